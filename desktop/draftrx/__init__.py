@@ -1,0 +1,3 @@
+"""DraftRx: physicians' social-media drafts rewritten by a local model; no draft leaves."""
+
+__version__ = "0.1.0"

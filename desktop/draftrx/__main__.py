@@ -1,0 +1,3 @@
+from draftrx.cli import main
+
+raise SystemExit(main())

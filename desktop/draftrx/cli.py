@@ -1,0 +1,244 @@
+"""Command line: headless access to the same core the desktop app uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from draftrx import __version__
+from draftrx.engine.errors import EngineError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        print(
+            "\nThe desktop window is not in this version yet; use a sub-command above.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return args.run(args)
+    except (EngineError, ValueError, OSError) as exc:
+        print(f"draftrx: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="draftrx",
+        description="Rewrite social-media drafts with a local model; no draft leaves the machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"draftrx {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    models = sub.add_parser("models", help="list, inspect and locate models")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    p = msub.add_parser("list", help="known models and GGUF files in the models folder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_models_list)
+    p = msub.add_parser("info", help="metadata and memory estimate of a GGUF file")
+    p.add_argument("path", type=Path)
+    p.add_argument("--ctx", type=int, default=None, help="context size for the RAM estimate")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_models_info)
+    p = msub.add_parser("path", help="print the default model's path (assembling it once)")
+    p.set_defaults(run=_models_path)
+
+    p = sub.add_parser("rewrite", help="stream an educational rewrite of a draft")
+    p.add_argument("file", help="draft text file, or - for standard input")
+    p.add_argument("--task", default="educational", help="prompt to use (a file in prompts/)")
+    p.add_argument("--max-tokens", type=int, default=400)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--temperature", type=float, default=0.7)
+    p.add_argument("--stats", action="store_true", help="print one JSON line of timings on stderr")
+    _add_model_options(p)
+    p.set_defaults(run=_rewrite)
+
+    p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
+    _add_model_options(p)
+    p.set_defaults(run=_bench)
+    return parser
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help="GGUF file (default: built-in)")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: cores)")
+    p.add_argument("--gpu-layers", type=int, default=None, help="layers to offload (-1: all)")
+    p.add_argument("--ctx", type=int, default=None, help="context size in tokens")
+
+
+def _resolve_model(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    from draftrx.engine.models import default_model
+
+    model = default_model()
+    if not model.is_assembled():
+        print(f"Preparing the default model ({model.name}), once…", file=sys.stderr)
+    return model.ensure()
+
+
+def _load_engine(args: argparse.Namespace):  # -> Engine
+    from draftrx.engine import Engine, EngineConfig
+
+    config = EngineConfig(
+        model_path=_resolve_model(args.model),
+        n_ctx=args.ctx,
+        n_threads=args.threads,
+        n_gpu_layers=args.gpu_layers,
+    )
+    return Engine(config)
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    from draftrx.engine.models import catalogue, user_models
+
+    rows = []
+    for model in catalogue():
+        missing = model.missing_packages()
+        state = "ready" if model.is_assembled() else "installed" if not missing else "missing"
+        rows.append(
+            {
+                "id": model.id,
+                "name": model.name,
+                "default": model.default,
+                "state": state,
+                "path": str(model.path),
+                "size": model.size,
+                "license": model.license,
+                "missing_packages": missing,
+                "install": model.install,
+            }
+        )
+    rows += [
+        {
+            "id": p.stem,
+            "name": p.name,
+            "default": False,
+            "state": "user",
+            "path": str(p),
+            "size": p.stat().st_size,
+        }
+        for p in user_models()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        mark = "*" if row["default"] else " "
+        size_mb = row["size"] / 2**20
+        print(f"{mark} {row['id']:<40} {row['state']:<9} {size_mb:8.0f} MB  {row['path']}")
+        if row.get("missing_packages"):
+            print(f"    missing: {', '.join(row['missing_packages'])}; install: {row['install']}")
+    return 0
+
+
+def _models_info(args: argparse.Namespace) -> int:
+    from draftrx.engine.engine import DEFAULT_CTX
+    from draftrx.engine.gguf import read_gguf
+
+    info = read_gguf(args.path)
+    n_ctx = args.ctx or min(info.context_length or DEFAULT_CTX, DEFAULT_CTX)
+    facts = {
+        "path": str(info.path),
+        "name": info.name,
+        "architecture": info.architecture,
+        "parameters": info.parameter_count,
+        "quantisation": info.quantisation,
+        "context_length": info.context_length,
+        "chat_template": info.chat_template is not None,
+        "file_size": info.file_size,
+        "estimated_ram": info.estimate_ram(n_ctx),
+        "estimated_ram_ctx": n_ctx,
+        "gguf_version": info.version,
+    }
+    if args.json:
+        print(json.dumps(facts, indent=2))
+        return 0
+    print(f"{info.name}  ({info.path})")
+    print(f"  architecture    {info.architecture}")
+    print(f"  parameters      {info.parameter_count / 1e9:.2f} B")
+    print(f"  quantisation    {info.quantisation}")
+    print(f"  context length  {info.context_length or 'unknown'}")
+    print(f"  chat template   {'yes' if info.chat_template else 'no'}")
+    print(f"  file size       {info.file_size / 2**20:,.0f} MB")
+    ram_mb = info.estimate_ram(n_ctx) / 2**20
+    print(f"  estimated RAM   {ram_mb:,.0f} MB at {n_ctx} tokens of context")
+    return 0
+
+
+def _models_path(args: argparse.Namespace) -> int:
+    print(_resolve_model(None))
+    return 0
+
+
+def _read_draft(name: str) -> str:
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"The draft {name} is not UTF-8 text.") from None
+    if not text.strip():
+        raise ValueError("The draft is empty.")
+    return text
+
+
+def _rewrite(args: argparse.Namespace) -> int:
+    from draftrx.compose.prompts import load_prompt
+    from draftrx.engine import GenerationParams, StreamStats
+
+    draft = _read_draft(args.file)
+    prompt = load_prompt(args.task)
+    params = GenerationParams(
+        max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
+    )
+    with _load_engine(args) as engine:
+        stats = None
+        events = engine.stream(prompt.messages(draft), params)
+        try:
+            for event in events:
+                if isinstance(event, StreamStats):
+                    stats = event
+                else:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+        finally:
+            events.close()
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    if args.stats and stats is not None:
+        line = {
+            "ttft_s": round(stats.ttft_s, 4),
+            "prefill_tokens": stats.prefill_tokens,
+            "decode_tokens": stats.decode_tokens,
+            "decode_tok_s": round(stats.decode_tok_s, 2),
+            "total_s": round(stats.total_s, 4),
+            "stop_reason": stats.stop_reason,
+            **engine.describe(),
+        }
+        print(json.dumps(line), file=sys.stderr)
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from draftrx.engine.bench import format_report, run_bench
+
+    report = run_bench(
+        _resolve_model(args.model),
+        quick=args.quick,
+        n_threads=args.threads,
+        n_gpu_layers=args.gpu_layers,
+        n_ctx=args.ctx,
+    )
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0

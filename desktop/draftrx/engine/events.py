@@ -1,0 +1,46 @@
+"""What a stream yields and what it is asked to do."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+StopReason = Literal["eos", "length", "context", "cancelled"]
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int = 512
+    temperature: float = 0.7
+    top_k: int = 40
+    top_p: float = 0.95
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """Newly generated text, complete UTF-8 characters only."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamStats:
+    """The last event of every stream, including cancelled ones."""
+
+    prompt_tokens: int
+    reused_tokens: int  # prompt tokens whose KV cache was kept from the previous call
+    prefill_tokens: int  # prompt tokens actually processed in this call
+    ttft_s: float  # from the call to the first text (or to the end, when none came)
+    decode_tokens: int
+    decode_tok_s: float  # tokens after the first, per second after the first
+    total_s: float
+    stop_reason: StopReason
+
+    def as_dict(self) -> dict[str, float | int | str]:
+        return asdict(self)
+
+
+StreamEvent = TextPiece | StreamStats

@@ -1,0 +1,341 @@
+"""Read a GGUF file's header without loading its weights.
+
+Checking the file ourselves lets the app refuse a wrong or truncated file, or one too big
+for this machine, with a clear message and before llama.cpp maps gigabytes into memory.
+"""
+
+from __future__ import annotations
+
+import math
+import mmap
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from draftrx.engine.errors import ModelFileError
+
+GGUF_MAGIC = b"GGUF"
+DEFAULT_ALIGNMENT = 32
+
+# ggml tensor type id -> (elements per block, bytes per block), from ggml-common.h.
+# Activation-only types (Q8_1, Q8_K) never appear in files and are left out.
+GGML_TYPE_SIZES: dict[int, tuple[int, int]] = {
+    0: (1, 4),  # F32
+    1: (1, 2),  # F16
+    2: (32, 18),  # Q4_0
+    3: (32, 20),  # Q4_1
+    6: (32, 22),  # Q5_0
+    7: (32, 24),  # Q5_1
+    8: (32, 34),  # Q8_0
+    10: (256, 84),  # Q2_K
+    11: (256, 110),  # Q3_K
+    12: (256, 144),  # Q4_K
+    13: (256, 176),  # Q5_K
+    14: (256, 210),  # Q6_K
+    16: (256, 66),  # IQ2_XXS
+    17: (256, 74),  # IQ2_XS
+    18: (256, 98),  # IQ3_XXS
+    19: (256, 50),  # IQ1_S
+    20: (32, 18),  # IQ4_NL
+    21: (256, 110),  # IQ3_S
+    22: (256, 82),  # IQ2_S
+    23: (256, 136),  # IQ4_XS
+    24: (1, 1),  # I8
+    25: (1, 2),  # I16
+    26: (1, 4),  # I32
+    27: (1, 8),  # I64
+    28: (1, 8),  # F64
+    29: (256, 56),  # IQ1_M
+    30: (1, 2),  # BF16
+    34: (256, 54),  # TQ1_0
+    35: (256, 66),  # TQ2_0
+    39: (32, 17),  # MXFP4
+}
+
+# llama_ftype (general.file_type) -> the quantisation name users know.
+FILE_TYPES: dict[int, str] = {
+    0: "F32",
+    1: "F16",
+    2: "Q4_0",
+    3: "Q4_1",
+    7: "Q8_0",
+    8: "Q5_0",
+    9: "Q5_1",
+    10: "Q2_K",
+    11: "Q3_K_S",
+    12: "Q3_K_M",
+    13: "Q3_K_L",
+    14: "Q4_K_S",
+    15: "Q4_K_M",
+    16: "Q5_K_S",
+    17: "Q5_K_M",
+    18: "Q6_K",
+    19: "IQ2_XXS",
+    20: "IQ2_XS",
+    21: "Q2_K_S",
+    22: "IQ3_XS",
+    23: "IQ3_XXS",
+    24: "IQ1_S",
+    25: "IQ4_NL",
+    26: "IQ3_S",
+    27: "IQ3_M",
+    28: "IQ2_S",
+    29: "IQ2_M",
+    30: "IQ4_XS",
+    31: "IQ1_M",
+    32: "BF16",
+    36: "TQ1_0",
+    37: "TQ2_0",
+    38: "MXFP4_MOE",
+}
+
+# GGUF metadata value types: id -> struct format for scalars.
+_SCALARS = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
+_STRING, _ARRAY = 8, 9
+# Arrays longer than this (token lists, merges) are summarised, not kept.
+_KEEP_ARRAY_MAX = 64
+# Counts above these mean the header is garbage, not a model.
+_MAX_COUNT = 10_000_000
+
+
+@dataclass(frozen=True)
+class ArraySummary:
+    """A long metadata array (e.g. the vocabulary) recorded by length only."""
+
+    length: int
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    name: str
+    shape: tuple[int, ...]
+    ggml_type: int
+    offset: int
+
+    @property
+    def n_elements(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def n_bytes(self) -> int | None:
+        size = GGML_TYPE_SIZES.get(self.ggml_type)
+        if size is None:
+            return None
+        block, type_size = size
+        return self.n_elements // block * type_size
+
+
+@dataclass(frozen=True)
+class GGUFInfo:
+    path: Path
+    file_size: int
+    version: int
+    metadata: dict[str, Any]
+    tensors: list[TensorInfo] = field(repr=False)
+    data_offset: int
+
+    @property
+    def architecture(self) -> str:
+        return str(self.metadata.get("general.architecture", "unknown"))
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("general.name") or self.path.stem)
+
+    def _arch(self, key: str, default: Any = None) -> Any:
+        return self.metadata.get(f"{self.architecture}.{key}", default)
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(t.n_elements for t in self.tensors)
+
+    @property
+    def quantisation(self) -> str:
+        file_type = self.metadata.get("general.file_type")
+        if file_type in FILE_TYPES:
+            return FILE_TYPES[file_type]
+        return "unknown" if file_type is None else f"type {file_type}"
+
+    @property
+    def context_length(self) -> int | None:
+        value = self._arch("context_length")
+        return int(value) if value is not None else None
+
+    @property
+    def chat_template(self) -> str | None:
+        template = self.metadata.get("tokenizer.chat_template")
+        return template if isinstance(template, str) and template.strip() else None
+
+    @property
+    def n_layers(self) -> int:
+        return int(self._arch("block_count", 0))
+
+    @property
+    def n_vocab(self) -> int:
+        tokens = self.metadata.get("tokenizer.ggml.tokens")
+        if isinstance(tokens, ArraySummary):
+            return tokens.length
+        return len(tokens) if isinstance(tokens, list) else 0
+
+    @property
+    def data_end(self) -> int:
+        """Where the last tensor ends: a complete file is at least this long."""
+        ends = [self.data_offset + t.offset + (t.n_bytes or 0) for t in self.tensors]
+        return max(ends, default=0)
+
+    def kv_cache_bytes(self, n_ctx: int) -> int:
+        """f16 K and V caches for n_ctx positions (llama.cpp's default cache type)."""
+        n_head = int(self._arch("attention.head_count", 0) or 0)
+        n_head_kv = self._arch("attention.head_count_kv", n_head) or n_head
+        if isinstance(n_head_kv, list):  # per-layer counts in some architectures
+            n_head_kv = max(n_head_kv)
+        embedding = int(self._arch("embedding_length", 0) or 0)
+        head_dim = int(self._arch("attention.key_length", 0) or (embedding // max(n_head, 1)))
+        return 2 * 2 * self.n_layers * n_ctx * int(n_head_kv) * head_dim
+
+    def estimate_ram(self, n_ctx: int, n_batch: int = 512, gpu_layers: int = 0) -> int:
+        """Bytes of RAM to run this model: weights left on the CPU, KV cache, work buffers."""
+        layers = max(self.n_layers, 1)
+        on_gpu = layers if gpu_layers < 0 else min(gpu_layers, layers)
+        weights = self.file_size * (layers - on_gpu) // layers
+        kv = 0 if on_gpu == layers else self.kv_cache_bytes(n_ctx)
+        # Compute buffers scale with the batch; logits for one row per sequence.
+        work = 64 * 2**20 + n_batch * self.n_vocab * 4 // 8 + self.n_vocab * 4
+        return weights + kv + work
+
+
+class _Reader:
+    """Bounds-checked little-endian reads from a memory map."""
+
+    def __init__(self, buf: mmap.mmap | bytes, path: Path) -> None:
+        self.buf, self.pos, self.path = buf, 0, path
+
+    def truncated(self) -> ModelFileError:
+        return ModelFileError(
+            f"{self.path.name} ends inside its header ({len(self.buf):,} bytes): the file is "
+            "truncated, probably an incomplete download or copy."
+        )
+
+    def unpack(self, fmt: str) -> Any:
+        size = struct.calcsize(fmt)
+        if self.pos + size > len(self.buf):
+            raise self.truncated()
+        (value,) = struct.unpack_from(fmt, self.buf, self.pos)
+        self.pos += size
+        return value
+
+    def count(self, what: str) -> int:
+        value = self.unpack("<Q")
+        if value > _MAX_COUNT:
+            raise ModelFileError(f"{self.path.name} is corrupted: it claims {value:,} {what}.")
+        return value
+
+    def string(self) -> str:
+        length = self.unpack("<Q")
+        if self.pos + length > len(self.buf):
+            raise self.truncated()
+        raw = self.buf[self.pos : self.pos + length]
+        self.pos += length
+        return bytes(raw).decode("utf-8", errors="replace")
+
+    def skip_string(self) -> None:
+        length = self.unpack("<Q")
+        self.pos += length
+        if self.pos > len(self.buf):
+            raise self.truncated()
+
+    def value(self, vtype: int) -> Any:
+        if vtype in _SCALARS:
+            return self.unpack(_SCALARS[vtype])
+        if vtype == _STRING:
+            return self.string()
+        if vtype == _ARRAY:
+            item_type = self.unpack("<I")
+            length = self.count("array items")
+            if length > _KEEP_ARRAY_MAX:
+                self.skip_array(item_type, length)
+                return ArraySummary(length)
+            return [self.value(item_type) for _ in range(length)]
+        raise ModelFileError(f"{self.path.name} is corrupted: unknown metadata type {vtype}.")
+
+    def skip_array(self, item_type: int, length: int) -> None:
+        if item_type in _SCALARS:
+            self.pos += struct.calcsize(_SCALARS[item_type]) * length
+            if self.pos > len(self.buf):
+                raise self.truncated()
+        elif item_type == _STRING:
+            for _ in range(length):
+                self.skip_string()
+        else:
+            for _ in range(length):
+                self.value(item_type)
+
+
+def read_gguf(path: str | Path) -> GGUFInfo:
+    """Parse the header and tensor table; raise ModelFileError for anything unusable."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ModelFileError(f"No model file at {path}.") from None
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder; choose a .gguf file.")
+    if size < 4:
+        raise ModelFileError(f"{path.name} is empty or too small ({size} bytes) to be a model.")
+    with path.open("rb") as fh:
+        if fh.read(4) != GGUF_MAGIC:
+            raise ModelFileError(
+                f"{path.name} is not a GGUF model (it does not start with 'GGUF'). DraftRx runs "
+                "quantised GGUF files, e.g. *.Q4_K_M.gguf."
+            )
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            info = _parse(_Reader(buf, path), size)
+    if not info.tensors:
+        raise ModelFileError(
+            f"{path.name} holds no weights (a vocabulary or metadata-only GGUF), not a model."
+        )
+    if info.data_end > size:
+        raise ModelFileError(
+            f"{path.name} is truncated: it is {size:,} bytes but its weights need "
+            f"{info.data_end:,} ({info.data_end - size:,} missing). Download or copy it again."
+        )
+    return info
+
+
+def _parse(reader: _Reader, size: int) -> GGUFInfo:
+    reader.pos = 4
+    version = reader.unpack("<I")
+    if version not in (2, 3):
+        raise ModelFileError(
+            f"{reader.path.name} is GGUF version {version}; this llama.cpp reads versions 2 and 3."
+        )
+    n_tensors = reader.count("tensors")
+    n_kv = reader.count("metadata entries")
+    metadata: dict[str, Any] = {}
+    for _ in range(n_kv):
+        key = reader.string()
+        metadata[key] = reader.value(reader.unpack("<I"))
+    tensors = []
+    for _ in range(n_tensors):
+        name = reader.string()
+        n_dims = reader.unpack("<I")
+        if n_dims > 8:
+            raise ModelFileError(f"{reader.path.name} is corrupted: a tensor has {n_dims} dims.")
+        shape = tuple(reader.unpack("<Q") for _ in range(n_dims))
+        tensors.append(TensorInfo(name, shape, reader.unpack("<I"), reader.unpack("<Q")))
+    alignment = int(metadata.get("general.alignment", DEFAULT_ALIGNMENT)) or DEFAULT_ALIGNMENT
+    data_offset = -(-reader.pos // alignment) * alignment
+    return GGUFInfo(reader.path, size, version, metadata, tensors, data_offset)

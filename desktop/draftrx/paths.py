@@ -1,0 +1,35 @@
+"""Where DraftRx keeps its files and finds its bundled data.
+
+The environment variables exist so tests and portable installs can point the app elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path:
+    """Rebuildable files (the assembled default model)."""
+    return Path(os.environ.get("DRAFTRX_CACHE_DIR") or platformdirs.user_cache_dir("draftrx"))
+
+
+def data_dir() -> Path:
+    """The user's own files (models they add)."""
+    return Path(os.environ.get("DRAFTRX_DATA_DIR") or platformdirs.user_data_dir("draftrx"))
+
+
+def resource_dir(name: str) -> Path:
+    """A top-level data folder (prompts/, models/).
+
+    A wheel carries it inside the package as _data/NAME; a source checkout or editable
+    install has it beside desktop/.
+    """
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parents[1] / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"DraftRx's '{name}' folder is missing from this installation.")

@@ -1,0 +1,103 @@
+"""Default-model assembly from installed part packages, with real imports and real hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from draftrx.engine.errors import DefaultModelError
+from draftrx.engine.models import CatalogueModel, ModelPart, catalogue, default_model
+
+
+@pytest.fixture
+def part_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Two importable packages holding data/partNN.bin, like the PyPI chunk packages."""
+    site = tmp_path / "site"
+    chunks = [os.urandom(3000), os.urandom(1234)]
+    for i, chunk in enumerate(chunks, 1):
+        pkg = site / f"drx_test_part{i}"
+        (pkg / "data").mkdir(parents=True)
+        (pkg / "__init__.py").write_text("")
+        (pkg / "data" / f"part0{i}.bin").write_bytes(chunk)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("DRAFTRX_CACHE_DIR", str(tmp_path / "cache"))
+    yield b"".join(chunks)
+    for i in (1, 2):
+        sys.modules.pop(f"drx_test_part{i}", None)
+
+
+def make_model(
+    whole: bytes,
+    *,
+    modules: tuple[str, ...] = ("drx_test_part1", "drx_test_part2"),
+    sha256: str | None = None,
+) -> CatalogueModel:
+    parts = tuple(
+        ModelPart(package=m.replace("_", "-"), module=m, file=f"data/part0{i}.bin")
+        for i, m in enumerate(modules, 1)
+    )
+    return CatalogueModel(
+        id="t",
+        name="Test",
+        file="t.gguf",
+        size=len(whole),
+        sha256=sha256 or hashlib.sha256(whole).hexdigest(),
+        license="MIT",
+        install="pip install test-parts",
+        notes="",
+        parts=parts,
+    )
+
+
+def test_assembles_verifies_and_reuses(part_packages: bytes) -> None:
+    model = make_model(part_packages)
+    assert not model.is_assembled()
+    seen: list[int] = []
+    path = model.ensure(progress=lambda done, total: seen.append(done))
+    assert path.read_bytes() == part_packages
+    assert seen[-1] == len(part_packages)
+    assert model.is_assembled()
+    # A second start trusts the stamp and does not rewrite the file.
+    mtime = path.stat().st_mtime_ns
+    assert model.ensure() == path and path.stat().st_mtime_ns == mtime
+
+
+def test_changed_file_is_assembled_again(part_packages: bytes) -> None:
+    model = make_model(part_packages)
+    path = model.ensure()
+    path.write_bytes(b"tampered")
+    assert not model.is_assembled()
+    assert model.ensure().read_bytes() == part_packages
+
+
+def test_missing_package_is_named(part_packages: bytes) -> None:
+    model = make_model(part_packages, modules=("drx_test_part1", "drx_test_part_gone"))
+    with pytest.raises(DefaultModelError, match="drx-test-part-gone") as err:
+        model.ensure()
+    assert "pip install test-parts" in str(err.value)
+    assert model.missing_packages() == ["drx-test-part-gone"]
+
+
+def test_hash_mismatch_leaves_nothing_behind(part_packages: bytes) -> None:
+    model = make_model(part_packages, sha256="0" * 64)
+    with pytest.raises(DefaultModelError, match="damaged"):
+        model.ensure()
+    assert list(model.path.parent.iterdir()) == []
+
+
+def test_catalogue_has_one_default_with_six_parts() -> None:
+    defaults = [m for m in catalogue() if m.default]
+    assert len(defaults) == 1
+    assert [p.file for p in defaults[0].parts] == [f"data/part0{i}.bin" for i in range(1, 7)]
+
+
+@pytest.mark.model
+def test_default_model_is_assembled_and_verified(default_model_path: Path) -> None:
+    model = default_model()
+    assert default_model_path == model.path
+    assert model.is_assembled()
+    assert default_model_path.stat().st_size == model.size

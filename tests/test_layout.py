@@ -1,0 +1,60 @@
+"""Project rules that code review alone would not keep."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from draftrx.compose.prompts import load_prompt
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_core_never_imports_qt() -> None:
+    code = (
+        "import sys, draftrx.engine, draftrx.engine.bench, draftrx.compose.prompts, draftrx.cli; "
+        "qt = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'superqt')]; "
+        "print(qt)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"```(?:sh|bash)\n(.+?)\n```", readme)
+    assert len(commands) >= 2, "README must start with the two fresh-machine commands"
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_prompt_templates_load_and_place_the_draft() -> None:
+    prompt = load_prompt("educational")
+    msgs = prompt.messages("  A {curly} draft.  ")
+    assert msgs[0]["role"] == "system"
+    assert "A {curly} draft." in msgs[1]["content"]
+    # The draft comes before the instruction, so variants can share the cached prefix.
+    assert msgs[1]["content"].index("A {curly} draft.") < msgs[1]["content"].index("Rewrite")
+
+
+def test_bad_prompt_files_are_explained(tmp_path: Path) -> None:
+    (tmp_path / "nodraft.toml").write_text('id="x"\nversion=1\nsystem="s"\nuser="no draft"\n')
+    (tmp_path / "broken.toml").write_text("id = ")
+    with pytest.raises(ValueError, match="never places the draft"):
+        load_prompt("nodraft", tmp_path)
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_prompt("broken", tmp_path)
+    with pytest.raises(ValueError, match="no prompt for the task"):
+        load_prompt("missing", tmp_path)
+
+
+def test_ruff_clean() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
