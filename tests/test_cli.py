@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,24 @@ def test_bench_quick_reports_every_figure(default_model_path: Path) -> None:
     assert report["cancel"]["prefill"]["stop_reason"] == "cancelled"
     assert report["cancel"]["decode"]["stop_reason"] == "cancelled"
     assert report["memory"]["peak_rss_mb"] > report["memory"]["model_file_mb"] / 4
+
+
+@pytest.mark.model
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery is POSIX")
+def test_ctrl_c_cancels_cleanly(default_model_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "draftrx", "rewrite", "-", "--max-tokens", "2000", "--stats"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdin.write(DRAFT.read_text())
+    proc.stdin.close()
+    assert proc.stdout.read(1)  # text is streaming
+    proc.send_signal(signal.SIGINT)
+    proc.stdout.read()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 130
+    assert "Traceback" not in err
+    assert json.loads(err.strip().splitlines()[-1])["stop_reason"] == "cancelled"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -205,6 +206,8 @@ def _rewrite(args: argparse.Namespace) -> int:
     with _load_engine(args) as engine:
         stats = None
         events = engine.stream(prompt.messages(draft), params)
+        # Ctrl+C cancels the stream cleanly (stats still printed) instead of interrupting C code.
+        previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
         try:
             for event in events:
                 if isinstance(event, StreamStats):
@@ -213,6 +216,7 @@ def _rewrite(args: argparse.Namespace) -> int:
                     sys.stdout.write(event.text)
                     sys.stdout.flush()
         finally:
+            signal.signal(signal.SIGINT, previous)
             events.close()
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -227,7 +231,7 @@ def _rewrite(args: argparse.Namespace) -> int:
             **engine.describe(),
         }
         print(json.dumps(line), file=sys.stderr)
-    return 0
+    return 130 if stats is not None and stats.stop_reason == "cancelled" else 0
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -112,6 +112,19 @@ def test_cancel_while_prefilling_a_long_draft(engine: Engine) -> None:
     assert after.stop_reason != "cancelled" and text == run(engine, messages())[0]
 
 
+def test_a_new_stream_supersedes_an_unfinished_one(engine: Engine) -> None:
+    engine.reset_cache()
+    expected, _ = run(engine, messages())
+    engine.reset_cache()
+    old = engine.stream(messages("Antibiotics do not treat viral colds."), GREEDY)
+    assert isinstance(next(old), TextPiece)
+    never_started = engine.stream(messages("Sunscreen matters in winter too."), GREEDY)
+    text, _ = run(engine, messages())
+    assert text == expected  # the old streams did not disturb this one's cache
+    for stale in (old, never_started):
+        assert [type(e) for e in stale] == [StreamStats]
+
+
 def test_only_the_owner_thread_may_stream(engine: Engine) -> None:
     errors: list[Exception] = []
 

@@ -32,6 +32,14 @@ heart or lung disease. If you have questions about whether the vaccine is right 
 your own clinician. Getting vaccinated protects you and the people around you."""
 
 
+def _bench_messages(draft: str) -> list[Message]:
+    """The educational prompt, asked for a list too: greedy decoding then runs for hundreds of
+    tokens instead of stopping after a title, so decode speed is measured over a real stretch."""
+    system, user = load_prompt("educational").messages(draft)
+    tips = " Then list five practical tips as a numbered list, one sentence each."
+    return [system, {**user, "content": user["content"] + tips}]
+
+
 def _raw_loop(llm: llama_cpp.Llama, tokens: list[int], max_tokens: int) -> dict[str, Any]:
     """llama-cpp-python's own greedy generator, cold cache, stopping where the engine does."""
     vocab = llm._model.vocab
@@ -123,7 +131,7 @@ def run_bench(
 
 
 def _measure(engine: Engine, quick: bool, rss_start: int) -> dict[str, Any]:
-    messages = load_prompt("educational").messages(BENCH_DRAFT)
+    messages = _bench_messages(BENCH_DRAFT)
     tokens = engine.tokenize_chat(messages)
     max_tokens, rounds = (48, 2) if quick else (160, 3)
     greedy = GenerationParams(max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.0)
@@ -142,7 +150,7 @@ def _measure(engine: Engine, quick: bool, rss_start: int) -> dict[str, Any]:
     _, cold = _engine_run(engine, messages, one)
     _, warm = _engine_run(engine, messages, one)
 
-    long_messages = load_prompt("educational").messages("\n\n".join([BENCH_DRAFT] * 6))
+    long_messages = _bench_messages("\n\n".join([BENCH_DRAFT] * 6))
     cancel_prefill = _cancel_latency(engine, long_messages, "prefill")
     cancel_decode = _cancel_latency(engine, messages, "decode")
 
@@ -196,7 +204,8 @@ def format_report(r: dict[str, Any]) -> str:
         (
             "decode tok/s",
             f"raw {d['raw_tok_s']:.1f}   engine {d['engine_tok_s']:.1f}   ratio {d['ratio']:.3f}"
-            f" (target >= {d['target_ratio']})   same output {d['same_output']}",
+            f" (target >= {d['target_ratio']})   {d['tokens']} tokens, same output "
+            f"{d['same_output']}",
         ),
         (
             "time to first token",

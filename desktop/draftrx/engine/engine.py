@@ -47,6 +47,18 @@ _NO_ABORT = llama_cpp.ggml_abort_callback()  # NULL: nothing polled while decodi
 _LLAMA_LOG = logging.getLogger("llama-cpp-python")
 
 
+@dataclass
+class _Run:
+    """What one stream has done so far, for its closing stats."""
+
+    reused: int = 0
+    prefilled: int = 0
+    decoded: int = 0
+    first_at: float | None = None
+    last_at: float | None = None
+    stop: StopReason = "cancelled"
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     model_path: Path
@@ -142,13 +154,21 @@ class Engine:
         """The underlying Llama, for benchmarks; the same one-thread rule applies."""
         return self._llm
 
+    @property
+    def offloaded_layers(self) -> int:
+        """How many of the model's layers run on the GPU (0 on a CPU build)."""
+        if not self.gpu_offload:
+            return 0
+        layers = self.info.n_layers
+        return layers if self.n_gpu_layers < 0 else min(self.n_gpu_layers, layers)
+
     def describe(self) -> dict[str, object]:
         return {
             "model": self.info.name,
             "path": str(self.config.model_path),
             "backend": hardware.backend_name(),
             "gpu_offload_supported": self.gpu_offload,
-            "n_gpu_layers": self.n_gpu_layers if self.gpu_offload else 0,
+            "gpu_layers": self.offloaded_layers,
             "n_threads": self.n_threads,
             "n_ctx": self.n_ctx,
             "load_s": round(self.load_s, 3),
@@ -162,7 +182,10 @@ class Engine:
     def stream(
         self, messages: Sequence[Message], params: GenerationParams | None = None
     ) -> Iterator[StreamEvent]:
-        """Validate now (errors raise here), then return a generator of pieces and stats."""
+        """Validate now (errors raise here), then return a generator of pieces and stats.
+
+        Starting a stream cancels the previous one if it is still open.
+        """
         started = time.perf_counter()
         self._check_thread()
         prompt = self.tokenize_chat(messages)
@@ -173,11 +196,12 @@ class Engine:
                 f"{over:,} tokens too many. Shorten the draft or raise the context size "
                 f"(this model supports up to {self.info.context_length or self.n_ctx:,})."
             )
+        self._cancel.set()  # a stream left unfinished is superseded, never resumed on our cache
         self._cancel = threading.Event()
         return self._generate(prompt, params or GenerationParams(), self._cancel, started)
 
     def cancel(self) -> None:
-        """Stop the current stream: within one token, or one prefill chunk. Any thread."""
+        """Stop the current stream: within one token, or one graph node of prefill. Any thread."""
         self._cancel.set()
 
     def reset_cache(self) -> None:
@@ -213,26 +237,47 @@ class Engine:
         started: float,
     ) -> Iterator[StreamEvent]:
         self._check_thread()
-        llm = self._llm
+        run = _Run()
+        try:
+            if not cancel.is_set():  # a superseded stream must not touch the cache
+                run.reused = self._reuse_prefix(prompt)
+                run.prefilled = self._prefill(prompt[run.reused :], cancel)
+            if run.reused + run.prefilled == len(prompt):
+                yield from self._decode(params, cancel, run)
+        except RuntimeError as exc:  # llama_decode failed: start the next call afresh
+            self._llm.reset()
+            raise EngineError(f"Generation failed inside llama.cpp: {exc}") from None
+        end = time.perf_counter()
+        span = (run.last_at or 0.0) - (run.first_at or 0.0)
+        yield StreamStats(
+            prompt_tokens=len(prompt),
+            reused_tokens=run.reused,
+            prefill_tokens=run.prefilled,
+            ttft_s=(run.first_at or end) - started,
+            decode_tokens=run.decoded,
+            decode_tok_s=(run.decoded - 1) / span if run.decoded > 1 and span > 0 else 0.0,
+            total_s=end - started,
+            stop_reason=run.stop,
+        )
+
+    def _decode(
+        self, params: GenerationParams, cancel: threading.Event, run: _Run
+    ) -> Iterator[TextPiece]:
+        """The hot loop: sample, emit, feed back; cancel is checked before and after each yield."""
+        llm, now = self._llm, time.perf_counter
         sampler = self._sampler(params)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        now = time.perf_counter
-        first_at = last_at = None
-        decoded = 0
-        stop: StopReason = "cancelled"
         opening = True  # leading whitespace of the reply is dropped
         try:
-            reused = self._reuse_prefix(prompt)
-            prefilled = self._prefill(prompt[reused:], cancel)
-            while not cancel.is_set() and prefilled == len(prompt) - reused:
+            while not cancel.is_set():
                 token = sampler.sample(llm._ctx, -1)
                 if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                    stop = "eos"
+                    run.stop = "eos"
                     break
-                decoded += 1
-                last_at = now()
-                if first_at is None:
-                    first_at = last_at
+                run.decoded += 1
+                run.last_at = now()
+                if run.first_at is None:
+                    run.first_at = run.last_at
                 text = decoder.decode(self._piece(token))
                 if opening:
                     text = text.lstrip()
@@ -241,33 +286,18 @@ class Engine:
                     yield TextPiece(text)
                 if cancel.is_set():
                     break
-                if decoded >= params.max_tokens:
-                    stop = "length"
+                if run.decoded >= params.max_tokens:
+                    run.stop = "length"
                     break
                 if llm.n_tokens + 1 >= self.n_ctx:
-                    stop = "context"
+                    run.stop = "context"
                     break
                 llm.eval([token])
-        except RuntimeError as exc:  # llama_decode failed: start the next call afresh
-            llm.reset()
-            raise EngineError(f"Generation failed inside llama.cpp: {exc}") from None
         finally:
             sampler.close()
         tail = decoder.decode(b"", final=True)
         if tail.strip():
             yield TextPiece(tail)
-        end = now()
-        rate = (decoded - 1) / (last_at - first_at) if decoded > 1 and last_at > first_at else 0.0
-        yield StreamStats(
-            prompt_tokens=len(prompt),
-            reused_tokens=reused,
-            prefill_tokens=prefilled,
-            ttft_s=(first_at or end) - started,
-            decode_tokens=decoded,
-            decode_tok_s=rate,
-            total_s=end - started,
-            stop_reason=stop,
-        )
 
     def _reuse_prefix(self, prompt: list[int]) -> int:
         """Keep the cached tokens the prompt starts with; at least one token is re-fed."""
