@@ -36,6 +36,11 @@ def test_missing_and_empty_drafts(tmp_path: Path) -> None:
     assert result.returncode == 1 and "empty" in result.stderr
 
 
+def test_bad_generation_options_are_explained() -> None:
+    result = draftrx("rewrite", str(DRAFT), "--max-tokens", "0")
+    assert result.returncode == 1 and "max_tokens must be at least 1" in result.stderr
+
+
 def test_info_on_a_file_that_is_not_a_model(tmp_path: Path) -> None:
     bad = tmp_path / "x.gguf"
     bad.write_text("hello")

@@ -13,6 +13,7 @@ from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, 
 from draftrx.engine.errors import (
     ChatTemplateError,
     ContextOverflowError,
+    EngineError,
     InsufficientMemoryError,
     ModelFileError,
     ModelLoadError,
@@ -182,6 +183,14 @@ def test_model_without_chat_template(header_copy, default_model_path: Path) -> N
 def test_broken_template_override(default_model_path: Path) -> None:
     with pytest.raises(ChatTemplateError, match="not valid Jinja"):
         Engine(EngineConfig(default_model_path, chat_template="{% for m in messages %}"))
+
+
+def test_closed_engine_refuses_clearly(default_model_path: Path) -> None:
+    eng = Engine(EngineConfig(default_model_path, n_ctx=512))
+    eng.close()
+    eng.close()
+    with pytest.raises(EngineError, match="closed"):
+        eng.stream(messages(), GREEDY)
 
 
 def test_template_without_system_role_gets_it_folded(default_model_path: Path) -> None:

@@ -210,7 +210,9 @@ class Engine:
         self._llm.reset()
 
     def close(self) -> None:
-        self._check_thread()
+        """Free the model's memory now (del alone may not); closing twice is harmless."""
+        if threading.get_ident() != self._owner:
+            raise WrongThreadError("The engine was closed from a thread other than its own.")
         if not self._closed:
             self._closed = True
             self._llm.close()

@@ -18,6 +18,12 @@ class GenerationParams:
     repeat_penalty: float = 1.1
     seed: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, not {self.max_tokens}.")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be 0 (greedy) or more, not {self.temperature}.")
+
 
 @dataclass(frozen=True)
 class TextPiece:
