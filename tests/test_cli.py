@@ -72,6 +72,8 @@ def test_models_info_list_and_path(default_model_path: Path) -> None:
     default = next(m for m in listed if m["default"])
     assert default["state"] == "ready" and default["path"] == str(default_model_path)
     assert draftrx("models", "path").stdout.strip() == str(default_model_path)
+    table = draftrx("models", "list").stdout
+    assert table.startswith("llama.cpp build: ") and "GPU offload" in table
 
 
 @pytest.mark.model

@@ -135,6 +135,10 @@ def _models_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
+    from draftrx.engine import hardware
+
+    offload = "supports" if hardware.gpu_offload_supported() else "has no"
+    print(f"llama.cpp build: {hardware.backend_name()} ({offload} GPU offload)")
     for row in rows:
         mark = "*" if row["default"] else " "
         size_mb = row["size"] / 2**20
