@@ -187,7 +187,7 @@ class Engine:
         Starting a stream cancels the previous one if it is still open.
         """
         started = time.perf_counter()
-        self._check_thread()
+        self._check_usable()
         prompt = self.tokenize_chat(messages)
         if len(prompt) >= self.n_ctx:
             over = len(prompt) - self.n_ctx + 1
@@ -206,13 +206,12 @@ class Engine:
 
     def reset_cache(self) -> None:
         """Forget the kept prompt prefix (the next call prefills from scratch)."""
-        self._check_thread()
+        self._check_usable()
         self._llm.reset()
 
     def close(self) -> None:
         """Free the model's memory now (del alone may not); closing twice is harmless."""
-        if threading.get_ident() != self._owner:
-            raise WrongThreadError("The engine was closed from a thread other than its own.")
+        self._check_thread()
         if not self._closed:
             self._closed = True
             self._llm.close()
@@ -228,6 +227,9 @@ class Engine:
     def _check_thread(self) -> None:
         if threading.get_ident() != self._owner:
             raise WrongThreadError("The engine was used from a thread other than its own.")
+
+    def _check_usable(self) -> None:
+        self._check_thread()
         if self._closed:
             raise EngineError("The model was closed; load it again.")
 
@@ -238,7 +240,7 @@ class Engine:
         cancel: threading.Event,
         started: float,
     ) -> Iterator[StreamEvent]:
-        self._check_thread()
+        self._check_usable()
         run = _Run()
         try:
             if not cancel.is_set():  # a superseded stream must not touch the cache
