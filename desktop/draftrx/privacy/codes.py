@@ -1,0 +1,90 @@
+"""Contact details, numbers and codes: phone, e-mail, URL, IP, SSN, record and plan numbers,
+licences, plates, serials, rooms and any other code that looks unique."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import regex
+
+from draftrx.privacy.rules import Rule, RuleRecognizer, rx, words_before
+
+# A code after a cue word: at least three digits, letters and dashes allowed.
+_CODE = r"(?P<code>(?=[\w-]*\d[\w-]*\d[\w-]*\d)[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)*)"
+_LEAD = r"(?:\s*(?i:number|num|no\.?|nbr|id|\#|code))?(?:\s*(?:is|was|:|\#|-))?\s*\#?\s*"
+
+_CUES = {
+    "VEHICLE": r"license\splate|licence\splate|plate(?:\snumber)?|tag\snumber|vin|vehicle",
+    "DEVICE": r"serial(?:\snumber)?|s/n|sn|device(?:\sid)?|imei|udi|lot|model\snumber",
+    "LICENSE": r"driver'?s\slicen[cs]e|licen[cs]e|lic|dl|dea|npi|certificate|cert|permit|badge",
+    "HEALTH_PLAN": r"medicare|medicaid|member|policy|subscriber|group|plan|insurance|beneficiary|mbi|hicn?",
+    "ACCOUNT": r"account|acct|a/c|invoice|billing|claim|card|routing|iban",
+    "MRN": r"mrn|mr\#|medical\srecord|record|chart|patient\sid|pt\sid|hospital\snumber|case\snumber|encounter|visit\sid|fin|accession",
+    "SSN": r"ssn|social\ssecurity|social",
+}  # fmt: skip
+
+_UNIT_SUFFIX = regex.compile(
+    r"(?i)\d(?:mg|mcg|µg|g|kg|ml|l|mmol|meq|iu|u|units|mmhg|bpm|cm|mm|km|lbs?|hrs?|min|k)$"
+)
+_CLINICAL_CODES = regex.compile(r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2})$")
+
+
+def _ip(text: str, m: regex.Match[str]) -> bool:
+    try:
+        ipaddress.ip_address(m.group())
+    except ValueError:
+        return False
+    return True
+
+
+def _luhn(text: str, m: regex.Match[str]) -> bool:
+    digits = [int(c) for c in m.group() if c.isdigit()]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
+                for i, d in enumerate(reversed(digits)))  # fmt: skip
+    return total % 10 == 0
+
+
+def _generic_code(text: str, m: regex.Match[str]) -> bool:
+    code = m.group()
+    if _UNIT_SUFFIX.search(code) or _CLINICAL_CODES.match(code):
+        return False
+    digits = sum(c.isdigit() for c in code)
+    letters = sum(c.isalpha() for c in code)
+    if letters:
+        return digits >= 3 and len(code) >= 5
+    return digits >= 7
+
+
+def _phone7(text: str, m: regex.Match[str]) -> bool:
+    cues = {"call", "phone", "tel", "fax", "cell", "text", "pager", "ext", "at", "number", "dial"}
+    return any(w in cues for w in words_before(text, m.start(), 3))
+
+
+def _cued(type_: str, cue: str) -> Rule:
+    pattern = rx(rf"(?<![\w])(?i:{cue})(?!\w){_LEAD}{_CODE}(?![\w-])")
+    return Rule(type_, pattern, 0.9, group="code", check=_not_a_year_or_measure)
+
+
+def _not_a_year_or_measure(text: str, m: regex.Match[str]) -> bool:
+    code = m.group("code")
+    return not (_UNIT_SUFFIX.search(code) or regex.fullmatch(r"(?:19|20)\d\d", code))
+
+
+RULES = [
+    Rule("EMAIL", rx(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}\b"), 0.95),
+    Rule("URL", rx(r"\b(?:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95),
+    Rule("URL", rx(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|uk|ca|au|de|health|info|me|ly|app|md|care|clinic)(?:/[^\s<>\"'()]*)?(?<![.,;:!?])(?![\w@-])", regex.IGNORECASE), 0.85),
+    Rule("NAME", rx(r"(?<![\w.@])@[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
+    Rule("IP_ADDRESS", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, check=_ip),
+    Rule("IP_ADDRESS", rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::?[0-9A-Fa-f]{1,4}){1,7})(?![\w:])"), 0.8, check=_ip),
+    Rule("SSN", rx(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"), 0.9),
+    Rule("PHONE", rx(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:,?\s*(?i:ext\.?|x|extension)\s*\d{1,5})?(?![\w-])"), 0.9),
+    Rule("PHONE", rx(r"(?<![\w-])\+(?:[2-9]\d{0,2})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w-])"), 0.75),
+    Rule("PHONE", rx(r"(?<![\w-])\d{3}-\d{4}(?![\w-])"), 0.7, check=_phone7),
+    Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
+    *[_cued(t, c) for t, c in _CUES.items()],
+    Rule("ROOM", rx(r"(?<![\w])(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment)\.?\s*\#?\s*(?P<code>\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4})(?![\w-])"), 0.9, group="code"),
+    Rule("ID", rx(r"(?<![\w-])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"), 0.6, check=_generic_code),
+]  # fmt: skip
+
+recognizer = RuleRecognizer("numbers_and_codes", RULES)
