@@ -60,15 +60,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--temperature", type=float, default=0.7)
     p.add_argument("--stats", action="store_true", help="print one JSON line of timings on stderr")
+    _add_privacy_mode(p)
     _add_model_options(p)
     p.set_defaults(run=_rewrite)
+
+    p = sub.add_parser("deid", help="print a draft with its identifiers replaced (no model)")
+    p.add_argument("file", help="draft text file, or - for standard input")
+    _add_privacy_mode(p)
+    p.add_argument("--keep", default="", help="finding numbers to leave as they are, e.g. 2,5")
+    p.add_argument("--quasi", action="store_true", help="generalise vague-posting cues too")
+    p.add_argument("--seed", type=int, default=None, help="make the stand-ins reproducible")
+    p.set_defaults(run=_deid)
+
+    p = sub.add_parser("scan", help="find identifiers in JSON Lines {id, text}; one line out each")
+    p.add_argument("file", nargs="?", default="-", help="JSON Lines file (default: stdin)")
+    p.set_defaults(run=_scan)
+
+    p = sub.add_parser("eval-deid", help="recall and precision of the scanner on gold spans")
+    p.add_argument(
+        "datasets", nargs="*", type=Path,
+        help="presidio-research JSON or DraftRx JSONL (default: the bundled clinical sets)",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--ner", action="store_true", help="add spaCy's statistical NER")
+    p.set_defaults(run=_eval_deid)
 
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
+    p.add_argument("--only", choices=["engine", "privacy"], help="run one part")
     _add_model_options(p)
     p.set_defaults(run=_bench)
     return parser
+
+
+def _add_privacy_mode(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--privacy", choices=["fictionalise", "generalise", "redact"],
+                   default="fictionalise", help="how identifiers are replaced")  # fmt: skip
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -198,18 +226,36 @@ def _read_draft(name: str) -> str:
     return text
 
 
+def _protect(draft: str, mode: str, keep: str = "", quasi: bool = False, seed: int | None = None):
+    """Scan and replace identifiers; report what was done on stderr (types only, no text)."""
+    from draftrx.privacy.fictionalise import Mode, fictionalise
+    from draftrx.privacy.scanner import default_scanner
+
+    findings = default_scanner().scan(draft)
+    kept = {findings[int(n) - 1] for n in keep.split(",") if n.strip()} if keep else set()
+    result = fictionalise(draft, findings, Mode(mode), keep=kept, quasi=quasi, seed=seed)
+    for n, f in enumerate(findings, 1):
+        action = "kept" if f in kept else mode if f.blocking or quasi else "warning"
+        print(f"  {n:>2} {f.type:<14} {action:<12} {f.explanation}", file=sys.stderr)
+    return result
+
+
 def _rewrite(args: argparse.Namespace) -> int:
     from draftrx.compose.prompts import load_prompt
     from draftrx.engine import GenerationParams, StreamStats
+    from draftrx.privacy.rescan import recheck
+    from draftrx.privacy.scanner import default_scanner
 
     draft = _read_draft(args.file)
     prompt = load_prompt(args.task)
     params = GenerationParams(
         max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
     )
+    protected = _protect(draft, args.privacy)
+    output: list[str] = []
     with _load_engine(args) as engine:
         stats = None
-        events = engine.stream(prompt.messages(draft), params)
+        events = engine.stream(prompt.messages(protected.text), params)
         # Ctrl+C cancels the stream cleanly (stats still printed) instead of interrupting C code.
         previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
         try:
@@ -217,6 +263,7 @@ def _rewrite(args: argparse.Namespace) -> int:
                 if isinstance(event, StreamStats):
                     stats = event
                 else:
+                    output.append(event.text)
                     sys.stdout.write(event.text)
                     sys.stdout.flush()
         finally:
@@ -235,18 +282,94 @@ def _rewrite(args: argparse.Namespace) -> int:
             **engine.describe(),
         }
         print(json.dumps(line), file=sys.stderr)
-    return 130 if stats is not None and stats.stop_reason == "cancelled" else 0
+    if stats is not None and stats.stop_reason == "cancelled":
+        return 130
+    leaks = recheck("".join(output), protected.mapping, default_scanner())
+    for leak in leaks:
+        print(f"draftrx: blocked: {leak.type} at {leak.start}-{leak.end}: {leak.reason}",
+              file=sys.stderr)  # fmt: skip
+    return 3 if leaks else 0
+
+
+def _deid(args: argparse.Namespace) -> int:
+    draft = _read_draft(args.file)
+    try:
+        result = _protect(draft, args.privacy, args.keep, args.quasi, args.seed)
+    except (ValueError, IndexError):
+        raise ValueError(f"--keep takes finding numbers from the list, not {args.keep!r}") from None
+    sys.stdout.write(result.text)
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from draftrx.privacy.scanner import default_scanner
+
+    scanner = default_scanner()
+    stream = sys.stdin.buffer if args.file == "-" else Path(args.file).open("rb")  # noqa: SIM115
+    with stream:
+        for n, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            sys.stdout.write(json.dumps(_scan_line(scanner, raw, n), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    return 0
+
+
+def _scan_line(scanner, raw: bytes, n: int) -> dict[str, object]:
+    """One output object; a bad line gets an error and the run goes on."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return {"id": None, "error": f"line {n} is not valid UTF-8"}
+    except ValueError as exc:
+        return {"id": None, "error": f"line {n} is not JSON: {exc.args[0]}"}
+    if not isinstance(obj, dict):
+        return {"id": None, "error": f"line {n} is not a JSON object"}
+    ident = obj.get("id")
+    if not isinstance(obj.get("text"), str):
+        return {"id": ident, "error": f'line {n} has no "text" string'}
+    return {"id": ident, "findings": [f.to_json() for f in scanner.scan(obj["text"])]}
+
+
+def _eval_deid(args: argparse.Namespace) -> int:
+    from draftrx.privacy.evaluate import evaluate, format_report, gold_sets, load
+    from draftrx.privacy.scanner import Scanner
+
+    scanner = Scanner(ner=args.ner)
+    reports = []
+    for path in args.datasets or gold_sets():
+        try:
+            examples = load(path)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path} is not in a gold format DraftRx reads ({exc}).") from None
+        reports.append(evaluate(examples, scanner, path.name))
+    if args.json:
+        print(json.dumps([r.to_json() for r in reports], indent=2))
+    else:
+        print("\n\n".join(format_report(r) for r in reports))
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
     from draftrx.engine.bench import format_report, run_bench
+    from draftrx.privacy.bench import format_privacy, run_privacy_bench
 
-    report = run_bench(
-        _resolve_model(args.model),
-        quick=args.quick,
-        n_threads=args.threads,
-        n_gpu_layers=args.gpu_layers,
-        n_ctx=args.ctx,
+    report: dict = {}
+    if args.only != "privacy":
+        report = run_bench(
+            _resolve_model(args.model),
+            quick=args.quick,
+            n_threads=args.threads,
+            n_gpu_layers=args.gpu_layers,
+            n_ctx=args.ctx,
+        )
+    if args.only != "engine":
+        report["privacy"] = run_privacy_bench(rounds=20 if args.quick else 60)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    parts = [format_report(report)] if args.only != "privacy" else []
+    print(
+        "\n".join([*parts, *([format_privacy(report["privacy"])] if "privacy" in report else [])])
     )
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0

@@ -26,7 +26,9 @@ _CUES = {
 _UNIT_SUFFIX = regex.compile(
     r"(?i)\d(?:mg|mcg|µg|g|kg|ml|l|mmol|meq|iu|u|units|mmhg|bpm|cm|mm|km|lbs?|hrs?|min|k)$"
 )
-_CLINICAL_CODES = regex.compile(r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2})$")
+_CLINICAL_CODES = regex.compile(
+    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2})$"
+)
 
 
 def _ip(text: str, m: regex.Match[str]) -> bool:

@@ -90,6 +90,11 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
+def gold_sets() -> list[Path]:
+    """The clinical gold sets shipped with DraftRx (written for it; synthetic, no real data)."""
+    return sorted(Path(__file__).with_name("gold").glob("*.jsonl"))
+
+
 def load(path: Path) -> list[Example]:
     """Read either gold format; a malformed record is an error naming its line or index."""
     raw = path.read_text(encoding="utf-8")
@@ -106,8 +111,10 @@ def load(path: Path) -> list[Example]:
 
 
 def _presidio(i: int, item: dict) -> Example:
-    spans = [Gold(s["start_position"], s["end_position"],
-                  PRESIDIO_TYPES.get(s["entity_type"], UNSCORED)) for s in item["spans"]]  # fmt: skip
+    spans = [
+        Gold(s["start_position"], s["end_position"], PRESIDIO_TYPES.get(s["entity_type"], UNSCORED))
+        for s in item["spans"]
+    ]
     return Example(str(i), item["full_text"], spans)
 
 
@@ -172,7 +179,8 @@ def _tally(report: Report, type_: str) -> Tally:
 def format_report(report: Report) -> str:
     rows = [f"{report.dataset}: {report.examples} examples, "
             f"{report.ms_per_example:.1f} ms each",
-            f"{'type':<16}{'gold':>6}{'found':>7}{'recall':>8}{'flagged':>9}{'right':>7}{'prec.':>8}"]  # fmt: skip
+            f"{'type':<16}{'gold':>6}{'found':>7}{'recall':>8}{'flagged':>9}{'right':>7}"
+            f"{'prec.':>8}"]  # fmt: skip
 
     def row(label: str, t: Tally) -> str:
         rec = "-" if t.recall is None else f"{t.recall:.3f}"

@@ -8,10 +8,10 @@ removed silently: the user is told the risk and decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     IDENTIFIER = "identifier"
     QUASI = "quasi"
 
@@ -39,7 +39,8 @@ _TYPES = [
                 "Any date element other than the year (day, month, weekday, holiday) can be "
                 "matched to an admission or an event."),
     FindingType("AGE_90_PLUS", Kind.IDENTIFIER, "age over 89",
-                "Ages over 89 are rare enough to identify; Safe Harbor groups them as 90 or older."),
+                "Ages over 89 are rare enough to identify; Safe Harbor groups them as 90 or "
+                "older."),
     FindingType("PHONE", Kind.IDENTIFIER, "phone or fax number",
                 "A phone or fax number leads straight to a person or household."),
     FindingType("EMAIL", Kind.IDENTIFIER, "e-mail address",
@@ -77,7 +78,8 @@ _TYPES = [
     FindingType("RARE_CONDITION", Kind.QUASI, "rare condition",
                 "A rare condition may affect only a few people in a region."),
     FindingType("AGE", Kind.QUASI, "exact age",
-                "An exact age, with a place, a time or a rare condition, can single a patient out."),
+                "An exact age, with a place, a time or a rare condition, can single a patient "
+                "out."),
 ]  # fmt: skip
 
 TYPES: dict[str, FindingType] = {t.name: t for t in _TYPES}

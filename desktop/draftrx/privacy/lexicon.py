@@ -80,7 +80,9 @@ def ordinary_words() -> frozenset[str]:
 
     from draftrx.privacy.scanner import spacy_model_path
 
-    index = Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups").get_table("lemma_index")
+    index = (
+        Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups").get_table("lemma_index")
+    )
     words = set(STOP_WORDS)
     for pos in ("verb", "adj", "adv"):
         words.update(index[hash_string(pos)])

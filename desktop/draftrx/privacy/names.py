@@ -8,6 +8,7 @@ carries no capitalisation signal, so there the context and the dictionaries must
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -130,8 +131,10 @@ class NameRecognizer(EntityRecognizer):
             lo = hi = i
             while lo > 0 and _joins(text, toks[lo - 1], toks[lo]) and _part(toks[lo - 1], signal):
                 lo -= 1
-            while hi + 1 < len(toks) and _joins(text, toks[hi], toks[hi + 1]) and (
-                scores[hi + 1] > 0 or _part(toks[hi + 1], signal)
+            while (
+                hi + 1 < len(toks)
+                and _joins(text, toks[hi], toks[hi + 1])
+                and (scores[hi + 1] > 0 or _part(toks[hi + 1], signal))
             ):
                 hi += 1
             start, end = toks[lo].start, _end_with_initial(text, toks[hi])
@@ -181,7 +184,7 @@ def _spread_over_lists(text: str, toks: list[_Tok], scores: list[float]) -> None
     """In "Ava and Liam" or "Kevin, Brittany, Terri" one recognised name vouches for the
     capitalised words listed with it."""
     words = [k for k, t in enumerate(toks) if t.low not in _CONJUNCTIONS]
-    pairs = list(zip(words, words[1:], strict=False))
+    pairs = list(itertools.pairwise(words))
     for a, b in pairs + [(b, a) for a, b in reversed(pairs)]:
         t = toks[b]
         lo, hi = sorted((a, b))
@@ -231,8 +234,34 @@ def _eponym(text: str, toks: list[_Tok], i: int) -> bool:
     return i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
 
 
-_ABBREVIATIONS = {"US", "UK", "EU", "UN", "MD", "DO", "RN", "NP", "PA", "AM", "PM", "BC", "AD",
-                  "ER", "IV", "OR", "DC", "PT", "OT", "ED", "ST", "OK", "TV", "PS", "NB", "ID"}
+_ABBREVIATIONS = {
+    "US",
+    "UK",
+    "EU",
+    "UN",
+    "MD",
+    "DO",
+    "RN",
+    "NP",
+    "PA",
+    "AM",
+    "PM",
+    "BC",
+    "AD",
+    "ER",
+    "IV",
+    "OR",
+    "DC",
+    "PT",
+    "OT",
+    "ED",
+    "ST",
+    "OK",
+    "TV",
+    "PS",
+    "NB",
+    "ID",
+}
 
 
 def _is_abbreviation(initials: str) -> bool:

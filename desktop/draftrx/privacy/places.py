@@ -15,11 +15,11 @@ from draftrx.privacy import lexicon
 from draftrx.privacy.names import EPONYM_NOUNS
 from draftrx.privacy.rules import Rule, RuleRecognizer, rx, word_after, words_before
 
-_CAP = r"(?:\p{Lu}[\p{L}'’.&-]*|\d+(?:st|nd|rd|th))"
+_CAP = r"(?:\p{Lu}[\p{L}'’&-]*|\p{Lu}\.|St\.|Mt\.|\d+(?:st|nd|rd|th))"
 _STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     r"|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Hollow|Row|Alley"
-    r"|Loop|Pike|Crescent|Close|Gardens|Walk)\b\.?"
+    r"|Loop|Pike|Crescent|Close|Gardens|Walk)\b(?!\.\s+\p{Lu}\p{Ll})\.?"
 )
 _UNIT = r"(?:,?\s+(?i:apt|apartment|unit|suite|ste|flat|\#)\.?\s*\#?\s*[\w-]+)?"
 _FACILITY = (
@@ -31,10 +31,45 @@ _FACILITY = (
     r"|Medical\sGroup|Dialysis(?:\sCent(?:er|re))?|Cancer\sCent(?:er|re)|Institute|Prison"
     r"|Correctional\sFacility|Shelter)"
 )
-_NOT_QUALIFIER = {"the", "our", "my", "a", "an", "this", "that", "their", "his", "her", "your",
-                  "general", "public", "local", "community", "county", "state", "city"}
-_PLACE_PREP = {"in", "from", "near", "to", "outside", "around", "of", "at", "toward", "towards",
-               "via", "into", "out", "lives", "moved", "visiting", "between"}
+_NOT_QUALIFIER = {
+    "the",
+    "our",
+    "my",
+    "a",
+    "an",
+    "this",
+    "that",
+    "their",
+    "his",
+    "her",
+    "your",
+    "general",
+    "public",
+    "local",
+    "community",
+    "county",
+    "state",
+    "city",
+}
+_PLACE_PREP = {
+    "in",
+    "from",
+    "near",
+    "to",
+    "outside",
+    "around",
+    "of",
+    "at",
+    "toward",
+    "towards",
+    "via",
+    "into",
+    "out",
+    "lives",
+    "moved",
+    "visiting",
+    "between",
+}
 _PLACE_SUFFIX = regex.compile(
     r"(?i)(?:\s(?:Creek|Falls|Springs|Heights|Valley|Hills|Park|Beach|City|Town|Township|County"
     r"|Village|Lake|Harbou?r|Bay|Ridge|Grove|Point|Junction|Crossing|Station|Mills?|Glen|Hollow)"
@@ -110,8 +145,11 @@ class PlaceRecognizer(RuleRecognizer):
                 if low in places and (after_prep or (n > 1 or not lexicon.is_common_word(low))):
                     yield RecognizerResult("LOCATION", start, end, 0.85 if after_prep else 0.6)
                     break
-                if n == len(words) and after_prep and _PLACE_SUFFIX.search(phrase):
-                    yield RecognizerResult("LOCATION", start, end, 0.7)
+                if n == len(words) and after_prep and (m2 := _PLACE_SUFFIX.search(phrase)):
+                    # "from Harlow Creek": a separate geographic word outweighs a name.
+                    yield RecognizerResult(
+                        "LOCATION", start, end, 0.9 if " " in m2.group() else 0.7
+                    )
                     break
 
 

@@ -4,6 +4,7 @@ were there recognise the patient (a time, the unit, a crash, a celebrity, a rare
 from __future__ import annotations
 
 import regex
+
 from draftrx.privacy.rules import Rule, RuleRecognizer, rx
 
 _UNITS = (
@@ -58,7 +59,6 @@ RULES = [
     Rule("OCCUPATION", rx(rf"\b(?i:{_OCCUPATIONS})s?\b"), 0.5),
     Rule("RARE_CONDITION", rx(r"\b(?i:(?:a|an|this)\srare\s(?:case\sof\s|form\sof\s)?)(?P<c>[\w'-]+(?:\s[\w'-]+){0,3}?\s(?i:disease|syndrome|disorder|cancer|tumou?r|deficiency|condition|infection))\b"), 0.65, group="c"),
 ]  # fmt: skip
-
 
 
 def places_someone(text: str, types: set[str]) -> bool:

@@ -14,7 +14,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-Check = Callable[[str, "regex.Match[str]"], "str | None | bool"]
+Check = Callable[[str, "regex.Match[str]"], "str | bool | None"]
 
 
 @dataclass(frozen=True)

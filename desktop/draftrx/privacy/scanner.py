@@ -61,9 +61,7 @@ class _SpacyEntities(EntityRecognizer):
     """spaCy's statistical entities, when NER is switched on."""
 
     def __init__(self) -> None:
-        super().__init__(
-            supported_entities=sorted(set(_SPACY_LABELS.values())), name="spacy_ner"
-        )
+        super().__init__(supported_entities=sorted(set(_SPACY_LABELS.values())), name="spacy_ner")
 
     def load(self) -> None:
         """The model is loaded by the NLP engine."""

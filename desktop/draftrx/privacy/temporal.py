@@ -24,11 +24,29 @@ HOLIDAYS = (
 _WEEKDAY = r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)day)s?"
 _MONTH_CONTEXT = {
     "in", "on", "of", "since", "during", "last", "next", "early", "late", "mid", "this",
-    "until", "by", "before", "after", "from", "through", "till", "throughout", "since",
+    "until", "by", "before", "after", "from", "through", "till", "throughout",
 }  # fmt: skip
 _FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "out", "gcs"}
-_FRACTION_AFTER = {"tab", "tabs", "tablet", "tablets", "pill", "pills", "cup", "cups", "tsp",
-                   "dose", "doses", "strength", "of", "inch", "inches", "mile", "miles", "pain"}
+_FRACTION_AFTER = {
+    "tab",
+    "tabs",
+    "tablet",
+    "tablets",
+    "pill",
+    "pills",
+    "cup",
+    "cups",
+    "tsp",
+    "dose",
+    "doses",
+    "strength",
+    "of",
+    "inch",
+    "inches",
+    "mile",
+    "miles",
+    "pain",
+}
 
 
 def _numeric_date(text: str, m: regex.Match[str]) -> bool:
@@ -56,7 +74,6 @@ def _age(text: str, m: regex.Match[str]) -> str | bool:
     return "AGE_90_PLUS" if value >= 90 else True
 
 
-
 RULES = [
     Rule("DATE", rx(r"(?<![\w/.:-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:\d{4}|\d{2}))?(?![\w/]|\.\d)"), 0.85, check=_numeric_date),
     Rule("DATE", rx(r"(?<![\w/.:-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:\d{4}|\d{2})(?![\w-])"), 0.85),
@@ -65,7 +82,7 @@ RULES = [
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?\s+(?:the\s+)?\d{{1,2}}{_ORD}\b{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH_CI}\b\.?{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+\d{{4}}\b"), 0.85),
-    Rule("DATE", rx(rf"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
+    Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(rf"\b{_WEEKDAY}\b"), 0.9),
     Rule("DATE", rx(rf"\b(?i:{HOLIDAYS})\b"), 0.85),
     Rule("DATE", rx(r"\b(?:on|since|from|until|by)\s+the\s+(\d{1,2}(?:st|nd|rd|th))\b"), 0.8, group=1),

@@ -1,0 +1,81 @@
+"""Scanner speed on 2,000-character drafts, against spaCy's full pipeline on the same texts.
+
+Stock Presidio runs the whole spaCy model on every text; that run is the in-process
+baseline, so the ratio holds on a noisy shared machine where absolute times drift.
+Each timed text is different (sentences shuffled), so no cache can flatter the figure.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from typing import Any
+
+import spacy
+
+from draftrx.privacy.evaluate import gold_sets, load
+from draftrx.privacy.scanner import Scanner, spacy_model_path
+
+DRAFT_CHARS = 2000
+
+
+def drafts(n: int, seed: int = 7) -> list[str]:
+    """`n` different 2,000-character drafts made of the bundled clinical sentences."""
+    sentences = [ex.text for path in gold_sets() for ex in load(path)]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        rng.shuffle(sentences)
+        text = ""
+        for s in sentences:
+            if len(text) + len(s) + 1 > DRAFT_CHARS:
+                break
+            text += s + (" " if rng.random() < 0.8 else "\n")
+        out.append(text)
+    return out
+
+
+def _p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def run_privacy_bench(rounds: int = 40) -> dict[str, Any]:
+    scanner = Scanner()
+    t0 = time.perf_counter()
+    scanner.warm()
+    load_s = time.perf_counter() - t0
+    texts = drafts(rounds + 5)
+    for text in texts[:5]:
+        scanner.scan(text)
+    scan_ms = []
+    for text in texts[5:]:
+        t = time.perf_counter()
+        scanner.scan(text)
+        scan_ms.append((time.perf_counter() - t) * 1000)
+    nlp = spacy.load(spacy_model_path())
+    for text in texts[:3]:
+        nlp(text)
+    base_ms = []
+    for text in texts[5:]:
+        t = time.perf_counter()
+        nlp(text)
+        base_ms.append((time.perf_counter() - t) * 1000)
+    p50, base50 = statistics.median(scan_ms), statistics.median(base_ms)
+    return {
+        "draft_chars": DRAFT_CHARS,
+        "rounds": rounds,
+        "scanner_load_s": round(load_s, 3),
+        "scan_p50_ms": round(p50, 2),
+        "scan_p90_ms": round(_p(scan_ms, 90), 2),
+        "spacy_full_pipeline_p50_ms": round(base50, 2),
+        "scan_vs_spacy_full": round(p50 / base50, 3),
+    }
+
+
+def format_privacy(r: dict[str, Any]) -> str:
+    return (
+        f"{'privacy scan':<22} {r['draft_chars']} chars p50 {r['scan_p50_ms']:.1f} ms   "
+        f"p90 {r['scan_p90_ms']:.1f} ms (target p50 <= 30 ms)   spaCy full pipeline "
+        f"{r['spacy_full_pipeline_p50_ms']:.1f} ms   ratio {r['scan_vs_spacy_full']:.3f}"
+    )

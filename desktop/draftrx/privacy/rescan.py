@@ -1,0 +1,80 @@
+"""Check the model's output: nothing of the original identifiers may come back.
+
+A small model copies names and numbers from anything it has seen, and sometimes invents
+realistic new ones. Three kinds of leak block a post: an original identifier written out
+again, a near copy of one ("Kowalsky", "614 555 0198"), and a new identifier the scanner
+finds in the output that is not one of the draft's own stand-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import regex
+
+from draftrx.privacy import lexicon
+from draftrx.privacy.fictionalise import Mapping
+from draftrx.privacy.scanner import Scanner
+
+COPIED = "An identifier from the original draft appears in the output."
+NEAR = "The output contains a near copy of an identifier from the original draft."
+NEW = "The output contains an identifier that the draft's stand-ins do not explain."
+
+_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
+_DIGITS = regex.compile(r"\d(?:[\d\s().-]*\d)?")
+
+
+@dataclass(frozen=True)
+class Leak:
+    start: int
+    end: int
+    type: str
+    reason: str
+
+    @property
+    def blocking(self) -> bool:
+        return True
+
+    def to_json(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "type": self.type, "reason": self.reason}
+
+
+def recheck(output: str, mapping: Mapping, scanner: Scanner) -> list[Leak]:
+    """Every leak in `output`, sorted by position."""
+    leaks = {**_new(output, mapping, scanner), **_copies(output, mapping)}
+    return sorted(leaks.values(), key=lambda x: (x.start, x.end))
+
+
+def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
+    found: dict[tuple[int, int], Leak] = {}
+    for original in mapping.originals():
+        type_ = mapping.type_of(original)
+        flags = 0 if lexicon.is_common_word(original) else regex.IGNORECASE
+        pattern = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(original)}(?![\p{{L}}\p{{N}}])"
+        for m in regex.finditer(pattern, output, flags):
+            found[m.span()] = Leak(m.start(), m.end(), type_, COPIED)
+        digits = regex.sub(r"\D", "", original)
+        if len(digits) >= 4:
+            for m in _DIGITS.finditer(output):
+                if digits in regex.sub(r"\D", "", m.group()) and m.span() not in found:
+                    found[m.span()] = Leak(m.start(), m.end(), type_, NEAR)
+        if len(original) >= 5 and original.isalpha():
+            for m in _WORD.finditer(output):
+                word = m.group()
+                if m.span() in found or word.lower() == original.lower() or len(word) < 4:
+                    continue
+                if SequenceMatcher(None, word.lower(), original.lower()).ratio() >= 0.85:
+                    found[m.span()] = Leak(m.start(), m.end(), type_, NEAR)
+    return found
+
+
+def _new(output: str, mapping: Mapping, scanner: Scanner) -> dict[tuple[int, int], Leak]:
+    fiction = {s.lower() for s in mapping.standins()}
+    found = {}
+    for f in scanner.scan(output, quasi_identifiers=False):
+        text = output[f.start : f.end].lower()
+        if text in fiction or all(w.lower() in fiction for w in _WORD.findall(text)):
+            continue
+        found[(f.start, f.end)] = Leak(f.start, f.end, f.type, NEW)
+    return found

@@ -1,0 +1,174 @@
+"""Stand-ins: what replaces each identifier, by mode.
+
+Fictionalise keeps the draft readable with invented details (consistent within one draft);
+generalise replaces them with vaguer truths ("a woman", "recently", "90 or older");
+redact puts a bracketed label. Ages over 89 always become "90 or older", as Safe Harbor
+requires, whatever the mode.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import date, timedelta
+
+import regex
+
+from draftrx.privacy import lexicon
+from draftrx.privacy.temporal import MONTH
+
+# Invented names and places; entries that exist in the draft or the gazetteer are skipped.
+GIVEN = ["Ada", "Bram", "Cleo", "Dorian", "Elspeth", "Fenna", "Gideon", "Hollis", "Ines",
+         "Jory", "Kestrel", "Linnea", "Magnus", "Nell", "Orrin", "Petra", "Quill", "Rosalind",
+         "Soren", "Tamsin", "Ulric", "Vesna", "Wren", "Xavi", "Yara", "Zeno"]  # fmt: skip
+FAMILY = ["Abernethy", "Blackwood", "Carrow", "Dunmore", "Everly", "Fairbairn", "Greaves",
+          "Hollister", "Ingram", "Jessop", "Kittredge", "Lockhart", "Merriweather", "Northcott",
+          "Oakhurst", "Pennington", "Quarles", "Ravensworth", "Stirling", "Thistlewood",
+          "Underhill", "Vantreight", "Westerby", "Yarrow", "Zellweger"]  # fmt: skip
+TOWNS = ["Ashbury Vale", "Brindlecombe", "Corran Ridge", "Dunhollow", "Elderwick",
+         "Fallowmere", "Glenquarry", "Hollinsby", "Ivystone", "Larchmere Falls", "Morrowdale",
+         "Nethercott", "Oxbury Glen", "Pellingford", "Quarrybrook", "Rookhaven"]  # fmt: skip
+STREETS = ["Linden", "Hawthorn", "Bramble", "Juniper", "Alder", "Rowan", "Sorrel", "Thistle"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+
+GENERAL = {
+    "LOCATION": "a nearby town", "ADDRESS": "a local street", "FACILITY": "a local hospital",
+    "TIME_CUE": "recently", "CARE_SETTING": "the hospital", "EVENT": "an unusual event",
+    "OCCUPATION": "a local worker", "RARE_CONDITION": "a rare condition",
+}  # fmt: skip
+_FACILITY_KINDS = [
+    ("clinic", "a local clinic"), ("urgent care", "an urgent care centre"),
+    ("nursing", "a nursing home"), ("hospice", "a hospice"), ("school", "a local school"),
+    ("church", "a local church"), ("pharmacy", "a pharmacy"), ("university", "a university"),
+]  # fmt: skip
+TITLE_GENERAL = {"mr": "a man", "mrs": "a woman", "ms": "a woman", "miss": "a woman",
+                 "dr": "a colleague", "doctor": "a colleague", "nurse": "a nurse"}  # fmt: skip
+
+_NUMERIC_DATE = regex.compile(r"^(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
+_ISO = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH_FIRST = regex.compile(
+    rf"^(?i:({MONTH}))(\.?\s+(?:the\s+)?)(\d{{1,2}})(st|nd|rd|th)?(,?\s*\d{{4}})?$"
+)
+_DAY_FIRST = regex.compile(
+    rf"^(?:the\s+)?(\d{{1,2}})(st|nd|rd|th)?(\s+(?:of\s+)?)(?i:({MONTH}))(\.?,?\s*\d{{4}})?$"
+)
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def month_index(word: str) -> int:
+    low = word.lower().rstrip(".")
+    return next(i for i, m in enumerate(MONTHS) if m.lower().startswith(low[:3]))
+
+
+def ordinal(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def shift_date(text: str, days: int) -> str | None:
+    """The same date moved by `days`, written the same way; None if not understood."""
+    if m := _NUMERIC_DATE.match(text):
+        a, sep, b, y = m.groups()
+        d = _shifted(int(y) if y else None, int(a), int(b), days)
+        if d is None:
+            return None
+        out = f"{d.month:0{len(a)}d}{sep}{d.day:0{len(b)}d}"
+        return out + (f"{sep}{str(d.year)[-len(y) :]}" if y else "")
+    if m := _ISO.match(text):
+        d = _shifted(int(m[1]), int(m[2]), int(m[3]), days)
+        return d.isoformat() if d else None
+    if m := _MONTH_FIRST.match(text):
+        d = _shifted(_year_of(m[5]), month_index(m[1]) + 1, int(m[3]), days)
+        if d is None:
+            return None
+        suffix = ordinal(d.day) if m[4] else ""
+        year = m[5].replace(str(_year_of(m[5])), str(d.year)) if m[5] else ""
+        return f"{_month_like(m[1], d.month)}{m[2]}{d.day}{suffix}{year}"
+    if m := _DAY_FIRST.match(text):
+        d = _shifted(_year_of(m[5]), month_index(m[4]) + 1, int(m[1]), days)
+        if d is None:
+            return None
+        suffix = ordinal(d.day) if m[2] else ""
+        year = m[5].replace(str(_year_of(m[5])), str(d.year)) if m[5] else ""
+        return f"{d.day}{suffix}{m[3]}{_month_like(m[4], d.month)}{year}"
+    low = text.lower().rstrip("s")
+    for i, day in enumerate(WEEKDAYS):
+        if low == day.lower() or (len(low) >= 3 and day.lower().startswith(low)):
+            return _cased(text, WEEKDAYS[(i + (days % 7 or 1)) % 7])
+    for i, month in enumerate(MONTHS):
+        if low == month.lower():
+            return _cased(text, MONTHS[(i + (round(days / 30) or 1)) % 12])
+    return None
+
+
+def _year_of(text: str | None) -> int | None:
+    m = _YEAR.search(text or "")
+    return int(m[1]) if m else None
+
+
+def _shifted(year: int | None, month: int, day: int, days: int) -> date | None:
+    try:
+        return date(year or 2001, month, day) + timedelta(days=days)
+    except ValueError:
+        return None
+
+
+def _month_like(original: str, month: int) -> str:
+    name = MONTHS[month - 1]
+    word = original.rstrip(".")
+    name = name[:3] if len(word) <= 4 and word.lower() != name.lower() else name
+    return _cased(original, name) + ("." if original.endswith(".") and len(name) == 3 else "")
+
+
+def _cased(original: str, new: str) -> str:
+    return new.upper() if original.isupper() and len(original) > 1 else new
+
+
+def year_only(text: str) -> str | None:
+    m = _YEAR.search(text)
+    return m[1] if m else None
+
+
+def scramble(text: str, rng: random.Random) -> str:
+    """Same shape (digits, letters, case, separators), different characters."""
+    for _ in range(20):
+        out = "".join(
+            rng.choice(string.digits) if c.isdigit()
+            else (rng.choice(string.ascii_uppercase) if c.isupper()
+                  else rng.choice(string.ascii_lowercase)) if c.isalpha()
+            else c
+            for c in text
+        )  # fmt: skip
+        if out != text:
+            return out
+    return "0" * len(text)
+
+
+def fictional_phone(text: str, rng: random.Random) -> str:
+    """A 555-01xx number (reserved for fiction) in the original's layout."""
+    digits = [c for c in text if c.isdigit()]
+    core = len(digits)
+    if "ext" in text.lower() or "x" in text.lower():
+        core = len([c for c in regex.split(r"(?i)ext|x", text)[0] if c.isdigit()])
+    new = [rng.choice(string.digits) for _ in digits]
+    if core >= 7:
+        new[core - 7 : core] = list("55501") + [rng.choice(string.digits) for _ in range(2)]
+    it = iter(new)
+    return "".join(next(it) if c.isdigit() else c for c in text)
+
+
+def unused(options: list[str], taken: set[str], rng: random.Random) -> str:
+    """An option whose lower-cased form is not in `taken` and is no real place."""
+    pool = [o for o in options if o.lower() not in taken]
+    return rng.choice(pool or options)
+
+
+def fictional_town(taken: set[str], rng: random.Random) -> str:
+    places = lexicon.place_names()
+    return unused([t for t in TOWNS if t.lower() not in places], taken, rng)
+
+
+def general_facility(text: str) -> str:
+    low = text.lower()
+    return next((g for key, g in _FACILITY_KINDS if key in low), GENERAL["FACILITY"])

@@ -1,0 +1,98 @@
+"""`draftrx scan`, `deid`, `eval-deid`, and the privacy step around `rewrite`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SYNTH = Path(__file__).parents[3] / "shared/data/presidio-synth/synth_dataset_v2.json"
+
+
+def draftrx(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "draftrx", *args], input=stdin,
+                          capture_output=True, timeout=600)  # fmt: skip
+
+
+def test_scan_jsonl_keeps_order_and_survives_bad_lines() -> None:
+    lines = [
+        json.dumps({"id": "a", "text": "Mrs. Kowalski, room 412"}).encode(),
+        b"{not json",
+        json.dumps({"id": 7}).encode(),
+        b"\xff\xfe broken utf-8",
+        b"",
+        json.dumps({"id": "c", "text": "🌞 日本 Dr. Lee on 7/22"}, ensure_ascii=False).encode(),
+    ]
+    result = draftrx("scan", stdin=b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(x) for x in result.stdout.decode().splitlines()]
+    assert [o.get("id") for o in out] == ["a", None, 7, None, "c"]
+    assert "error" in out[1] and "error" in out[2] and "UTF-8" in out[3]["error"]
+    assert [(f["type"], f["start"], f["end"]) for f in out[0]["findings"]] == [
+        ("NAME", 5, 13), ("ROOM", 20, 23)]  # fmt: skip
+    text = "🌞 日本 Dr. Lee on 7/22"
+    assert [text[f["start"] : f["end"]] for f in out[4]["findings"]] == ["Lee", "7/22"]
+    assert set(out[0]["findings"][0]) == {"start", "end", "type", "score"}
+
+
+def test_scan_reads_a_file_and_names_a_missing_one(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "text": "SSN 519-44-8820"}\n')
+    assert json.loads(draftrx("scan", str(path)).stdout)["findings"][0]["type"] == "SSN"
+    missing = draftrx("scan", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 1 and b"nope.jsonl" in missing.stderr
+
+
+def test_deid_prints_the_fictionalised_draft(tmp_path: Path) -> None:
+    draft = tmp_path / "d.txt"
+    draft.write_text("Mrs. Janet Kowalski, 94, room 412, was admitted on 7/22.")
+    result = draftrx("deid", str(draft), "--seed", "3")
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "Kowalski" not in out and "412" not in out and "90 or older" in out
+    assert b"NAME" in result.stderr and b"Kowalski" not in result.stderr
+    redacted = draftrx("deid", str(draft), "--privacy", "redact", "--keep", "3").stdout.decode()
+    assert redacted == "Mrs. [NAME], 90 or older, room 412, was admitted on [DATE]."
+    bad = draftrx("deid", str(draft), "--keep", "99")
+    assert bad.returncode == 1 and b"--keep" in bad.stderr
+    draft.write_bytes(b"\xff\xfe")
+    assert b"not UTF-8" in draftrx("deid", str(draft)).stderr
+
+
+def test_eval_deid_reports_bundled_sets_as_json() -> None:
+    result = draftrx("eval-deid", "--json")
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert {r["dataset"] for r in reports} == {"clinical_dev.jsonl", "clinical_holdout.jsonl"}
+    for r in reports:
+        assert r["identifiers"]["recall"] >= 0.98 and r["identifiers"]["precision"] >= 0.8
+
+
+@pytest.mark.skipif(not SYNTH.exists(), reason="../shared/data/presidio-synth not beside the repo")
+def test_eval_deid_table_on_presidio_format() -> None:
+    table = draftrx("eval-deid", str(SYNTH)).stdout.decode()
+    assert table.startswith("synth_dataset_v2.json: 1500 examples")
+    assert "IDENTIFIERS" in table and "NAME" in table and "QUASI" in table
+
+
+def test_eval_deid_explains_a_bad_gold_file(tmp_path: Path) -> None:
+    bad = tmp_path / "g.jsonl"
+    bad.write_text('{"id": 1, "text": "hi", "spans": [{"type": "NAME", "value": "Bob"}]}\n')
+    result = draftrx("eval-deid", str(bad))
+    assert result.returncode == 1 and b"line 1" in result.stderr and b"Bob" in result.stderr
+
+
+@pytest.mark.model
+def test_rewrite_never_shows_the_model_the_patient(default_model_path: Path) -> None:
+    draft = b"Mrs. Janet Kowalski, 94, from Millbrook was admitted on 7/22 with DKA in room 412."
+    result = draftrx("rewrite", "-", "--max-tokens", "80", "--seed", "1", "--temperature", "0",
+                     stdin=draft)  # fmt: skip
+    assert result.returncode in (0, 3), result.stderr
+    out = result.stdout.decode()
+    assert out.strip()
+    for original in ("Kowalski", "Janet", "Millbrook", "7/22", "412", "94"):
+        assert original not in out, original
+    assert b"NAME" in result.stderr and b"fictionalise" in result.stderr
