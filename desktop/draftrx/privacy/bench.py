@@ -15,7 +15,8 @@ from typing import Any
 import spacy
 
 from draftrx.privacy.evaluate import gold_sets, load
-from draftrx.privacy.scanner import Scanner, spacy_model_path
+from draftrx.privacy.lexicon import spacy_model_path
+from draftrx.privacy.scanner import Scanner
 
 DRAFT_CHARS = 2000
 

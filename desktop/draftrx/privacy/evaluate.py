@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,7 +191,3 @@ def format_report(report: Report) -> str:
     rows.append(row("QUASI", report.quasi))
     rows += [row(k, v) for k, v in sorted(report.by_type.items()) if k not in IDENTIFIER_TYPES]
     return "\n".join(rows)
-
-
-def counts(examples: list[Example]) -> Counter[str]:
-    return Counter(g.type for ex in examples for g in ex.spans)

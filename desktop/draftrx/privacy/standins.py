@@ -159,7 +159,7 @@ def fictional_phone(text: str, rng: random.Random) -> str:
 
 
 def unused(options: list[str], taken: set[str], rng: random.Random) -> str:
-    """An option whose lower-cased form is not in `taken` and is no real place."""
+    """An option not already used in the draft (compared lower-cased), if one is left."""
     pool = [o for o in options if o.lower() not in taken]
     return rng.choice(pool or options)
 
