@@ -232,7 +232,10 @@ def _protect(draft: str, mode: str, keep: str = "", quasi: bool = False, seed: i
     from draftrx.privacy.scanner import default_scanner
 
     findings = default_scanner().scan(draft)
-    kept = {findings[int(n) - 1] for n in keep.split(",") if n.strip()} if keep else set()
+    numbers = [n.strip() for n in keep.split(",") if n.strip()]
+    if not all(n.isdigit() and 1 <= int(n) <= len(findings) for n in numbers):
+        raise ValueError(f"--keep takes finding numbers from 1 to {len(findings)}, not {keep!r}")
+    kept = {findings[int(n) - 1] for n in numbers}
     result = fictionalise(draft, findings, Mode(mode), keep=kept, quasi=quasi, seed=seed)
     for n, f in enumerate(findings, 1):
         action = "kept" if f in kept else mode if f.blocking or quasi else "warning"
@@ -292,11 +295,7 @@ def _rewrite(args: argparse.Namespace) -> int:
 
 
 def _deid(args: argparse.Namespace) -> int:
-    draft = _read_draft(args.file)
-    try:
-        result = _protect(draft, args.privacy, args.keep, args.quasi, args.seed)
-    except (ValueError, IndexError):
-        raise ValueError(f"--keep takes finding numbers from the list, not {args.keep!r}") from None
+    result = _protect(_read_draft(args.file), args.privacy, args.keep, args.quasi, args.seed)
     sys.stdout.write(result.text)
     return 0
 

@@ -104,3 +104,16 @@ def test_no_original_identifier_survives(
     out = fictionalise(text, scanner.scan(text), mode).text
     for original in (first, last, date, str(room), phone, mrn):
         assert not present(original, out), (original, out)
+
+
+def test_dates_shift_in_the_way_they_were_written() -> None:
+    from draftrx.privacy.standins import shift_date
+
+    cases = {
+        "March 3rd, 2024": "April 2nd, 2024", "8 June 2024": "8 July 2024",
+        "the 3rd of March": "the 2nd of April", "Dec 12": "Jan 11", "Jan. 5": "Feb. 4",
+        "July 4th": "August 3rd", "MARCH 3": "APRIL 2", "7/22": "8/21", "07/22/2024": "08/21/2024",
+        "2024-08-19": "2024-09-18", "Tuesday": "Thursday",
+    }  # fmt: skip
+    assert {k: shift_date(k, 30) for k in cases} == cases
+    assert shift_date("2/30", 30) is None  # not a date: the caller falls back to a phrase

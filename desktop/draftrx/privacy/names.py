@@ -159,7 +159,7 @@ class NameRecognizer(EntityRecognizer):
         if prev in RELATIONS and gap.strip(" ,:(") == "":
             return 0.9
         nxt = toks[i + 1].low if i + 1 < len(toks) else ""
-        if nxt in {"family", "household", "twins", "kids", "children"} and t.cap:
+        if nxt in {"family", "household", "twins", "kids", "children"}:
             return 0.9
         if t.low.endswith("s") and t.low[:-1] in lexicon.surnames() and prev == "the":
             return 0.85
@@ -235,33 +235,9 @@ def _eponym(text: str, toks: list[_Tok], i: int) -> bool:
 
 
 _ABBREVIATIONS = {
-    "US",
-    "UK",
-    "EU",
-    "UN",
-    "MD",
-    "DO",
-    "RN",
-    "NP",
-    "PA",
-    "AM",
-    "PM",
-    "BC",
-    "AD",
-    "ER",
-    "IV",
-    "OR",
-    "DC",
-    "PT",
-    "OT",
-    "ED",
-    "ST",
-    "OK",
-    "TV",
-    "PS",
-    "NB",
-    "ID",
-}
+    "US", "UK", "EU", "UN", "MD", "DO", "RN", "NP", "PA", "AM", "PM", "BC", "AD", "ER", "IV",
+    "OR", "DC", "PT", "OT", "ED", "ST", "OK", "TV", "PS", "NB", "ID",
+}  # fmt: skip
 
 
 def _is_abbreviation(initials: str) -> bool:

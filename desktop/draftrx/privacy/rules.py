@@ -34,7 +34,7 @@ class Rule:
 
 
 def rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    return regex.compile(pattern, flags | regex.VERSION1 | regex.VERBOSE)
+    return regex.compile(pattern, flags | regex.VERSION1)
 
 
 class RuleRecognizer(EntityRecognizer):

@@ -52,8 +52,9 @@ _MONTH_FIRST = regex.compile(
     rf"^(?i:({MONTH}))(\.?\s+(?:the\s+)?)(\d{{1,2}})(st|nd|rd|th)?(,?\s*\d{{4}})?$"
 )
 _DAY_FIRST = regex.compile(
-    rf"^(?:the\s+)?(\d{{1,2}})(st|nd|rd|th)?(\s+(?:of\s+)?)(?i:({MONTH}))(\.?,?\s*\d{{4}})?$"
+    rf"^((?:the\s+)?)(\d{{1,2}})(st|nd|rd|th)?(\s+(?:of\s+)?)(?i:({MONTH}))(\.?,?\s*\d{{4}})?$"
 )
+_FULL_MONTHS = {m.lower() for m in MONTHS}
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -79,19 +80,9 @@ def shift_date(text: str, days: int) -> str | None:
         d = _shifted(int(m[1]), int(m[2]), int(m[3]), days)
         return d.isoformat() if d else None
     if m := _MONTH_FIRST.match(text):
-        d = _shifted(_year_of(m[5]), month_index(m[1]) + 1, int(m[3]), days)
-        if d is None:
-            return None
-        suffix = ordinal(d.day) if m[4] else ""
-        year = m[5].replace(str(_year_of(m[5])), str(d.year)) if m[5] else ""
-        return f"{_month_like(m[1], d.month)}{m[2]}{d.day}{suffix}{year}"
+        return _written(m[3], m[1], m[4], m[5], days, "{month}" + m[2] + "{day}")
     if m := _DAY_FIRST.match(text):
-        d = _shifted(_year_of(m[5]), month_index(m[4]) + 1, int(m[1]), days)
-        if d is None:
-            return None
-        suffix = ordinal(d.day) if m[2] else ""
-        year = m[5].replace(str(_year_of(m[5])), str(d.year)) if m[5] else ""
-        return f"{d.day}{suffix}{m[3]}{_month_like(m[4], d.month)}{year}"
+        return _written(m[2], m[5], m[3], m[6], days, m[1] + "{day}" + m[4] + "{month}")
     low = text.lower().rstrip("s")
     for i, day in enumerate(WEEKDAYS):
         if low == day.lower() or (len(low) >= 3 and day.lower().startswith(low)):
@@ -100,6 +91,19 @@ def shift_date(text: str, days: int) -> str | None:
         if low == month.lower():
             return _cased(text, MONTHS[(i + (round(days / 30) or 1)) % 12])
     return None
+
+
+def _written(
+    day: str, month: str, suffix: str | None, year: str | None, days: int, layout: str
+) -> str | None:
+    """A date written with a month name ("March 3rd, 2024", "8 June"), shifted, same layout."""
+    d = _shifted(_year_of(year), month_index(month) + 1, int(day), days)
+    if d is None:
+        return None
+    out = layout.format(
+        month=_month_like(month, d.month), day=f"{d.day}{ordinal(d.day) if suffix else ''}"
+    )
+    return out + (year.replace(str(_year_of(year)), str(d.year)) if year else "")
 
 
 def _year_of(text: str | None) -> int | None:
@@ -116,8 +120,8 @@ def _shifted(year: int | None, month: int, day: int, days: int) -> date | None:
 
 def _month_like(original: str, month: int) -> str:
     name = MONTHS[month - 1]
-    word = original.rstrip(".")
-    name = name[:3] if len(word) <= 4 and word.lower() != name.lower() else name
+    if original.rstrip(".").lower() not in _FULL_MONTHS:
+        name = name[:3]  # the draft abbreviated it ("Dec", "Sept.")
     return _cased(original, name) + ("." if original.endswith(".") and len(name) == 3 else "")
 
 
