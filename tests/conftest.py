@@ -61,3 +61,13 @@ def model_prefix(default_model_path: Path, tmp_path: Path):
         return path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def scanner():
+    """One privacy scanner for the session (loading spaCy and the dictionaries takes a second)."""
+    from draftrx.privacy.scanner import Scanner
+
+    s = Scanner()
+    s.warm()
+    return s

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from draftrx import __version__
+from draftrx.compose.prompts import TASKS
 from draftrx.engine.errors import EngineError
 
 
@@ -53,9 +54,24 @@ def _parser() -> argparse.ArgumentParser:
     p = msub.add_parser("path", help="print the default model's path (assembling it once)")
     p.set_defaults(run=_models_path)
 
-    p = sub.add_parser("rewrite", help="stream an educational rewrite of a draft")
+    p = sub.add_parser("rewrite", help="stream rewrites and platform variants of a draft")
     p.add_argument("file", help="draft text file, or - for standard input")
-    p.add_argument("--task", default="educational", help="prompt to use (a file in prompts/)")
+    p.add_argument(
+        "--task",
+        default="educational",
+        choices=TASKS,
+        help="what to write (reply-*: the file is the comment, review or message)",
+    )
+    p.add_argument("--platform", default="", help="variants to write, e.g. x,linkedin,tiktok")
+    p.add_argument(
+        "--sponsored",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="BRAND",
+        help="mark the post sponsored (adds a disclosure)",
+    )
+    p.add_argument("--diff", action="store_true", help="print a word diff from the draft")
     p.add_argument("--max-tokens", type=int, default=400)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--temperature", type=float, default=0.7)
@@ -63,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
     _add_privacy_mode(p)
     _add_model_options(p)
     p.set_defaults(run=_rewrite)
+
+    p = sub.add_parser("check", help="check a finished post for a platform (no model)")
+    p.add_argument("file", help="post text file, or - for standard input")
+    p.add_argument("--platform", default=None, help="platform whose limits apply")
+    p.add_argument("--reply", action="store_true", help="the text is a reply to someone")
+    p.add_argument("--sponsored", action="store_true", help="the post is sponsored")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("deid", help="print a draft with its identifiers replaced (no model)")
     p.add_argument("file", help="draft text file, or - for standard input")
@@ -237,61 +261,132 @@ def _protect(draft: str, mode: str, keep: str = "", quasi: bool = False, seed: i
         raise ValueError(f"--keep takes finding numbers from 1 to {len(findings)}, not {keep!r}")
     kept = {findings[int(n) - 1] for n in numbers}
     result = fictionalise(draft, findings, Mode(mode), keep=kept, quasi=quasi, seed=seed)
-    for n, f in enumerate(findings, 1):
-        action = "kept" if f in kept else mode if f.blocking or quasi else "warning"
-        print(f"  {n:>2} {f.type:<14} {action:<12} {f.explanation}", file=sys.stderr)
+    _report_findings(findings, kept, mode, quasi)
     return result
 
 
+def _report_findings(findings, kept, mode: str, quasi: bool = False) -> None:
+    for n, f in enumerate(findings, 1):
+        action = "kept" if f in kept else mode if f.blocking or quasi else "warning"
+        print(f"  {n:>2} {f.type:<14} {action:<12} {f.explanation}", file=sys.stderr)
+
+
+def _platforms(spec: str | None):  # -> (settings, list[Platform])
+    from draftrx.compose.platforms import choose, load_platforms
+    from draftrx.compose.settings import load_settings
+
+    settings = load_settings()
+    known = load_platforms(limits=settings.limits)
+    return settings, choose(spec, known) if spec else []
+
+
 def _rewrite(args: argparse.Namespace) -> int:
-    from draftrx.compose.prompts import load_prompt
+    from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantStarted
     from draftrx.engine import GenerationParams, StreamStats
-    from draftrx.privacy.rescan import recheck
+    from draftrx.privacy.fictionalise import Mode
     from draftrx.privacy.scanner import default_scanner
 
     draft = _read_draft(args.file)
-    prompt = load_prompt(args.task)
+    settings, platforms = _platforms(args.platform)
     params = GenerationParams(
         max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
     )
-    protected = _protect(draft, args.privacy)
-    output: list[str] = []
+    request = Request(draft, args.task, tuple(platforms), Mode(args.privacy),
+                      sponsor=args.sponsored, seed=args.seed)  # fmt: skip
+    status = 0
     with _load_engine(args) as engine:
-        stats = None
-        events = engine.stream(prompt.messages(protected.text), params)
+        composer = Composer(engine.stream, default_scanner(), settings, cancel=engine.cancel)
+        protected = composer.protect(request)
+        _report_findings(protected.findings, set(), args.privacy)
+        events = composer.compose(request, params, protected)
         # Ctrl+C cancels the stream cleanly (stats still printed) instead of interrupting C code.
-        previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
+        previous = signal.signal(signal.SIGINT, lambda *_: composer.cancel())
         try:
             for event in events:
-                if isinstance(event, StreamStats):
-                    stats = event
+                if isinstance(event, VariantStarted):
+                    name = event.platform.name if event.platform else "Post"
+                    _out(
+                        f"\n=== {name}{' (shortening)' if event.attempt == 'shorten' else ''} ===\n"
+                    )
+                elif isinstance(event, StreamStats):
+                    _out("\n")
+                    if args.stats:
+                        print(json.dumps(_stats_line(event, engine)), file=sys.stderr)
+                    if event.stop_reason == "cancelled":
+                        status = 130
+                elif isinstance(event, VariantDone):
+                    _print_variant(event.variant, args.diff)
+                    status = max(status, 3 if event.variant.severity == "block" else 0)
                 else:
-                    output.append(event.text)
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
+                    _out(event.text)
         finally:
             signal.signal(signal.SIGINT, previous)
             events.close()
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-    if args.stats and stats is not None:
-        line = {
-            "ttft_s": round(stats.ttft_s, 4),
-            "prefill_tokens": stats.prefill_tokens,
-            "decode_tokens": stats.decode_tokens,
-            "decode_tok_s": round(stats.decode_tok_s, 2),
-            "total_s": round(stats.total_s, 4),
-            "stop_reason": stats.stop_reason,
-            **engine.describe(),
-        }
-        print(json.dumps(line), file=sys.stderr)
-    if stats is not None and stats.stop_reason == "cancelled":
-        return 130
-    leaks = recheck("".join(output), protected.mapping, default_scanner())
-    for leak in leaks:
-        print(f"draftrx: blocked: {leak.type} at {leak.start}-{leak.end}: {leak.reason}",
-              file=sys.stderr)  # fmt: skip
-    return 3 if leaks else 0
+    return status
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _stats_line(stats, engine) -> dict[str, object]:
+    return {
+        "ttft_s": round(stats.ttft_s, 4),
+        "prefill_tokens": stats.prefill_tokens,
+        "reused_tokens": stats.reused_tokens,
+        "decode_tokens": stats.decode_tokens,
+        "decode_tok_s": round(stats.decode_tok_s, 2),
+        "total_s": round(stats.total_s, 4),
+        "stop_reason": stats.stop_reason,
+        **engine.describe(),
+    }
+
+
+def _print_variant(variant, show_diff: bool) -> None:
+    from draftrx.compose.diff import format_diff
+
+    name = variant.platform.name if variant.platform else "Post"
+    how = ", shortened" if variant.shortened else ""
+    how += f", {len(variant.posts)} posts" if len(variant.posts) > 1 else ""
+    _out(f"--- {name}: final{how} ---\n{variant.text}\n")
+    if show_diff:
+        _out(f"--- {name}: changes from the draft ---\n")
+        _out(format_diff(variant.diff, color=sys.stdout.isatty()) + "\n")
+    _out(_format_checks(variant.checks))
+
+
+def _format_checks(checks) -> str:
+    lines = [f"  {c.severity:<5} {c.id:<20} {c.message}" for c in checks]
+    return "checks:\n" + "\n".join(lines) + "\n"
+
+
+def _check(args: argparse.Namespace) -> int:
+    from draftrx.compose.checks import run_checks, worst
+    from draftrx.compose.readability import grade
+    from draftrx.privacy.scanner import default_scanner
+
+    text = _read_draft(args.file).strip()
+    _, platforms = _platforms(args.platform)
+    platform = platforms[0] if platforms else None
+    checks = run_checks(text, default_scanner(), platform=platform, reply=args.reply,
+                        sponsored=args.sponsored)  # fmt: skip
+    g = grade(text)
+    report = {
+        "platform": platform.id if platform else None,
+        "length": platform.length(text) if platform else len(text),
+        "limit": platform.limit if platform else None,
+        "grade": g.to_json() | {"mean": round(g.mean, 1)} if g else None,
+        "checks": [c.to_json() for c in checks],
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        limit = f" of {report['limit']}" if platform else ""
+        print(f"{platform.name if platform else 'Post'}: {report['length']}{limit}"
+              f" {platform.unit if platform else 'characters'}")  # fmt: skip
+        _out(_format_checks(checks))
+    return 3 if worst(checks) == "block" else 0
 
 
 def _deid(args: argparse.Namespace) -> int:

@@ -23,6 +23,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("DRAFTRX_DATA_DIR") or platformdirs.user_data_dir("draftrx"))
 
 
+def config_dir() -> Path:
+    """The user's settings and their own prompt overrides (config_dir/prompts)."""
+    return Path(os.environ.get("DRAFTRX_CONFIG_DIR") or platformdirs.user_config_dir("draftrx"))
+
+
 def resource_dir(name: str) -> Path:
     """A top-level data folder (prompts/, models/).
 

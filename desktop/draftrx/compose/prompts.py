@@ -1,14 +1,21 @@
-"""Prompt templates: one TOML file per task in prompts/, versioned, data not code."""
+"""Prompt templates: one TOML file per task in prompts/, versioned, data not code.
+
+A file of the same name in the user's prompts folder (config_dir/prompts) overrides the
+shipped one, so a physician can tune wording without touching the installation.
+"""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from draftrx import paths
 
 Message = dict[str, str]
+TASKS = ("educational", "lesson", "reply-comment", "reply-review", "reply-dm")
+REPLY_TASKS = frozenset(t for t in TASKS if t.startswith("reply-"))
 
 
 @dataclass(frozen=True)
@@ -19,27 +26,56 @@ class PromptTemplate:
     system: str
     user: str
 
-    def messages(self, draft: str) -> list[Message]:
-        """System text first and the draft before the instruction, so variants share a prefix."""
+    def messages(self, draft: str, instruction: str = "") -> list[Message]:
+        """System text, then the draft, then the task, then `instruction` (the platform's).
+
+        Everything before the instruction is the same for every variant of one draft, so
+        the engine keeps it cached and prefills only the platform's few tokens.
+        """
+        user = self.user.strip().replace("{draft}", draft.strip())
+        if instruction:
+            user = f"{user}\n\n{instruction.strip()}"
         return [
             {"role": "system", "content": self.system.strip()},
-            {"role": "user", "content": self.user.strip().replace("{draft}", draft.strip())},
+            {"role": "user", "content": user},
         ]
 
 
-def load_prompt(task: str, folder: Path | None = None) -> PromptTemplate:
-    path = (folder or paths.resource_dir("prompts")) / f"{task}.toml"
+def prompt_path(name: str, folder: Path | None = None) -> Path:
+    """The user's override if there is one, else the shipped file."""
+    if folder is None:
+        own = paths.config_dir() / "prompts" / f"{name}.toml"
+        if own.is_file():
+            return own
+        folder = paths.resource_dir("prompts")
+    return folder / f"{name}.toml"
+
+
+def read_toml(
+    name: str, folder: Path | None = None, required: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    path = prompt_path(name, folder)
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"There is no prompt for the task '{task}' ({path}).") from None
-    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"There is no prompt file '{name}' ({path}).") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"The prompt file {path} is not valid TOML: {exc}") from None
-    missing = {"id", "version", "system", "user"} - data.keys()
+    missing = set(required) - data.keys()
     if missing:
         raise ValueError(f"The prompt file {path} lacks {', '.join(sorted(missing))}.")
+    return data
+
+
+def load_prompt(task: str, folder: Path | None = None) -> PromptTemplate:
+    try:
+        data = read_toml(task, folder, ("id", "version", "system", "user"))
+    except ValueError as exc:
+        if "no prompt file" in str(exc):
+            raise ValueError(f"There is no prompt for the task '{task}' ({exc}).") from None
+        raise
     if "{draft}" not in data["user"]:
-        raise ValueError(f"The prompt file {path} never places the draft ({{draft}}).")
+        raise ValueError(f"The prompt file for '{task}' never places the draft ({{draft}}).")
     return PromptTemplate(
         id=data["id"],
         version=int(data["version"]),
@@ -47,3 +83,12 @@ def load_prompt(task: str, folder: Path | None = None) -> PromptTemplate:
         system=data["system"],
         user=data["user"],
     )
+
+
+def load_instruction(file: str, folder: Path | None = None, **values: object) -> str:
+    """A follow-up instruction file (variant, shorten) with its {placeholders} filled."""
+    text = read_toml(file, folder, ("id", "version", "instruction"))["instruction"]
+    try:
+        return text.strip().format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"The prompt file '{file}' uses an unknown placeholder: {exc}") from None

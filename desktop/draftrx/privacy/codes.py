@@ -31,6 +31,20 @@ _CLINICAL_CODES = regex.compile(
 )
 
 
+# Public health bodies: a link to them is a citation, not something that points to a patient.
+_PUBLIC_DOMAINS = {"who.int", "nhs.uk", "mayoclinic.org", "clevelandclinic.org", "heart.org",
+                   "cancer.org", "diabetes.org", "aap.org", "aafp.org", "acog.org", "lung.org",
+                   "healthychildren.org", "cochrane.org", "cochranelibrary.com", "ama-assn.org"}  # fmt: skip
+
+
+def _private_url(text: str, m: regex.Match[str]) -> bool:
+    host = regex.sub(r"(?i)^(?:https?://)?(?:www\.)?", "", m.group()).split("/")[0].lower()
+    public = host.endswith((".gov", ".edu", ".int", ".gov.uk", ".nhs.uk", ".mil")) or any(
+        host == d or host.endswith("." + d) for d in _PUBLIC_DOMAINS
+    )
+    return not public and host not in {"example.org", "example.com", "example.net"}
+
+
 def _ip(text: str, m: regex.Match[str]) -> bool:
     try:
         ipaddress.ip_address(m.group())
@@ -74,8 +88,8 @@ def _not_a_year_or_measure(text: str, m: regex.Match[str]) -> bool:
 
 RULES = [
     Rule("EMAIL", rx(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}\b"), 0.95),
-    Rule("URL", rx(r"\b(?:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95),
-    Rule("URL", rx(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|uk|ca|au|de|health|info|me|ly|app|md|care|clinic)(?:/[^\s<>\"'()]*)?(?<![.,;:!?])(?![\w@-])", regex.IGNORECASE), 0.85),
+    Rule("URL", rx(r"\b(?:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95, check=_private_url),
+    Rule("URL", rx(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|uk|ca|au|de|health|info|me|ly|app|md|care|clinic)(?:/[^\s<>\"'()]*)?(?<![.,;:!?])(?![\w@-])", regex.IGNORECASE), 0.85, check=_private_url),
     Rule("NAME", rx(r"(?<![\w.@])@[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
     Rule("IP_ADDRESS", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, check=_ip),
     Rule("IP_ADDRESS", rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::?[0-9A-Fa-f]{1,4}){1,7})(?![\w:])"), 0.8, check=_ip),

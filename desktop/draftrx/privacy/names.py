@@ -129,12 +129,16 @@ class NameRecognizer(EntityRecognizer):
                 i += 1
                 continue
             lo = hi = i
-            while lo > 0 and _joins(text, toks[lo - 1], toks[lo]) and _part(toks[lo - 1], signal):
+            while (
+                lo > 0
+                and _joins(text, toks[lo - 1], toks[lo])
+                and _part(text, toks[lo - 1], signal)
+            ):
                 lo -= 1
             while (
                 hi + 1 < len(toks)
                 and _joins(text, toks[hi], toks[hi + 1])
-                and (scores[hi + 1] > 0 or _part(toks[hi + 1], signal))
+                and (scores[hi + 1] > 0 or _part(text, toks[hi + 1], signal))
             ):
                 hi += 1
             start, end = toks[lo].start, _end_with_initial(text, toks[hi])
@@ -145,12 +149,14 @@ class NameRecognizer(EntityRecognizer):
     def _seed(self, text: str, toks: list[_Tok], i: int, signal: bool) -> float:
         """How sure we are that token i starts or is part of a name (0: not a name)."""
         t = toks[i]
-        if t.low in NOT_NAMES or t.low in TITLES or _eponym(text, toks, i):
+        if t.low in NOT_NAMES or t.low in TITLES or _eponym(text, toks, i) or _hashtag(text, t):
             return 0.0
         prev = toks[i - 1].low if i else ""
         gap = text[toks[i - 1].end : t.start] if i else ""
         initial = len(t.text) == 1 and t.cap and text[t.end : t.end + 1] == "."
-        if prev in TITLES and gap.strip(" .") == "" and (t.cap or initial):
+        # "Dr. Read" but not "see your doctor. Read more": a full word then "." ends a sentence.
+        after_title = gap.strip(" ") == "" or (gap.strip(" ") == "." and len(prev) <= 4)
+        if prev in TITLES and after_title and (t.cap or initial):
             return 0.95
         if not t.cap or len(t.text) == 1:
             return 0.0
@@ -205,9 +211,13 @@ def _in_dict(low: str) -> bool:
     return any(p in lexicon.given_names() or p in lexicon.surnames() for p in parts if len(p) > 1)
 
 
-def _part(t: _Tok, signal: bool) -> bool:
+def _hashtag(text: str, t: _Tok) -> bool:
+    return text[t.start - 1 : t.start] == "#"
+
+
+def _part(text: str, t: _Tok, signal: bool) -> bool:
     """A neighbour that belongs to the name even without a dictionary hit ("Adaeze Okonkwo")."""
-    if t.low in NOT_NAMES or t.low in TITLES or not t.cap:
+    if t.low in NOT_NAMES or t.low in TITLES or not t.cap or _hashtag(text, t):
         return False
     if len(t.text) == 1:
         return True

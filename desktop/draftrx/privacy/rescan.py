@@ -14,7 +14,8 @@ from difflib import SequenceMatcher
 import regex
 
 from draftrx.privacy import lexicon
-from draftrx.privacy.fictionalise import Mapping
+from draftrx.privacy.fictionalise import Mapping, Mode, fictionalise
+from draftrx.privacy.findings import Finding
 from draftrx.privacy.scanner import Scanner
 
 COPIED = "An identifier from the original draft appears in the output."
@@ -46,6 +47,50 @@ def recheck(output: str, mapping: Mapping, scanner: Scanner) -> list[Leak]:
     return sorted(leaks.values(), key=lambda x: (x.start, x.end))
 
 
+def scrub(output: str, mapping: Mapping, mode: Mode, scanner: Scanner) -> str:
+    """Replace what the model wrote that identifies, the second pass after the draft's.
+
+    Identifiers the scanner finds that are not the draft's stand-ins are replaced the same
+    way as the draft's (with the same mapping, so stand-ins stay consistent); an original
+    the model reproduced anyway becomes its stand-in. `recheck` then verifies the result.
+    """
+    found = _new_identifiers(output, mapping, scanner)
+    text = fictionalise(output, found, mode, mapping=mapping).text if found else output
+    for original in sorted(mapping.originals(), key=len, reverse=True):
+        flags = 0 if lexicon.is_common_word(original) else regex.IGNORECASE
+        pattern = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(original)}(?![\p{{L}}\p{{N}}])"
+        text = regex.sub(pattern, lambda _, o=original: mapping.get(o) or "", text, flags=flags)
+    return text
+
+
+def _is_fiction(text: str, fiction: set[str]) -> bool:
+    """A stand-in, or made only of stand-in words ("Ana" and "Reyes" -> "Reyes, Ana").
+    A number has no words and so is never fiction by the second rule."""
+    text = text.lower()
+    words = _WORD.findall(text)
+    return text in fiction or (bool(words) and all(w in fiction for w in words))
+
+
+def _new_identifiers(output: str, mapping: Mapping, scanner: Scanner) -> list[Finding]:
+    """What the scanner finds in the output that the stand-ins do not explain.
+
+    A "name" made only of common words that are not given names ("Warning Signs",
+    "Shortness of Breath" in a model's headings) is prose: the model never saw the
+    draft's names, and a copied original is caught by `_copies` anyway.
+    """
+    fiction = {s.lower() for s in mapping.standins()}
+    found = []
+    for f in scanner.scan(output, quasi_identifiers=False):
+        text = output[f.start : f.end]
+        words = [w.lower() for w in _WORD.findall(text)]
+        prose = f.type == "NAME" and all(
+            lexicon.is_common_word(w) and w not in lexicon.given_names() for w in words
+        )
+        if not prose and not _is_fiction(text, fiction):
+            found.append(f)
+    return found
+
+
 def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
     found: dict[tuple[int, int], Leak] = {}
     for original in mapping.originals():
@@ -70,11 +115,5 @@ def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
 
 
 def _new(output: str, mapping: Mapping, scanner: Scanner) -> dict[tuple[int, int], Leak]:
-    fiction = {s.lower() for s in mapping.standins()}
-    found = {}
-    for f in scanner.scan(output, quasi_identifiers=False):
-        text = output[f.start : f.end].lower()
-        if text in fiction or all(w.lower() in fiction for w in _WORD.findall(text)):
-            continue
-        found[(f.start, f.end)] = Leak(f.start, f.end, f.type, NEW)
-    return found
+    return {(f.start, f.end): Leak(f.start, f.end, f.type, NEW)
+            for f in _new_identifiers(output, mapping, scanner)}  # fmt: skip

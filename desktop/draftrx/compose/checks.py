@@ -1,0 +1,229 @@
+"""Checks on a finished post: each has an id, a severity, one sentence and the spans it means.
+
+`block` keeps a post from being copied or exported until fixed or overridden with a reason
+(leftover identifiers, a reply that confirms someone is a patient, a post over its limit);
+`warn` explains a risk; `ok` says the check ran and found nothing. Every check runs on
+the whole final text, disclaimer included, so code-added text is held to the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+from draftrx.compose import phrases
+from draftrx.compose.platforms import Platform
+from draftrx.compose.readability import TARGET_GRADE, grade
+from draftrx.privacy.fictionalise import Mapping
+from draftrx.privacy.rescan import recheck
+from draftrx.privacy.scanner import Scanner
+
+Severity = Literal["block", "warn", "ok"]
+Span = tuple[int, int]
+
+_BRANDS = phrases.brand_pattern()
+_SPONSOR = phrases.compile_all(phrases.SPONSOR_CUES)
+_DISCLOSED = phrases.compile_all(phrases.DISCLOSURE)
+_HASHTAG = regex.compile(r"(?<![\w&])#\p{L}[\p{L}\p{N}_]*")
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: Severity
+    message: str
+    spans: tuple[Span, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "message": self.message,
+            "spans": [list(s) for s in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class _PhraseCheck:
+    id: str
+    severity: Severity
+    pattern: regex.Pattern[str]
+    bad: str
+    good: str
+
+
+_ADVICE = _PhraseCheck(
+    "advice", "warn", phrases.compile_all(phrases.ADVICE),
+    "Reads as individual medical advice or a dose aimed at the reader; keep it general.",
+    "No individual advice or dosing aimed at the reader.",
+)  # fmt: skip
+_CONFIRMS = _PhraseCheck(
+    "patient_confirmation", "block", phrases.compile_all(phrases.PATIENT_CONFIRMATION),
+    "Confirms or implies that the person is a patient; a public reply must not, even if "
+    "they said so themselves.",
+    "Does not confirm that anyone is a patient.",
+)  # fmt: skip
+_RESPECT = _PhraseCheck(
+    "professionalism", "warn", phrases.compile_all(phrases.PROFANITY + phrases.DEROGATORY),
+    "Profanity or words that stigmatise patients; use respectful, person-first language.",
+    "Respectful language.",
+)  # fmt: skip
+_CLAIMS = _PhraseCheck(
+    "claims", "warn", phrases.compile_all(phrases.CLAIMS),
+    "An absolute or unsupported claim; say what the evidence supports.",
+    "No absolute or unsupported claims.",
+)  # fmt: skip
+_TESTIMONIAL = _PhraseCheck(
+    "testimonial", "warn", phrases.compile_all(phrases.TESTIMONIAL),
+    "A testimonial or before/after needs the patient's written consent (HIPAA authorisation) "
+    "and follows the platform's rules for endorsements.",
+    "No testimonial or before/after.",
+)  # fmt: skip
+
+
+def run_checks(
+    text: str,
+    scanner: Scanner,
+    *,
+    platform: Platform | None = None,
+    posts: Sequence[str] | None = None,
+    caption: str | None = None,
+    reply: bool = False,
+    mapping: Mapping | None = None,
+    sponsored: bool = False,
+) -> list[Check]:
+    """All checks, in a fixed order. `posts` are the parts of `text` a thread is cut into;
+    `mapping` (from fictionalising the draft) tells stand-ins from leftover identifiers."""
+    checks = [
+        _identifiers(text, scanner, mapping),
+        _quasi(text, scanner, mapping),
+        _phrases(_ADVICE, text),
+        *([_phrases(_CONFIRMS, text)] if reply else []),
+        _phrases(_RESPECT, text),
+        _phrases(_CLAIMS, text),
+        _disclosure(text, sponsored),
+        _phrases(_TESTIMONIAL, text),
+        _readability(text),
+    ]
+    if platform is not None:
+        checks.append(_length(text, platform, posts or [text], caption))
+        if platform.max_hashtags is not None:
+            checks.append(_hashtags(text, platform))
+    return checks
+
+
+def worst(checks: Sequence[Check]) -> Severity:
+    severities = {c.severity for c in checks}
+    return "block" if "block" in severities else "warn" if "warn" in severities else "ok"
+
+
+def _phrases(check: _PhraseCheck, text: str) -> Check:
+    spans = tuple(m.span() for m in check.pattern.finditer(text) if m.end() > m.start())
+    return Check(check.id, check.severity if spans else "ok", check.bad if spans else check.good,
+                 spans)  # fmt: skip
+
+
+def _identifiers(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
+    if mapping is not None:
+        found = [(leak.start, leak.end, leak.type) for leak in recheck(text, mapping, scanner)]
+    else:
+        found = [(f.start, f.end, f.type) for f in scanner.scan(text, quasi_identifiers=False)]
+    found = [(s, e, t) for s, e, t in found if not _coarse_date(text, s, e, t)]
+    if not found:
+        return Check("identifiers", "ok", "No identifiers left.")
+    kinds = ", ".join(sorted({t for _, _, t in found}))
+    return Check(
+        "identifiers",
+        "block",
+        f"{len(found)} identifier{'s' if len(found) > 1 else ''} left ({kinds}); "
+        "fictionalise, generalise or remove them.",
+        tuple((s, e) for s, e, _ in found),
+    )
+
+
+def _quasi(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
+    fiction = {s.lower() for s in mapping.standins()} if mapping else set()
+    found = [f for f in scanner.scan(text)
+             if (not f.blocking or _coarse_date(text, f.start, f.end, f.type))
+             and text[f.start : f.end].lower() not in fiction]  # fmt: skip
+    if not found:
+        return Check("quasi_identifiers", "ok", "No vague-posting clues.")
+    kinds = ", ".join(sorted({f.type.lower().replace("_", " ") for f in found}))
+    return Check(
+        "quasi_identifiers",
+        "warn",
+        f"Details that together could point to a patient ({kinds}); generalise what you can.",
+        tuple((f.start, f.end) for f in found),
+    )
+
+
+def _coarse_date(text: str, start: int, end: int, type_: str) -> bool:
+    """ "In October", "on Monday": a date with no day number is a clue (warn), not a block;
+    "flu season peaks in February" must not stop an educational post."""
+    return type_ == "DATE" and not any(c.isdigit() for c in text[start:end])
+
+
+def _disclosure(text: str, sponsored: bool) -> Check:
+    mentions = [m.span() for m in (*_BRANDS.finditer(text), *_SPONSOR.finditer(text))]
+    if not (mentions or sponsored) or _DISCLOSED.search(text):
+        return Check("disclosure", "ok", "Disclosure present or not needed.")
+    why = "It is marked sponsored" if sponsored else "It names a brand or product"
+    return Check(
+        "disclosure",
+        "warn",
+        f"{why} but discloses no relationship; add a conflict-of-interest disclosure.",
+        tuple(sorted(mentions)),
+    )
+
+
+def _readability(text: str) -> Check:
+    g = grade(text)
+    if g is None:
+        return Check("readability", "ok", "No prose to grade.")
+    figures = (
+        f"Reading grade {g.mean:.1f} (Flesch-Kincaid {g.flesch_kincaid:.1f}, SMOG {g.smog:.1f})"
+    )
+    if g.mean > TARGET_GRADE:
+        return Check(
+            "readability",
+            "warn",
+            f"{figures}: above grade {TARGET_GRADE:.0f}; use shorter sentences and words.",
+        )
+    return Check("readability", "ok", f"{figures}: grade {TARGET_GRADE:.0f} or below.")
+
+
+def _length(text: str, platform: Platform, posts: Sequence[str], caption: str | None) -> Check:
+    over = []
+    for post in posts:
+        n = platform.length(post)
+        if n > platform.limit:
+            start = text.find(post)
+            over.append((n, (start, start + len(post)) if start >= 0 else (0, len(text))))
+    if caption is not None and platform.caption_limit and len(caption) > platform.caption_limit:
+        over.append((len(caption), (0, 0)))
+    longest = max(platform.length(p) for p in posts)
+    where = f" in each of {len(posts)} posts" if len(posts) > 1 else ""
+    if over:
+        return Check(
+            "length",
+            "block",
+            f"Over {platform.name}'s limit: {max(n for n, _ in over)} of {platform.limit} "
+            f"{platform.unit}{where}.",
+            tuple(span for _, span in over),
+        )
+    return Check("length", "ok", f"{longest} of {platform.limit} {platform.unit}{where}.")
+
+
+def _hashtags(text: str, platform: Platform) -> Check:
+    tags = [m.span() for m in _HASHTAG.finditer(text)]
+    if platform.max_hashtags is not None and len(tags) > platform.max_hashtags:
+        return Check(
+            "hashtags",
+            "block",
+            f"{len(tags)} hashtags; {platform.name} allows {platform.max_hashtags}.",
+            tuple(tags[platform.max_hashtags :]),
+        )
+    return Check("hashtags", "ok", f"{len(tags)} of at most {platform.max_hashtags} hashtags.")

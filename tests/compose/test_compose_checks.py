@@ -1,0 +1,184 @@
+"""Every check with texts that must trip it and texts that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from draftrx.compose.checks import Check, run_checks, worst
+from draftrx.compose.platforms import load_platforms
+from draftrx.compose.readability import grade, syllables
+
+PLATFORMS = load_platforms()
+
+# Ordinary educational posts: nothing here may block, and none may trip the phrase checks.
+EDUCATIONAL = [
+    "Flu season peaks between December and February. A yearly flu shot is the best protection "
+    "we have. It cannot give you the flu. Learn more at https://www.cdc.gov/flu.",
+    "There is no cure for the common cold. Rest, drink fluids, and see a doctor if a fever "
+    "lasts more than three days. #PublicHealth #ColdSeason",
+    "Asthma controller inhalers work even when you feel fine. Stopping them lets the airways "
+    "swell again. Talk to your doctor before you change any medicine.",
+    "Sunscreen matters in winter too. Snow reflects sunlight. Pick SPF 30 or higher and "
+    "reapply every two hours outside.",
+    "Chest pain that spreads to the arm or jaw needs 911, not a wait-and-see. Every minute "
+    "counts in a heart attack.",
+    "Thanks for your question! I can't give personal medical advice here. Please reach out to "
+    "your own doctor or call our office to talk privately.",
+    "Antibiotics do not work on viruses. Taking them for a cold only adds side effects and "
+    "resistance. Read more: mayoclinic.org",
+]
+
+
+def _by_id(checks: list[Check]) -> dict[str, Check]:
+    return {c.id: c for c in checks}
+
+
+def _check(scanner, text: str, **kwargs) -> dict[str, Check]:
+    return _by_id(run_checks(text, scanner, **kwargs))
+
+
+@pytest.mark.parametrize("text", EDUCATIONAL)
+def test_ordinary_educational_posts_never_block(scanner, text: str) -> None:
+    checks = _check(scanner, text, platform=PLATFORMS["linkedin"], reply=True)
+    assert worst(list(checks.values())) != "block", [
+        c for c in checks.values() if c.severity == "block"
+    ]
+    for id_ in ("advice", "patient_confirmation", "professionalism", "claims", "testimonial",
+                "disclosure", "identifiers"):  # fmt: skip
+        assert checks[id_].severity == "ok", (id_, checks[id_])
+
+
+def test_every_check_has_id_severity_message_and_spans(scanner) -> None:
+    checks = run_checks("Hello there.", scanner, platform=PLATFORMS["instagram"], reply=True)
+    ids = [c.id for c in checks]
+    assert ids == ["identifiers", "quasi_identifiers", "advice", "patient_confirmation",
+                   "professionalism", "claims", "disclosure", "testimonial", "readability",
+                   "length", "hashtags"]  # fmt: skip
+    for c in checks:
+        data = c.to_json()
+        assert set(data) == {"id", "severity", "message", "spans"}
+        assert data["severity"] in {"ok", "warn", "block"} and data["message"].endswith(".")
+
+
+def test_leftover_identifiers_block_with_their_spans(scanner) -> None:
+    text = "Saw Maria Kowalski in room 412 on 3/14; call 614-555-0198."
+    check = _check(scanner, text)["identifiers"]
+    assert check.severity == "block"
+    found = {text[s:e] for s, e in check.spans}
+    assert {"Maria Kowalski", "614-555-0198"} <= found and any("412" in f for f in found)
+
+
+def test_a_month_or_weekday_alone_is_a_clue_not_a_block(scanner) -> None:
+    checks = _check(scanner, "Every October and on Mondays we see more asthma flares.")
+    assert checks["identifiers"].severity == "ok"
+    assert checks["quasi_identifiers"].severity == "warn"
+
+
+def test_quasi_identifiers_warn(scanner) -> None:
+    checks = _check(scanner, "Last night in our ER a 34-year-old teacher came in wheezing.")
+    assert checks["quasi_identifiers"].severity == "warn"
+    assert checks["identifiers"].severity == "ok"
+
+
+@pytest.mark.parametrize(
+    ("id_", "severity", "trips", "passes"),
+    [
+        ("advice", "warn",
+         ["You should take 400 mg of ibuprofen every 6 hours.", "Stop your insulin tonight.",
+          "In your case, I would recommend you double the dose.", "Take 2 tablets of Benadryl.",
+          "Sounds like you have strep."],
+         ["Adults should get a flu shot every year.", "Ask your doctor about the right dose.",
+          "Ibuprofen can upset the stomach.", "You should talk to your doctor first."]),
+        ("patient_confirmation", "block",
+         ["You're welcome, glad we could help with your rash!", "Thanks for coming in yesterday.",
+          "It was a pleasure to see you last week.", "Hope your knee is healing well!",
+          "We're sorry your visit with us was frustrating.", "As your doctor, I can say more.",
+          "When I saw you in clinic, your rash was mild.", "Your recent appointment went well."],
+         ["Thank you for your kind words!", "We can't discuss anyone's care in public.",
+          "Please call the office to talk privately.", "Glad this post was helpful!",
+          "If you are a patient, please call us."]),
+        ("professionalism", "warn",
+         ["Another frequent flyer in the ER tonight.", "This drug seeker was shouting.",
+          "What a bullshit excuse.", "The patient was an idiot LOL."],
+         ["People with substance use disorder deserve care.", "She was frustrated and scared."]),
+        ("claims", "warn",
+         ["This supplement cures arthritis.", "Guaranteed results in a week.",
+          "The vaccine is 100% safe.", "A miracle treatment for back pain.",
+          "Completely safe with no side effects.", "Clinically proven to reverse diabetes."],
+         ["There is no cure for the common cold.", "Vaccines are safe and effective.",
+          "Side effects are usually mild.", "Treatment can control the disease."]),
+        ("testimonial", "warn",
+         ["Before and after: six months of treatment.", "My patient said it changed her life.",
+          "She lost 40 lbs on this plan.", "Another success story from our clinic."],
+         ["Weight loss takes time.", "Results vary from person to person."]),
+    ],
+)  # fmt: skip
+def test_phrase_checks(
+    scanner, id_: str, severity: str, trips: list[str], passes: list[str]
+) -> None:
+    for text in trips:
+        check = _check(scanner, text, reply=True)[id_]
+        assert check.severity == severity and check.spans, (text, check)
+    for text in passes:
+        assert _check(scanner, text, reply=True)[id_].severity == "ok", text
+
+
+def test_patient_confirmation_runs_only_on_replies(scanner) -> None:
+    assert "patient_confirmation" not in _check(scanner, "Glad we could help!")
+
+
+def test_disclosure(scanner) -> None:
+    assert _check(scanner, "Ozempic is not a cosmetic drug.")["disclosure"].severity == "warn"
+    assert _check(scanner, "Use my code DOC10 for 10% off.")["disclosure"].severity == "warn"
+    assert _check(scanner, "Plain post.", sponsored=True)["disclosure"].severity == "warn"
+    disclosed = "Ozempic is not cosmetic.\nDisclosure: I consult for Novo Nordisk."
+    assert _check(scanner, disclosed)["disclosure"].severity == "ok"
+    assert _check(scanner, "#ad Try this sunscreen.", sponsored=True)["disclosure"].severity == "ok"
+    assert _check(scanner, "Semaglutide lowers blood sugar.")["disclosure"].severity == "ok"
+
+
+def test_readability_uses_two_formulas(scanner) -> None:
+    easy = "Wash your hands. Use soap. Dry them well. It stops germs."
+    hard = ("Antimicrobial stewardship necessitates comprehensive institutional coordination "
+            "regarding prophylactic administration of pharmacological agents.")  # fmt: skip
+    g_easy, g_hard = grade(easy), grade(hard)
+    assert g_easy is not None and g_hard is not None
+    assert g_easy.flesch_kincaid < 3 and g_hard.flesch_kincaid > 16 and g_hard.smog > 14
+    assert _check(scanner, easy)["readability"].severity == "ok"
+    check = _check(scanner, hard)["readability"]
+    assert (
+        check.severity == "warn" and "Flesch-Kincaid" in check.message and "SMOG" in check.message
+    )
+    assert grade("https://example.org #tag") is None
+
+
+def test_syllable_counts_are_mostly_right() -> None:
+    gold = {"the": 1, "table": 2, "beautiful": 3, "medication": 4, "vaccine": 2, "influenza": 4,
+            "hospital": 3, "fever": 2, "everyone": 3, "recommend": 3, "walked": 1, "makes": 1,
+            "boxes": 2, "period": 3, "patient": 2, "antibiotics": 5, "infection": 3,
+            "temperature": 4, "emergency": 4, "children": 2, "important": 3, "usually": 4,
+            "whole": 1, "virus": 2, "exercise": 3, "heart": 1, "little": 2, "prevent": 2,
+            "people": 2, "created": 3}  # fmt: skip
+    right = sum(syllables(w) == n for w, n in gold.items())
+    assert right / len(gold) >= 0.9
+
+
+def test_length_blocks_over_the_limit_and_counts_the_platforms_way(scanner) -> None:
+    x = PLATFORMS["x"]
+    over = "a" * 257 + " https://example.com/a-very-long-link-indeed"  # 257 + 1 + 23 = 281
+    assert _check(scanner, over, platform=x)["length"].severity == "block"
+    fits = "a" * 256 + " https://example.com/a-very-long-link-indeed"  # 280
+    assert _check(scanner, fits, platform=x)["length"].severity == "ok"
+    emoji = "😀" * 141
+    check = _check(scanner, emoji, platform=x)["length"]
+    assert check.severity == "block" and "282 of 280" in check.message
+
+
+def test_instagram_hashtags(scanner) -> None:
+    six = "Stay well. #a1 #b2 #c3 #d4 #e5 #f6"
+    check = _check(scanner, six, platform=PLATFORMS["instagram"])["hashtags"]
+    assert check.severity == "block" and six[slice(*check.spans[0])] == "#f6"
+    assert (
+        _check(scanner, "Stay well. #a #b", platform=PLATFORMS["instagram"])["hashtags"].severity
+        == "ok"
+    )

@@ -1,0 +1,182 @@
+"""The compose pipeline on a scripted engine: prompts, shortening, threads, disclaimers,
+disclosure, the second privacy pass, cancel and the diff. The real model runs in
+test_compose_model.py; here the point is what the pipeline does with any model's text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+import regex
+
+from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantStarted
+from draftrx.compose.platforms import load_platforms
+from draftrx.compose.settings import LONG_DISCLAIMER, SHORT_DISCLAIMER, Settings, load_settings
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+
+PLATFORMS = load_platforms()
+DRAFT = ("Saw Maria Kowalski, 67, in room 412 at Mercy General on March 3 with the flu. "
+         "Flu shots matter: she had skipped hers.")  # fmt: skip
+ORIGINALS = ["Maria", "Kowalski", "412", "Mercy General", "March 3"]
+PARAMS = GenerationParams(max_tokens=300, temperature=0)
+
+
+class Scripted:
+    """An engine stand-in that replies with fixed texts and records what it was asked."""
+
+    def __init__(self, *replies: str, cancel_at: int | None = None) -> None:
+        self.replies = list(replies)
+        self.calls: list[tuple[list[dict[str, str]], GenerationParams]] = []
+        self.cancel_at = cancel_at
+
+    def __call__(self, messages: Sequence[dict[str, str]], params: GenerationParams) -> Iterator:
+        self.calls.append(([dict(m) for m in messages], params))
+        text = self.replies.pop(0) if self.replies else "Flu shots help."
+        cancelled = self.cancel_at == len(self.calls)
+
+        def events():
+            for piece in regex.findall(r"\S+\s*", text)[: 2 if cancelled else None]:
+                yield TextPiece(piece)
+            yield StreamStats(10, 0, 10, 0.1, 5, 30.0, 0.3, "cancelled" if cancelled else "eos")
+
+        return events()
+
+
+def run(engine: Scripted, scanner, **request) -> tuple[list, list]:
+    composer = Composer(engine, scanner, request.pop("settings", Settings()))
+    events = list(composer.compose(Request(DRAFT, seed=3, **request), PARAMS))
+    return events, [e.variant for e in events if isinstance(e, VariantDone)]
+
+
+def test_variants_share_the_prompt_prefix_and_the_model_never_sees_the_patient(scanner) -> None:
+    engine = Scripted("Flu shots protect you.", "Flu shots protect you and others.")
+    run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]))
+    (first, _), (second, _) = engine.calls
+    assert first[0] == second[0]  # the same system text
+    a, b = first[1]["content"], second[1]["content"]
+    shared = a[: a.index("Write it for X")]
+    assert b.startswith(shared) and "Write it for LinkedIn" in b[len(shared) :]
+    assert "Flu shots matter" in shared  # the draft is in the shared part
+    for message in first + second:
+        for original in ORIGINALS:
+            assert original not in message["content"], original
+
+
+def test_each_platform_gets_its_disclaimer_and_fits(scanner) -> None:
+    long_text = " ".join(["Flu shots are the best protection we have against a bad winter."] * 12)
+    engine = Scripted(long_text, "Short LinkedIn post about flu shots.")
+    _, (x, linkedin) = run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]))
+    assert len(x.posts) > 1 and all(PLATFORMS["x"].length(p) <= 280 for p in x.posts)
+    assert SHORT_DISCLAIMER in x.posts[-1] and LONG_DISCLAIMER not in x.text
+    assert linkedin.text.endswith(LONG_DISCLAIMER)
+    assert {c.id: c.severity for c in x.checks}["length"] == "ok"
+    assert len(engine.calls) == 2  # a thread absorbed X's length: no second request
+
+
+def test_too_long_without_threads_asks_the_model_to_shorten_then_cuts(scanner) -> None:
+    too_long = "Flu shots lower your risk of a hospital stay. " * 80  # ~3,700 characters
+    engine = Scripted(too_long, too_long)
+    events, (variant,) = run(engine, scanner, platforms=(PLATFORMS["linkedin"],))
+    assert [e.attempt for e in events if isinstance(e, VariantStarted)] == ["write", "shorten"]
+    retry = engine.calls[1][0]
+    assert retry[-2] == {"role": "assistant", "content": too_long}
+    assert "too long for LinkedIn" in retry[-1]["content"] and "3" in retry[-1]["content"]
+    assert variant.shortened and len(variant.posts) == 1
+    assert len(variant.text) <= 3000 and variant.text.endswith(LONG_DISCLAIMER)
+
+
+def test_the_models_text_is_protected_again(scanner) -> None:
+    leaky = "Remember Kowalski from room 412? Call Dr. Hannah Brightwater at 614-293-8841."
+    _, (variant,) = run(Scripted(leaky), scanner)
+    for original in ("Kowalski", "412", "Brightwater", "614-293-8841"):
+        assert original not in variant.text, original
+    assert {c.id: c.severity for c in variant.checks}["identifiers"] == "ok"
+
+
+def test_markdown_and_preamble_are_removed(scanner) -> None:
+    _, (variant,) = run(Scripted("Here is the post:\n**Flu shots** matter.\n## Why\nThey work."),
+                        scanner)  # fmt: skip
+    assert variant.posts[0].startswith("Flu shots matter.\nWhy\nThey work.")
+
+
+def test_cancel_ends_the_job(scanner) -> None:
+    engine = Scripted("Flu shots help a lot this winter.", cancel_at=1)
+    events, variants = run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["threads"]))
+    assert variants == [] and len(engine.calls) == 1
+    assert isinstance(events[-1], StreamStats) and events[-1].stop_reason == "cancelled"
+
+
+def test_sponsored_posts_get_a_disclosure_labelled_in_the_diff(scanner) -> None:
+    engine = Scripted("This sunscreen is great for kids.", "This sunscreen is great for kids.")
+    _, (x, fb) = run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["facebook"]),
+                     sponsor="Acme")  # fmt: skip
+    assert "#ad Paid partnership with Acme." in x.text
+    assert "Disclosure: paid partnership with Acme." in fb.text
+    reasons = {c.reason for c in fb.diff if c.op != "equal"}
+    assert {"disclosure", "disclaimer", "rewritten"} <= reasons
+    assert {c.id: c.severity for c in fb.checks}["disclosure"] == "ok"
+
+
+def test_a_brand_gets_the_physicians_own_statement_or_a_warning(scanner) -> None:
+    text = "Ozempic is a prescription drug, not a cosmetic."
+    _, (v,) = run(Scripted(text), scanner, settings=Settings(coi_statement="I consult for Novo."))
+    assert "Disclosure: I consult for Novo." in v.text
+    _, (v,) = run(Scripted(text), scanner)
+    assert "Disclosure" not in v.text
+    assert {c.id: c.severity for c in v.checks}["disclosure"] == "warn"
+
+
+def test_the_diff_says_why_each_word_changed(scanner) -> None:
+    _, (v,) = run(Scripted(DRAFT), scanner)  # a model that copies its (fictionalised) input
+    changed = [c for c in v.diff if c.op != "equal"]
+    by_reason = {c.reason for c in changed}
+    assert by_reason == {"identifier", "disclaimer"}
+    assert any("Kowalski" in c.old for c in changed if c.reason == "identifier")
+    rebuilt = "".join(c.new for c in v.diff)
+    assert rebuilt == v.text
+
+
+def test_a_reply_that_confirms_a_patient_blocks(scanner) -> None:
+    _, (v,) = run(Scripted("You're welcome, glad we could help with your rash!"), scanner,
+                  task="reply-comment")  # fmt: skip
+    assert v.severity == "block"
+    assert {c.id: c.severity for c in v.checks}["patient_confirmation"] == "block"
+
+
+def test_tiktok_script_fits_in_words_with_the_disclaimer_in_the_caption(scanner) -> None:
+    script = "Here is a fact about flu shots that everyone should hear today. " * 30  # 360 words
+    _, (v,) = run(Scripted(script, script), scanner, platforms=(PLATFORMS["tiktok"],))
+    assert PLATFORMS["tiktok"].length(v.posts[0]) <= 150
+    assert v.caption is not None and v.caption.endswith(LONG_DISCLAIMER)
+    assert len(v.caption) <= 2200 and v.shortened
+
+
+def test_user_prompts_and_settings_override_the_shipped_ones(
+    scanner, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "educational.toml").write_text(
+        'id = "educational"\nversion = 7\nsystem = "MY SYSTEM"\nuser = "Fix: {draft}"\n'
+    )
+    (tmp_path / "settings.toml").write_text(
+        '[disclaimer]\nlong = "Not advice."\nx = "Not advice (X)."\n[limits]\nmastodon = 1000\n'
+    )
+    settings = load_settings()
+    assert settings.limits == {"mastodon": 1000}
+    engine = Scripted("Flu shots help.", "Flu shots help.")
+    _, (post,) = run(engine, scanner, settings=settings)
+    _, (x,) = run(engine, scanner, platforms=(PLATFORMS["x"],), settings=settings)
+    assert engine.calls[0][0][0]["content"] == "MY SYSTEM"
+    assert post.text.endswith("Not advice.") and x.text.endswith("Not advice (X).")
+
+
+def test_a_broken_settings_file_is_an_error_not_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text("[disclaimer\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_settings(path)
+    path.write_text("[disclaimer]\nlong = 3\n")
+    with pytest.raises(ValueError, match="wrong kind"):
+        load_settings(path)
