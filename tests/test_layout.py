@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from draftrx.compose.prompts import load_prompt
+from draftrx.compose.prompts import TASKS, load_instruction, load_prompt
 
 ROOT = Path(__file__).parents[1]
 
@@ -18,7 +18,7 @@ def test_core_never_imports_qt() -> None:
     code = (
         "import sys, draftrx.engine, draftrx.engine.bench, draftrx.compose.prompts, draftrx.cli, "
         "draftrx.privacy.scanner, draftrx.privacy.fictionalise, draftrx.privacy.rescan, "
-        "draftrx.privacy.evaluate, draftrx.privacy.bench; "
+        "draftrx.privacy.evaluate, draftrx.privacy.bench, draftrx.compose.pipeline; "
         "qt = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'superqt')]; "
         "print(qt)"
     )
@@ -33,13 +33,17 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert commands[1] in (ROOT / ".ci" / "run").read_text()
 
 
-def test_prompt_templates_load_and_place_the_draft() -> None:
-    prompt = load_prompt("educational")
-    msgs = prompt.messages("  A {curly} draft.  ")
+@pytest.mark.parametrize("task", TASKS)
+def test_prompt_templates_load_and_place_the_draft(task: str) -> None:
+    prompt = load_prompt(task)
+    assert prompt.id == task and prompt.version >= 1 and prompt.description
+    platform = load_instruction("variant", name="X", style="Short.", target=200, unit="characters")
+    msgs = prompt.messages("  A {curly} draft.  ", platform)
     assert msgs[0]["role"] == "system"
-    assert "A {curly} draft." in msgs[1]["content"]
-    # The draft comes before the instruction, so variants can share the cached prefix.
-    assert msgs[1]["content"].index("A {curly} draft.") < msgs[1]["content"].index("Rewrite")
+    user = msgs[1]["content"]
+    # The draft comes first and the platform last, so variants share the cached prefix.
+    assert user.index("A {curly} draft.") < user.index("Reply with") < user.index("posted on X")
+    assert user.endswith(platform)
 
 
 def test_bad_prompt_files_are_explained(tmp_path: Path) -> None:
@@ -51,6 +55,9 @@ def test_bad_prompt_files_are_explained(tmp_path: Path) -> None:
         load_prompt("broken", tmp_path)
     with pytest.raises(ValueError, match="no prompt for the task"):
         load_prompt("missing", tmp_path)
+    (tmp_path / "shorten.toml").write_text('id="s"\nversion=1\ninstruction="Cut to {size}."\n')
+    with pytest.raises(ValueError, match="unknown placeholder"):
+        load_instruction("shorten", tmp_path, target=10)
 
 
 def test_ruff_clean() -> None:

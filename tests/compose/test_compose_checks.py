@@ -182,3 +182,28 @@ def test_instagram_hashtags(scanner) -> None:
         _check(scanner, "Stay well. #a #b", platform=PLATFORMS["instagram"])["hashtags"].severity
         == "ok"
     )
+
+
+def test_check_command_prints_the_documented_json(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    post = tmp_path / "post.txt"
+    post.write_text("Glad we could help with your rash, Maria! Ozempic cures everything.")
+    cmd = [sys.executable, "-m", "draftrx", "check", str(post), "--platform", "x", "--reply"]
+    result = subprocess.run([*cmd, "--json"], capture_output=True, text=True)
+    assert result.returncode == 3, result.stderr  # something blocks
+    report = json.loads(result.stdout)
+    assert set(report) == {"platform", "length", "limit", "grade", "checks"}
+    assert report["platform"] == "x" and report["limit"] == 280 and report["length"] == 67
+    assert {"flesch_kincaid", "smog"} <= set(report["grade"])
+    severities = {c["id"]: c["severity"] for c in report["checks"]}
+    assert severities["patient_confirmation"] == "block" and severities["claims"] == "warn"
+    assert severities["identifiers"] == "block" and severities["disclosure"] == "warn"
+    plain = subprocess.run(cmd, capture_output=True, text=True)
+    assert (
+        "X: 67 of 280 characters" in plain.stdout and "block patient_confirmation" in plain.stdout
+    )
+    bad = subprocess.run([*cmd[:-3], "--platform", "myspace"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "Unknown platform myspace; choose from x," in bad.stderr

@@ -55,8 +55,8 @@ def test_variants_share_the_prompt_prefix_and_the_model_never_sees_the_patient(s
     (first, _), (second, _) = engine.calls
     assert first[0] == second[0]  # the same system text
     a, b = first[1]["content"], second[1]["content"]
-    shared = a[: a.index("Write it for X")]
-    assert b.startswith(shared) and "Write it for LinkedIn" in b[len(shared) :]
+    shared = a[: a.index("posted on X")]
+    assert b.startswith(shared) and "posted on LinkedIn" in b[len(shared) :]
     assert "Flu shots matter" in shared  # the draft is in the shared part
     for message in first + second:
         for original in ORIGINALS:
@@ -70,7 +70,9 @@ def test_each_platform_gets_its_disclaimer_and_fits(scanner) -> None:
     assert len(x.posts) > 1 and all(PLATFORMS["x"].length(p) <= 280 for p in x.posts)
     assert SHORT_DISCLAIMER in x.posts[-1] and LONG_DISCLAIMER not in x.text
     assert linkedin.text.endswith(LONG_DISCLAIMER)
-    assert {c.id: c.severity for c in x.checks}["length"] == "ok"
+    severities = {c.id: c.severity for c in x.checks}
+    assert severities["length"] == "ok"
+    assert severities["identifiers"] == "ok"  # "(1/2)" is a post number, not a date
     assert len(engine.calls) == 2  # a thread absorbed X's length: no second request
 
 
@@ -135,6 +137,9 @@ def test_the_diff_says_why_each_word_changed(scanner) -> None:
     assert any("Kowalski" in c.old for c in changed if c.reason == "identifier")
     rebuilt = "".join(c.new for c in v.diff)
     assert rebuilt == v.text
+    # The made-up room number is no leak, but a post never needs one.
+    quasi = {c.id: c for c in v.checks}["quasi_identifiers"]
+    assert quasi.severity == "warn" and "room" in quasi.message
 
 
 def test_a_reply_that_confirms_a_patient_blocks(scanner) -> None:
@@ -142,6 +147,20 @@ def test_a_reply_that_confirms_a_patient_blocks(scanner) -> None:
                   task="reply-comment")  # fmt: skip
     assert v.severity == "block"
     assert {c.id: c.severity for c in v.checks}["patient_confirmation"] == "block"
+
+
+def test_a_reply_that_echoes_the_comment_blocks(scanner) -> None:
+    comment = "Thank you for fixing my rash last week! Should I keep using the cream twice a day?"
+    engine = Scripted("Should I keep using the cream twice a day? Glad to hear it.")
+    events = Composer(engine, scanner).compose(Request(comment, "reply-comment"), PARAMS)
+    (v,) = [e.variant for e in events if isinstance(e, VariantDone)]
+    check = {c.id: c for c in v.checks}["patient_confirmation"]
+    assert check.severity == "block" and "own words" in check.message
+    assert v.text[slice(*check.spans[0])] == "Should I keep using the cream twice a day"
+    engine = Scripted("Thanks for reading! Creams differ; your own doctor can advise you.")
+    events = Composer(engine, scanner).compose(Request(comment, "reply-comment"), PARAMS)
+    (v,) = [e.variant for e in events if isinstance(e, VariantDone)]
+    assert {c.id: c.severity for c in v.checks}["patient_confirmation"] == "ok"
 
 
 def test_tiktok_script_fits_in_words_with_the_disclaimer_in_the_caption(scanner) -> None:

@@ -94,19 +94,24 @@ def run_checks(
     reply: bool = False,
     mapping: Mapping | None = None,
     sponsored: bool = False,
+    masked: Sequence[Span] = (),
+    replying_to: str | None = None,
 ) -> list[Check]:
     """All checks, in a fixed order. `posts` are the parts of `text` a thread is cut into;
-    `mapping` (from fictionalising the draft) tells stand-ins from leftover identifiers."""
+    `mapping` (from fictionalising the draft) tells stand-ins from leftover identifiers;
+    `masked` spans (thread numbers such as "(1/2)", which read like dates) are blanked
+    for every check but length; `replying_to` is the comment a reply answers."""
+    content = _mask(text, masked)
     checks = [
-        _identifiers(text, scanner, mapping),
-        _quasi(text, scanner, mapping),
-        _phrases(_ADVICE, text),
-        *([_phrases(_CONFIRMS, text)] if reply else []),
-        _phrases(_RESPECT, text),
-        _phrases(_CLAIMS, text),
-        _disclosure(text, sponsored),
-        _phrases(_TESTIMONIAL, text),
-        _readability(text),
+        _identifiers(content, scanner, mapping),
+        _quasi(content, scanner, mapping),
+        _phrases(_ADVICE, content),
+        *([_confirms(content, replying_to)] if reply else []),
+        _phrases(_RESPECT, content),
+        _phrases(_CLAIMS, content),
+        _disclosure(content, sponsored),
+        _phrases(_TESTIMONIAL, content),
+        _readability(content),
     ]
     if platform is not None:
         checks.append(_length(text, platform, posts or [text], caption))
@@ -124,6 +129,37 @@ def _phrases(check: _PhraseCheck, text: str) -> Check:
     spans = tuple(m.span() for m in check.pattern.finditer(text) if m.end() > m.start())
     return Check(check.id, check.severity if spans else "ok", check.bad if spans else check.good,
                  spans)  # fmt: skip
+
+
+_ECHO_WORDS = 5
+_WORDS = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
+
+
+def _confirms(text: str, replying_to: str | None) -> Check:
+    """The phrases, and a reply that repeats the person's own account of their care: five
+    or more words in a row from their comment tell readers the writer knows the case."""
+    check = _phrases(_CONFIRMS, text)
+    if not replying_to:
+        return check
+    theirs = [w.lower() for w in _WORDS.findall(replying_to)]
+    grams = {tuple(theirs[i : i + _ECHO_WORDS]) for i in range(len(theirs) - _ECHO_WORDS + 1)}
+    words = list(_WORDS.finditer(text))
+    echoed: list[Span] = []
+    for i in range(len(words) - _ECHO_WORDS + 1):
+        if tuple(w.group().lower() for w in words[i : i + _ECHO_WORDS]) in grams:
+            span = (words[i].start(), words[i + _ECHO_WORDS - 1].end())
+            if echoed and span[0] <= echoed[-1][1]:
+                span = (echoed.pop()[0], span[1])
+            echoed.append(span)
+    if not echoed:
+        return check
+    return Check(
+        "patient_confirmation",
+        "block",
+        "Repeats the person's own words about their care, which tells readers the writer "
+        "knows their case; reply in general terms.",
+        tuple(sorted({*check.spans, *echoed})),
+    )
 
 
 def _identifiers(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
@@ -146,18 +182,43 @@ def _identifiers(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
 
 def _quasi(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
     fiction = {s.lower() for s in mapping.standins()} if mapping else set()
-    found = [f for f in scanner.scan(text)
+    found = [(f.start, f.end, f.type) for f in scanner.scan(text)
              if (not f.blocking or _coarse_date(text, f.start, f.end, f.type))
              and text[f.start : f.end].lower() not in fiction]  # fmt: skip
-    if not found:
+    made_up = _made_up_codes(text, mapping) if mapping else []
+    if not found and not made_up:
         return Check("quasi_identifiers", "ok", "No vague-posting clues.")
-    kinds = ", ".join(sorted({f.type.lower().replace("_", " ") for f in found}))
+    kinds = ", ".join(sorted({t.lower().replace("_", " ") for _, _, t in found + made_up}))
+    why = "Details that together could point to a patient"
+    if made_up:
+        why = "Made-up record numbers or contact details still read as real, and other details"
     return Check(
         "quasi_identifiers",
         "warn",
-        f"Details that together could point to a patient ({kinds}); generalise what you can.",
-        tuple((f.start, f.end) for f in found),
+        f"{why} ({kinds}); generalise or remove what you can.",
+        tuple(sorted((s, e) for s, e, _ in found + made_up)),
     )
+
+
+# Stand-ins that keep the shape of a code: harmless, but a post never needs them.
+_CODES = {"MRN", "SSN", "ACCOUNT", "HEALTH_PLAN", "LICENSE", "VEHICLE", "DEVICE", "ID",
+          "PHONE", "EMAIL", "IP_ADDRESS", "ROOM", "ADDRESS", "ZIP"}  # fmt: skip
+
+
+def _made_up_codes(text: str, mapping: Mapping) -> list[tuple[int, int, str]]:
+    found = []
+    for original in mapping.originals():
+        standin, type_ = mapping.get(original), mapping.type_of(original)
+        if type_ in _CODES and standin:
+            pattern = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(standin)}(?![\p{{L}}\p{{N}}])"
+            found += [(m.start(), m.end(), type_) for m in regex.finditer(pattern, text)]
+    return found
+
+
+def _mask(text: str, spans: Sequence[Span]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _coarse_date(text: str, start: int, end: int, type_: str) -> bool:

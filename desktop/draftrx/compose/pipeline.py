@@ -12,7 +12,7 @@ can run it on the engine's worker thread and tests can run it on a fake engine.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -182,15 +182,16 @@ class Composer:
             posts = fit_posts(body, platform, tail.text)
         variant = Variant(platform, posts, caption, tail, shortened)
         final = variant.text
+        added = _added(final, tail)
+        reply = request.task in REPLY_TASKS
         variant.checks = run_checks(
             final, self.scanner, platform=platform, posts=posts, caption=caption,
-            reply=request.task in REPLY_TASKS, mapping=protected.result.mapping,
-            sponsored=request.sponsor is not None,
+            reply=reply, mapping=protected.result.mapping, sponsored=request.sponsor is not None,
+            masked=added["numbering"], replying_to=protected.result.text if reply else None,
         )  # fmt: skip
         variant.diff = word_diff(
             request.draft, final,
-            identifiers=[r.source for r in protected.result.replacements],
-            added=_added(final, tail),
+            identifiers=[r.source for r in protected.result.replacements], added=added,
         )  # fmt: skip
         return variant
 
@@ -250,11 +251,10 @@ def _drop_hashtags(text: str, keep: int) -> str:
 
 def _added(final: str, tail: Tail) -> dict[str, list[tuple[int, int]]]:
     """Where code-added text sits in the final text, with the blank line before it."""
-    added: dict[str, list[tuple[int, int]]] = {"numbering": []}
-    for reason, text in (("disclaimer", tail.disclaimer), ("disclosure", tail.disclosure)):
-        spans: Iterable[regex.Match[str]] = (
-            regex.finditer(rf"\s*{regex.escape(text)}", final) if text else ()
-        )
-        added[reason] = [m.span() for m in spans]
+    added = {
+        reason: [m.span() for m in regex.finditer(rf"\s*{regex.escape(text)}", final)]
+        for reason, text in (("disclaimer", tail.disclaimer), ("disclosure", tail.disclosure))
+        if text
+    }
     added["numbering"] = [m.span() for m in regex.finditer(r" \(\d+/\d+\)(?=\n|$)", final)]
     return added

@@ -1,0 +1,66 @@
+"""End to end with the real default model: a case full of identifiers becomes a variant
+for every platform, each within its limit, with its disclaimer, and with no identifier
+from the draft."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from draftrx.compose.pipeline import Composer, Request, VariantDone
+from draftrx.compose.platforms import load_platforms
+from draftrx.compose.settings import Settings
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+
+CASE = Path(__file__).parents[1] / "fixtures" / "drafts" / "case_asthma.txt"
+# Every identifier in the case draft, as written there.
+ORIGINALS = ["St. Mary", "Dayton", "Jenna", "Alvarez", "Lincoln", "March 3", "4471902",
+             "bed 12", "Mark", "937-555-0142"]  # fmt: skip
+
+pytestmark = pytest.mark.model
+
+
+def test_a_case_becomes_a_safe_variant_for_every_platform(engine, scanner) -> None:
+    platforms = tuple(load_platforms().values())
+    settings = Settings()
+    composer = Composer(engine.stream, scanner, settings, cancel=engine.cancel)
+    request = Request(CASE.read_text(), "lesson", platforms, seed=1)
+    events = list(composer.compose(request, GenerationParams(max_tokens=200, temperature=0)))
+
+    variants = [e.variant for e in events if isinstance(e, VariantDone)]
+    assert [v.platform.id for v in variants] == [p.id for p in platforms]
+    assert sum(isinstance(e, TextPiece) for e in events) > 8 * 20  # real tokens streamed
+    for v in variants:
+        p = v.platform
+        checks = {c.id: c for c in v.checks}
+        assert checks["length"].severity == "ok", (p.id, checks["length"])
+        assert all(p.length(post) <= p.limit for post in v.posts), p.id
+        if v.caption is not None:
+            assert len(v.caption) <= p.caption_limit
+        assert settings.disclaimer_for(p.id, p.disclaimer) in v.text, p.id
+        for original in ORIGINALS:
+            assert original.lower() not in v.text.lower(), (p.id, original)
+        assert checks["identifiers"].severity == "ok", (p.id, checks["identifiers"])
+    # The platform instruction comes last, so every variant after the first reuses the
+    # cached system text and draft instead of processing them again.
+    stats = [e for e in events if isinstance(e, StreamStats)]
+    assert all(s.reused_tokens > 300 for s in stats[1:]), [s.reused_tokens for s in stats]
+
+
+def test_rewrite_streams_each_variant_then_its_final_text_diff_and_checks(
+    default_model_path,
+) -> None:
+    cmd = [sys.executable, "-m", "draftrx", "rewrite", str(CASE), "--platform", "x,bluesky",
+           "--diff", "--max-tokens", "60", "--temperature", "0", "--seed", "1"]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    assert result.returncode in (0, 3), result.stderr
+    out = result.stdout
+    assert out.index("=== X ===") < out.index("--- X: final") < out.index("=== Bluesky ===")
+    final = out[out.index("--- X: final") : out.index("--- X: changes")]
+    assert "General info, not medical advice." in final
+    assert not any(o.lower() in final.lower() for o in ORIGINALS)
+    assert "<identifier>" in out and "<disclaimer>" in out and "checks:" in out
+    assert "NAME" in result.stderr and "Jenna" not in result.stderr
