@@ -174,6 +174,16 @@ def test_length_blocks_over_the_limit_and_counts_the_platforms_way(scanner) -> N
     assert check.severity == "block" and "282 of 280" in check.message
 
 
+def test_linkedin_hook(scanner) -> None:
+    linkedin = PLATFORMS["linkedin"]
+    long_opening = "Asthma " * 40 + "matters. Short next."
+    check = _check(scanner, long_opening, platform=linkedin)["hook"]
+    assert check.severity == "warn" and check.spans == ((0, len(long_opening) - 12),)
+    ok = "Asthma controllers work when you feel fine.\n" + "More detail here. " * 30
+    assert _check(scanner, ok, platform=linkedin)["hook"].severity == "ok"
+    assert "hook" not in _check(scanner, ok, platform=PLATFORMS["x"])
+
+
 def test_instagram_hashtags(scanner) -> None:
     six = "Stay well. #a1 #b2 #c3 #d4 #e5 #f6"
     check = _check(scanner, six, platform=PLATFORMS["instagram"])["hashtags"]

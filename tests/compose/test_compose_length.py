@@ -105,3 +105,15 @@ def test_fitted_posts_never_exceed_the_limit(body: str, platform: Platform) -> N
     assert posts and all(platform.length(p) <= platform.limit for p in posts)
     assert len(posts) <= platform.max_posts
     assert DISCLAIMER in posts[-1]
+
+
+def test_a_thread_keeps_lines_and_paragraphs() -> None:
+    body = (
+        "Three signs of a bad asthma flare:\n- cannot finish a sentence\n- lips turn blue\n\n"
+        + ("Call 911 for any of them. " * 12)
+    )
+    posts = fit_posts(body, PLATFORMS["bluesky"], DISCLAIMER)
+    assert len(posts) > 1
+    assert posts[0].startswith(
+        "Three signs of a bad asthma flare:\n- cannot finish a sentence\n- lips turn blue\n\nCall"
+    )

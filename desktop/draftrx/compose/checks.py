@@ -117,6 +117,8 @@ def run_checks(
         checks.append(_length(text, platform, posts or [text], caption))
         if platform.max_hashtags is not None:
             checks.append(_hashtags(text, platform))
+        if platform.hook is not None:
+            checks.append(_hook(text, platform.hook))
     return checks
 
 
@@ -276,6 +278,17 @@ def _length(text: str, platform: Platform, posts: Sequence[str], caption: str | 
             tuple(span for _, span in over),
         )
     return Check("length", "ok", f"{longest} of {platform.limit} {platform.unit}{where}.")
+
+
+def _hook(text: str, hook: int) -> Check:
+    """LinkedIn shows the first ~210 characters before "see more": the first sentence
+    should be whole inside them."""
+    first = regex.match(r"\s*.+?(?:[.!?…](?=\s|$)|\n|$)", text, regex.DOTALL)
+    end = first.end() if first else len(text)
+    if end > hook:
+        return Check("hook", "warn", f"The first sentence runs past the {hook} characters shown "
+                     "before \"see more\"; open with a shorter line.", ((0, end),))  # fmt: skip
+    return Check("hook", "ok", f"The first sentence fits in the {hook} characters shown first.")
 
 
 def _hashtags(text: str, platform: Platform) -> Check:

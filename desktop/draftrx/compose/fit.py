@@ -13,6 +13,7 @@ import regex
 from draftrx.compose.platforms import Platform
 
 _SENTENCES = regex.compile(r"(?<=[.!?…][\"'”’)]*)\s+|\n+")
+_IN_LINE = regex.compile(r"(?<=[.!?…][\"'”’)]*)[ \t]+")
 _NUMBER_ROOM = " (9/9)"  # numbering takes at most this much (max_posts < 10)
 
 
@@ -53,19 +54,14 @@ def trim(text: str, platform: Platform, budget: int) -> str:
 
 def _thread(body: str, platform: Platform, tail: str) -> list[str]:
     cap = platform.limit - platform.length(_NUMBER_ROOM)
-    units: list[str] = []
-    for sentence in (s for s in _SENTENCES.split(body.strip()) if s.strip()):
-        while platform.length(sentence) > cap:  # one sentence longer than a post
-            head = trim(sentence, platform, cap).rstrip("…")
-            units.append(head.rstrip() + "…")
-            sentence = "…" + sentence[len(head) :].lstrip()
-        units.append(sentence)
     posts: list[str] = []
-    for unit in units:
-        if posts and platform.length(f"{posts[-1]} {unit}") <= cap:
-            posts[-1] = f"{posts[-1]} {unit}"
+    joint = ""
+    for text, sep in _units(body, platform, cap):
+        if posts and platform.length(posts[-1] + joint + text) <= cap:
+            posts[-1] += joint + text
         else:
-            posts.append(unit)
+            posts.append(text)
+        joint = sep
     posts = posts[: platform.max_posts]
     if tail:
         if platform.length(join(posts[-1], tail)) <= cap:
@@ -77,3 +73,22 @@ def _thread(body: str, platform: Platform, tail: str) -> list[str]:
             posts[-1] = join(trim(posts[-1], platform, room), tail)
     n = len(posts)
     return [f"{p} ({i}/{n})" if n > 1 else p for i, p in enumerate(posts, 1)]
+
+
+def _units(body: str, platform: Platform, cap: int) -> list[tuple[str, str]]:
+    """Sentences no longer than `cap`, each with what separated it from the next (a space,
+    a line break or a blank line), so a thread keeps the text's lines and paragraphs."""
+    units: list[list[str]] = []
+    for line in body.strip().split("\n"):
+        if not line.strip():
+            if units:
+                units[-1][1] = "\n\n"
+            continue
+        for sentence in (s for s in _IN_LINE.split(line.strip()) if s):
+            while platform.length(sentence) > cap:  # one sentence longer than a post
+                head = trim(sentence, platform, cap).rstrip("…") or sentence[: cap // 2]
+                units.append([head.rstrip() + "…", " "])
+                sentence = "…" + sentence[len(head) :].lstrip()
+            units.append([sentence, " "])
+        units[-1][1] = "\n"
+    return [(text, sep) for text, sep in units]

@@ -74,21 +74,25 @@ def _is_fiction(text: str, fiction: set[str]) -> bool:
 def _new_identifiers(output: str, mapping: Mapping, scanner: Scanner) -> list[Finding]:
     """What the scanner finds in the output that the stand-ins do not explain.
 
-    A "name" made only of common words that are not given names ("Warning Signs",
-    "Shortness of Breath" in a model's headings) is prose: the model never saw the
-    draft's names, and a copied original is caught by `_copies` anyway.
+    A "name" with no given name and no uncommon surname in it ("Warning Signs",
+    "Shortness of Breath", a misspelt "Inflamations" in a model's headings) is prose: the
+    model never saw the draft's names, and a copied original is caught by `_copies`.
     """
     fiction = {s.lower() for s in mapping.standins()}
     found = []
     for f in scanner.scan(output, quasi_identifiers=False):
         text = output[f.start : f.end]
         words = [w.lower() for w in _WORD.findall(text)]
-        prose = f.type == "NAME" and all(
-            lexicon.is_common_word(w) and w not in lexicon.given_names() for w in words
-        )
+        prose = f.type == "NAME" and not any(_namelike(w) for w in words)
         if not prose and not _is_fiction(text, fiction):
             found.append(f)
     return found
+
+
+def _namelike(word: str) -> bool:
+    if word in lexicon.given_names():
+        return True
+    return word in lexicon.surnames() and not lexicon.is_common_word(word)
 
 
 def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
