@@ -96,6 +96,16 @@ def test_the_models_text_is_protected_again(scanner) -> None:
     assert {c.id: c.severity for c in variant.checks}["identifiers"] == "ok"
 
 
+def test_a_short_number_from_the_draft_is_not_a_leak_on_its_own(scanner) -> None:
+    draft = "Mr. Osei in bed 12 needed his inhaler every 4 hours."
+    engine = Scripted("Use a rescue inhaler as your plan says, up to every 12 hours. Bed 12 here.")
+    composer = Composer(engine, scanner)
+    (v,) = [e.variant for e in composer.compose(Request(draft, seed=2), PARAMS)
+            if isinstance(e, VariantDone)]  # fmt: skip
+    assert "every 12 hours" in v.text and "Bed 12" not in v.text
+    assert {c.id: c.severity for c in v.checks}["identifiers"] == "ok"
+
+
 def test_markdown_and_preamble_are_removed(scanner) -> None:
     _, (variant,) = run(Scripted("Here is the post:\n**Flu shots** matter.\n## Why\nThey work."),
                         scanner)  # fmt: skip

@@ -24,11 +24,6 @@ from draftrx.privacy.scanner import Scanner
 Severity = Literal["block", "warn", "ok"]
 Span = tuple[int, int]
 
-_BRANDS = phrases.brand_pattern()
-_SPONSOR = phrases.compile_all(phrases.SPONSOR_CUES)
-_DISCLOSED = phrases.compile_all(phrases.DISCLOSURE)
-_HASHTAG = regex.compile(r"(?<![\w&])#\p{L}[\p{L}\p{N}_]*")
-
 
 @dataclass(frozen=True)
 class Check:
@@ -230,8 +225,8 @@ def _coarse_date(text: str, start: int, end: int, type_: str) -> bool:
 
 
 def _disclosure(text: str, sponsored: bool) -> Check:
-    mentions = [m.span() for m in (*_BRANDS.finditer(text), *_SPONSOR.finditer(text))]
-    if not (mentions or sponsored) or _DISCLOSED.search(text):
+    mentions = [m.span() for m in (*phrases.BRAND.finditer(text), *phrases.SPONSOR.finditer(text))]
+    if not (mentions or sponsored) or phrases.DISCLOSED.search(text):
         return Check("disclosure", "ok", "Disclosure present or not needed.")
     why = "It is marked sponsored" if sponsored else "It names a brand or product"
     return Check(
@@ -292,7 +287,7 @@ def _hook(text: str, hook: int) -> Check:
 
 
 def _hashtags(text: str, platform: Platform) -> Check:
-    tags = [m.span() for m in _HASHTAG.finditer(text)]
+    tags = [m.span() for m in phrases.HASHTAG.finditer(text)]
     if platform.max_hashtags is not None and len(tags) > platform.max_hashtags:
         return Check(
             "hashtags",

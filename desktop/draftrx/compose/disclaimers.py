@@ -14,9 +14,6 @@ from draftrx.compose import phrases
 from draftrx.compose.platforms import Platform
 from draftrx.compose.settings import Settings
 
-_BRANDS = phrases.brand_pattern()
-_SPONSOR = phrases.compile_all(phrases.SPONSOR_CUES)
-_DISCLOSED = phrases.compile_all(phrases.DISCLOSURE)
 _LABELLED = regex.compile(r"(?i)(?:disclosures?|conflicts? of interest|coi)\b|#ad\b")
 
 
@@ -48,8 +45,8 @@ def _disclosure(body: str, settings: Settings, sponsor: str | None, short: bool)
     if sponsor is not None:
         who = f" with {sponsor.strip()}" if sponsor.strip() else ""
         return f"#ad Paid partnership{who}." if short else f"Disclosure: paid partnership{who}."
-    mentions = _BRANDS.search(body) or _SPONSOR.search(body)
+    mentions = phrases.BRAND.search(body) or phrases.SPONSOR.search(body)
     statement = settings.coi_statement.strip()
-    if not mentions or not statement or _DISCLOSED.search(body):
+    if not mentions or not statement or phrases.DISCLOSED.search(body):
         return ""
     return statement if _LABELLED.match(statement) else f"Disclosure: {statement}"

@@ -109,9 +109,12 @@ def compile_all(patterns: list[str], flags: int = regex.IGNORECASE) -> regex.Pat
     return regex.compile("|".join(f"(?:{p})" for p in patterns), flags)
 
 
-def brand_pattern() -> regex.Pattern[str]:
-    """Brands match case-sensitively, as they are written, so ordinary words are not brands."""
-    names = sorted(BRANDS, key=len, reverse=True)
-    return regex.compile(
-        r"(?<![\w-])(?:" + "|".join(regex.escape(b) for b in names) + r")(?![\w-])"
-    )
+# Brands match case-sensitively, as they are written, so ordinary words are not brands.
+BRAND = regex.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(regex.escape(b) for b in sorted(BRANDS, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+SPONSOR = compile_all(SPONSOR_CUES)
+DISCLOSED = compile_all(DISCLOSURE)
+HASHTAG = regex.compile(r"(?<![\w&])#\p{L}[\p{L}\p{N}_]*")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import regex
 
+from draftrx.compose import phrases
 from draftrx.compose.checks import Check, run_checks, worst
 from draftrx.compose.diff import Change, word_diff
 from draftrx.compose.disclaimers import Tail, tail_for
@@ -34,7 +35,7 @@ from draftrx.privacy.scanner import Scanner
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 _PREAMBLE = regex.compile(r"(?i)^(?:here(?:'s| is)[^\n]{0,60}|[^\n]{0,40}\bpost[^\n]{0,20}):\s*\n")
 _MARKDOWN = regex.compile(r"\*\*|__|^#{1,6}\s+", regex.MULTILINE)
-_HASHTAG = regex.compile(r"\s*(?<![\w&])#\p{L}[\p{L}\p{N}_]*")
+_HASHTAG = regex.compile(rf"\s*{phrases.HASHTAG.pattern}")
 
 
 @dataclass(frozen=True)

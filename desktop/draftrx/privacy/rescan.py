@@ -56,11 +56,22 @@ def scrub(output: str, mapping: Mapping, mode: Mode, scanner: Scanner) -> str:
     """
     found = _new_identifiers(output, mapping, scanner)
     text = fictionalise(output, found, mode, mapping=mapping).text if found else output
-    for original in sorted(mapping.originals(), key=len, reverse=True):
-        flags = 0 if lexicon.is_common_word(original) else regex.IGNORECASE
-        pattern = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(original)}(?![\p{{L}}\p{{N}}])"
-        text = regex.sub(pattern, lambda _, o=original: mapping.get(o) or "", text, flags=flags)
+    for original in sorted(_distinctive(mapping), key=len, reverse=True):
+        text = _copy_pattern(original).sub(lambda _, o=original: mapping.get(o) or "", text)
     return text
+
+
+def _distinctive(mapping: Mapping) -> list[str]:
+    """Originals worth looking for on their own: a bare "12" (from "bed 12") is every
+    "12 hours" too, and "bed 12" itself is found by the scanner as a new identifier."""
+    return [o for o in mapping.originals() if not (o.isdigit() and len(o) < 4)]
+
+
+def _copy_pattern(original: str) -> regex.Pattern[str]:
+    flags = 0 if lexicon.is_common_word(original) else regex.IGNORECASE
+    return regex.compile(
+        rf"(?<![\p{{L}}\p{{N}}]){regex.escape(original)}(?![\p{{L}}\p{{N}}])", flags
+    )
 
 
 def _is_fiction(text: str, fiction: set[str]) -> bool:
@@ -74,16 +85,17 @@ def _is_fiction(text: str, fiction: set[str]) -> bool:
 def _new_identifiers(output: str, mapping: Mapping, scanner: Scanner) -> list[Finding]:
     """What the scanner finds in the output that the stand-ins do not explain.
 
-    A "name" with no given name and no uncommon surname in it ("Warning Signs",
-    "Shortness of Breath", a misspelt "Inflamations" in a model's headings) is prose: the
-    model never saw the draft's names, and a copied original is caught by `_copies`.
+    A "name" with no given name, no uncommon surname and no title or relation before it
+    ("Warning Signs", "Shortness of Breath", a misspelt "Inflamations" in a model's
+    headings) is prose: the model never saw the draft's names, and a copied original is
+    caught by `_copies`.
     """
     fiction = {s.lower() for s in mapping.standins()}
     found = []
     for f in scanner.scan(output, quasi_identifiers=False):
         text = output[f.start : f.end]
         words = [w.lower() for w in _WORD.findall(text)]
-        prose = f.type == "NAME" and not any(_namelike(w) for w in words)
+        prose = f.type == "NAME" and f.score < 0.9 and not any(_namelike(w) for w in words)
         if not prose and not _is_fiction(text, fiction):
             found.append(f)
     return found
@@ -97,11 +109,9 @@ def _namelike(word: str) -> bool:
 
 def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
     found: dict[tuple[int, int], Leak] = {}
-    for original in mapping.originals():
+    for original in _distinctive(mapping):
         type_ = mapping.type_of(original)
-        flags = 0 if lexicon.is_common_word(original) else regex.IGNORECASE
-        pattern = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(original)}(?![\p{{L}}\p{{N}}])"
-        for m in regex.finditer(pattern, output, flags):
+        for m in _copy_pattern(original).finditer(output):
             found[m.span()] = Leak(m.start(), m.end(), type_, COPIED)
         digits = regex.sub(r"\D", "", original)
         if len(digits) >= 4:
