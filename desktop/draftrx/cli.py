@@ -368,6 +368,8 @@ def _check(args: argparse.Namespace) -> int:
 
     text = _read_draft(args.file).strip()
     _, platforms = _platforms(args.platform)
+    if len(platforms) > 1:
+        raise ValueError("check takes one platform at a time (--platform x).")
     platform = platforms[0] if platforms else None
     checks = run_checks(text, default_scanner(), platform=platform, reply=args.reply,
                         sponsored=args.sponsored)  # fmt: skip
@@ -376,7 +378,7 @@ def _check(args: argparse.Namespace) -> int:
         "platform": platform.id if platform else None,
         "length": platform.length(text) if platform else len(text),
         "limit": platform.limit if platform else None,
-        "grade": g.to_json() | {"mean": round(g.mean, 1)} if g else None,
+        "grade": g.to_json() if g else None,
         "checks": [c.to_json() for c in checks],
     }
     if args.json:

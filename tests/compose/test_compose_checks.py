@@ -207,7 +207,7 @@ def test_check_command_prints_the_documented_json(tmp_path) -> None:
     report = json.loads(result.stdout)
     assert set(report) == {"platform", "length", "limit", "grade", "checks"}
     assert report["platform"] == "x" and report["limit"] == 280 and report["length"] == 67
-    assert {"flesch_kincaid", "smog"} <= set(report["grade"])
+    assert {"flesch_kincaid", "smog", "mean"} <= set(report["grade"])
     severities = {c["id"]: c["severity"] for c in report["checks"]}
     assert severities["patient_confirmation"] == "block" and severities["claims"] == "warn"
     assert severities["identifiers"] == "block" and severities["disclosure"] == "warn"

@@ -261,7 +261,8 @@ def _length(text: str, platform: Platform, posts: Sequence[str], caption: str | 
             start = text.find(post)
             over.append((n, (start, start + len(post)) if start >= 0 else (0, len(text))))
     if caption is not None and platform.caption_limit and len(caption) > platform.caption_limit:
-        over.append((len(caption), (0, 0)))
+        start = text.rfind(caption)
+        over.append((len(caption), (start, start + len(caption)) if start >= 0 else (0, len(text))))
     longest = max(platform.length(p) for p in posts)
     where = f" in each of {len(posts)} posts" if len(posts) > 1 else ""
     if over:

@@ -24,7 +24,13 @@ from draftrx.compose.diff import Change, word_diff
 from draftrx.compose.disclaimers import Tail, tail_for
 from draftrx.compose.fit import fit_posts, join, trim
 from draftrx.compose.platforms import Platform
-from draftrx.compose.prompts import REPLY_TASKS, Message, load_instruction, load_prompt
+from draftrx.compose.prompts import (
+    REPLY_TASKS,
+    Message,
+    PromptTemplate,
+    load_instruction,
+    load_prompt,
+)
 from draftrx.compose.settings import Settings
 from draftrx.engine.events import GenerationParams, StreamEvent, StreamStats, TextPiece
 from draftrx.privacy.fictionalise import Mode, Result, fictionalise
@@ -125,10 +131,20 @@ class Composer:
     def compose(
         self, request: Request, params: GenerationParams, protected: Protected | None = None
     ) -> Iterator[ComposeEvent]:
-        """Stream every variant in turn; a cancelled stream ends the whole job."""
-        self._cancelled.clear()
+        """Check the request now (errors raise here), then return a generator that streams
+        every variant in turn; a cancelled stream ends the whole job."""
+        self._cancelled.clear()  # now, not at the first next(): a cancel may come before it
         protected = protected or self.protect(request)
         prompt = load_prompt(request.task, self._prompts)
+        return self._variants(request, params, protected, prompt)
+
+    def _variants(
+        self,
+        request: Request,
+        params: GenerationParams,
+        protected: Protected,
+        prompt: PromptTemplate,
+    ) -> Iterator[ComposeEvent]:
         for platform in request.platforms or (None,):
             instruction = ""
             if platform is not None:

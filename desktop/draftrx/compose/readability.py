@@ -36,7 +36,8 @@ class Grade:
         return (self.flesch_kincaid + self.smog) / 2
 
     def to_json(self) -> dict[str, float | int]:
-        return {k: round(v, 1) if isinstance(v, float) else v for k, v in asdict(self).items()}
+        data = {**asdict(self), "mean": self.mean}
+        return {k: round(v, 1) if isinstance(v, float) else v for k, v in data.items()}
 
 
 def syllables(word: str) -> int:
