@@ -70,6 +70,13 @@ def test_education_without_a_patient_has_no_identifiers(scanner: Scanner) -> Non
     assert [f for f in scanner.scan(text) if f.blocking] == []
 
 
+def test_what_a_post_cites_or_tags_is_not_an_identifier(scanner: Scanner) -> None:
+    post = "Talk to your doctor. Read more at https://www.cdc.gov/flu or mayoclinic.org. #FluShot"
+    assert scanner.scan(post, quasi_identifiers=False) == []
+    note = "Her link is portal.lakeshorehealth.org/msg/88213. Dr. Read saw her."
+    assert kinds(scanner, note) == {"portal.lakeshorehealth.org/msg/88213": "URL", "Read": "NAME"}
+
+
 def test_vague_posting_cues_are_explained_not_blocking(scanner: Scanner) -> None:
     text = "Last night a famous actor came to our ER from Malibu; a rare case of progeria."
     quasi = [f for f in scanner.scan(text) if not f.blocking]
