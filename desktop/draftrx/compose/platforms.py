@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from draftrx.compose.length import COUNTERS, UNITS
@@ -58,9 +58,7 @@ def load_platforms(
         if not isinstance(limit, int) or limit < 20:
             raise ValueError(f"The limit for {found[key].name} must be a number of 20 or more.")
         p = found[key]
-        found[key] = Platform(
-            **{**p.__dict__, "limit": limit, "target": min(p.target, limit * 4 // 5)}
-        )
+        found[key] = replace(p, limit=limit, target=min(p.target, limit * 4 // 5))
     return found
 
 

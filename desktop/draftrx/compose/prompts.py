@@ -68,12 +68,10 @@ def read_toml(
 
 
 def load_prompt(task: str, folder: Path | None = None) -> PromptTemplate:
-    try:
-        data = read_toml(task, folder, ("id", "version", "system", "user"))
-    except ValueError as exc:
-        if "no prompt file" in str(exc):
-            raise ValueError(f"There is no prompt for the task '{task}' ({exc}).") from None
-        raise
+    path = prompt_path(task, folder)
+    if not path.is_file():
+        raise ValueError(f"There is no prompt for the task '{task}' ({path}).")
+    data = read_toml(task, folder, ("id", "version", "system", "user"))
     if "{draft}" not in data["user"]:
         raise ValueError(f"The prompt file for '{task}' never places the draft ({{draft}}).")
     return PromptTemplate(
