@@ -188,7 +188,9 @@ def _quasi(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
     kinds = ", ".join(sorted({t.lower().replace("_", " ") for _, _, t in found + made_up}))
     why = "Details that together could point to a patient"
     if made_up:
-        why = "Made-up record numbers or contact details still read as real, and other details"
+        why = "Made-up record numbers or contact details still read as real" + (
+            ", and other details could point to a patient" if found else ""
+        )
     return Check(
         "quasi_identifiers",
         "warn",
