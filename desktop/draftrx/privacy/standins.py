@@ -150,14 +150,22 @@ def scramble(text: str, rng: random.Random) -> str:
 
 
 def fictional_phone(text: str, rng: random.Random) -> str:
-    """A 555-01xx number (reserved for fiction) in the original's layout."""
+    """A 555-01xx number (reserved for fiction) in the original's layout.
+
+    Only the last two digits vary: an area code or extension of random digits could spell
+    another number from the draft ("room 176" -> "(176) 555-0118").
+    """
     digits = [c for c in text if c.isdigit()]
     core = len(digits)
     if "ext" in text.lower() or "x" in text.lower():
         core = len([c for c in regex.split(r"(?i)ext|x", text)[0] if c.isdigit()])
-    new = [rng.choice(string.digits) for _ in digits]
-    if core >= 7:
-        new[core - 7 : core] = list("55501") + [rng.choice(string.digits) for _ in range(2)]
+    if core < 7:
+        new = [rng.choice(string.digits) for _ in digits]
+    else:
+        country = ["1"] if core == 11 and digits[0] == "1" else []
+        area = ["5"] * (core - 7 - len(country))
+        extension = [str((i % 9) + 1) for i in range(len(digits) - core)]
+        new = [*country, *area, *"55501", *rng.choices(string.digits, k=2), *extension]
     it = iter(new)
     return "".join(next(it) if c.isdigit() else c for c in text)
 
