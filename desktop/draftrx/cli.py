@@ -17,12 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help(sys.stderr)
-        print(
-            "\nThe desktop window is not in this version yet; use a sub-command above.",
-            file=sys.stderr,
-        )
-        return 2
+        return _window(args)
+    if args.screenshot or args.draft or args.rewrite:
+        parser.error("--screenshot, --draft and --rewrite open the window; give no sub-command")
     try:
         return args.run(args)
     except (EngineError, ValueError, OSError) as exc:
@@ -39,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Rewrite social-media drafts with a local model; no draft leaves the machine.",
     )
     parser.add_argument("--version", action="version", version=f"draftrx {__version__}")
+    parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
+                        help="render the window offscreen to a PNG, then exit")  # fmt: skip
+    parser.add_argument("--draft", type=Path, metavar="FILE", help="open the window on this draft")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="with --screenshot: rewrite the draft first (real model)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     models = sub.add_parser("models", help="list, inspect and locate models")
@@ -116,6 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.set_defaults(run=_bench)
     return parser
+
+
+def _window(args: argparse.Namespace) -> int:
+    """With no sub-command: the desktop window."""
+    if args.rewrite and not (args.screenshot and args.draft):
+        print("draftrx: error: --rewrite needs --screenshot and --draft", file=sys.stderr)
+        return 2
+    from draftrx.ui.app import run
+
+    return run(args.screenshot, args.draft, args.rewrite)
 
 
 def _add_privacy_mode(p: argparse.ArgumentParser) -> None:

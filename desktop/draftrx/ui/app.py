@@ -1,0 +1,82 @@
+"""Starting the window, and rendering it to a PNG offscreen (`draftrx --screenshot`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+from draftrx import __version__
+
+LOAD_TIMEOUT_MS = 300_000  # the first start assembles the default model
+REWRITE_TIMEOUT_MS = 600_000
+
+
+def application() -> QApplication:
+    """Qt 6 scales for high-DPI screens and follows the system palette by itself."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("DraftRx")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("DraftRx")
+    app.setDesktopFileName("draftrx")
+    return app
+
+
+def wait_for(signals: list[SignalInstance], timeout_ms: int) -> bool:
+    """Run the event loop until one of `signals` fires; False on timeout."""
+    loop = QEventLoop()
+    fired: list[bool] = []
+    for s in signals:
+        s.connect(lambda *_: (fired.append(True), loop.quit()))
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    return bool(fired)
+
+
+def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool = False) -> int:
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = application()
+    from draftrx.ui.window import MainWindow
+
+    window = MainWindow()
+    if draft is not None and not window.open_draft(draft):
+        print(f"draftrx: error: {window.notice.text()}", file=sys.stderr)
+        return 1
+    window.show()
+    if screenshot is None:
+        return app.exec()
+    return _screenshot(window, screenshot, draft is not None, rewrite)
+
+
+def _screenshot(window, out: Path, scan: bool, rewrite: bool) -> int:
+    """Wait for what the picture should show: highlights, the model, the finished rewrite."""
+    if scan:
+        wait_for([window.scan_worker.scanned], 60_000)
+    if not window.model_ready:
+        wait_for([window.worker.loaded, window.worker.load_failed], LOAD_TIMEOUT_MS)
+    status = 0
+    if rewrite:
+        if window.rewrite():
+            if not wait_for([window.idle], REWRITE_TIMEOUT_MS):
+                window.stop()
+                wait_for([window.idle], 10_000)
+                status = 1
+        else:
+            status = 1
+    QApplication.processEvents()
+    saved = window.grab().save(str(out))
+    window.close()
+    if not saved:
+        print(f"draftrx: error: could not write {out}", file=sys.stderr)
+        return 1
+    if status:
+        print(f"draftrx: error: the rewrite did not finish: {window.notice.text()}",
+              file=sys.stderr)  # fmt: skip
+    return status

@@ -1,0 +1,208 @@
+"""The window's settings: stored with QSettings in an INI file beside settings.toml.
+
+settings.toml stays the shared base (the CLI reads it too: per-platform disclaimers,
+limits); what the physician sets in the window overrides it for the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from draftrx import paths
+from draftrx.compose.settings import Settings
+
+AUTO = -2  # spin-box value meaning "let the engine choose"
+
+
+@dataclass
+class AppSettings:
+    model_path: str = ""  # "": the built-in default model
+    threads: int | None = None
+    gpu_layers: int | None = None
+    platforms: list[str] = field(default_factory=lambda: ["x", "linkedin"])
+    disclaimer: str = ""  # "": the one from settings.toml or the built-in text
+    short_disclaimer: str = ""
+    coi_statement: str = ""
+    temperature: float = 0.7
+    max_tokens: int = 400
+    extra_models: list[str] = field(default_factory=list)  # GGUF files added by the user
+
+    def compose_settings(self, base: Settings) -> Settings:
+        """settings.toml's values with the window's own texts on top."""
+        return replace(
+            base,
+            disclaimer=self.disclaimer or base.disclaimer,
+            short_disclaimer=self.short_disclaimer or base.short_disclaimer,
+            coi_statement=self.coi_statement or base.coi_statement,
+        )
+
+
+def settings_file() -> Path:
+    return paths.config_dir() / "app.ini"
+
+
+def open_store(path: Path | None = None) -> QSettings:
+    return QSettings(str(path or settings_file()), QSettings.Format.IniFormat)
+
+
+def _optional_int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _strings(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(v) for v in items if str(v)]
+
+
+def load(store: QSettings) -> AppSettings:
+    """Missing or unreadable values fall back to the defaults one by one."""
+    d = AppSettings()
+    temperature = store.value("generation/temperature", d.temperature)
+    max_tokens = _optional_int(store.value("generation/max_tokens"))
+    try:
+        temperature = max(0.0, float(temperature))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        temperature = d.temperature
+    platforms = store.value("compose/platforms")
+    return AppSettings(
+        model_path=str(store.value("model/path", "") or ""),
+        threads=_optional_int(store.value("model/threads")),
+        gpu_layers=_optional_int(store.value("model/gpu_layers")),
+        platforms=d.platforms if platforms is None else _strings(platforms),
+        disclaimer=str(store.value("compose/disclaimer", "") or ""),
+        short_disclaimer=str(store.value("compose/short_disclaimer", "") or ""),
+        coi_statement=str(store.value("compose/coi_statement", "") or ""),
+        temperature=temperature,
+        max_tokens=max_tokens if max_tokens and max_tokens > 0 else d.max_tokens,
+        extra_models=_strings(store.value("model/extra")),
+    )
+
+
+def save(store: QSettings, s: AppSettings) -> None:
+    store.setValue("model/path", s.model_path)
+    store.setValue("model/threads", "" if s.threads is None else s.threads)
+    store.setValue("model/gpu_layers", "" if s.gpu_layers is None else s.gpu_layers)
+    store.setValue("model/extra", s.extra_models)
+    store.setValue("compose/platforms", s.platforms)
+    store.setValue("compose/disclaimer", s.disclaimer)
+    store.setValue("compose/short_disclaimer", s.short_disclaimer)
+    store.setValue("compose/coi_statement", s.coi_statement)
+    store.setValue("generation/temperature", s.temperature)
+    store.setValue("generation/max_tokens", s.max_tokens)
+    store.sync()
+
+
+class PreferencesDialog(QDialog):
+    """Model options, default platforms, disclaimer and disclosure texts."""
+
+    def __init__(
+        self, current: AppSettings, base: Settings, platforms: dict[str, str], parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("DraftRx preferences")
+        self._current = current
+        form = QFormLayout()
+
+        self.threads = self._spin(current.threads, 0, 256, "CPU threads")
+        self.threads.setSpecialValueText("Automatic (physical cores)")
+        form.addRow("CPU &threads", self.threads)
+        self.gpu_layers = self._spin(current.gpu_layers, AUTO, 999, "GPU layers")
+        self.gpu_layers.setSpecialValueText("Automatic (all on a GPU build)")
+        self.gpu_layers.setToolTip("-1 offloads every layer; 0 keeps the model on the CPU.")
+        form.addRow("&GPU layers", self.gpu_layers)
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setValue(current.temperature)
+        self.temperature.setAccessibleName("Temperature")
+        self.temperature.setToolTip("0 always writes the same text; higher varies more.")
+        form.addRow("T&emperature", self.temperature)
+        self.max_tokens = self._spin(current.max_tokens, 16, 4096, "Longest answer in tokens")
+        form.addRow("Longest &answer (tokens)", self.max_tokens)
+
+        box = QGroupBox("Default &platforms")
+        grid = QGridLayout(box)
+        self.platform_boxes: dict[str, QCheckBox] = {}
+        for i, (pid, name) in enumerate(platforms.items()):
+            check = QCheckBox(name)
+            check.setChecked(pid in current.platforms)
+            self.platform_boxes[pid] = check
+            grid.addWidget(check, i // 4, i % 4)
+
+        self.disclaimer = self._text(current.disclaimer, base.disclaimer, "Disclaimer")
+        form.addRow("&Disclaimer", self.disclaimer)
+        self.short_disclaimer = QLineEdit(current.short_disclaimer)
+        self.short_disclaimer.setPlaceholderText(base.short_disclaimer)
+        self.short_disclaimer.setAccessibleName("Short disclaimer")
+        form.addRow("&Short disclaimer", self.short_disclaimer)
+        self.coi = self._text(
+            current.coi_statement,
+            base.coi_statement or "e.g. I consult for Acme Pharma. (added when a post names "
+            "a brand)",
+            "Conflict-of-interest statement",
+        )
+        form.addRow("&Conflicts of interest", self.coi)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(box)
+        layout.addWidget(buttons)
+
+    @staticmethod
+    def _spin(value: int | None, low: int, high: int, name: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.setValue(low if value is None else value)
+        spin.setAccessibleName(name)
+        return spin
+
+    @staticmethod
+    def _text(value: str, placeholder: str, name: str) -> QPlainTextEdit:
+        edit = QPlainTextEdit(value)
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(name)
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(60)
+        return edit
+
+    def result_settings(self) -> AppSettings:
+        threads = self.threads.value()
+        layers = self.gpu_layers.value()
+        return replace(
+            self._current,
+            threads=threads or None,
+            gpu_layers=None if layers == AUTO else layers,
+            platforms=[pid for pid, box in self.platform_boxes.items() if box.isChecked()],
+            disclaimer=self.disclaimer.toPlainText().strip(),
+            short_disclaimer=self.short_disclaimer.text().strip(),
+            coi_statement=self.coi.toPlainText().strip(),
+            temperature=self.temperature.value(),
+            max_tokens=self.max_tokens.value(),
+        )

@@ -1,0 +1,216 @@
+"""One tab per platform: the streamed text, its length against the limit, its checks, and
+the Copy/Export buttons that a blocking check holds back until it is resolved or overridden."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from draftrx.ui.textspans import selections
+
+if TYPE_CHECKING:
+    from draftrx.compose.checks import Check
+    from draftrx.compose.pipeline import Variant
+    from draftrx.compose.platforms import Platform
+
+SEVERITY_COLOURS = {"block": QColor(200, 40, 40), "warn": QColor(190, 120, 0),
+                    "ok": QColor(40, 140, 60)}  # fmt: skip
+SEVERITY_LABELS = {"block": "Blocks", "warn": "Warning", "ok": "OK"}
+
+
+class VariantView(QWidget):
+    """The variant for one platform (or the general post when no platform is chosen)."""
+
+    copied = Signal(str)  # a one-line status message
+
+    def __init__(self, platform: Platform | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.platform = platform
+        self.name = platform.name if platform else "Post"
+        self.variant: Variant | None = None
+        self.override_reason: str | None = None
+
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName(f"{self.name} text")
+        self.preview.setPlaceholderText(f"Rewrite (Ctrl+Enter) writes the {self.name} text here.")
+        self.preview.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.counter = QLabel()
+        self.counter.setAccessibleName(f"{self.name} length")
+        self.checks = QListWidget()
+        self.checks.setAccessibleName(f"{self.name} checks")
+        self.checks.setWordWrap(True)
+        self.checks.currentItemChanged.connect(self._show_spans)
+
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setAccessibleName(f"Copy the {self.name} text")
+        self.copy_button.clicked.connect(self.copy)
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setAccessibleName(f"Export the {self.name} text to a file")
+        self.export_button.clicked.connect(self.export)
+        self.override_button = QPushButton("&Override…")
+        self.override_button.setAccessibleName("Override the blocking checks, giving a reason")
+        self.override_button.clicked.connect(self.ask_override)
+        self.block_note = QLabel()
+        self.block_note.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.counter, 1)
+        for button in (self.override_button, self.export_button, self.copy_button):
+            buttons.addWidget(button)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.preview)
+        split.addWidget(self.checks)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.block_note)
+        layout.addLayout(buttons)
+        self.reset()
+
+    # -- streaming --------------------------------------------------------------------
+
+    def reset(self, note: str = "") -> None:
+        self.variant = None
+        self.override_reason = None
+        self.preview.clear()
+        self.checks.clear()
+        self.block_note.setText(note)
+        self._update_counter()
+        self._update_buttons()
+
+    def append(self, text: str) -> None:
+        cursor = self.preview.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        self.preview.setTextCursor(cursor)
+        self._update_counter()
+
+    def set_variant(self, variant: Variant) -> None:
+        self.variant = variant
+        self.override_reason = None
+        self.preview.setPlainText(variant.text)
+        self.checks.clear()
+        order = {"block": 0, "warn": 1, "ok": 2}
+        for check in sorted(variant.checks, key=lambda c: order[c.severity]):
+            item = QListWidgetItem(f"{SEVERITY_LABELS[check.severity]} · {check.message}")
+            item.setForeground(SEVERITY_COLOURS[check.severity])
+            item.setData(Qt.ItemDataRole.UserRole, check)
+            item.setToolTip(f"Check: {check.id}")
+            self.checks.addItem(item)
+        self._update_counter()
+        self._update_buttons()
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def blocked(self) -> bool:
+        return self.variant is not None and self.variant.severity == "block"
+
+    @property
+    def can_copy(self) -> bool:
+        return self.variant is not None and (not self.blocked or self.override_reason is not None)
+
+    def _update_buttons(self) -> None:
+        self.copy_button.setEnabled(self.can_copy)
+        self.export_button.setEnabled(self.can_copy)
+        self.override_button.setVisible(self.blocked and self.override_reason is None)
+        if self.blocked and self.override_reason is None:
+            self.block_note.setText(
+                "A blocking check stops Copy and Export. Change the draft and rewrite, or "
+                "override with a reason if you are sure."
+            )
+        elif self.override_reason is not None:
+            self.block_note.setText(f"Blocking checks overridden: {self.override_reason}")
+        elif self.variant is not None:
+            self.block_note.clear()
+
+    def _update_counter(self) -> None:
+        text = self.preview.toPlainText()
+        if self.platform is None:
+            self.counter.setText(f"{len(text):,} characters")
+            return
+        p = self.platform
+        if self.variant is None:  # streaming: the whole text so far against one post
+            self.counter.setText(f"{p.length(text):,} / {p.limit:,} {p.unit}")
+            return
+        parts = [f"{p.length(post):,}" for post in self.variant.posts]
+        label = f"{' + '.join(parts)} / {p.limit:,} {p.unit}"
+        if len(parts) > 1:
+            label = f"{len(parts)} posts: {label} each"
+        if self.variant.caption is not None and p.caption_limit is not None:
+            label += f"; caption {len(self.variant.caption):,} / {p.caption_limit:,}"
+        self.counter.setText(label)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def copy(self) -> None:
+        if not self.can_copy or self.variant is None:
+            return
+        QGuiApplication.clipboard().setText(self.variant.text)
+        self.copied.emit(f"{self.name} text copied.")
+
+    def export(self) -> None:
+        if not self.can_copy or self.variant is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, f"Export the {self.name} text",
+                                              f"{self.name.lower()}.txt",
+                                              "Text (*.txt);;Markdown (*.md)")  # fmt: skip
+        if not name:
+            return
+        try:
+            Path(name).write_text(self.variant.text + "\n", encoding="utf-8")
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {name}: {exc}")
+            return
+        self.copied.emit(f"{self.name} text saved to {name}.")
+
+    def ask_override(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self, "Override blocking checks",
+            "Why is this text safe to post as it is? (kept with the variant)",
+        )  # fmt: skip
+        if ok:
+            self.override(reason)
+
+    def override(self, reason: str) -> bool:
+        """Allow Copy despite blocking checks; a reason is required."""
+        if not self.blocked or not reason.strip():
+            return False
+        self.override_reason = reason.strip()
+        self._update_buttons()
+        return True
+
+    def _show_spans(self, item: QListWidgetItem | None) -> None:
+        """Select a check to see where it applies in the text."""
+        check: Check | None = item.data(Qt.ItemDataRole.UserRole) if item else None
+        spans = []
+        if check is not None:
+            fmt = QTextCharFormat()
+            colour = QColor(SEVERITY_COLOURS[check.severity])
+            colour.setAlpha(70)
+            fmt.setBackground(colour)
+            spans = [(start, end, fmt) for start, end in check.spans]
+        text = self.preview.toPlainText()
+        self.preview.setExtraSelections(selections(self.preview.document(), text, spans))

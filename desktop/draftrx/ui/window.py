@@ -1,0 +1,557 @@
+"""The DraftRx window: draft and findings on the left, variants and changes on the right.
+
+The GUI thread only edits widgets. The model and the rewrite run on the engine worker's
+thread, the live scan on the scan worker's (see worker.py); requests go to them as queued
+signals and results come back the same way, so no click or keystroke waits on either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from draftrx.compose.platforms import Platform, load_platforms
+from draftrx.compose.prompts import TASKS
+from draftrx.compose.settings import Settings, load_settings
+from draftrx.privacy.fictionalise import Mode
+from draftrx.privacy.findings import Finding
+from draftrx.ui import preferences
+from draftrx.ui.diffview import DiffView
+from draftrx.ui.draft import DraftEditor, FindingsList, describe, key
+from draftrx.ui.variants import VariantView
+from draftrx.ui.worker import (
+    EngineFactory,
+    EngineWorker,
+    Job,
+    ModelChoice,
+    ScanWorker,
+    Shared,
+    real_engine,
+    real_scanner,
+    start_thread,
+)
+
+if TYPE_CHECKING:
+    from draftrx.compose.pipeline import Variant, VariantStarted
+    from draftrx.engine.events import StreamStats
+    from draftrx.privacy.scanner import Scanner
+
+SCAN_DELAY_MS = 300  # live scan after the typing pauses this long
+TASK_LABELS = {
+    "educational": "Educational rewrite",
+    "lesson": "Case → general lesson",
+    "reply-comment": "Reply to a comment",
+    "reply-review": "Reply to a review",
+    "reply-dm": "Reply to a direct message",
+}
+MODE_LABELS = {
+    Mode.FICTIONALISE: "Fictionalise identifiers",
+    Mode.GENERALISE: "Generalise identifiers",
+    Mode.REDACT: "Redact identifiers",
+}
+
+
+class MainWindow(QMainWindow):
+    request_load = Signal(object)  # ModelChoice, to the engine worker
+    request_compose = Signal(object)  # Job, to the engine worker
+    request_shutdown = Signal()
+    request_warm = Signal()
+    request_scan = Signal(int, str)
+    idle = Signal()  # a rewrite ended (done, stopped or failed): for tests and --screenshot
+
+    def __init__(
+        self,
+        store: QSettings | None = None,
+        engine_factory: EngineFactory = real_engine,
+        scanner: Any = real_scanner,
+        autoload: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("DraftRx")
+        self.setAcceptDrops(True)
+        self.store = store or preferences.open_store()
+        self.prefs = preferences.load(self.store)
+        self.notice = QLabel()
+        try:
+            self.base_settings = load_settings()
+        except ValueError as exc:
+            self.base_settings = Settings()
+            self.show_notice(f"{exc} The built-in disclaimers are used until it is fixed.")
+        try:
+            self.platforms: dict[str, Platform] = load_platforms(limits=self.base_settings.limits)
+        except ValueError as exc:
+            self.platforms = load_platforms()
+            self.show_notice(f"{exc} The standard limits are used until it is fixed.")
+        self.model_ready = False
+        self.busy = False
+        self.views: dict[str | None, VariantView] = {}
+        self._current: VariantView | None = None
+        self._scan_number = 0
+        self._scanned: tuple[str, list[Finding]] = ("", [])
+
+        self._build()
+        self._build_menus()
+        shared: Shared[Scanner] = Shared(scanner)
+        self._start_workers(shared, engine_factory)
+        self._update_actions()
+        self.request_warm.emit()
+        if autoload:
+            QTimer.singleShot(0, self.load_model)
+
+    # -- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setStyleSheet(
+            "QLabel { background: rgba(220, 120, 0, 0.18); padding: 6px; border-radius: 4px; }"
+        )
+        self.notice.setVisible(bool(self.notice.text()))
+
+        self.task = QComboBox()
+        self.task.setAccessibleName("Task")
+        for t in TASKS:
+            self.task.addItem(TASK_LABELS.get(t, t), t)
+        self.mode = QComboBox()
+        self.mode.setAccessibleName("Privacy")
+        for m, label in MODE_LABELS.items():
+            self.mode.addItem(label, m)
+        self.sponsored = QCheckBox("&Sponsored")
+        self.sponsored.setToolTip("Adds a paid-partnership disclosure to every variant.")
+        self.brand = QLineEdit()
+        self.brand.setPlaceholderText("Brand (optional)")
+        self.brand.setAccessibleName("Sponsor brand")
+        self.brand.setEnabled(False)
+        self.sponsored.toggled.connect(self.brand.setEnabled)
+        self.rewrite_button = QPushButton("&Rewrite")
+        self.rewrite_button.setToolTip("Rewrite the draft for the ticked platforms (Ctrl+Enter)")
+        self.rewrite_button.clicked.connect(self.rewrite)
+        self.stop_button = QPushButton("S&top")
+        self.stop_button.setToolTip("Stop writing (Esc)")
+        self.stop_button.clicked.connect(self.stop)
+
+        top = QHBoxLayout()
+        for w in (QLabel("&Task"), self.task, self.mode, self.sponsored, self.brand):
+            top.addWidget(w)
+        top.itemAt(0).widget().setBuddy(self.task)  # type: ignore[union-attr]
+        top.addStretch(1)
+        top.addWidget(self.rewrite_button)
+        top.addWidget(self.stop_button)
+
+        platforms = QGridLayout()
+        self.platform_boxes: dict[str, QCheckBox] = {}
+        for i, (pid, p) in enumerate(self.platforms.items()):
+            box = QCheckBox(p.name)
+            box.setAccessibleName(f"Write a {p.name} variant")
+            box.setChecked(pid in self.prefs.platforms)
+            self.platform_boxes[pid] = box
+            platforms.addWidget(box, 0, i)
+            box.toggled.connect(self._platforms_changed)
+
+        self.editor = DraftEditor()
+        self.editor.textChanged.connect(self._draft_changed)
+        self.editor.cursorPositionChanged.connect(self._explain_cursor)
+        self.findings = FindingsList()
+        self.findings.toggled.connect(self._remark)
+        self.findings.currentItemChanged.connect(self._finding_selected)
+        self.explain = QLabel("Highlights: identifiers (replaced before the model sees the "
+                              "draft) and clues (your call).")  # fmt: skip
+        self.explain.setWordWrap(True)
+        self.explain.setAccessibleName("Why it matters")
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.editor)
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.explain)
+        v.addWidget(self.findings)
+        left.addWidget(box)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Variants")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.diff = DiffView()
+        self._reset_views(self.chosen_platforms())
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setSizes([500, 600])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.notice)
+        layout.addLayout(top)
+        layout.addLayout(platforms)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+        self.model_label = QLabel("No model")
+        self.model_label.setAccessibleName("Model")
+        self.speed_label = QLabel()
+        self.speed_label.setAccessibleName("Speed")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setAccessibleName("Model loading")
+        self.progress.hide()
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.speed_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.model_label)
+        self.resize(1200, 760)
+
+    def _build_menus(self) -> None:
+        def action(menu, text: str, slot, shortcut=None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        file = self.menuBar().addMenu("&File")
+        action(file, "&Open draft…", self._open_dialog, QKeySequence.StandardKey.Open)
+        action(file, "&Copy variant", self.copy_current, "Ctrl+Shift+C")
+        file.addSeparator()
+        action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        write = self.menuBar().addMenu("&Write")
+        self.rewrite_action = action(write, "&Rewrite", self.rewrite, "Ctrl+Return")
+        self.stop_action = action(write, "&Stop", self.stop, "Esc")
+        model = self.menuBar().addMenu("&Model")
+        action(model, "&Manage models…", self.open_models, "Ctrl+M")
+        action(model, "&Reload model", self.load_model)
+        settings = self.menuBar().addMenu("&Settings")
+        prefs = QKeySequence.StandardKey.Preferences
+        action(settings, "&Preferences…", self.open_preferences, prefs)
+
+    def _start_workers(self, scanner: Shared[Scanner], factory: EngineFactory) -> None:
+        self.scan_worker = ScanWorker(scanner)
+        self.scan_thread = start_thread(self.scan_worker, "draftrx-scan")
+        self.request_warm.connect(self.scan_worker.warm)
+        self.request_scan.connect(self.scan_worker.scan)
+        self.scan_worker.scanned.connect(self._scanned_draft)
+        self.scan_worker.failed.connect(self.show_notice)
+        self._scan_timer = QTimer(self)
+        self._scan_timer.setSingleShot(True)
+        self._scan_timer.setInterval(SCAN_DELAY_MS)
+        self._scan_timer.timeout.connect(self._scan_now)
+
+        w = self.worker = EngineWorker(scanner, factory)
+        self.engine_thread = start_thread(w, "draftrx-engine")
+        self.request_load.connect(w.load)
+        self.request_compose.connect(w.compose)
+        self.request_shutdown.connect(w.shutdown)
+        w.loading.connect(self._loading)
+        w.progress.connect(self._progress)
+        w.loaded.connect(self._loaded)
+        w.load_failed.connect(self._load_failed)
+        w.started.connect(self._variant_started)
+        w.text.connect(self._text)
+        w.stats.connect(self._stats)
+        w.variant.connect(self._variant_done)
+        w.finished.connect(self._finished)
+        w.failed.connect(self._failed)
+
+    # -- model ----------------------------------------------------------------------------
+
+    def load_model(self) -> None:
+        self.model_ready = False
+        self.stop()
+        p = self.prefs
+        self.request_load.emit(ModelChoice(Path(p.model_path) if p.model_path else None,
+                                           p.threads, p.gpu_layers))  # fmt: skip
+        self._loading("Loading the model…")
+        self._update_actions()
+
+    def _loading(self, message: str) -> None:
+        self.model_label.setText(message)
+        self.progress.setRange(0, 0)  # busy indicator until there is a fraction to show
+        self.progress.show()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * done / max(total, 1)))
+
+    def _loaded(self, info: dict) -> None:
+        self.model_ready = True
+        self.progress.hide()
+        layers = int(info.get("gpu_layers", 0) or 0)
+        where = f"{layers} layers on the GPU" if layers else f"{info.get('n_threads')} threads"
+        self.model_label.setText(f"{info.get('model')} · {info.get('backend')} · {where}")
+        self.model_label.setToolTip(str(info.get("path", "")))
+        self.statusBar().showMessage("Model ready.", 3000)
+        self._update_actions()
+
+    def _load_failed(self, message: str) -> None:
+        self.model_ready = False
+        self.progress.hide()
+        self.model_label.setText("No model")
+        self.show_notice(f"The model could not be loaded. {message} "
+                         "Choose another in Model ▸ Manage models.")  # fmt: skip
+        self._update_actions()
+
+    def open_models(self, drop: list[Path] | None = None) -> None:
+        from draftrx.ui.models import ModelManager
+
+        dialog = ModelManager(self.prefs.extra_models, self.prefs.model_path, self)
+        dialog.added.connect(self._model_added)
+        dialog.chosen.connect(self._model_chosen)
+        for path in drop or []:
+            dialog.add(path)
+        dialog.open()
+
+    def _model_added(self, path: str) -> None:
+        if path not in self.prefs.extra_models:
+            self.prefs.extra_models.append(path)
+            preferences.save(self.store, self.prefs)
+
+    def _model_chosen(self, path: str) -> None:
+        self.prefs.model_path = path
+        preferences.save(self.store, self.prefs)
+        self.load_model()
+
+    def open_preferences(self) -> None:
+        names = {pid: p.name for pid, p in self.platforms.items()}
+        dialog = preferences.PreferencesDialog(self.prefs, self.base_settings, names, self)
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog.result_settings()))
+        dialog.open()
+
+    def apply_preferences(self, new: preferences.AppSettings) -> None:
+        reload = (new.threads, new.gpu_layers) != (self.prefs.threads, self.prefs.gpu_layers)
+        self.prefs = new
+        preferences.save(self.store, new)
+        for pid, box in self.platform_boxes.items():
+            box.setChecked(pid in new.platforms)
+        if reload:
+            self.load_model()
+
+    # -- draft and live scan ----------------------------------------------------------------
+
+    def set_draft(self, text: str) -> None:
+        self.editor.setPlainText(text)
+
+    def open_draft(self, path: Path) -> bool:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            self.show_notice(f"{path.name} is not UTF-8 text; the draft was left as it was.")
+            return False
+        except OSError as exc:
+            self.show_notice(f"Could not open {path}: {exc.strerror or exc}")
+            return False
+        self.set_draft(text)
+        return True
+
+    def _open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getOpenFileName(self, "Open a draft", "", "Text (*.txt *.md)")
+        if name:
+            self.open_draft(Path(name))
+
+    def _draft_changed(self) -> None:
+        self._scan_timer.start()
+        self._update_actions()
+
+    def _scan_now(self) -> None:
+        self._scan_number += 1
+        self.request_scan.emit(self._scan_number, self.editor.toPlainText())
+
+    def _scanned_draft(self, number: int, findings: list[Finding]) -> None:
+        text = self.editor.toPlainText()
+        if number != self._scan_number:
+            return  # the draft changed after this scan was asked for; a newer one is coming
+        self._scanned = (text, findings)
+        self.findings.show_findings(text, findings)
+        self.editor.mark(findings, self.findings.kept)
+
+    def _remark(self) -> None:
+        text, findings = self._scanned
+        if text == self.editor.toPlainText():
+            self.editor.mark(findings, self.findings.kept)
+
+    def _explain_cursor(self) -> None:
+        finding = self.editor.finding_at(self.editor.textCursor().position())
+        if finding is not None:
+            self.explain.setText(describe(finding))
+
+    def _finding_selected(self, item: Any) -> None:
+        if item is None:
+            return
+        finding, _ = item.data(Qt.ItemDataRole.UserRole)
+        self.explain.setText(describe(finding))
+        self.editor.select_finding(finding)
+
+    # -- rewrite ------------------------------------------------------------------------------
+
+    def chosen_platforms(self) -> list[Platform]:
+        return [self.platforms[pid] for pid, box in self.platform_boxes.items() if box.isChecked()]
+
+    def rewrite(self) -> bool:
+        from draftrx.compose.pipeline import Request
+        from draftrx.engine.events import GenerationParams
+
+        draft = self.editor.toPlainText()
+        if self.busy or not self.model_ready:
+            return False
+        if not draft.strip():
+            self.statusBar().showMessage("Write or paste a draft first.", 4000)
+            return False
+        text, findings = self._scanned
+        keep = tuple(f for f in findings if key(text, f) in self.findings.kept) \
+            if text == draft else ()  # fmt: skip
+        sponsor = self.brand.text().strip() if self.sponsored.isChecked() else None
+        platforms = self.chosen_platforms()
+        request = Request(draft, self.task.currentData(), tuple(platforms),
+                          self.mode.currentData(), keep, sponsor)  # fmt: skip
+        params = GenerationParams(max_tokens=self.prefs.max_tokens,
+                                  temperature=self.prefs.temperature)  # fmt: skip
+        self._reset_views(platforms)
+        self.hide_notice()
+        self.busy = True
+        self._update_actions()
+        self.statusBar().showMessage("Writing…")
+        self.worker.arm()
+        self.request_compose.emit(
+            Job(request, params, self.prefs.compose_settings(self.base_settings))
+        )
+        return True
+
+    def stop(self) -> None:
+        if self.busy:
+            self.worker.cancel()
+            self.statusBar().showMessage("Stopping…")
+
+    def _platforms_changed(self) -> None:
+        """Before the first rewrite (or after a failed one), the tabs follow the boxes."""
+        if not self.busy and not any(v.variant for v in self.views.values()):
+            self._reset_views(self.chosen_platforms())
+
+    def _reset_views(self, platforms: list[Platform]) -> None:
+        self.tabs.blockSignals(True)
+        self.tabs.clear()
+        self.views = {}
+        for p in platforms or [None]:
+            view = VariantView(p)
+            view.copied.connect(lambda m: self.statusBar().showMessage(m, 4000))
+            self.views[p.id if p else None] = view
+            self.tabs.addTab(view, view.name)
+        self.tabs.addTab(self.diff, "Changes")
+        self.diff.clear()
+        self.tabs.blockSignals(False)
+        self._current = None
+
+    def _variant_started(self, event: VariantStarted) -> None:
+        view = self.views[event.platform.id if event.platform else None]
+        view.reset("Too long: asking the model for a shorter text…"
+                   if event.attempt == "shorten" else "")  # fmt: skip
+        self._current = view
+        self.tabs.setCurrentWidget(view)
+
+    def _text(self, text: str) -> None:
+        if self._current is not None:
+            self._current.append(text)
+
+    def _stats(self, stats: StreamStats) -> None:
+        self.speed_label.setText(
+            f"first token {stats.ttft_s * 1000:.0f} ms · {stats.decode_tok_s:.1f} tokens/s"
+        )
+
+    def _variant_done(self, variant: Variant) -> None:
+        view = self.views[variant.platform.id if variant.platform else None]
+        view.set_variant(variant)
+        index = self.tabs.indexOf(view)
+        mark = {"block": " (blocked)", "warn": " (check)", "ok": ""}[variant.severity]
+        self.tabs.setTabText(index, view.name + mark)
+        if self.tabs.currentWidget() is view:
+            self.diff.show_changes(variant.diff)
+
+    def _finished(self, cancelled: bool) -> None:
+        done = [v for v in self.views.values() if v.variant is not None]
+        blocked = sum(v.blocked for v in done)
+        if cancelled:
+            message = f"Stopped. {len(done)} of {len(self.views)} variants finished."
+        else:
+            message = f"Done: {len(done)} variants" + (f", {blocked} blocked." if blocked else ".")
+        self.statusBar().showMessage(message)
+        self._end_job()
+
+    def _failed(self, message: str) -> None:
+        self.show_notice(message)
+        self.statusBar().clearMessage()
+        self._end_job()
+
+    def _end_job(self) -> None:
+        self.busy = False
+        self._current = None
+        self._update_actions()
+        self.idle.emit()
+
+    def _tab_changed(self, index: int) -> None:
+        view = self.tabs.widget(index)
+        if isinstance(view, VariantView) and view.variant is not None:
+            self.diff.show_changes(view.variant.diff)
+
+    def copy_current(self) -> None:
+        view = self.tabs.currentWidget()
+        if isinstance(view, VariantView):
+            view.copy()
+
+    # -- state and chrome ---------------------------------------------------------------------
+
+    def _update_actions(self) -> None:
+        can = self.model_ready and not self.busy and bool(self.editor.toPlainText().strip())
+        self.rewrite_button.setEnabled(can)
+        self.rewrite_action.setEnabled(can)
+        self.stop_button.setEnabled(self.busy)
+        self.stop_action.setEnabled(self.busy)
+
+    def show_notice(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.show()
+
+    def hide_notice(self) -> None:
+        self.notice.clear()
+        self.notice.hide()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        models = [p for p in paths if p.suffix.lower() == ".gguf"]
+        if models:
+            self.open_models(models)
+        elif paths:
+            self.open_draft(paths[0])
+        event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.worker.cancel()
+        self.request_shutdown.emit()  # the engine closes on its own thread
+        self.scan_thread.quit()
+        self.engine_thread.wait(10_000)
+        self.scan_thread.wait(10_000)
+        preferences.save(self.store, self.prefs)
+        super().closeEvent(event)

@@ -1,0 +1,257 @@
+"""The engine's own thread: loading models and composing posts, reported by signals.
+
+Rules (the reason this module exists):
+- The worker never touches a widget. Everything it learns leaves as a signal, which Qt
+  queues into the GUI thread.
+- The engine is created, used and closed on the worker's thread only (one Llama, one thread);
+  `cancel()` is the single method the GUI thread calls directly, and it only sets flags.
+- Streamed text is coalesced: at most one `text` signal per REPAINT_INTERVAL_S, so a fast
+  model cannot flood the GUI thread with repaints.
+- Heavy imports (llama.cpp, Presidio, spaCy) happen here, after the window is up.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+if TYPE_CHECKING:
+    from draftrx.compose.pipeline import Request
+    from draftrx.compose.settings import Settings
+    from draftrx.engine.engine import EngineConfig
+    from draftrx.engine.events import GenerationParams, StreamEvent
+    from draftrx.privacy.scanner import Scanner
+
+REPAINT_INTERVAL_S = 1 / 30
+T = TypeVar("T")
+
+
+class EngineLike(Protocol):
+    """What the app needs from an engine; `draftrx.engine.Engine` is the real one."""
+
+    def stream(self, messages: Sequence[Any], params: GenerationParams) -> Iterator[StreamEvent]:
+        ...
+
+    def cancel(self) -> None: ...
+
+    def describe(self) -> dict[str, object]: ...
+
+    def close(self) -> None: ...
+
+
+EngineFactory = Callable[["EngineConfig"], EngineLike]
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    path: Path | None  # None: the built-in default model, assembled on first use
+    threads: int | None = None
+    gpu_layers: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    request: Request
+    params: GenerationParams
+    settings: Settings
+
+
+def real_engine(config: EngineConfig) -> EngineLike:
+    from draftrx.engine import Engine
+
+    return Engine(config)
+
+
+def real_scanner() -> Scanner:
+    from draftrx.privacy.scanner import default_scanner
+
+    return default_scanner()
+
+
+class Shared(Generic[T]):
+    """One object, made on first use by whichever thread asks first, then shared: the live
+    scan and the rewrite use one scanner (it is thread-safe), loaded once."""
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._factory()
+            return self._value
+
+
+class EngineWorker(QObject):
+    """Owns the engine; lives on its own QThread (see `start_thread`)."""
+
+    loading = Signal(str)  # what is happening, for the status bar
+    progress = Signal(int, int)  # default-model assembly: bytes done, bytes in all
+    loaded = Signal(dict)  # engine.describe()
+    load_failed = Signal(str)
+    protected = Signal(object)  # Protected: the findings and stand-ins of this rewrite
+    started = Signal(object)  # VariantStarted
+    text = Signal(str)  # newly streamed text, coalesced
+    stats = Signal(object)  # StreamStats of one stream
+    variant = Signal(object)  # Variant, finished and checked
+    finished = Signal(bool)  # the job ended; True when it was cancelled
+    failed = Signal(str)  # the job could not run; one sentence for the user
+
+    def __init__(
+        self,
+        scanner: Callable[[], Scanner] = real_scanner,
+        engine_factory: EngineFactory = real_engine,
+    ) -> None:
+        super().__init__()
+        self._scanner_factory = scanner
+        self._factory = engine_factory
+        self._engine: EngineLike | None = None
+        self._composer: Any = None
+        self._stop = threading.Event()
+
+    # -- called from the GUI thread ------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the job in flight, or the one queued. Thread-safe: only sets flags."""
+        self._stop.set()
+        composer = self._composer
+        if composer is not None:
+            composer.cancel()
+
+    def arm(self) -> None:
+        """Clear a previous cancel before a new job is queued (GUI thread)."""
+        self._stop.clear()
+
+    # -- slots, run on the worker thread ---------------------------------------------------
+
+    @Slot(object)
+    def load(self, choice: ModelChoice) -> None:
+        from draftrx.engine.engine import EngineConfig
+        from draftrx.engine.errors import EngineError
+
+        self._close_engine()
+        try:
+            path = choice.path or self._default_model()
+            self.loading.emit(f"Loading {path.name}…")
+            config = EngineConfig(path, n_threads=choice.threads, n_gpu_layers=choice.gpu_layers)
+            self._engine = self._factory(config)
+        except (EngineError, OSError, ValueError) as exc:
+            self.load_failed.emit(str(exc))
+            return
+        self.loaded.emit(self._engine.describe())
+
+    def _default_model(self) -> Path:
+        from draftrx.engine.models import default_model
+
+        model = default_model()
+        if not model.is_assembled():
+            self.loading.emit(f"Preparing {model.name} (first start only)…")
+        return model.ensure(progress=self.progress.emit)
+
+    @Slot(object)
+    def compose(self, job: Job) -> None:
+        from draftrx.compose.pipeline import Composer
+        from draftrx.engine.errors import EngineError
+
+        if self._engine is None:
+            self.failed.emit("No model is loaded; choose one in Model ▸ Manage models.")
+            return
+        engine = self._engine
+        try:
+            composer = Composer(engine.stream, self._scanner_factory(), job.settings,
+                                cancel=engine.cancel)  # fmt: skip
+            self._composer = composer
+            protected = composer.protect(job.request)
+            self.protected.emit(protected)
+            events = composer.compose(job.request, job.params, protected)
+            if self._stop.is_set():  # Stop came while the job was queued or protecting
+                composer.cancel()
+            cancelled = self._relay(events)
+        except (EngineError, OSError, ValueError) as exc:
+            self.failed.emit(str(exc))
+            return
+        finally:
+            self._composer = None
+        self.finished.emit(cancelled or self._stop.is_set())
+
+    def _relay(self, events: Iterator[Any]) -> bool:
+        """Forward events as signals, coalescing text; True when the job was cancelled."""
+        from draftrx.compose.pipeline import VariantDone, VariantStarted
+        from draftrx.engine.events import StreamStats
+
+        pending: list[str] = []
+        last = 0.0
+        cancelled = False
+        for event in events:
+            if isinstance(event, StreamStats | VariantStarted | VariantDone) and pending:
+                self.text.emit("".join(pending))
+                pending.clear()
+            if isinstance(event, VariantStarted):
+                self.started.emit(event)
+            elif isinstance(event, StreamStats):
+                cancelled = cancelled or event.stop_reason == "cancelled"
+                self.stats.emit(event)
+            elif isinstance(event, VariantDone):
+                self.variant.emit(event.variant)
+            else:
+                pending.append(event.text)
+                now = time.monotonic()
+                if now - last >= REPAINT_INTERVAL_S:
+                    self.text.emit("".join(pending))
+                    pending.clear()
+                    last = now
+        return cancelled
+
+    @Slot()
+    def shutdown(self) -> None:
+        self._close_engine()
+        self.thread().quit()
+
+    def _close_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+class ScanWorker(QObject):
+    """Scans the draft as the physician types, off the GUI thread (the first scan loads
+    spaCy and the dictionaries, about a second). Results carry the request number, so the
+    window can drop a scan of text that has changed since."""
+
+    ready = Signal()
+    scanned = Signal(int, list)  # request number, findings
+    failed = Signal(str)
+
+    def __init__(self, scanner: Callable[[], Scanner] = real_scanner) -> None:
+        super().__init__()
+        self._scanner = scanner
+
+    @Slot()
+    def warm(self) -> None:
+        try:
+            self._scanner().warm()
+        except (OSError, ValueError) as exc:
+            self.failed.emit(f"The privacy scanner could not start: {exc}")
+            return
+        self.ready.emit()
+
+    @Slot(int, str)
+    def scan(self, number: int, text: str) -> None:
+        self.scanned.emit(number, self._scanner().scan(text))
+
+
+def start_thread(worker: QObject, name: str) -> QThread:
+    """Move `worker` to a new thread and start it; the thread ends when the worker quits it."""
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.start()
+    return thread
