@@ -23,10 +23,11 @@ def draftrx(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     )
 
 
-def test_no_command_explains_itself() -> None:
-    result = draftrx()
-    assert result.returncode == 2
-    assert "rewrite" in result.stderr and "models" in result.stderr
+def test_window_options_are_checked() -> None:
+    result = draftrx("--rewrite")
+    assert result.returncode == 2 and "--rewrite needs --screenshot and --draft" in result.stderr
+    result = draftrx("--screenshot", "x.png", "models", "list")
+    assert result.returncode == 2 and "give no sub-command" in result.stderr
 
 
 def test_missing_and_empty_drafts(tmp_path: Path) -> None:

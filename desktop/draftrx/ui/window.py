@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from draftrx.compose.platforms import Platform, load_platforms
 from draftrx.compose.prompts import TASKS
 from draftrx.compose.settings import Settings, load_settings
-from draftrx.privacy.fictionalise import Mode
 from draftrx.privacy.findings import Finding
 from draftrx.ui import preferences
 from draftrx.ui.diffview import DiffView
@@ -62,10 +61,10 @@ TASK_LABELS = {
     "reply-review": "Reply to a review",
     "reply-dm": "Reply to a direct message",
 }
-MODE_LABELS = {
-    Mode.FICTIONALISE: "Fictionalise identifiers",
-    Mode.GENERALISE: "Generalise identifiers",
-    Mode.REDACT: "Redact identifiers",
+MODE_LABELS = {  # privacy.fictionalise.Mode values (that module loads Presidio: not here)
+    "fictionalise": "Fictionalise identifiers",
+    "generalise": "Generalise identifiers",
+    "redact": "Redact identifiers",
 }
 
 
@@ -410,6 +409,7 @@ class MainWindow(QMainWindow):
     def rewrite(self) -> bool:
         from draftrx.compose.pipeline import Request
         from draftrx.engine.events import GenerationParams
+        from draftrx.privacy.fictionalise import Mode
 
         draft = self.editor.toPlainText()
         if self.busy or not self.model_ready:
@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
         sponsor = self.brand.text().strip() if self.sponsored.isChecked() else None
         platforms = self.chosen_platforms()
         request = Request(draft, self.task.currentData(), tuple(platforms),
-                          self.mode.currentData(), keep, sponsor)  # fmt: skip
+                          Mode(self.mode.currentData()), keep, sponsor)  # fmt: skip
         params = GenerationParams(max_tokens=self.prefs.max_tokens,
                                   temperature=self.prefs.temperature)  # fmt: skip
         self._reset_views(platforms)

@@ -1,0 +1,129 @@
+"""GUI fixtures: an offscreen Qt, isolated settings, and a deterministic fake engine.
+
+The fake engine is for tests about the window (stop, blocked copy, counters, settings);
+the real default model drives the end-to-end test in test_ui_model.py.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+import regex
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+
+
+class FakeEngine:
+    """Streams fixed replies word by word, `delay` seconds apart, with the engine's
+    interface (stream, cancel, describe, close). Made on the worker thread like the real
+    one; records the thread and the prompts it was given."""
+
+    def __init__(self, replies: list[str], delay: float = 0.0) -> None:
+        self.replies = replies
+        self.delay = delay
+        self.calls: list[list[dict[str, str]]] = []
+        self.thread = threading.get_ident()
+        self.cancels = 0
+        self.closed = False
+        self._cancel = threading.Event()
+
+    def stream(
+        self, messages: Sequence[dict[str, str]], params: GenerationParams
+    ) -> Iterator[TextPiece | StreamStats]:
+        assert threading.get_ident() == self.thread, "used from a thread other than its own"
+        self.calls.append([dict(m) for m in messages])
+        text = self.replies[min(len(self.calls), len(self.replies)) - 1]
+        self._cancel = cancel = threading.Event()
+
+        def events() -> Iterator[TextPiece | StreamStats]:
+            started, n = time.perf_counter(), 0
+            for piece in regex.findall(r"\S+\s*", text):
+                if cancel.is_set():
+                    break
+                time.sleep(self.delay)
+                n += 1
+                yield TextPiece(piece)
+            stop = "cancelled" if cancel.is_set() else "eos"
+            total = time.perf_counter() - started
+            yield StreamStats(10, 0, 10, self.delay, n, n / max(total, 1e-9), total, stop)
+
+        return events()
+
+    def cancel(self) -> None:
+        self.cancels += 1
+        self._cancel.set()
+
+    def describe(self) -> dict[str, object]:
+        return {"model": "Fake", "backend": "CPU", "gpu_layers": 0, "n_threads": 1,
+                "path": "fake.gguf"}  # fmt: skip
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def drop() -> Callable[[list[Path]], QDropEvent]:
+    """drop([paths]): the event a file manager sends when files are dropped."""
+    alive: list[QMimeData] = []  # the event only points at its data: keep it for the test
+
+    def make(paths: list[Path]) -> QDropEvent:
+        data = QMimeData()
+        alive.append(data)
+        data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        return QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data,
+                          Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+
+    return make
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings, app.ini and prompt overrides in a fresh folder for each test."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(folder))
+    monkeypatch.setenv("DRAFTRX_DATA_DIR", str(tmp_path / "data"))
+    return folder
+
+
+@pytest.fixture
+def make_window(qtbot, config_dir: Path, scanner) -> Callable:
+    """make_window(replies=[...], delay=0.0, platforms=["x"], engine_factory=None, **prefs)."""
+    from draftrx.ui import preferences
+    from draftrx.ui.window import MainWindow
+
+    made: list = []
+
+    def make(replies: list[str] | None = None, delay: float = 0.0,
+             engine_factory: Callable | None = None, **prefs: object):  # fmt: skip
+        store = preferences.open_store()
+        if prefs:
+            current = preferences.load(store)
+            for name, value in prefs.items():
+                setattr(current, name, value)
+            preferences.save(store, current)
+        engines: list[FakeEngine] = []
+
+        def fake(config: object) -> FakeEngine:
+            engines.append(FakeEngine(replies or ["Flu shots are safe."], delay))
+            return engines[-1]
+
+        window = MainWindow(store, engine_factory or fake, lambda: scanner)
+        window.engines = engines
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()

@@ -1,0 +1,113 @@
+"""The window with the real default model: typing to highlights to a streamed, checked,
+copyable post; the model manager on a real GGUF; the offscreen screenshot command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QImage
+
+from draftrx.compose.settings import SHORT_DISCLAIMER
+from draftrx.ui.worker import real_engine
+
+pytestmark = pytest.mark.model
+
+DRAFT = ("Jenna Alvarez, 41, came in on March 3, 2025 and was in room 412 with a bad asthma "
+         "attack. She had stopped her controller inhaler because she felt fine.")  # fmt: skip
+IDENTIFIERS = ["Jenna", "Alvarez", "March 3", "412"]
+
+
+def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> None:
+    window = make_window(engine_factory=real_engine, platforms=["x"], temperature=0.0,
+                         max_tokens=120)  # fmt: skip
+    window.editor.setFocus()
+    qtbot.keyClicks(window.editor, DRAFT)
+    qtbot.waitUntil(lambda: window.findings.count() >= 4, timeout=30_000)
+    text = window.editor.toPlainText()
+    highlighted = {text[s.cursor.selectionStart() : s.cursor.selectionEnd()]
+                   for s in window.editor.extraSelections()}  # fmt: skip
+    assert {"Jenna Alvarez", "March 3, 2025", "412"} <= highlighted
+    qtbot.waitUntil(lambda: window.model_ready, timeout=120_000)
+    assert "Qwen2.5" in window.model_label.text()
+
+    pieces: list[str] = []
+    window.worker.text.connect(pieces.append)
+    with qtbot.waitSignal(window.idle, timeout=300_000):
+        qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(pieces) >= 3, "the model's text did not stream"
+    view = window.views["x"]
+    assert view.variant is not None, window.notice.text()
+    final = view.variant.text
+    assert view.preview.toPlainText() == final
+    assert not [w for w in IDENTIFIERS if w in final], final
+    assert SHORT_DISCLAIMER in final
+    assert "tokens/s" in window.speed_label.text()
+    checks = {c.id: c.severity for c in view.variant.checks}
+    assert checks["identifiers"] == "ok" and checks["length"] == "ok"
+    assert view.copy_button.isEnabled()
+    view.copy_button.click()
+    assert QGuiApplication.clipboard().text() == final
+
+
+def test_model_manager_assesses_and_refuses(qtbot, drop, default_model_path: Path,
+                                            tmp_path: Path, config_dir: Path) -> None:  # fmt: skip
+    from draftrx.ui.models import ModelManager, assess
+
+    fits = assess(default_model_path)
+    assert fits.ok and "Qwen2.5" in fits.summary and "Needs about" in fits.summary
+    too_big = assess(default_model_path, available=200 * 2**20)
+    assert not too_big.ok and "Will not fit" in too_big.summary
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"GGUF" + b"\0" * 10)
+    assert not assess(junk).ok
+
+    dialog = ModelManager([], "")
+    qtbot.addWidget(dialog)
+    chosen: list[str] = []
+    dialog.chosen.connect(chosen.append)
+    link = tmp_path / "my-model.gguf"
+    link.symlink_to(default_model_path)
+    dialog.dropEvent(drop([link, tmp_path / "a.txt"]))
+    assert dialog.models.count() == 2 and dialog.models.currentItem().text() == "my-model.gguf"
+    assert dialog.use_button.isEnabled() and "Needs about" in dialog.details.text()
+    assert not dialog.add(junk)  # refused with the reason shown, and Use disabled
+    assert not dialog.use_button.isEnabled() and dialog.details.text()
+    dialog.models.setCurrentRow(1)
+    dialog.use_button.click()
+    assert chosen == [str(link)]
+
+
+def test_switch_model_without_restarting(qtbot, make_window, default_model_path: Path) -> None:
+    window = make_window(engine_factory=real_engine, model_path="/nowhere/missing.gguf")
+    qtbot.waitUntil(window.notice.isVisible, timeout=30_000)
+    assert not window.model_ready
+    window._model_chosen(str(default_model_path))
+    qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
+    assert window.prefs.model_path == str(default_model_path)
+
+
+def test_screenshot_command_renders_a_rewrite(tmp_path: Path, default_model_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "app.ini").write_text(
+        "[compose]\nplatforms=x\n[generation]\ntemperature=0\nmax_tokens=60\n"
+    )
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFT, encoding="utf-8")
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "DRAFTRX_CONFIG_DIR": str(config), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "draftrx", "--screenshot", str(out), "--draft", str(draft),
+         "--rewrite"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert image.width() >= 800 and image.height() >= 500
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 7)
+                for y in range(0, image.height(), 7)}) > 20  # fmt: skip
