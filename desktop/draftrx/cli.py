@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
-    p.add_argument("--only", choices=["engine", "privacy"], help="run one part")
+    p.add_argument("--only", choices=["engine", "privacy", "gui"], help="run one part")
     _add_model_options(p)
     p.set_defaults(run=_bench)
     return parser
@@ -463,7 +463,9 @@ def _bench(args: argparse.Namespace) -> int:
     from draftrx.privacy.bench import format_privacy, run_privacy_bench
 
     report: dict = {}
-    if args.only != "privacy":
+    parts = []
+    wanted = {args.only} if args.only else {"engine", "privacy", "gui"}
+    if "engine" in wanted:
         report = run_bench(
             _resolve_model(args.model),
             quick=args.quick,
@@ -471,13 +473,15 @@ def _bench(args: argparse.Namespace) -> int:
             n_gpu_layers=args.gpu_layers,
             n_ctx=args.ctx,
         )
-    if args.only != "engine":
+        parts.append(format_report(report))
+    if "privacy" in wanted:
         report["privacy"] = run_privacy_bench(rounds=20 if args.quick else 60)
-    if args.json:
-        print(json.dumps(report, indent=2))
-        return 0
-    parts = [format_report(report)] if args.only != "privacy" else []
-    print(
-        "\n".join([*parts, *([format_privacy(report["privacy"])] if "privacy" in report else [])])
-    )
+        parts.append(format_privacy(report["privacy"]))
+    if "gui" in wanted:
+        from draftrx.ui.bench import format_gui, run_gui_bench
+
+        report["gui"] = run_gui_bench(_resolve_model(args.model), quick=args.quick,
+                                      threads=args.threads, gpu_layers=args.gpu_layers)  # fmt: skip
+        parts.append(format_gui(report["gui"]))
+    print(json.dumps(report, indent=2) if args.json else "\n".join(parts))
     return 0

@@ -138,3 +138,24 @@ def test_offsets_valid_for_any_text(scanner: Scanner, text: str) -> None:
     for f in findings:
         assert 0 <= f.start < f.end <= len(text)
     assert all(a.end <= b.start for a, b in itertools.pairwise(findings))
+
+
+def test_tokenizer_only_pipeline_tokenises_like_the_packaged_model() -> None:
+    """The scanner tokenises with a blank English pipeline (no vocabulary to load); it must
+    split text exactly as the packaged en_core_web_sm does."""
+    import spacy
+
+    from draftrx.privacy import lexicon
+    from draftrx.privacy.scanner import _components, _OfflineSpacy
+
+    engine = _OfflineSpacy(ner=False)
+    engine.load()
+    blank = engine.nlp["en"]
+    path = lexicon.spacy_model_path()
+    packaged = spacy.load(path, exclude=_components(path))
+    texts = [e.text for gold in gold_sets() for e in load(gold)]
+    drafts = Path(__file__).parents[1] / "fixtures" / "drafts"
+    texts += [p.read_text("utf-8") for p in drafts.glob("*.txt")]
+    assert len(texts) >= 70  # both gold sets and the fixture drafts
+    for text in texts:
+        assert [(t.idx, t.text) for t in blank(text)] == [(t.idx, t.text) for t in packaged(text)]

@@ -252,3 +252,16 @@ def test_window_module_leaves_heavy_imports_to_the_workers() -> None:
             "if m in sys.modules))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_collection_resumes_after_nested_loads() -> None:
+    import gc
+
+    from draftrx.ui.worker import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled(), "the outer load is still running"
+    assert gc.isenabled()

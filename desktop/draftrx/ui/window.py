@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
             self.platforms = load_platforms()
             self.show_notice(f"{exc} The standard limits are used until it is fixed.")
         self.model_ready = False
+        self.scanner_ready = False
         self.busy = False
         self.views: dict[str | None, VariantView] = {}
         self._current: VariantView | None = None
@@ -249,6 +250,7 @@ class MainWindow(QMainWindow):
         self.request_warm.connect(self.scan_worker.warm)
         self.request_scan.connect(self.scan_worker.scan)
         self.scan_worker.scanned.connect(self._scanned_draft)
+        self.scan_worker.ready.connect(lambda: setattr(self, "scanner_ready", True))
         self.scan_worker.failed.connect(self.show_notice)
         self._scan_timer = QTimer(self)
         self._scan_timer.setSingleShot(True)

@@ -12,9 +12,11 @@ Rules (the reason this module exists):
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -30,6 +32,30 @@ if TYPE_CHECKING:
 
 REPAINT_INTERVAL_S = 1 / 30
 T = TypeVar("T")
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Loading spaCy, the dictionaries or llama.cpp builds millions of objects, and a full
+    garbage collection over them runs in one go with the GIL held: the GUI thread froze for
+    50-100 ms at a time. Collection waits while a worker loads; what was loaded is then
+    moved out of the collector's sight (gc.freeze), so later collections stay short."""
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            gc.freeze()
+            if _gc_pauses == 0:
+                gc.enable()
 
 
 class EngineLike(Protocol):
@@ -142,7 +168,9 @@ class EngineWorker(QObject):
             path = choice.path or self._default_model()
             self.loading.emit(f"Loading {path.name}…")
             config = EngineConfig(path, n_threads=choice.threads, n_gpu_layers=choice.gpu_layers)
-            self._engine = self._factory(config)
+            with collector_paused():
+                self._engine = self._factory(config)
+                import draftrx.compose.pipeline  # noqa: F401  (here, not at the first Rewrite)
         except (EngineError, OSError, ValueError) as exc:
             self.load_failed.emit(str(exc))
             return
@@ -237,7 +265,8 @@ class ScanWorker(QObject):
     @Slot()
     def warm(self) -> None:
         try:
-            self._scanner().warm()
+            with collector_paused():
+                self._scanner().warm()
         except (OSError, ValueError) as exc:
             self.failed.emit(f"The privacy scanner could not start: {exc}")
             return
