@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QGuiApplication, QHelpEvent
+from PySide6.QtWidgets import QApplication, QInputDialog, QToolTip
 
 from draftrx.compose.settings import LONG_DISCLAIMER, SHORT_DISCLAIMER
 from draftrx.ui import preferences
@@ -37,6 +37,11 @@ def test_highlights_follow_typing(qtbot, make_window) -> None:
     cursor.setPosition(text.index("Jenna") + 2)
     window.editor.setTextCursor(cursor)
     assert window.explain.text().startswith("Identifier: name.")
+    # hovering shows the same explanation
+    point = window.editor.cursorRect(cursor).center()
+    help_event = QHelpEvent(QEvent.Type.ToolTip, point, window.editor.viewport().mapToGlobal(point))
+    QApplication.sendEvent(window.editor.viewport(), help_event)
+    assert QToolTip.text().startswith("Identifier: name.")
     # editing again rescans: the name is gone from the findings
     window.editor.setPlainText(text.replace("Jenna Alvarez", "a patient"))
     qtbot.waitUntil(lambda: "Jenna Alvarez" not in window.findings.item(0).text(), timeout=5000)

@@ -39,9 +39,20 @@ def wait_for(signals: list[SignalInstance], timeout_ms: int) -> bool:
     return bool(fired)
 
 
+def no_display() -> bool:
+    """Qt aborts the process when it finds no display; say so first (Linux and BSD)."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool = False) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif no_display():
+        print("draftrx: error: no display to open the window on. Start DraftRx from a desktop "
+              "session, or use a sub-command (draftrx --help).", file=sys.stderr)  # fmt: skip
+        return 2
     app = application()
     from draftrx.ui.window import MainWindow
 
