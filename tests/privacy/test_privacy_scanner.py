@@ -159,3 +159,16 @@ def test_tokenizer_only_pipeline_tokenises_like_the_packaged_model() -> None:
     assert len(texts) >= 70  # both gold sets and the fixture drafts
     for text in texts:
         assert [(t.idx, t.text) for t in blank(text)] == [(t.idx, t.text) for t in packaged(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("In Ashbury Vale Hospital, we saw her.", ("Ashbury Vale Hospital", "FACILITY")),
+        ("At Mercy General Hospital we saw her.", ("Mercy General Hospital", "FACILITY")),
+        ("To Jenna Alvarez: thank you.", ("Jenna Alvarez", "NAME")),
+        ("Ji-woo In came to clinic.", ("Ji-woo In", "NAME")),  # "In" ends a name here
+    ],
+)
+def test_sentence_initial_preposition_is_not_part_of_a_name(scanner, text, found) -> None:
+    assert [(text[f.start : f.end], f.type) for f in scanner.scan(text)] == [found]

@@ -54,6 +54,9 @@ EPONYMS = {
     "motrin", "benadryl", "lipitor", "ozempic", "wegovy", "botox", "lasix", "xanax", "zoloft",
     "prozac", "narcan", "epipen", "sudafed", "claritin", "zyrtec", "aleve", "aspirin",
 }  # fmt: skip
+# Census surnames that, capitalised before a name, are a sentence's first word instead:
+# "In Ashbury Vale ..." (the name may still end in one: "Ji-woo In").
+LEADING_WORDS = {"in", "on", "to", "from", "by", "at", "for", "with", "after", "before"}
 # Capitalised words that are in the census lists but are almost never names in a post.
 NOT_NAMES = {
     "god", "jesus", "lord", "christ", "christian", "muslim", "jewish", "i", "covid", "medicare",
@@ -132,6 +135,7 @@ class NameRecognizer(EntityRecognizer):
             while (
                 lo > 0
                 and _joins(text, toks[lo - 1], toks[lo])
+                and toks[lo - 1].low not in LEADING_WORDS
                 and _part(text, toks[lo - 1], signal)
             ):
                 lo -= 1

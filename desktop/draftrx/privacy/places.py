@@ -31,6 +31,8 @@ _FACILITY = (
     r"|Medical\sGroup|Dialysis(?:\sCent(?:er|re))?|Cancer\sCent(?:er|re)|Institute|Prison"
     r"|Correctional\sFacility|Shelter)"
 )
+# "In Mercy Hospital, ..." at a sentence start: the facility starts after the preposition.
+_NOT_PREP = r"(?!(?i:in|at|from|to|near|of|on|by|into|inside|outside|around|across|for|with)\b)"
 _NOT_QUALIFIER = {
     "the",
     "our",
@@ -109,7 +111,7 @@ RULES = [
     Rule("ZIP", rx(rf"(?<=\b(?:{_STATE_ABBR})\.?\s+)\d{{5}}(?:-\d{{4}})?\b"), 0.9),
     Rule("ZIP", rx(r"\b(?i:zip(?:\scode)?|postcode|postal\scode)\s*:?\s*(?P<z>\d{5}(?:-\d{4})?)\b"), 0.9, group="z"),
     Rule("LOCATION", rx(rf"\b(?P<c>\p{{Lu}}[\p{{L}}'’.-]+(?:[ -]\p{{Lu}}[\p{{L}}'’.-]+){{0,2}}),\s+(?:{_STATE_ABBR})\b"), 0.85, group="c"),
-    Rule("FACILITY", rx(rf"(?<!#)\b(?P<q>(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{_CAP}[ \t]+){{1,4}}){_FACILITY}\b"), 0.85, check=_facility),
+    Rule("FACILITY", rx(rf"(?<!#)\b(?P<q>(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{_NOT_PREP}{_CAP}[ \t]+){{1,4}}){_FACILITY}\b"), 0.85, check=_facility),
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
 ]  # fmt: skip
 
