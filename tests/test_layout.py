@@ -67,3 +67,10 @@ def test_ruff_clean() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_readme_images_exist() -> None:
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (ROOT / "README.md").read_text())
+    assert images, "the README shows the window"
+    for image in images:
+        assert (ROOT / image).is_file(), image
