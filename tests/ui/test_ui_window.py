@@ -49,6 +49,18 @@ def test_highlights_follow_typing(qtbot, make_window) -> None:
                for i in range(window.findings.count()))  # fmt: skip
 
 
+def test_highlights_land_on_the_text_after_emoji(qtbot, make_window) -> None:
+    """Qt counts an emoji as two positions, Python as one: spans must be converted."""
+    window = make_window()
+    window.set_draft("🚑🚑 Saw Jenna Alvarez in room 412 today.")
+    qtbot.waitUntil(lambda: window.findings.count() >= 2, timeout=15_000)
+    text = window.editor.document().toPlainText()  # in Qt positions: UTF-16 units
+    units = text.encode("utf-16-le")
+    marked = {units[2 * s.cursor.selectionStart() : 2 * s.cursor.selectionEnd()]
+              .decode("utf-16-le") for s in window.editor.extraSelections()}  # fmt: skip
+    assert {"Jenna Alvarez", "412"} <= marked
+
+
 def test_kept_identifier_reaches_the_model_and_others_do_not(qtbot, make_window) -> None:
     window = make_window(platforms=["x"])
     ready(qtbot, window)

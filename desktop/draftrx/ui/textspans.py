@@ -13,16 +13,6 @@ def qt_position(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
 
 
-def python_index(text: str, position: int) -> int:
-    """The inverse: the Python index of a Qt position (a position inside a pair rounds down)."""
-    units = 0
-    for i, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > position:
-            return i
-    return len(text)
-
-
 def selections(
     document: QTextDocument, text: str, spans: Iterable[tuple[int, int, QTextCharFormat]]
 ) -> list[QTextEdit.ExtraSelection]:
