@@ -284,3 +284,15 @@ def test_collection_resumes_after_nested_loads() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled(), "the outer load is still running"
     assert gc.isenabled()
+
+
+def test_an_unexpected_error_ends_the_job_with_a_message(qtbot, make_window, capsys) -> None:
+    window = make_window(platforms=["x"])
+    ready(qtbot, window)
+    window.engines[0].stream = lambda *a: (_ for _ in ()).throw(KeyError("bug"))
+    window.set_draft(DRAFT)
+    with qtbot.waitSignal(window.idle, timeout=15_000):
+        window.rewrite()
+    assert "Something went wrong inside DraftRx (KeyError)" in window.notice.text()
+    assert window.rewrite_button.isEnabled() and not window.busy
+    assert "Jenna" not in capsys.readouterr().err  # the traceback carries no draft text

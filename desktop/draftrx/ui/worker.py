@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -174,6 +175,9 @@ class EngineWorker(QObject):
         except (EngineError, OSError, ValueError) as exc:
             self.load_failed.emit(str(exc))
             return
+        except Exception as exc:  # a bug must not leave the window waiting forever
+            self.load_failed.emit(_unexpected(exc))
+            return
         self.loaded.emit(self._engine.describe())
 
     def _default_model(self) -> Path:
@@ -205,6 +209,9 @@ class EngineWorker(QObject):
             cancelled = self._relay(events)
         except (EngineError, OSError, ValueError) as exc:
             self.failed.emit(str(exc))
+            return
+        except Exception as exc:  # a bug must not leave the window busy forever
+            self.failed.emit(_unexpected(exc))
             return
         finally:
             self._composer = None
@@ -247,6 +254,12 @@ class EngineWorker(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def _unexpected(exc: Exception) -> str:
+    """The traceback goes to stderr (code lines only, never the draft); the user gets one line."""
+    traceback.print_exception(exc)
+    return f"Something went wrong inside DraftRx ({type(exc).__name__}); your draft is unchanged."
 
 
 class ScanWorker(QObject):
