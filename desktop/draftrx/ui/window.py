@@ -452,6 +452,8 @@ class MainWindow(QMainWindow):
     def _reset_views(self, platforms: list[Platform]) -> None:
         self.tabs.blockSignals(True)
         self.tabs.clear()
+        for old in self.views.values():  # removing a tab does not free its page
+            old.deleteLater()
         self.views = {}
         for p in platforms or [None]:
             view = VariantView(p)

@@ -162,7 +162,6 @@ class EngineWorker(QObject):
     @Slot(object)
     def load(self, choice: ModelChoice) -> None:
         from draftrx.engine.engine import EngineConfig
-        from draftrx.engine.errors import EngineError
 
         self._close_engine()
         try:
@@ -172,11 +171,8 @@ class EngineWorker(QObject):
             with collector_paused():
                 self._engine = self._factory(config)
                 import draftrx.compose.pipeline  # noqa: F401  (here, not at the first Rewrite)
-        except (EngineError, OSError, ValueError) as exc:
-            self.load_failed.emit(str(exc))
-            return
-        except Exception as exc:  # a bug must not leave the window waiting forever
-            self.load_failed.emit(_unexpected(exc))
+        except Exception as exc:
+            self.load_failed.emit(_message(exc))
             return
         self.loaded.emit(self._engine.describe())
 
@@ -191,7 +187,6 @@ class EngineWorker(QObject):
     @Slot(object)
     def compose(self, job: Job) -> None:
         from draftrx.compose.pipeline import Composer
-        from draftrx.engine.errors import EngineError
 
         if self._engine is None:
             self.failed.emit("No model is loaded; choose one in Model ▸ Manage models.")
@@ -207,11 +202,8 @@ class EngineWorker(QObject):
             if self._stop.is_set():  # Stop came while the job was queued or protecting
                 composer.cancel()
             cancelled = self._relay(events)
-        except (EngineError, OSError, ValueError) as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:  # a bug must not leave the window busy forever
-            self.failed.emit(_unexpected(exc))
+        except Exception as exc:
+            self.failed.emit(_message(exc))
             return
         finally:
             self._composer = None
@@ -256,8 +248,14 @@ class EngineWorker(QObject):
             self._engine = None
 
 
-def _unexpected(exc: Exception) -> str:
-    """The traceback goes to stderr (code lines only, never the draft); the user gets one line."""
+def _message(exc: Exception) -> str:
+    """One line for the user. Refusals explain themselves; anything else is a bug, whose
+    traceback goes to stderr (code lines only, never the draft), and which must not leave
+    the window waiting forever."""
+    from draftrx.engine.errors import EngineError
+
+    if isinstance(exc, EngineError | OSError | ValueError):
+        return str(exc)
     traceback.print_exception(exc)
     return f"Something went wrong inside DraftRx ({type(exc).__name__}); your draft is unchanged."
 
