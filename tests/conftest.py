@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
+import keyring.errors
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +77,64 @@ def scanner():
     s = Scanner()
     s.warm()
     return s
+
+
+@pytest.fixture(scope="session", autouse=True)
+def offline_guard() -> None:
+    """The whole suite runs under the app's offline guard: nothing it loads may reach out."""
+    from draftrx.vault import guard
+
+    guard.install()
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend that keeps entries in a dict: the real `keyring` API, no OS store.
+
+    Its priority raises so keyring never picks it by itself; tests set it explicitly.
+    """
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("only for tests that ask for it")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise keyring.errors.PasswordDeleteError(username)
+        del self.entries[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """A working keyring for one test (this machine has no OS keyring backend)."""
+    before = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No keyring backend, as on headless Linux: the vault must ask for a passphrase."""
+    before = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user data folder (drafts history, models) in a fresh folder for each test."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("DRAFTRX_DATA_DIR", str(folder))
+    return folder

@@ -11,9 +11,14 @@ from pathlib import Path
 from draftrx import __version__
 from draftrx.compose.prompts import TASKS
 from draftrx.engine.errors import EngineError
+from draftrx.vault import guard
+from draftrx.vault.errors import VaultError
+
+PASSPHRASE_ENV = "DRAFTRX_VAULT_PASSPHRASE"
 
 
 def main(argv: list[str] | None = None) -> int:
+    guard.install()  # before anything else runs: no command may reach the network
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -22,12 +27,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--screenshot, --draft and --rewrite open the window; give no sub-command")
     try:
         return args.run(args)
-    except (EngineError, ValueError, OSError) as exc:
+    except (EngineError, VaultError, ValueError, OSError) as exc:
         print(f"draftrx: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: report where, never what (the message may quote a draft)
+        from draftrx.tracebacks import print_redacted
+
+        print_redacted(exc)
+        return 70
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,6 +127,37 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", choices=["engine", "privacy", "gui"], help="run one part")
     _add_model_options(p)
     p.set_defaults(run=_bench)
+
+    p = sub.add_parser("doctor", help="offline guard, keyring, history, model and versions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_doctor)
+
+    history = sub.add_parser(
+        "history",
+        help="the encrypted drafts history",
+        description=f"Without a system keyring, the passphrase is asked for (or read from "
+        f"{PASSPHRASE_ENV}).",
+    )
+    hsub = history.add_subparsers(dest="history_command", metavar="ACTION", required=True)
+    p = hsub.add_parser("list", help="saved drafts, newest first")
+    p.add_argument("--search", default="", metavar="WORDS", help="only drafts with all words")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_history_list)
+    p = hsub.add_parser("show", help="a draft with its rewrites, variants and checks")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=_history_show)
+    p = hsub.add_parser("export", help="one draft as Markdown or text")
+    p.add_argument("id", type=int)
+    p.add_argument("-o", "--output", type=Path, default=None, help="file (default: stdout)")
+    p.add_argument("--format", choices=["md", "txt"], default=None,
+                   help="default: from the file name, else md")  # fmt: skip
+    p.set_defaults(run=_history_export)
+    p = hsub.add_parser("delete", help="delete one draft and its rewrites")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=_history_delete)
+    p = hsub.add_parser("forget", help="delete the whole history and its key")
+    p.add_argument("--all", action="store_true", required=True, help="required: everything")
+    p.set_defaults(run=_history_forget)
     return parser
 
 
@@ -484,4 +525,101 @@ def _bench(args: argparse.Namespace) -> int:
                                       threads=args.threads, gpu_layers=args.gpu_layers)  # fmt: skip
         parts.append(format_gui(report["gui"]))
     print(json.dumps(report, indent=2) if args.json else "\n".join(parts))
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from draftrx.doctor import format_report, report
+
+    facts = report()
+    print(json.dumps(facts, indent=2) if args.json else format_report(facts))
+    return 0 if facts["offline_guard"]["state"] == "on" else 1
+
+
+def _open_history():  # -> Vault
+    """The existing history, unlocked by the keyring or a passphrase; never a new one."""
+    import getpass
+    import os
+
+    from draftrx.vault.errors import NeedsPassphrase
+    from draftrx.vault.store import Vault, default_path
+
+    path = default_path()
+    if not path.exists():
+        raise VaultError(f"There is no drafts history yet ({path}).")
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    try:
+        return Vault.open(path, passphrase)
+    except NeedsPassphrase:
+        if passphrase is not None or not sys.stdin.isatty():
+            raise VaultError(
+                f"The drafts history is protected by a passphrase; run this in a terminal "
+                f"or set {PASSPHRASE_ENV}."
+            ) from None
+    return Vault.open(path, getpass.getpass("Drafts history passphrase: "))
+
+
+def _history_list(args: argparse.Namespace) -> int:
+    import time
+
+    from draftrx.vault.store import default_path
+
+    if not default_path().exists():
+        print("[]" if args.json else f"No drafts saved yet ({default_path()}).")
+        return 0
+    with _open_history() as vault:
+        rows = vault.drafts(args.search)
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.updated))
+        title = r.title if r.title is not None else "(damaged: cannot be decrypted)"
+        print(f"{r.id:>5}  {when}  {r.rewrites:>2} rewrites  {title}")
+    if not rows:
+        print("No drafts match." if args.search else "No drafts saved yet.")
+    return 0
+
+
+def _history_item(vault, draft_id: int):  # -> Item
+    try:
+        return vault.get(draft_id)
+    except KeyError:
+        raise VaultError(f"There is no draft {draft_id} in the history.") from None
+
+
+def _history_show(args: argparse.Namespace) -> int:
+    from draftrx.vault.export import render
+
+    with _open_history() as vault:
+        _out(render(_history_item(vault, args.id), "md"))
+    return 0
+
+
+def _history_export(args: argparse.Namespace) -> int:
+    from draftrx.vault.export import render, write
+
+    with _open_history() as vault:
+        item = _history_item(vault, args.id)
+    if args.output is None:
+        _out(render(item, args.format or "md"))
+    else:
+        write(item, args.output, args.format)
+        print(f"Exported draft {args.id} to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def _history_delete(args: argparse.Namespace) -> int:
+    with _open_history() as vault:
+        if not vault.delete(args.id):
+            raise VaultError(f"There is no draft {args.id} in the history.")
+    print(f"Deleted draft {args.id}.", file=sys.stderr)
+    return 0
+
+
+def _history_forget(args: argparse.Namespace) -> int:
+    from draftrx.vault.store import default_path, forget
+
+    forget()
+    print(f"Forgot everything: {default_path()} and its key are gone.", file=sys.stderr)
     return 0

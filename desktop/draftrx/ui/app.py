@@ -10,6 +10,8 @@ from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from draftrx import __version__
+from draftrx.tracebacks import install_hooks
+from draftrx.vault import guard
 
 LOAD_TIMEOUT_MS = 300_000  # the first start assembles the default model
 REWRITE_TIMEOUT_MS = 600_000
@@ -53,6 +55,8 @@ def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool
         print("draftrx: error: no display to open the window on. Start DraftRx from a desktop "
               "session, or use a sub-command (draftrx --help).", file=sys.stderr)  # fmt: skip
         return 2
+    install_hooks()
+    guard.install()
     app = application()
     from draftrx.ui.window import MainWindow
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -250,13 +249,14 @@ class EngineWorker(QObject):
 
 def _message(exc: Exception) -> str:
     """One line for the user. Refusals explain themselves; anything else is a bug, whose
-    traceback goes to stderr (code lines only, never the draft), and which must not leave
-    the window waiting forever."""
+    traceback goes to stderr (code lines only, never the message, which may quote the
+    draft), and which must not leave the window waiting forever."""
     from draftrx.engine.errors import EngineError
+    from draftrx.tracebacks import print_redacted
 
     if isinstance(exc, EngineError | OSError | ValueError):
         return str(exc)
-    traceback.print_exception(exc)
+    print_redacted(exc)
     return f"Something went wrong inside DraftRx ({type(exc).__name__}); your draft is unchanged."
 
 

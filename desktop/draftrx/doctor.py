@@ -1,0 +1,99 @@
+"""`draftrx doctor`: what this installation does with drafts and models, in one report.
+
+Support questions start here, so it prints no draft text, only states and versions.
+"""
+
+from __future__ import annotations
+
+import platform
+import sqlite3
+import sys
+from importlib import metadata
+from typing import Any
+
+from draftrx import __version__
+from draftrx.vault import guard, keys
+from draftrx.vault.store import default_path
+
+PACKAGES = ("llama-cpp-python", "PySide6-Essentials", "presidio-analyzer", "presidio-anonymizer",
+            "spacy", "cryptography", "keyring")  # fmt: skip
+
+
+def report() -> dict[str, Any]:
+    return {
+        "offline_guard": _guard(),
+        "keyring": {"backend": keys.backend_name(), "usable": keys.usable()},
+        "history": _history(),
+        "model": _model(),
+        "llama_cpp": _llama(),
+        "versions": _versions(),
+    }
+
+
+def format_report(r: dict[str, Any]) -> str:
+    g, k, h, m, ll = r["offline_guard"], r["keyring"], r["history"], r["model"], r["llama_cpp"]
+    lines = [
+        f"offline guard   {g['state']}" + (f" ({g['detail']})" if g.get("detail") else ""),
+        f"keyring         {k['backend']} ({'usable' if k['usable'] else 'none: passphrase'})",
+        f"history         {h['path']} ({h['state']})",
+        f"model           {m.get('name', '?')}: {m['state']} ({m.get('path', '')})",
+        f"llama.cpp       {ll['backend']}; {ll['system_info']}",
+        "versions        " + ", ".join(f"{n} {v}" for n, v in r["versions"].items()),
+    ]
+    return "\n".join(lines)
+
+
+def _guard() -> dict[str, str]:
+    if not guard.active():
+        return {"state": "off"}
+    failure = guard.probe()
+    if failure is None:
+        return {"state": "on", "detail": "an outside connection was tried and refused"}
+    return {"state": "FAILED", "detail": failure}
+
+
+def _history() -> dict[str, str]:
+    path = default_path()
+    if not path.exists():
+        return {"path": str(path), "state": "none yet"}
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            source = db.execute("SELECT value FROM meta WHERE name = 'key_source'").fetchone()
+            count = db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        return {"path": str(path), "state": f"unreadable: {exc}"}
+    how = source[0].decode() if source else "unknown"
+    return {"path": str(path), "state": f"{count} drafts, key in the {how}"}
+
+
+def _model() -> dict[str, str]:
+    from draftrx.engine.models import default_model
+
+    model = default_model()
+    state = "ready" if model.is_assembled() else \
+        "not installed" if model.missing_packages() else "assembled on first use"  # fmt: skip
+    return {"name": model.name, "state": state, "path": str(model.path)}
+
+
+def _llama() -> dict[str, str]:
+    import llama_cpp
+
+    from draftrx.engine import hardware
+
+    info = llama_cpp.llama_print_system_info().decode(errors="replace").strip(" |")
+    return {"backend": hardware.backend_name(), "system_info": info}
+
+
+def _versions() -> dict[str, str]:
+    found = {"draftrx": __version__, "python": platform.python_version(),
+             "sqlite": sqlite3.sqlite_version}  # fmt: skip
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "missing"
+    found["platform"] = f"{sys.platform} {platform.machine()}"
+    return found

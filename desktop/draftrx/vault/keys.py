@@ -1,0 +1,62 @@
+"""The OS keyring: where the vault's key lives when the system has one.
+
+keyring picks the backend (macOS Keychain, Windows Credential Locker, Secret Service on
+Linux). Headless Linux often has none; then the vault asks for a passphrase instead and
+never stores the key beside the data.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+SERVICE = "DraftRx"
+
+
+def backend() -> KeyringBackend:
+    return keyring.get_keyring()
+
+
+def backend_name() -> str:
+    b = backend()
+    return f"{type(b).__module__}.{type(b).__name__}"
+
+
+def usable() -> bool:
+    """False for keyring's fail backend and for a chainer with nothing to chain."""
+    b = backend()
+    if type(b).__module__ == "keyring.backends.fail":
+        return False
+    chained = getattr(b, "backends", None)
+    return chained is None or bool(chained)
+
+
+def entry(vault_id: str) -> str:
+    return f"vault-key-{vault_id}"
+
+
+def load(vault_id: str) -> bytes | None:
+    """The key, or None when the keyring has no entry (or no backend)."""
+    try:
+        value = keyring.get_password(SERVICE, entry(vault_id))
+    except keyring.errors.KeyringError:
+        return None
+    return base64.b64decode(value) if value else None
+
+
+def store(vault_id: str, key: bytes) -> bool:
+    """Save the key and read it back: some backends accept a write and keep nothing."""
+    try:
+        keyring.set_password(SERVICE, entry(vault_id), base64.b64encode(key).decode())
+    except keyring.errors.KeyringError:
+        return False
+    return load(vault_id) == key
+
+
+def delete(vault_id: str) -> None:
+    with contextlib.suppress(keyring.errors.KeyringError):
+        keyring.delete_password(SERVICE, entry(vault_id))

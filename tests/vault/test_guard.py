@@ -1,0 +1,88 @@
+"""The offline guard: outside connections and lookups are refused, loopback works.
+
+The suite installs the guard for the whole session (tests/conftest.py), as the app does at
+start, so these tests run in a guarded process.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from draftrx.vault import guard
+
+
+def test_guard_is_on_in_the_test_process() -> None:
+    assert guard.active()
+    assert guard.probe() is None
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        lambda: socket.create_connection(("192.0.2.7", 443), timeout=1),
+        lambda: socket.socket().connect(("203.0.113.5", 80)),
+        lambda: socket.socket(socket.AF_INET6).connect(("2001:db8::1", 80, 0, 0)),
+        lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)),
+        lambda: socket.getaddrinfo("example.org", 443),
+        lambda: socket.gethostbyname("pypi.org"),
+        lambda: socket.gethostbyaddr("1.1.1.1"),
+    ],
+    ids=["create_connection", "connect", "connect-ipv6", "udp-sendto", "getaddrinfo",
+         "gethostbyname", "gethostbyaddr"],
+)
+def test_outside_traffic_is_refused(attempt) -> None:
+    with pytest.raises(guard.OfflineError, match="DraftRx works offline") as err:
+        attempt()
+    assert "test_guard" in str(err.value)  # it names the code that tried
+
+
+def test_a_library_is_refused_and_named() -> None:
+    with pytest.raises(urllib.error.URLError) as err:
+        urllib.request.urlopen("https://telemetry.example.com/ping", timeout=1)
+    assert isinstance(err.value.reason, guard.OfflineError)
+    assert "urllib.request tried to reach telemetry.example.com" in str(err.value.reason)
+
+
+def test_loopback_and_unix_sockets_work() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        for host in ("127.0.0.1", "localhost"):
+            with socket.create_connection((host, port), timeout=2):
+                pass
+    with tempfile.TemporaryDirectory() as d, socket.socket(socket.AF_UNIX) as server:
+        where = str(Path(d) / "s")
+        server.bind(where)
+        server.listen()
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(where)
+
+
+def test_the_app_process_starts_guarded(tmp_path: Path) -> None:
+    """`draftrx doctor` in a fresh process: the guard is on and refuses a real attempt."""
+    out = subprocess.run([sys.executable, "-m", "draftrx", "doctor", "--json"],
+                         capture_output=True, text=True, timeout=120,
+                         env={**_env(), "DRAFTRX_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["offline_guard"]["state"] == "on"
+    assert report["history"] == {"path": str(tmp_path / "history.sqlite3"), "state": "none yet"}
+    assert report["keyring"]["backend"]
+    assert report["llama_cpp"]["backend"] in ("CPU", "GPU offload")
+    assert report["versions"]["cryptography"] != "missing"
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)

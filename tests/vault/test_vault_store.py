@@ -1,0 +1,236 @@
+"""The drafts history: encrypted at rest, clear errors, nothing overwritten on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from draftrx.vault import keys
+from draftrx.vault.errors import KeyMissing, NeedsPassphrase, VaultDamaged, WrongPassphrase
+from draftrx.vault.store import Vault, forget
+
+DRAFT = (
+    "Marisol Quintanilla, 47, from Wexhampton came to the ER with crushing chest pain.\n"
+    "Her troponin was 2.3 and she went straight to the cath lab."
+)
+VARIANT = "Chest pain with sweating deserves an ambulance call, not a nap. Unmistakable."
+WORDS = ["Marisol", "Quintanilla", "Wexhampton", "troponin", "crushing", "Unmistakable",
+         "ambulance"]  # fmt: skip
+PASS = "correct horse battery"
+
+
+def record(text: str = VARIANT) -> dict:
+    check = {"id": "advice", "severity": "warn", "message": "m"}
+    variant = {"platform": "X", "text": text, "checks": [check]}
+    return {"task": "lesson", "privacy": "fictionalise", "draft": DRAFT, "variants": [variant]}
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def on_disk(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in folder.iterdir())
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "history" / "history.sqlite3"
+
+
+def test_saved_words_never_appear_in_the_files(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        draft_id = vault.save_draft(DRAFT)
+        vault.add_rewrite(draft_id, record())
+        vault.autosave(DRAFT + " more", draft_id)
+        assert vault.source == "keyring"
+        # Before close: the write-ahead log holds the newest pages.
+        assert {p.name for p in path.parent.iterdir()} >= {path.name, path.name + "-wal"}
+        blob = on_disk(path.parent)
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+            for word in WORDS:
+                assert word.encode(encoding) not in blob
+                assert word.lower().encode(encoding) not in blob
+    blob = on_disk(path.parent)
+    assert not any(w.encode() in blob or w.lower().encode() in blob for w in WORDS)
+    with Vault.open(path) as vault:  # and it all comes back
+        item = vault.get(draft_id)
+        assert item.text == DRAFT
+        assert item.rewrites[0]["variants"][0]["text"] == VARIANT
+        assert vault.autosaved().text == DRAFT + " more"
+
+
+def test_list_search_and_titles(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        first = vault.save_draft(DRAFT)
+        vault.add_rewrite(first, record())
+        second = vault.save_draft("Flu shots do not give you the flu.\nMyth of the week.")
+        assert [s.id for s in vault.drafts()] == [second, first]  # newest first
+        assert vault.drafts()[1].title.startswith("Marisol Quintanilla, 47")
+        assert vault.drafts()[1].rewrites == 1
+        assert [s.id for s in vault.drafts("AMBULANCE chest")] == [first]  # found in a rewrite
+        assert [s.id for s in vault.drafts("flu myth")] == [second]
+        assert vault.drafts("flu ambulance") == []
+        # Updating a draft keeps its id and moves it to the top.
+        assert vault.save_draft(DRAFT + " Edited.", first) == first
+        assert vault.drafts()[0].id == first
+        assert vault.get(first).text.endswith("Edited.")
+
+
+def test_delete_removes_rewrites_autosave_and_ciphertext(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        keep = vault.save_draft("Sunscreen every day.")
+        gone = vault.save_draft(DRAFT)
+        vault.add_rewrite(gone, record())
+        vault.autosave(DRAFT, gone)
+    db = sqlite3.connect(path)
+    sealed = [row[0] for row in db.execute("SELECT body FROM drafts WHERE id = ?", (gone,))]
+    sealed += [row[0] for row in db.execute("SELECT body FROM rewrites")]
+    db.close()
+    with Vault.open(path) as vault:
+        assert vault.delete(gone)
+        assert not vault.delete(gone)
+        assert [s.id for s in vault.drafts()] == [keep]
+        assert vault.autosaved() is None
+        with pytest.raises(KeyError):
+            vault.get(gone)
+    blob = on_disk(path.parent)
+    assert all(s not in blob for s in sealed), "deleted ciphertext is still in the file"
+
+
+def test_autosave_is_one_slot(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        assert vault.autosaved() is None
+        vault.autosave("first", None)
+        vault.autosave("second", 7)
+        saved = vault.autosaved()
+        assert (saved.text, saved.draft_id) == ("second", 7)
+        vault.clear_autosave()
+        assert vault.autosaved() is None
+
+
+def test_no_keyring_asks_for_a_passphrase_and_creates_nothing(path: Path, no_keyring) -> None:
+    with pytest.raises(NeedsPassphrase) as err:
+        Vault.open(path)
+    assert err.value.new and "keyring" in str(err.value) and "passphrase" in str(err.value)
+    assert not path.parent.exists() or not any(path.parent.iterdir())
+    with pytest.raises(ValueError, match="at least 8"):
+        Vault.open(path, "short")
+    assert not path.exists()
+
+
+def test_wrong_passphrase_changes_nothing(path: Path, no_keyring) -> None:
+    with Vault.open(path, PASS) as vault:
+        assert vault.source == "passphrase"
+        vault.add_rewrite(vault.save_draft(DRAFT), record())
+    before = digest(path.parent)
+    with pytest.raises(NeedsPassphrase) as err:
+        Vault.open(path)
+    assert not err.value.new
+    with pytest.raises(WrongPassphrase, match="Nothing was changed"):
+        Vault.open(path, "correct horse battery!")
+    assert digest(path.parent) == before
+    with Vault.open(path, PASS) as vault:
+        assert vault.get(1).text == DRAFT
+
+
+def test_missing_key_is_explained_and_the_data_comes_back(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        vault.save_draft(DRAFT)
+    saved = dict(memory_keyring.entries)
+    memory_keyring.entries.clear()
+    before = digest(path.parent)
+    with pytest.raises(KeyMissing) as err:
+        Vault.open(path)
+    message = str(err.value)
+    assert "keyring" in message and "untouched" in message and str(path) in message
+    with pytest.raises(KeyMissing):  # a passphrase does not create a new key over it
+        Vault.open(path, PASS)
+    assert digest(path.parent) == before
+    memory_keyring.entries.update(saved)  # the entry is restored (e.g. from a backup)
+    with Vault.open(path) as vault:
+        assert vault.get(1).text == DRAFT
+
+
+def test_a_replaced_keyring_entry_does_not_open_it(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        vault.save_draft(DRAFT)
+        vault_id = next(iter(memory_keyring.entries))[1].removeprefix("vault-key-")
+    keys.store(vault_id, b"\0" * 32)
+    with pytest.raises(KeyMissing, match="does not open it"):
+        Vault.open(path)
+
+
+@pytest.mark.parametrize("damage", ["junk", "truncated", "not ours"])
+def test_damaged_file_is_left_as_it_is(path: Path, memory_keyring, damage: str) -> None:
+    with Vault.open(path) as vault:
+        for n in range(40):
+            vault.save_draft(f"{DRAFT} {n}" * 20)
+    raw = path.read_bytes()
+    if damage == "junk":
+        path.write_bytes(b"This is not a database. " * 100)
+    elif damage == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    else:
+        path.unlink()
+        sqlite3.connect(path).execute("CREATE TABLE notes (x)").connection.close()
+    before = digest(path.parent)
+    with pytest.raises(VaultDamaged) as err:
+        Vault.open(path)
+    assert str(path) in str(err.value) and "leaves the file" in str(err.value)
+    after = digest(path.parent)  # SQLite may add its empty side files; the file is as it was
+    assert {name: after[name] for name in before} == before
+
+
+def test_a_damaged_item_does_not_hide_the_others(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        good = vault.save_draft("Sunscreen every day.")
+        bad = vault.save_draft(DRAFT)
+    db = sqlite3.connect(path)
+    body = db.execute("SELECT body FROM drafts WHERE id = ?", (bad,)).fetchone()[0]
+    flipped = body[:-1] + bytes([body[-1] ^ 1])
+    db.execute("UPDATE drafts SET body = ? WHERE id = ?", (flipped, bad))
+    db.commit()
+    db.close()
+    with Vault.open(path) as vault:
+        titles = {s.id: s.title for s in vault.drafts()}
+        assert titles == {good: "Sunscreen every day.", bad: None}
+        with pytest.raises(VaultDamaged, match=f"Item {bad}"):
+            vault.get(bad)
+        assert vault.get(good).text == "Sunscreen every day."
+
+
+def test_rows_cannot_be_swapped(path: Path, memory_keyring) -> None:
+    """Each text is sealed to its row: moving ciphertext elsewhere makes it unreadable."""
+    with Vault.open(path) as vault:
+        a = vault.save_draft("first")
+        b = vault.save_draft("second")
+    db = sqlite3.connect(path)
+    body = db.execute("SELECT body FROM drafts WHERE id = ?", (a,)).fetchone()[0]
+    db.execute("UPDATE drafts SET body = ? WHERE id = ?", (body, b))
+    db.commit()
+    db.close()
+    with Vault.open(path) as vault, pytest.raises(VaultDamaged):
+        vault.get(b)
+
+
+def test_forget_removes_files_and_key(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        vault.save_draft(DRAFT)
+        assert memory_keyring.entries
+        forget(path)
+    assert not memory_keyring.entries
+    assert list(path.parent.iterdir()) == []
+    with Vault.open(path) as vault:  # a fresh, empty history with a new key
+        assert vault.drafts() == []
+
+
+def test_an_interrupted_creation_leaves_no_half_vault(path: Path, memory_keyring) -> None:
+    path.parent.mkdir(parents=True)
+    (path.parent / (path.name + ".new")).write_bytes(b"half written")
+    with Vault.open(path) as vault:
+        vault.save_draft("ok")
+    assert not (path.parent / (path.name + ".new")).exists()
