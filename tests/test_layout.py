@@ -18,7 +18,9 @@ def test_core_never_imports_qt() -> None:
     code = (
         "import sys, draftrx.engine, draftrx.engine.bench, draftrx.compose.prompts, draftrx.cli, "
         "draftrx.privacy.scanner, draftrx.privacy.fictionalise, draftrx.privacy.rescan, "
-        "draftrx.privacy.evaluate, draftrx.privacy.bench, draftrx.compose.pipeline; "
+        "draftrx.privacy.evaluate, draftrx.privacy.bench, draftrx.compose.pipeline, "
+        "draftrx.vault.store, draftrx.vault.export, draftrx.vault.guard, draftrx.doctor, "
+        "draftrx.tracebacks; "
         "qt = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'superqt')]; "
         "print(qt)"
     )

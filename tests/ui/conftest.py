@@ -96,15 +96,20 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def make_window(qtbot, config_dir: Path, scanner) -> Callable:
-    """make_window(replies=[...], delay=0.0, platforms=["x"], engine_factory=None, **prefs)."""
+def make_window(qtbot, config_dir: Path, scanner, memory_keyring) -> Callable:
+    """make_window(replies=[...], delay=0.0, engine_factory=None, history=True, **prefs).
+
+    The drafts history is real (SQLite, AES-GCM) in the test's data folder, with its key in
+    an in-memory keyring.
+    """
     from draftrx.ui import preferences
     from draftrx.ui.window import MainWindow
 
     made: list = []
 
     def make(replies: list[str] | None = None, delay: float = 0.0,
-             engine_factory: Callable | None = None, **prefs: object):  # fmt: skip
+             engine_factory: Callable | None = None, history: bool = True,
+             **prefs: object):  # fmt: skip
         store = preferences.open_store()
         if prefs:
             current = preferences.load(store)
@@ -117,7 +122,7 @@ def make_window(qtbot, config_dir: Path, scanner) -> Callable:
             engines.append(FakeEngine(replies or ["Flu shots are safe."], delay))
             return engines[-1]
 
-        window = MainWindow(store, engine_factory or fake, lambda: scanner)
+        window = MainWindow(store, engine_factory or fake, lambda: scanner, history=history)
         window.engines = engines
         qtbot.addWidget(window)
         window.show()

@@ -60,7 +60,7 @@ def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool
     app = application()
     from draftrx.ui.window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(history=screenshot is None)  # a screenshot leaves no history
     if draft is not None and not window.open_draft(draft):
         print(f"draftrx: error: {window.notice.text()}", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ t = time.perf_counter()
 from draftrx.ui.app import application
 from draftrx.ui.window import MainWindow
 app = application()
-w = MainWindow(autoload=False)
+w = MainWindow(autoload=False, history=False)
 w.show()
 app.processEvents()
 print(time.perf_counter() - t)
@@ -84,7 +84,7 @@ def run_gui_bench(
         ))  # fmt: skip
         with StallProbe() as idle:
             wait_for([], 1000 if quick else 3000)
-        window = MainWindow(store, autoload=False)
+        window = MainWindow(store, autoload=False, history=False)
         window.show()
         app.processEvents()
         with StallProbe() as loading:

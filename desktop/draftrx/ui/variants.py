@@ -39,6 +39,7 @@ class VariantView(QWidget):
     """The variant for one platform (or the general post when no platform is chosen)."""
 
     copied = Signal(str)  # a one-line status message
+    overridden = Signal()  # a reason was given: the history keeps it with the variant
 
     def __init__(self, platform: Platform | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +201,7 @@ class VariantView(QWidget):
             return False
         self.override_reason = reason.strip()
         self._update_buttons()
+        self.overridden.emit()
         return True
 
     def _show_spans(self, item: QListWidgetItem | None) -> None:

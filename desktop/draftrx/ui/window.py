@@ -7,6 +7,7 @@ signals and results come back the same way, so no click or keystroke waits on ei
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from draftrx.privacy.findings import Finding
 from draftrx.ui import preferences
 from draftrx.ui.diffview import DiffView
 from draftrx.ui.draft import DraftEditor, FindingsList, describe, key
+from draftrx.ui.history import DraftHistory, HistoryDialog, UnlockDialog
 from draftrx.ui.variants import VariantView
 from draftrx.ui.worker import (
     EngineFactory,
@@ -47,6 +49,8 @@ from draftrx.ui.worker import (
     real_scanner,
     start_thread,
 )
+from draftrx.vault import guard
+from draftrx.vault.store import Autosaved
 
 if TYPE_CHECKING:
     from draftrx.compose.pipeline import Variant, VariantStarted
@@ -82,6 +86,7 @@ class MainWindow(QMainWindow):
         engine_factory: EngineFactory = real_engine,
         scanner: Any = real_scanner,
         autoload: bool = True,
+        history: bool = True,
     ) -> None:
         super().__init__()
         self.setWindowTitle("DraftRx")
@@ -106,9 +111,23 @@ class MainWindow(QMainWindow):
         self._current: VariantView | None = None
         self._scan_number = 0
         self._scanned: tuple[str, list[Finding]] = ("", [])
+        self._request: Any = None  # the compose Request of the last rewrite
+        self._stopped = False
+        self.unlock_dialog: UnlockDialog | None = None
+        self.history_dialog: HistoryDialog | None = None
+        self.recovered: Autosaved | None = None
 
         self._build()
         self._build_menus()
+        self.history = DraftHistory(parent=self)
+        self.history.state_changed.connect(self.history_label.setText)
+        self.history.needs_passphrase.connect(self._ask_passphrase)
+        self.history.problem.connect(self.show_notice)
+        self.history.recovered.connect(self._offer_recovery)
+        if history:
+            self.history.start()
+        else:
+            self.history_label.setText("History: off for this run")
         shared: Shared[Scanner] = Shared(scanner)
         self._start_workers(shared, engine_factory)
         self._update_actions()
@@ -125,6 +144,20 @@ class MainWindow(QMainWindow):
             "QLabel { background: rgba(220, 120, 0, 0.18); padding: 6px; border-radius: 4px; }"
         )
         self.notice.setVisible(bool(self.notice.text()))
+        self.recovery_bar = QWidget()
+        bar = QHBoxLayout(self.recovery_bar)
+        bar.setContentsMargins(6, 2, 6, 2)
+        self.recovery_text = QLabel()
+        self.recovery_text.setWordWrap(True)
+        self.restore_button = QPushButton("Re&store it")
+        self.restore_button.clicked.connect(self.restore_recovered)
+        dismiss = QPushButton("Dismiss")
+        dismiss.clicked.connect(self.dismiss_recovered)
+        bar.addWidget(self.recovery_text, 1)
+        bar.addWidget(self.restore_button)
+        bar.addWidget(dismiss)
+        self.recovery_bar.setStyleSheet("background: rgba(0, 120, 220, 0.15);")
+        self.recovery_bar.hide()
 
         self.task = QComboBox()
         self.task.setAccessibleName("Task")
@@ -201,6 +234,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.notice)
+        layout.addWidget(self.recovery_bar)
         layout.addLayout(top)
         layout.addLayout(platforms)
         layout.addWidget(split, 1)
@@ -214,7 +248,20 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(160)
         self.progress.setAccessibleName("Model loading")
         self.progress.hide()
+        offline = guard.active() and guard.probe() is None  # tried, not assumed
+        self.offline_label = QLabel("● Offline" if offline else "⚠ Not guarded")
+        self.offline_label.setAccessibleName("Network")
+        self.offline_label.setToolTip(
+            "Every connection to another computer is refused: no draft can leave this one."
+            if offline
+            else "The offline guard is not on in this process; start DraftRx with `draftrx`."
+        )
+        self.offline_label.setStyleSheet(f"color: {'#2e7d32' if offline else '#b3261e'};")
+        self.history_label = QLabel("History: not opened")
+        self.history_label.setAccessibleName("History")
         bar = self.statusBar()
+        bar.addPermanentWidget(self.history_label)
+        bar.addPermanentWidget(self.offline_label)
         bar.addPermanentWidget(self.speed_label)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.model_label)
@@ -230,7 +277,9 @@ class MainWindow(QMainWindow):
             return act
 
         file = self.menuBar().addMenu("&File")
+        action(file, "&New draft", self.new_draft, QKeySequence.StandardKey.New)
         action(file, "&Open draft…", self._open_dialog, QKeySequence.StandardKey.Open)
+        action(file, "&History…", self.open_history, "Ctrl+H")
         action(file, "&Copy variant", self.copy_current, "Ctrl+Shift+C")
         file.addSeparator()
         action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -351,6 +400,11 @@ class MainWindow(QMainWindow):
     def set_draft(self, text: str) -> None:
         self.editor.setPlainText(text)
 
+    def new_draft(self) -> None:
+        """The current draft goes into the history; the editor starts empty."""
+        self.history.begin()
+        self.set_draft("")
+
     def open_draft(self, path: Path) -> bool:
         try:
             text = path.read_bytes().decode("utf-8")
@@ -360,6 +414,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.show_notice(f"Could not open {path}: {exc.strerror or exc}")
             return False
+        self.history.begin()
         self.set_draft(text)
         return True
 
@@ -371,6 +426,7 @@ class MainWindow(QMainWindow):
             self.open_draft(Path(name))
 
     def _draft_changed(self) -> None:
+        self.history.typed(self.editor.toPlainText())
         self._scan_timer.start()
         self._update_actions()
 
@@ -430,6 +486,8 @@ class MainWindow(QMainWindow):
                                   temperature=self.prefs.temperature)  # fmt: skip
         self._reset_views(platforms)
         self.hide_notice()
+        self.history.save(draft, force=True)
+        self._request, self._stopped = request, False
         self.busy = True
         self._update_actions()
         self.statusBar().showMessage("Writing…")
@@ -458,6 +516,7 @@ class MainWindow(QMainWindow):
         for p in platforms or [None]:
             view = VariantView(p)
             view.copied.connect(lambda m: self.statusBar().showMessage(m, 4000))
+            view.overridden.connect(lambda: self.history.rewrite_changed(self.rewrite_record()))
             self.views[p.id if p else None] = view
             self.tabs.addTab(view, view.name)
         self.tabs.addTab(self.diff, "Changes")
@@ -493,6 +552,9 @@ class MainWindow(QMainWindow):
     def _finished(self, cancelled: bool) -> None:
         done = [v for v in self.views.values() if v.variant is not None]
         blocked = sum(v.blocked for v in done)
+        self._stopped = cancelled
+        if done:
+            self.history.rewrite_done(self.rewrite_record())
         if cancelled:
             message = f"Stopped. {len(done)} of {len(self.views)} variants finished."
         else:
@@ -520,6 +582,56 @@ class MainWindow(QMainWindow):
         view = self.tabs.currentWidget()
         if isinstance(view, VariantView):
             view.copy()
+
+    def rewrite_record(self) -> dict[str, Any]:
+        """What the history keeps of the last rewrite: the draft as sent, the settings, and
+        each finished variant with its checks and any override reason."""
+        r = self._request
+        variants = [{"platform": v.name, "text": v.variant.text, "severity": v.variant.severity,
+                     "checks": [c.to_json() for c in v.variant.checks],
+                     "override": v.override_reason}
+                    for v in self.views.values() if v.variant is not None]  # fmt: skip
+        return {"draft": r.draft, "task": r.task, "privacy": r.privacy.value,
+                "sponsor": r.sponsor, "model": self.model_label.text(),
+                "stopped": self._stopped, "variants": variants}  # fmt: skip
+
+    # -- history --------------------------------------------------------------------------------
+
+    def _ask_passphrase(self, message: str, new: bool) -> None:
+        self.unlock_dialog = UnlockDialog(self.history, message, new, self)
+        self.unlock_dialog.open()
+
+    def _offer_recovery(self, found: Autosaved) -> None:
+        self.recovered = found
+        when = time.strftime("%H:%M on %d %b", time.localtime(found.updated))
+        self.recovery_text.setText(
+            f"DraftRx did not close properly last time. The draft you were writing at {when} "
+            "was kept (it is also in History)."
+        )
+        self.recovery_bar.show()
+
+    def restore_recovered(self) -> None:
+        if self.recovered is not None:
+            self.history.begin(self.recovered.text, self.recovered.draft_id)
+            self.set_draft(self.recovered.text)
+        self.dismiss_recovered()
+
+    def dismiss_recovered(self) -> None:
+        self.recovered = None
+        self.recovery_bar.hide()
+
+    def open_history(self) -> None:
+        if self.history_dialog is None:
+            self.history_dialog = HistoryDialog(self.history, self)
+            self.history_dialog.open_requested.connect(self._open_saved)
+        self.history_dialog.refresh()
+        self.history_dialog.show()
+        self.history_dialog.raise_()
+
+    def _open_saved(self, draft_id: int, text: str) -> None:
+        self.history.begin(text, draft_id)
+        self.set_draft(text)
+        self.statusBar().showMessage("Opened from the history.", 4000)
 
     # -- state and chrome ---------------------------------------------------------------------
 
@@ -558,4 +670,5 @@ class MainWindow(QMainWindow):
         self.engine_thread.wait(10_000)
         self.scan_thread.wait(10_000)
         preferences.save(self.store, self.prefs)
+        self.history.close()
         super().closeEvent(event)

@@ -192,6 +192,12 @@ class Vault:
             self._db.execute("UPDATE rewrites SET body = ? WHERE id = ?", (body, new_id))
             return new_id
 
+    def update_rewrite(self, rewrite_id: int, record: dict[str, Any]) -> None:
+        """Replace a stored rewrite (an override reason given after it was saved)."""
+        body = self._seal(record, "rewrites", rewrite_id)
+        with self._transaction():
+            self._db.execute("UPDATE rewrites SET body = ? WHERE id = ?", (body, rewrite_id))
+
     def drafts(self, query: str = "") -> list[Summary]:
         """Newest first. `query`: words that must all appear (any case) in the draft or in
         one of its rewrites; matched after decryption, since no index may hold the words."""

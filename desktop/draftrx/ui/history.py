@@ -1,0 +1,365 @@
+"""The drafts history in the window: unlocking, autosave, crash recovery, browsing.
+
+The vault (draftrx.vault) does the storing; this module decides when. Saves are small
+SQLite transactions (about a millisecond), so they run on the GUI thread; the one slow
+step, deriving a key from a passphrase (scrypt, about 0.1 s), happens once, when the
+physician presses Unlock.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from draftrx.vault import export
+from draftrx.vault.errors import NeedsPassphrase, VaultError, WrongPassphrase
+from draftrx.vault.store import MIN_PASSPHRASE, Autosaved, Vault, default_path, forget
+
+AUTOSAVE_MS = 2000  # the first unsaved keystroke is on disk at most this long after
+
+
+class DraftHistory(QObject):
+    """The window's link to the vault: which draft is being written, and saving it.
+
+    `vault` is None while the history is locked or unavailable; nothing is saved then, and
+    `state` says why.
+    """
+
+    state_changed = Signal(str)  # a short status: "History: encrypted (keyring)" etc.
+    needs_passphrase = Signal(str, bool)  # message, new vault
+    problem = Signal(str)  # a VaultError message for the notice banner
+    recovered = Signal(object)  # Autosaved: what was being written when the app died
+
+    def __init__(self, path: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path or default_path()
+        self.vault: Vault | None = None
+        self.draft_id: int | None = None
+        self.state = "History: not opened"
+        self._saved_text: str | None = None  # the text the history already holds
+        self._deleted_text: str | None = None  # deleted from the history while open
+        self._pending = ""
+        self._rewrite: tuple[int, dict[str, Any]] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTOSAVE_MS)
+        self._timer.timeout.connect(self.autosave_now)
+
+    # -- opening ------------------------------------------------------------------------
+
+    def start(self, passphrase: str | None = None) -> None:
+        """Open (or create) the vault; signals say what happened. Raises WrongPassphrase
+        and ValueError (too short) for the unlock dialog to show."""
+        try:
+            self.vault = Vault.open(self.path, passphrase)
+        except NeedsPassphrase as exc:
+            self._set_state("History: locked")
+            self.needs_passphrase.emit(str(exc), exc.new)
+            return
+        except WrongPassphrase:
+            raise
+        except VaultError as exc:
+            self._set_state("History: off")
+            self.problem.emit(str(exc))
+            return
+        self._set_state(f"History: encrypted ({self.vault.source})")
+        found = self.vault.autosaved()
+        if found is not None and found.text.strip():
+            # Into the history first, so that nothing is lost whatever the physician chooses.
+            draft_id = self.vault.save_draft(found.text, found.draft_id)
+            self.recovered.emit(Autosaved(found.updated, draft_id, found.text))
+
+    def decline(self) -> None:
+        self._set_state("History: off (not unlocked)")
+
+    # -- saving -------------------------------------------------------------------------
+
+    def typed(self, text: str) -> None:
+        """The draft changed: autosave within AUTOSAVE_MS, however fast the typing."""
+        self._pending = text
+        if self.vault is not None and not self._timer.isActive():
+            self._timer.start()
+
+    def autosave_now(self) -> None:
+        self._timer.stop()
+        if self.vault is not None:
+            self.vault.autosave(self._pending, self.draft_id)
+
+    def save(self, text: str, force: bool = False) -> int | None:
+        """Store the draft as a history item (at a rewrite, a switch, a close). A draft the
+        physician deleted from the history comes back only if edited, or with `force`."""
+        if self.vault is None or not text.strip():
+            return None
+        if not force and self.draft_id is None and text == self._deleted_text:
+            return None
+        if text != self._saved_text or self.draft_id is None:
+            self.draft_id = self.vault.save_draft(text, self.draft_id)
+            self._saved_text = text
+        return self.draft_id
+
+    def begin(self, text: str | None = None, draft_id: int | None = None) -> None:
+        """Start on another draft (new, opened or restored); the current one is saved first."""
+        self.save(self._pending)
+        self.draft_id, self._saved_text, self._deleted_text = draft_id, text, None
+        self._pending = text or ""
+        self._rewrite = None
+
+    def detach(self) -> None:
+        """The current draft was deleted from the history: stop saving onto it."""
+        self.draft_id, self._saved_text, self._rewrite = None, None, None
+        self._deleted_text = self._pending
+
+    def rewrite_done(self, record: dict[str, Any]) -> None:
+        if self.vault is not None and self.draft_id is not None:
+            self._rewrite = (self.vault.add_rewrite(self.draft_id, record), record)
+
+    def rewrite_changed(self, record: dict[str, Any]) -> None:
+        """An override reason was given after the rewrite was stored."""
+        if self.vault is not None and self._rewrite is not None:
+            self.vault.update_rewrite(self._rewrite[0], record)
+
+    def close(self) -> None:
+        """A clean close: the draft goes into the history and the autosave slot empties,
+        so the next start offers no recovery."""
+        self._timer.stop()
+        if self.vault is None:
+            return
+        self.save(self._pending)
+        self.vault.clear_autosave()
+        self.vault.close()
+        self.vault = None
+
+    def forget_everything(self) -> None:
+        """Delete the file and the key, then start a new, empty history."""
+        self._timer.stop()
+        if self.vault is not None:
+            self.vault.close()
+            self.vault = None
+        forget(self.path)
+        self.draft_id, self._saved_text, self._rewrite = None, None, None
+        self.start()
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+
+class UnlockDialog(QDialog):
+    """Asks for the history's passphrase (or a new one); stays open on a wrong one."""
+
+    def __init__(self, history: DraftHistory, message: str, new: bool,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.history = history
+        self.new = new
+        self.setWindowTitle("Create a passphrase" if new else "Unlock the drafts history")
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm.setAccessibleName("Passphrase again")
+        self.confirm.setPlaceholderText("Again, to be sure")
+        self.confirm.setVisible(new)
+        self.error = QLabel()
+        self.error.setAccessibleName("Unlock error")
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        text = QLabel(message + ("\nIf you forget it, the history cannot be recovered."
+                                 if new else ""))  # fmt: skip
+        text.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        self.unlock_button = buttons.addButton(
+            "Create" if new else "Unlock", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton("Continue without history", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_unlock)
+        buttons.rejected.connect(self.reject)
+        self.rejected.connect(history.decline)
+        layout = QVBoxLayout(self)
+        for w in (text, self.passphrase, self.confirm, self.error, buttons):
+            layout.addWidget(w)
+
+    def try_unlock(self) -> bool:
+        phrase = self.passphrase.text()
+        if self.new and phrase != self.confirm.text():
+            self.error.setText("The two passphrases differ.")
+            return False
+        if self.new and len(phrase) < MIN_PASSPHRASE:
+            self.error.setText(f"Choose at least {MIN_PASSPHRASE} characters.")
+            return False
+        try:
+            self.history.start(phrase)
+        except WrongPassphrase as exc:
+            self.error.setText(str(exc))
+            self.passphrase.selectAll()
+            return False
+        self.done(QDialog.DialogCode.Accepted)
+        return True
+
+
+class HistoryDialog(QDialog):
+    """Browse, search, open, export and delete saved drafts; forget everything."""
+
+    open_requested = Signal(int, str)  # draft id, its text
+
+    def __init__(self, history: DraftHistory, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.setWindowTitle("Drafts history")
+        self.resize(900, 560)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search drafts and rewrites")
+        self.search.setAccessibleName("Search the history")
+        self.search.textChanged.connect(self.refresh)
+        self.items = QListWidget()
+        self.items.setAccessibleName("Saved drafts")
+        self.items.currentItemChanged.connect(self._show)
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setAccessibleName("Saved draft")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.items)
+        split.addWidget(self.preview)
+        split.setSizes([300, 600])
+
+        self.open_button = QPushButton("&Open in editor")
+        self.open_button.clicked.connect(self.open_current)
+        self.export_button = QPushButton("&Export…")
+        self.export_button.clicked.connect(self._export_dialog)
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.clicked.connect(self.delete_current)
+        self.forget_button = QPushButton("&Forget everything…")
+        self.forget_button.clicked.connect(lambda: self.confirm_row.setVisible(True))
+        buttons = QHBoxLayout()
+        for b in (self.open_button, self.export_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.forget_button)
+
+        # An inline confirmation rather than a modal box: it cannot be clicked through by
+        # habit, and it says exactly what goes.
+        self.confirm_row = QWidget()
+        row = QHBoxLayout(self.confirm_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        warning = QLabel("Delete every saved draft, rewrite and autosave, and the key? "
+                         "This cannot be undone.")  # fmt: skip
+        warning.setWordWrap(True)
+        self.confirm_button = QPushButton("Yes, forget everything")
+        self.confirm_button.clicked.connect(self.forget_everything)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(lambda: self.confirm_row.setVisible(False))
+        row.addWidget(warning, 1)
+        row.addWidget(self.confirm_button)
+        row.addWidget(cancel)
+        self.confirm_row.hide()
+
+        self.status = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.confirm_row)
+        layout.addWidget(self.status)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.items.clear()
+        vault = self.history.vault
+        if vault is None:
+            self.status.setText(f"{self.history.state}. Nothing is saved or shown.")
+            self._update_buttons()
+            return
+        for s in vault.drafts(self.search.text()):
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.updated))
+            title = s.title if s.title is not None else "(damaged: cannot be decrypted)"
+            item = QListWidgetItem(f"{when} · {title}" + (f" · {s.rewrites} rewrites"
+                                                          if s.rewrites else ""))  # fmt: skip
+            item.setData(Qt.ItemDataRole.UserRole, s.id)
+            self.items.addItem(item)
+        self.status.setText(f"{self.items.count()} drafts · encrypted at {vault.path}")
+        if self.items.count():
+            self.items.setCurrentRow(0)
+        self._update_buttons()
+
+    def current_id(self) -> int | None:
+        item = self.items.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def _show(self) -> None:
+        draft_id = self.current_id()
+        self.preview.clear()
+        if draft_id is not None and self.history.vault is not None:
+            try:
+                self.preview.setPlainText(export.render(self.history.vault.get(draft_id)))
+            except VaultError as exc:
+                self.preview.setPlainText(str(exc))
+        self._update_buttons()
+
+    def open_current(self) -> None:
+        draft_id = self.current_id()
+        if draft_id is None or self.history.vault is None:
+            return
+        try:
+            item = self.history.vault.get(draft_id)
+        except VaultError as exc:
+            self.status.setText(str(exc))
+            return
+        self.open_requested.emit(draft_id, item.text)
+
+    def export_to(self, out: Path) -> bool:
+        draft_id = self.current_id()
+        if draft_id is None or self.history.vault is None:
+            return False
+        try:
+            export.write(self.history.vault.get(draft_id), out)
+        except (OSError, VaultError) as exc:
+            self.status.setText(f"Could not export: {exc}")
+            return False
+        self.status.setText(f"Exported to {out}.")
+        return True
+
+    def _export_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export draft", "draft.md",
+                                              "Markdown (*.md);;Text (*.txt)")  # fmt: skip
+        if name:
+            self.export_to(Path(name))
+
+    def delete_current(self) -> None:
+        draft_id = self.current_id()
+        if draft_id is None or self.history.vault is None:
+            return
+        self.history.vault.delete(draft_id)
+        if self.history.draft_id == draft_id:
+            self.history.detach()
+        self.refresh()
+
+    def forget_everything(self) -> None:
+        self.history.forget_everything()
+        self.confirm_row.hide()
+        self.search.clear()
+        self.refresh()
+        self.status.setText("Everything was forgotten: the history file and its key are gone.")
+
+    def _update_buttons(self) -> None:
+        has = self.current_id() is not None
+        for b in (self.open_button, self.export_button, self.delete_button):
+            b.setEnabled(has)
