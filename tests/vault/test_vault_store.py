@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -61,6 +62,14 @@ def test_saved_words_never_appear_in_the_files(path: Path, memory_keyring) -> No
         assert item.text == DRAFT
         assert item.rewrites[0]["variants"][0]["text"] == VARIANT
         assert vault.autosaved().text == DRAFT + " more"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_files_are_readable_by_the_owner_only(path: Path, memory_keyring) -> None:
+    with Vault.open(path) as vault:
+        vault.save_draft(DRAFT)
+        for p in path.parent.iterdir():
+            assert p.stat().st_mode & 0o077 == 0, p.name
 
 
 def test_list_search_and_titles(path: Path, memory_keyring) -> None:

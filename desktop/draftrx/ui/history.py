@@ -183,9 +183,9 @@ class UnlockDialog(QDialog):
         self.error.setAccessibleName("Unlock error")
         self.error.setStyleSheet("color: #b3261e;")
         self.error.setWordWrap(True)
-        text = QLabel(message + ("\nIf you forget it, the history cannot be recovered."
-                                 if new else ""))  # fmt: skip
-        text.setWordWrap(True)
+        self.message = QLabel(message + ("\nIf you forget it, the history cannot be recovered."
+                                         if new else ""))  # fmt: skip
+        self.message.setWordWrap(True)
         buttons = QDialogButtonBox()
         self.unlock_button = buttons.addButton(
             "Create" if new else "Unlock", QDialogButtonBox.ButtonRole.AcceptRole
@@ -195,7 +195,7 @@ class UnlockDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.rejected.connect(history.decline)
         layout = QVBoxLayout(self)
-        for w in (text, self.passphrase, self.confirm, self.error, buttons):
+        for w in (self.message, self.passphrase, self.confirm, self.error, buttons):
             layout.addWidget(w)
 
     def try_unlock(self) -> bool:

@@ -141,6 +141,8 @@ class Vault:
         path.parent.mkdir(parents=True, exist_ok=True)
         fresh = path.with_name(path.name + ".new")
         fresh.unlink(missing_ok=True)
+        # Owner-only, like an SSH key: SQLite gives its side files the same permissions.
+        os.close(os.open(fresh, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
         db = _connect(fresh, create=True)
         try:
             db.executescript(_SCHEMA)
