@@ -102,6 +102,9 @@ def test_bench_quick_reports_every_figure(default_model_path: Path) -> None:
     gui = report["gui"]  # stalls are measured, not asserted: a shared CPU is noisy
     assert gui["decode_tokens"] > 0 and gui["text_updates"] > 1 and gui["window_shown_s"] > 0
     assert {"idle_stall_ms", "loading_stall_ms", "streaming_stall_ms"} <= gui.keys()
+    vault = report["vault"]
+    assert vault["rounds"] == 50 and vault["autosave_p50_ms"] > 0
+    assert vault["autosave_vs_plaintext"] > 0 and vault["scrypt_s"] > 0
 
 
 @pytest.mark.model

@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
-    p.add_argument("--only", choices=["engine", "privacy", "gui"], help="run one part")
+    p.add_argument("--only", choices=["engine", "privacy", "vault", "gui"], help="run one part")
     _add_model_options(p)
     p.set_defaults(run=_bench)
 
@@ -505,7 +505,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     report: dict = {}
     parts = []
-    wanted = {args.only} if args.only else {"engine", "privacy", "gui"}
+    wanted = {args.only} if args.only else {"engine", "privacy", "vault", "gui"}
     if "engine" in wanted:
         report = run_bench(
             _resolve_model(args.model),
@@ -518,6 +518,11 @@ def _bench(args: argparse.Namespace) -> int:
     if "privacy" in wanted:
         report["privacy"] = run_privacy_bench(rounds=20 if args.quick else 60)
         parts.append(format_privacy(report["privacy"]))
+    if "vault" in wanted:
+        from draftrx.vault.bench import format_vault, run_vault_bench
+
+        report["vault"] = run_vault_bench(rounds=50 if args.quick else 200)
+        parts.append(format_vault(report["vault"]))
     if "gui" in wanted:
         from draftrx.ui.bench import format_gui, run_gui_bench
 
