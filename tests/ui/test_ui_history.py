@@ -232,3 +232,14 @@ def test_the_indicator_shows_the_guard_state(make_window) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)  # fmt: skip
     assert out.stdout.split("\n")[:2] == ["⚠ Not guarded", "● Offline"], out.stderr
+
+
+def test_a_failing_save_is_a_message_not_a_crash(qtbot, make_window) -> None:
+    window = make_window()
+    window.history.vault._db.execute("PRAGMA query_only=ON")  # every write now fails
+    window.set_draft("Measles is not a mild illness.")
+    window.history.autosave_now()
+    assert "Could not save to the drafts history" in window.notice.text()
+    assert window.history_label.text() == "History: not saving"
+    assert window.history.save(window.editor.toPlainText()) is None
+    assert window.editor.toPlainText() == "Measles is not a mild illness."

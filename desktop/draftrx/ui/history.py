@@ -8,9 +8,11 @@ physician presses Unlock.
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +36,7 @@ from draftrx.vault.errors import NeedsPassphrase, VaultError, WrongPassphrase
 from draftrx.vault.store import MIN_PASSPHRASE, Autosaved, Vault, default_path, forget
 
 AUTOSAVE_MS = 2000  # the first unsaved keystroke is on disk at most this long after
+T = TypeVar("T")
 
 
 class DraftHistory(QObject):
@@ -100,8 +103,9 @@ class DraftHistory(QObject):
 
     def autosave_now(self) -> None:
         self._timer.stop()
-        if self.vault is not None:
-            self.vault.autosave(self._pending, self.draft_id)
+        vault = self.vault
+        if vault is not None:
+            self._write(lambda: vault.autosave(self._pending, self.draft_id))
 
     def save(self, text: str, force: bool = False) -> int | None:
         """Store the draft as a history item (at a rewrite, a switch, a close). A draft the
@@ -110,9 +114,11 @@ class DraftHistory(QObject):
             return None
         if not force and self.draft_id is None and text == self._deleted_text:
             return None
+        vault = self.vault
         if text != self._saved_text or self.draft_id is None:
-            self.draft_id = self.vault.save_draft(text, self.draft_id)
-            self._saved_text = text
+            saved = self._write(lambda: vault.save_draft(text, self.draft_id))
+            if saved is not None:
+                self.draft_id, self._saved_text = saved, text
         return self.draft_id
 
     def begin(self, text: str | None = None, draft_id: int | None = None) -> None:
@@ -128,13 +134,22 @@ class DraftHistory(QObject):
         self._deleted_text = self._pending
 
     def rewrite_done(self, record: dict[str, Any]) -> None:
-        if self.vault is not None and self.draft_id is not None:
-            self._rewrite = (self.vault.add_rewrite(self.draft_id, record), record)
+        vault, draft_id = self.vault, self.draft_id
+        if vault is not None and draft_id is not None:
+            rewrite_id = self._write(lambda: vault.add_rewrite(draft_id, record))
+            self._rewrite = None if rewrite_id is None else (rewrite_id, record)
 
     def rewrite_changed(self, record: dict[str, Any]) -> None:
         """An override reason was given after the rewrite was stored."""
-        if self.vault is not None and self._rewrite is not None:
-            self.vault.update_rewrite(self._rewrite[0], record)
+        vault, done = self.vault, self._rewrite
+        if vault is not None and done is not None:
+            self._write(lambda: vault.update_rewrite(done[0], record))
+
+    def delete(self, draft_id: int) -> None:
+        vault = self.vault
+        if vault is not None and self._write(lambda: vault.delete(draft_id)) \
+                and self.draft_id == draft_id:  # fmt: skip
+            self.detach()
 
     def close(self) -> None:
         """A clean close: the draft goes into the history and the autosave slot empties,
@@ -143,8 +158,9 @@ class DraftHistory(QObject):
         if self.vault is None:
             return
         self.save(self._pending)
-        self.vault.clear_autosave()
-        self.vault.close()
+        vault = self.vault
+        self._write(vault.clear_autosave)
+        vault.close()
         self.vault = None
 
     def forget_everything(self) -> None:
@@ -156,6 +172,16 @@ class DraftHistory(QObject):
         forget(self.path)
         self.draft_id, self._saved_text, self._rewrite = None, None, None
         self.start()
+
+    def _write(self, action: Callable[[], T]) -> T | None:
+        """Run one save; a failing disk becomes a message, never a lost draft or a crash."""
+        try:
+            return action()
+        except (sqlite3.Error, OSError) as exc:
+            self._set_state("History: not saving")
+            self.problem.emit(f"Could not save to the drafts history ({exc}). Your draft is "
+                              "still in the editor; copy it somewhere safe.")  # fmt: skip
+            return None
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -347,9 +373,7 @@ class HistoryDialog(QDialog):
         draft_id = self.current_id()
         if draft_id is None or self.history.vault is None:
             return
-        self.history.vault.delete(draft_id)
-        if self.history.draft_id == draft_id:
-            self.history.detach()
+        self.history.delete(draft_id)
         self.refresh()
 
     def forget_everything(self) -> None:
