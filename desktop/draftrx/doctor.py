@@ -5,13 +5,15 @@ Support questions start here, so it prints no draft text, only states and versio
 
 from __future__ import annotations
 
+import configparser
 import platform
 import sqlite3
 import sys
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
-from draftrx import __version__
+from draftrx import __version__, paths
 from draftrx.vault import guard, keys
 from draftrx.vault.store import default_path
 
@@ -70,12 +72,28 @@ def _history() -> dict[str, str]:
 
 
 def _model() -> dict[str, str]:
+    """The model the window loads: the one chosen in Preferences, else the built-in one."""
     from draftrx.engine.models import default_model
 
+    chosen = _chosen_model()
+    if chosen:
+        path = Path(chosen)
+        return {"name": path.name, "state": "chosen in Preferences" + \
+                ("" if path.is_file() else ", MISSING"), "path": chosen}  # fmt: skip
     model = default_model()
     state = "ready" if model.is_assembled() else \
         "not installed" if model.missing_packages() else "assembled on first use"  # fmt: skip
     return {"name": model.name, "state": state, "path": str(model.path)}
+
+
+def _chosen_model() -> str:
+    """model/path in the window's app.ini (QSettings' INI format, read without Qt)."""
+    ini = configparser.ConfigParser(interpolation=None)
+    try:
+        ini.read(paths.config_dir() / "app.ini", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return ""
+    return ini.get("model", "path", fallback="").strip().strip('"')
 
 
 def _llama() -> dict[str, str]:

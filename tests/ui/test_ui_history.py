@@ -243,3 +243,18 @@ def test_a_failing_save_is_a_message_not_a_crash(qtbot, make_window) -> None:
     assert window.history_label.text() == "History: not saving"
     assert window.history.save(window.editor.toPlainText()) is None
     assert window.editor.toPlainText() == "Measles is not a mild illness."
+
+
+def test_doctor_reads_the_model_chosen_in_the_window(config_dir: Path, tmp_path: Path) -> None:
+    from draftrx.doctor import report
+    from draftrx.ui import preferences
+
+    store = preferences.open_store()
+    chosen = preferences.load(store)
+    chosen.model_path = str(tmp_path / "my model, v2.gguf")
+    preferences.save(store, chosen)
+    model = report()["model"]
+    assert model["path"] == chosen.model_path
+    assert model["state"] == "chosen in Preferences, MISSING"
+    Path(chosen.model_path).write_bytes(b"GGUF")
+    assert report()["model"]["state"] == "chosen in Preferences"
