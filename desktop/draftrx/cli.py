@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--screenshot, --draft and --rewrite open the window; give no sub-command")
     try:
         return args.run(args)
-    except (EngineError, VaultError, ValueError, OSError) as exc:
+    except (EngineError, VaultError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"draftrx: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

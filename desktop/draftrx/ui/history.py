@@ -78,16 +78,17 @@ class DraftHistory(QObject):
             self.needs_passphrase.emit(str(exc), exc.new)
             return
         except WrongPassphrase:
-            raise
+            raise  # the dialog asks again; not a reason to turn the history off
         except VaultError as exc:
             self._set_state("History: off")
             self.problem.emit(str(exc))
             return
-        self._set_state(f"History: encrypted ({self.vault.source})")
-        found = self.vault.autosaved()
+        vault = self.vault
+        self._set_state(f"History: encrypted ({vault.source})")
+        found = vault.autosaved()
         if found is not None and found.text.strip():
             # Into the history first, so that nothing is lost whatever the physician chooses.
-            draft_id = self.vault.save_draft(found.text, found.draft_id)
+            draft_id = self._write(lambda: vault.save_draft(found.text, found.draft_id))
             self.recovered.emit(Autosaved(found.updated, draft_id, found.text))
 
     def decline(self) -> None:
