@@ -7,6 +7,7 @@ start, so these tests run in a guarded process.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -86,3 +87,20 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+@pytest.mark.skipif(sys.platform != "linux" or not shutil.which("nm"), reason="ELF and nm")
+def test_llama_cpp_libraries_have_no_network_code() -> None:
+    """The guard sees Python's sockets only; llama.cpp's native libraries must not open their
+    own (no curl, no socket calls: a build with RPC or model download would fail here)."""
+    import llama_cpp
+
+    libs = sorted((Path(llama_cpp.__file__).parent / "lib").glob("*.so"))
+    assert libs
+    for lib in libs:
+        out = subprocess.run(["nm", "-D", "--undefined-only", str(lib)], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+        imported = {line.split()[-1].split("@")[0] for line in out.splitlines() if line.strip()}
+        network = imported & {"socket", "connect", "getaddrinfo", "gethostbyname", "sendto",
+                              "curl_easy_init", "curl_easy_perform"}  # fmt: skip
+        assert not network, f"{lib.name} imports {sorted(network)}"

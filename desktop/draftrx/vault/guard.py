@@ -3,8 +3,8 @@ name lookup that does not stay on this machine.
 
 Audit hooks cannot be removed once added, so the guard lasts as long as the process. It
 sees what Python's socket module does (the app, Presidio, spaCy, any library an update
-might add); it cannot see a C library that opens sockets by itself, and llama.cpp's
-library, the only one DraftRx loads that could, has no network code in this build.
+might add); it cannot see a C library that opens sockets by itself. llama.cpp's libraries
+import no socket or curl functions (tests/vault/test_guard.py reads their symbol tables).
 """
 
 from __future__ import annotations
