@@ -26,7 +26,7 @@ t = time.perf_counter()
 from draftrx.ui.app import application
 from draftrx.ui.window import MainWindow
 app = application()
-w = MainWindow(autoload=False, history=False)
+w = MainWindow(autoload=False)
 w.show()
 app.processEvents()
 print(time.perf_counter() - t)
@@ -122,10 +122,12 @@ def run_gui_bench(
 
 
 def _time_to_show() -> float:
-    """A fresh process: import Qt and the window, build it, show it."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", _SHOW], capture_output=True, text=True,
-                         check=True, env=env)  # fmt: skip
+    """A fresh process: import Qt and the window, build it (opening a new, empty drafts
+    history in a scratch folder, as a first start does), show it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DRAFTRX_DATA_DIR": scratch}
+        out = subprocess.run([sys.executable, "-c", _SHOW], capture_output=True, text=True,
+                             check=True, env=env)  # fmt: skip
     return float(out.stdout.strip().splitlines()[-1])
 
 
