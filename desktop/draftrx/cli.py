@@ -566,8 +566,7 @@ def _open_history():  # -> Vault
 
 
 def _history_list(args: argparse.Namespace) -> int:
-    import time
-
+    from draftrx.vault.export import when
     from draftrx.vault.store import default_path
 
     if not default_path().exists():
@@ -579,9 +578,7 @@ def _history_list(args: argparse.Namespace) -> int:
         print(json.dumps([r.__dict__ for r in rows], indent=2, ensure_ascii=False))
         return 0
     for r in rows:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.updated))
-        title = r.title if r.title is not None else "(damaged: cannot be decrypted)"
-        print(f"{r.id:>5}  {when}  {r.rewrites:>2} rewrites  {title}")
+        print(f"{r.id:>5}  {when(r.updated)}  {r.rewrites:>2} rewrites  {r.shown_title}")
     if not rows:
         print("No drafts match." if args.search else "No drafts saved yet.")
     return 0

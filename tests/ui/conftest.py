@@ -86,12 +86,11 @@ def drop() -> Callable[[list[Path]], QDropEvent]:
 
 
 @pytest.fixture
-def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Settings, app.ini and prompt overrides in a fresh folder for each test."""
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
+    """Settings, app.ini and prompt overrides (and the data folder) fresh for each test."""
     folder = tmp_path / "config"
     folder.mkdir()
     monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(folder))
-    monkeypatch.setenv("DRAFTRX_DATA_DIR", str(tmp_path / "data"))
     return folder
 
 

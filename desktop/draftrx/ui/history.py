@@ -9,7 +9,6 @@ physician presses Unlock.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,15 +50,16 @@ class DraftHistory(QObject):
     problem = Signal(str)  # a VaultError message for the notice banner
     recovered = Signal(object)  # Autosaved: what was being written when the app died
 
-    def __init__(self, path: Path | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, text: Callable[[], str], path: Path | None = None,
+                 parent: QObject | None = None) -> None:  # fmt: skip
         super().__init__(parent)
+        self.text = text  # the editor's current draft, read when a save happens
         self.path = path or default_path()
         self.vault: Vault | None = None
         self.draft_id: int | None = None
         self.state = "History: not opened"
         self._saved_text: str | None = None  # the text the history already holds
         self._deleted_text: str | None = None  # deleted from the history while open
-        self._pending = ""
         self._rewrite: tuple[int, dict[str, Any]] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -96,9 +96,8 @@ class DraftHistory(QObject):
 
     # -- saving -------------------------------------------------------------------------
 
-    def typed(self, text: str) -> None:
+    def typed(self) -> None:
         """The draft changed: autosave within AUTOSAVE_MS, however fast the typing."""
-        self._pending = text
         if self.vault is not None and not self._timer.isActive():
             self._timer.start()
 
@@ -106,7 +105,7 @@ class DraftHistory(QObject):
         self._timer.stop()
         vault = self.vault
         if vault is not None:
-            self._write(lambda: vault.autosave(self._pending, self.draft_id))
+            self._write(lambda: vault.autosave(self.text(), self.draft_id))
 
     def save(self, text: str, force: bool = False) -> int | None:
         """Store the draft as a history item (at a rewrite, a switch, a close). A draft the
@@ -123,16 +122,16 @@ class DraftHistory(QObject):
         return self.draft_id
 
     def begin(self, text: str | None = None, draft_id: int | None = None) -> None:
-        """Start on another draft (new, opened or restored); the current one is saved first."""
-        self.save(self._pending)
+        """Start on another draft (new, opened or restored), before it replaces the editor's
+        text; the current one is saved first."""
+        self.save(self.text())
         self.draft_id, self._saved_text, self._deleted_text = draft_id, text, None
-        self._pending = text or ""
         self._rewrite = None
 
     def detach(self) -> None:
         """The current draft was deleted from the history: stop saving onto it."""
         self.draft_id, self._saved_text, self._rewrite = None, None, None
-        self._deleted_text = self._pending
+        self._deleted_text = self.text()
 
     def rewrite_done(self, record: dict[str, Any]) -> None:
         vault, draft_id = self.vault, self.draft_id
@@ -158,7 +157,7 @@ class DraftHistory(QObject):
         self._timer.stop()
         if self.vault is None:
             return
-        self.save(self._pending)
+        self.save(self.text())
         vault = self.vault
         self._write(vault.clear_autosave)
         vault.close()
@@ -316,10 +315,8 @@ class HistoryDialog(QDialog):
             self._update_buttons()
             return
         for s in vault.drafts(self.search.text()):
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.updated))
-            title = s.title if s.title is not None else "(damaged: cannot be decrypted)"
-            item = QListWidgetItem(f"{when} · {title}" + (f" · {s.rewrites} rewrites"
-                                                          if s.rewrites else ""))  # fmt: skip
+            rewrites = f" · {s.rewrites} rewrites" if s.rewrites else ""
+            item = QListWidgetItem(f"{export.when(s.updated)} · {s.shown_title}{rewrites}")
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             self.items.addItem(item)
         self.status.setText(f"{self.items.count()} drafts · encrypted at {vault.path}")

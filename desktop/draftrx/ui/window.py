@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
 
         self._build()
         self._build_menus()
-        self.history = DraftHistory(parent=self)
+        self.history = DraftHistory(self.editor.toPlainText, parent=self)
         self.history.state_changed.connect(self.history_label.setText)
         self.history.needs_passphrase.connect(self._ask_passphrase)
         self.history.problem.connect(self.show_notice)
@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
             self.open_draft(Path(name))
 
     def _draft_changed(self) -> None:
-        self.history.typed(self.editor.toPlainText())
+        self.history.typed()
         self._scan_timer.start()
         self._update_actions()
 

@@ -22,7 +22,7 @@ def render(item: Item, fmt: str = "md") -> str:
         return f"{'#' * level} {text}" if md else f"{text}\n{'=-~'[level - 1] * len(text)}"
 
     out = [heading(1, f"Draft {item.id}"),
-           f"Saved {_when(item.created)}; last changed {_when(item.updated)}.",
+           f"Saved {when(item.created)}; last changed {when(item.updated)}.",
            heading(2, "Draft"), item.text.strip()]  # fmt: skip
     for n, rewrite in enumerate(item.rewrites, 1):
         out.append(heading(2, f"Rewrite {n}: {_describe(rewrite)}"))
@@ -46,12 +46,12 @@ def write(item: Item, out: Path, fmt: str | None = None) -> None:
         raise
 
 
-def _when(t: float) -> str:
+def when(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
 
 
 def _describe(rewrite: dict[str, Any]) -> str:
-    parts = [_when(rewrite["created"]), rewrite.get("task", "?"), rewrite.get("privacy", "?")]
+    parts = [when(rewrite["created"]), rewrite.get("task", "?"), rewrite.get("privacy", "?")]
     if rewrite.get("stopped"):
         parts.append("stopped before the end")
     return ", ".join(parts)

@@ -55,6 +55,10 @@ class Summary:
     title: str | None
     rewrites: int
 
+    @property
+    def shown_title(self) -> str:
+        return self.title if self.title is not None else "(damaged: cannot be decrypted)"
+
 
 @dataclass
 class Item:
