@@ -335,8 +335,15 @@ def _platforms(spec: str | None):  # -> (settings, list[Platform])
 
 
 def _rewrite(args: argparse.Namespace) -> int:
-    from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantStarted
-    from draftrx.engine import GenerationParams, StreamStats
+    from draftrx.compose.pipeline import (
+        Composer,
+        Request,
+        VariantDone,
+        VariantStarted,
+        VariantStats,
+        VariantText,
+    )
+    from draftrx.engine import GenerationParams
     from draftrx.privacy.fictionalise import Mode
     from draftrx.privacy.scanner import default_scanner
 
@@ -362,16 +369,16 @@ def _rewrite(args: argparse.Namespace) -> int:
                     _out(
                         f"\n=== {name}{' (shortening)' if event.attempt == 'shorten' else ''} ===\n"
                     )
-                elif isinstance(event, StreamStats):
+                elif isinstance(event, VariantStats):
                     _out("\n")
                     if args.stats:
-                        print(json.dumps(_stats_line(event, engine)), file=sys.stderr)
-                    if event.stop_reason == "cancelled":
+                        print(json.dumps(_stats_line(event.stats, engine)), file=sys.stderr)
+                    if event.stats.stop_reason == "cancelled":
                         status = 130
                 elif isinstance(event, VariantDone):
                     _print_variant(event.variant, args.diff)
                     status = max(status, 3 if event.variant.severity == "block" else 0)
-                else:
+                elif isinstance(event, VariantText):
                     _out(event.text)
         finally:
             signal.signal(signal.SIGINT, previous)

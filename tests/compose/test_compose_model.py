@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from draftrx.compose.pipeline import Composer, Request, VariantDone
+from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantStats, VariantText
 from draftrx.compose.platforms import load_platforms
 from draftrx.compose.settings import Settings
-from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.engine.events import GenerationParams
 
 CASE = Path(__file__).parents[1] / "fixtures" / "drafts" / "case_asthma.txt"
 # Every identifier in the case draft, as written there.
@@ -32,7 +32,7 @@ def test_a_case_becomes_a_safe_variant_for_every_platform(engine, scanner) -> No
 
     variants = [e.variant for e in events if isinstance(e, VariantDone)]
     assert [v.platform.id for v in variants] == [p.id for p in platforms]
-    assert sum(isinstance(e, TextPiece) for e in events) > 8 * 20  # real tokens streamed
+    assert sum(isinstance(e, VariantText) for e in events) > 8 * 20  # real tokens streamed
     for v in variants:
         p = v.platform
         checks = {c.id: c for c in v.checks}
@@ -46,7 +46,7 @@ def test_a_case_becomes_a_safe_variant_for_every_platform(engine, scanner) -> No
         assert checks["identifiers"].severity == "ok", (p.id, checks["identifiers"])
     # The platform instruction comes last, so every variant after the first reuses the
     # cached system text and draft instead of processing them again.
-    stats = [e for e in events if isinstance(e, StreamStats)]
+    stats = [e.stats for e in events if isinstance(e, VariantStats)]
     assert all(s.reused_tokens > 300 for s in stats[1:]), [s.reused_tokens for s in stats]
 
 

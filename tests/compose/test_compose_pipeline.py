@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import regex
 
-from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantStarted
+from draftrx.compose.pipeline import (
+    Composer,
+    Request,
+    VariantDone,
+    VariantStarted,
+    VariantStats,
+)
 from draftrx.compose.platforms import load_platforms
 from draftrx.compose.settings import LONG_DISCLAIMER, SHORT_DISCLAIMER, Settings, load_settings
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
@@ -116,7 +122,7 @@ def test_cancel_ends_the_job(scanner) -> None:
     engine = Scripted("Flu shots help a lot this winter.", cancel_at=1)
     events, variants = run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["threads"]))
     assert variants == [] and len(engine.calls) == 1
-    assert isinstance(events[-1], StreamStats) and events[-1].stop_reason == "cancelled"
+    assert isinstance(events[-1], VariantStats) and events[-1].stats.stop_reason == "cancelled"
 
 
 def test_sponsored_posts_get_a_disclosure_labelled_in_the_diff(scanner) -> None:

@@ -34,7 +34,13 @@ class FakeEngine:
         self.thread = threading.get_ident()
         self.cancels = 0
         self.closed = False
+        self.prefills: list[list[list[dict[str, str]]]] = []
         self._cancel = threading.Event()
+
+    def prefill(self, prompts: Sequence[Sequence[dict[str, str]]], stop: threading.Event) -> bool:
+        assert threading.get_ident() == self.thread, "used from a thread other than its own"
+        self.prefills.append([[dict(m) for m in p] for p in prompts])
+        return not stop.is_set()
 
     def stream(
         self, messages: Sequence[dict[str, str]], params: GenerationParams

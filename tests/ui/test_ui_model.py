@@ -36,7 +36,7 @@ def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> 
     assert "Qwen2.5" in window.model_label.text()
 
     pieces: list[str] = []
-    window.worker.text.connect(pieces.append)
+    window.worker.text.connect(lambda _pid, text: pieces.append(text))
     with qtbot.waitSignal(window.idle, timeout=300_000):
         qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert len(pieces) >= 3, "the model's text did not stream"

@@ -85,7 +85,7 @@ def test_stream_shows_text_and_checks_then_copies(qtbot, make_window) -> None:
     ready(qtbot, window)
     window.set_draft(DRAFT)
     pieces: list[str] = []
-    window.worker.text.connect(pieces.append)
+    window.worker.text.connect(lambda _pid, text: pieces.append(text))
     assert not window.views["x"].copy_button.isEnabled()
     with qtbot.waitSignal(window.idle, timeout=15_000):
         qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -253,7 +253,7 @@ def test_text_signals_are_coalesced(qtbot, make_window) -> None:
     ready(qtbot, window)
     window.set_draft(DRAFT)
     times: list[float] = []
-    window.worker.text.connect(lambda _: times.append(time.monotonic()))
+    window.worker.text.connect(lambda *_: times.append(time.monotonic()))
     started = time.monotonic()
     with qtbot.waitSignal(window.idle, timeout=15_000):
         window.rewrite()

@@ -6,7 +6,10 @@ model writes is scanned again, shortened (asked once more) or cut into a thread 
 is too long, given its disclaimer by code, checked, and diffed against the draft.
 
 `Composer` takes any `stream(messages, params)` with the engine's interface, so the GUI
-can run it on the engine's worker thread and tests can run it on a fake engine.
+can run it on the engine's worker thread and tests can run it on a fake engine. Given the
+engine's `stream_batch` too, it writes all platforms' variants at once, one batch per
+step over the shared cached prefix; each variant's text is tagged with its platform, and
+each can be stopped alone.
 """
 
 from __future__ import annotations
@@ -32,13 +35,22 @@ from draftrx.compose.prompts import (
     load_prompt,
 )
 from draftrx.compose.settings import Settings
-from draftrx.engine.events import GenerationParams, StreamEvent, StreamStats, TextPiece
+from draftrx.engine.events import (
+    GenerationParams,
+    SequenceEvent,
+    StreamEvent,
+    StreamStats,
+    TextPiece,
+)
 from draftrx.privacy.fictionalise import Mode, Result, fictionalise
 from draftrx.privacy.findings import Finding
 from draftrx.privacy.rescan import scrub
 from draftrx.privacy.scanner import Scanner
 
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
+BatchFn = Callable[
+    [Sequence[Sequence[Message]], Sequence[GenerationParams]], Iterator[SequenceEvent]
+]
 _PREAMBLE = regex.compile(r"(?i)^(?:here(?:'s| is)[^\n]{0,60}|[^\n]{0,40}\bpost[^\n]{0,20}):\s*\n")
 _MARKDOWN = regex.compile(r"\*\*|__|^#{1,6}\s+", regex.MULTILINE)
 _HASHTAG = regex.compile(rf"\s*{phrases.HASHTAG.pattern}")
@@ -94,11 +106,40 @@ class VariantStarted:
 
 
 @dataclass(frozen=True)
+class VariantText:
+    platform: Platform | None
+    text: str
+
+
+@dataclass(frozen=True)
+class VariantStats:
+    platform: Platform | None
+    stats: StreamStats
+
+
+@dataclass(frozen=True)
 class VariantDone:
     variant: Variant
 
 
-ComposeEvent = VariantStarted | TextPiece | StreamStats | VariantDone
+@dataclass(frozen=True)
+class VariantStopped:
+    """Stopped on its own by the physician; the other variants go on."""
+
+    platform: Platform | None
+
+
+ComposeEvent = VariantStarted | VariantText | VariantStats | VariantDone | VariantStopped
+
+
+@dataclass
+class _Written:
+    """One variant between the model and `finish`."""
+
+    platform: Platform | None
+    messages: list[Message]
+    pieces: list[str] = field(default_factory=list)
+    stats: list[StreamStats] = field(default_factory=list)
 
 
 class Composer:
@@ -109,10 +150,17 @@ class Composer:
         settings: Settings | None = None,
         prompts: Path | None = None,
         cancel: Callable[[], None] | None = None,
+        batch: BatchFn | None = None,
+        cancel_one: Callable[[int], None] | None = None,
     ) -> None:
         self._stream = stream
         self._cancel_stream = cancel or (lambda: None)
+        self._batch = batch
+        self._cancel_one = cancel_one or (lambda _: None)
         self._cancelled = threading.Event()
+        self._stopped: set[str | None] = set()  # platform ids stopped one by one
+        self._order: list[str | None] = []  # platform ids of the batch in flight
+        self._current: tuple[str | None] | None = None  # (platform id,) of a single stream
         self.scanner = scanner
         self.settings = settings or Settings()
         self._prompts = prompts
@@ -121,6 +169,14 @@ class Composer:
         """Stop the job: the stream in flight, and any variant not started yet. Any thread."""
         self._cancelled.set()
         self._cancel_stream()
+
+    def stop_variant(self, platform_id: str | None) -> None:
+        """Stop one variant, keeping the others going. Any thread."""
+        self._stopped.add(platform_id)
+        if platform_id in self._order:
+            self._cancel_one(self._order.index(platform_id))
+        elif self._current == (platform_id,):
+            self._cancel_stream()
 
     def protect(self, request: Request) -> Protected:
         findings = self.scanner.scan(request.draft)
@@ -134,9 +190,25 @@ class Composer:
         """Check the request now (errors raise here), then return a generator that streams
         every variant in turn; a cancelled stream ends the whole job."""
         self._cancelled.clear()  # now, not at the first next(): a cancel may come before it
+        self._stopped.clear()
         protected = protected or self.protect(request)
         prompt = load_prompt(request.task, self._prompts)
         return self._variants(request, params, protected, prompt)
+
+    def prompts(self, request: Request, protected: Protected) -> list[list[Message]]:
+        """Each variant's first prompt, in platform order: what `prefill` should cache."""
+        prompt = load_prompt(request.task, self._prompts)
+        return [self._messages(prompt, protected, p) for p in request.platforms or (None,)]
+
+    def _messages(
+        self, prompt: PromptTemplate, protected: Protected, platform: Platform | None
+    ) -> list[Message]:
+        instruction = ""
+        if platform is not None:
+            instruction = load_instruction("variant", self._prompts, name=platform.name,
+                                           style=platform.style, target=platform.target,
+                                           unit=platform.unit)  # fmt: skip
+        return prompt.messages(protected.result.text, instruction)
 
     def _variants(
         self,
@@ -145,37 +217,94 @@ class Composer:
         protected: Protected,
         prompt: PromptTemplate,
     ) -> Iterator[ComposeEvent]:
-        for platform in request.platforms or (None,):
-            instruction = ""
-            if platform is not None:
-                instruction = load_instruction("variant", self._prompts, name=platform.name,
-                                               style=platform.style, target=platform.target,
-                                               unit=platform.unit)  # fmt: skip
-            messages = prompt.messages(protected.result.text, instruction)
-            yield VariantStarted(platform, "write")
-            stats: list[StreamStats] = []
-            text = yield from self._run(messages, _params_for(platform, params), stats)
-            if stats[-1].stop_reason == "cancelled":
-                return
-            body = self._clean(text, request, protected, platform)
-            tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
-            shortened = False
-            if platform is not None and _too_long(body, platform, tail):
-                shortened = True
-                yield VariantStarted(platform, "shorten")
-                follow = load_instruction("shorten", self._prompts, name=platform.name,
-                                          length=platform.length(body), target=platform.target,
-                                          unit=platform.unit)  # fmt: skip
-                retry = [*messages, {"role": "assistant", "content": text},
-                         {"role": "user", "content": follow}]  # fmt: skip
-                text = yield from self._run(retry, _params_for(platform, params), stats)
-                if stats[-1].stop_reason == "cancelled":
+        written = [_Written(p, self._messages(prompt, protected, p))
+                   for p in request.platforms or (None,)]  # fmt: skip
+        if self._batch is not None and len(written) > 1:
+            yield from self._write_together(request, params, protected, written)
+            return
+        for w in written:
+            yield VariantStarted(w.platform, "write")
+            stats = yield from self._run(w, params)
+            if stats.stop_reason == "cancelled":
+                if _id(w.platform) not in self._stopped:
                     return
-                body = self._clean(text, request, protected, platform)
-                tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
-            variant = self.finish(request, protected, platform, body, tail, shortened)
-            variant.stats = stats
-            yield VariantDone(variant)
+                yield VariantStopped(w.platform)
+                continue
+            done = yield from self._finish_written(request, params, protected, w)
+            if done is None:
+                return
+
+    def _write_together(
+        self,
+        request: Request,
+        params: GenerationParams,
+        protected: Protected,
+        written: list[_Written],
+    ) -> Iterator[ComposeEvent]:
+        """Stream every variant in one batch, then finish (and maybe shorten) each."""
+        for w in written:
+            yield VariantStarted(w.platform, "write")
+        self._order = [_id(w.platform) for w in written]
+        assert self._batch is not None
+        ended: list[_Written] = []
+        try:
+            events = self._batch([w.messages for w in written],
+                                 [_params_for(w.platform, params) for w in written])  # fmt: skip
+            if self._cancelled.is_set():
+                self._cancel_stream()
+            for i in self._stopped_indices():
+                self._cancel_one(i)
+            for event in events:
+                w = written[event.index]
+                if isinstance(event.event, TextPiece):
+                    w.pieces.append(event.event.text)
+                    yield VariantText(w.platform, event.event.text)
+                    continue
+                w.stats.append(event.event)
+                yield VariantStats(w.platform, event.event)
+                if event.event.stop_reason != "cancelled":
+                    ended.append(w)
+                elif _id(w.platform) in self._stopped and not self._cancelled.is_set():
+                    yield VariantStopped(w.platform)
+        finally:
+            self._order = []
+        # Checks wait for the batch: scanning mid-batch would hold up every stream.
+        for w in ended:
+            if (yield from self._finish_written(request, params, protected, w)) is None:
+                return
+
+    def _stopped_indices(self) -> list[int]:
+        return [i for i, pid in enumerate(self._order) if pid in self._stopped]
+
+    def _finish_written(
+        self, request: Request, params: GenerationParams, protected: Protected, w: _Written
+    ) -> Iterator[ComposeEvent]:
+        """Clean, maybe shorten, fit and check one written variant; None when cancelled."""
+        platform, text = w.platform, "".join(w.pieces)
+        body = self._clean(text, request, protected, platform)
+        tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
+        shortened = False
+        if platform is not None and _too_long(body, platform, tail):
+            shortened = True
+            yield VariantStarted(platform, "shorten")
+            follow = load_instruction("shorten", self._prompts, name=platform.name,
+                                      length=platform.length(body), target=platform.target,
+                                      unit=platform.unit)  # fmt: skip
+            w.messages = [*w.messages, {"role": "assistant", "content": text},
+                          {"role": "user", "content": follow}]  # fmt: skip
+            w.pieces = []
+            stats = yield from self._run(w, params)
+            if stats.stop_reason == "cancelled":
+                if _id(platform) in self._stopped:
+                    yield VariantStopped(platform)
+                    return w
+                return None
+            body = self._clean("".join(w.pieces), request, protected, platform)
+            tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
+        variant = self.finish(request, protected, platform, body, tail, shortened)
+        variant.stats = w.stats
+        yield VariantDone(variant)
+        return w
 
     def finish(
         self,
@@ -212,20 +341,23 @@ class Composer:
         )  # fmt: skip
         return variant
 
-    def _run(
-        self, messages: list[Message], params: GenerationParams, stats: list[StreamStats]
-    ) -> Iterator[ComposeEvent]:
-        pieces: list[str] = []
-        events = self._stream(messages, params)
-        if self._cancelled.is_set():  # cancelled before this stream existed to be cancelled
-            self._cancel_stream()
-        for event in events:
-            if isinstance(event, StreamStats):
-                stats.append(event)
-            else:
-                pieces.append(event.text)
-            yield event
-        return "".join(pieces)
+    def _run(self, w: _Written, params: GenerationParams) -> Iterator[ComposeEvent]:
+        """Stream one prompt into `w`; return its stats."""
+        self._current = (_id(w.platform),)
+        try:
+            events = self._stream(w.messages, _params_for(w.platform, params))
+            if self._cancelled.is_set() or _id(w.platform) in self._stopped:
+                self._cancel_stream()  # stopped before this stream existed to be stopped
+            for event in events:
+                if isinstance(event, StreamStats):
+                    w.stats.append(event)
+                    yield VariantStats(w.platform, event)
+                else:
+                    w.pieces.append(event.text)
+                    yield VariantText(w.platform, event.text)
+        finally:
+            self._current = None
+        return w.stats[-1]
 
     def _clean(
         self, text: str, request: Request, protected: Protected, platform: Platform | None
@@ -239,6 +371,10 @@ class Composer:
         if platform is not None and platform.max_hashtags is not None:
             text = _drop_hashtags(text, platform.max_hashtags)
         return text
+
+
+def _id(platform: Platform | None) -> str | None:
+    return platform.id if platform else None
 
 
 def _params_for(platform: Platform | None, params: GenerationParams) -> GenerationParams:

@@ -1,14 +1,18 @@
 """The streaming engine: one object, one Llama, one thread.
 
 Design:
-- Everything but cancel() must run on the thread that created the engine (llama.cpp
-  contexts are not thread-safe); a GUI gives the engine its own worker thread.
-- The prompt is fed in full n_batch batches (llama.cpp's fastest path, and the same numerics
-  as plain llama-cpp-python, so greedy output is reproducible). While a batch runs, llama.cpp
-  polls an abort callback between graph nodes, so cancel() stops a long prefill within
-  milliseconds; the callback is removed for decoding, where cancel is checked per token.
-- The KV cache of the previous call is kept: a prompt that starts with the same tokens
-  (same system text and draft, another instruction) skips that part of the prefill.
+- Everything but the cancel methods must run on the thread that created the engine
+  (llama.cpp contexts are not thread-safe); a GUI gives the engine its own worker thread.
+- The context is unified over several sequences (sequences.py): variants of one draft share
+  the cached system text and draft, and are decoded together in one batch each step.
+- The prompt is fed in full n_batch batches (llama.cpp's fastest path). While a batch runs,
+  llama.cpp polls an abort callback between graph nodes, so cancel() stops a long prefill
+  within milliseconds; the callback is removed for decoding, where cancel is checked per
+  token.
+- The cache of the previous call is kept: a prompt that starts with the same tokens (same
+  system text and draft, another instruction) skips that part of the prefill, and
+  `prefill()` lets the app fill it while the physician pauses, before Rewrite is pressed.
+- A single stream guesses ahead from its prompt where that pays (speculative.py).
 - The hot loop samples in C (llama.cpp's sampler chain), caches token pieces, and decodes
   UTF-8 incrementally so a character split across tokens never reaches the screen broken.
 """
@@ -26,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp
-import numpy as np
 
 from draftrx.engine import hardware
 from draftrx.engine.chat import ChatTemplate, Message
@@ -38,8 +41,24 @@ from draftrx.engine.errors import (
     ModelLoadError,
     WrongThreadError,
 )
-from draftrx.engine.events import GenerationParams, StopReason, StreamEvent, StreamStats, TextPiece
+from draftrx.engine.events import (
+    GenerationParams,
+    SequenceEvent,
+    StopReason,
+    StreamEvent,
+    StreamStats,
+    TextPiece,
+)
 from draftrx.engine.gguf import GGUFInfo, read_gguf
+from draftrx.engine.sequences import (
+    MAX_SEQUENCES,
+    DecodeError,
+    Entry,
+    Sequences,
+    common_length,
+    unified_context,
+)
+from draftrx.engine.speculative import MAX_GUESS, PromptLookup, Speculation
 
 DEFAULT_CTX = 4096
 _NO_ABORT = llama_cpp.ggml_abort_callback()  # NULL: nothing polled while decoding
@@ -57,6 +76,43 @@ class _Run:
     first_at: float | None = None
     last_at: float | None = None
     stop: StopReason = "cancelled"
+    guessed: int = 0
+    kept: int = 0
+
+    def stats(self, prompt_tokens: int, started: float) -> StreamStats:
+        end = time.perf_counter()
+        span = (self.last_at or 0.0) - (self.first_at or 0.0)
+        return StreamStats(
+            prompt_tokens=prompt_tokens,
+            reused_tokens=self.reused,
+            prefill_tokens=self.prefilled,
+            ttft_s=(self.first_at or end) - started,
+            decode_tokens=self.decoded,
+            decode_tok_s=(self.decoded - 1) / span if self.decoded > 1 and span > 0 else 0.0,
+            total_s=end - started,
+            stop_reason=self.stop,
+            guessed_tokens=self.guessed,
+            kept_tokens=self.kept,
+        )
+
+
+class _Text:
+    """Token pieces to text: whole UTF-8 characters only, the reply's leading space dropped."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._opening = True
+
+    def add(self, piece: bytes) -> str:
+        text = self._decoder.decode(piece)
+        if self._opening:
+            text = text.lstrip()
+            self._opening = not text
+        return text
+
+    def tail(self) -> str:
+        text = self._decoder.decode(b"", final=True)
+        return text if text.strip() else ""
 
 
 @dataclass(frozen=True)
@@ -125,8 +181,13 @@ class Engine:
         self._vocab = self._llm._model.vocab
         self._pieces: dict[int, bytes] = {}
         self._piece_buf = ctypes.create_string_buffer(256)
+        self._ctx = unified_context(self._llm)
+        self._seqs = Sequences(self._ctx, config.n_batch)
+        self.speculation = Speculation()  # its measurements carry over from call to call
         self._cancel = threading.Event()
-        self._abort_prefill = llama_cpp.ggml_abort_callback(lambda _: self._cancel.is_set())
+        self._sequence_stops: list[threading.Event] = []
+        self._abort_on = self._cancel  # what the abort callback watches during a prefill
+        self._abort_prefill = llama_cpp.ggml_abort_callback(lambda _: self._abort_on.is_set())
         self._closed = False
 
     # -- setup -------------------------------------------------------------------------
@@ -188,25 +249,66 @@ class Engine:
         """
         started = time.perf_counter()
         self._check_usable()
-        prompt = self.tokenize_chat(messages)
-        if len(prompt) >= self.n_ctx:
-            over = len(prompt) - self.n_ctx + 1
-            raise ContextOverflowError(
-                f"The prompt is {len(prompt):,} tokens but the context holds {self.n_ctx:,}: "
-                f"{over:,} tokens too many. Shorten the draft or raise the context size "
-                f"(this model supports up to {self.info.context_length or self.n_ctx:,})."
-            )
-        self._cancel.set()  # a stream left unfinished is superseded, never resumed on our cache
-        self._cancel = threading.Event()
-        return self._generate(prompt, params or GenerationParams(), self._cancel, started)
+        prompt = self._prompt(messages)
+        return self._generate(prompt, params or GenerationParams(), self._supersede(), started)
+
+    def stream_batch(
+        self,
+        prompts: Sequence[Sequence[Message]],
+        params: GenerationParams | Sequence[GenerationParams] | None = None,
+    ) -> Iterator[SequenceEvent]:
+        """Generate for several prompts at once; events name the prompt they belong to.
+
+        The prompts' common prefix is computed once and shared. Each prompt's stream ends
+        with its own StreamStats as soon as it is done; `cancel_sequence(i)` stops one,
+        `cancel()` all. Prompts that would not fit in the context together run in turns.
+        """
+        started = time.perf_counter()
+        self._check_usable()
+        if not 0 < len(prompts) <= MAX_SEQUENCES:
+            raise ValueError(f"A batch holds 1 to {MAX_SEQUENCES} prompts, not {len(prompts)}.")
+        tokens = [self._prompt(m) for m in prompts]
+        if params is None or isinstance(params, GenerationParams):
+            each = [params or GenerationParams()] * len(tokens)
+        else:
+            each = list(params)
+        cancel = self._supersede()
+        stops = [threading.Event() for _ in tokens]
+        self._sequence_stops = stops
+        return self._generate_batch(tokens, each, cancel, stops, started)
+
+    def prefill(self, prompts: Sequence[Sequence[Message]], stop: threading.Event) -> bool:
+        """Fill the cache with what these prompts will need, until `stop` is set.
+
+        Run while the physician pauses: a later stream() or stream_batch() of the same
+        prompts then starts generating at once. Returns whether it got to the end; what it
+        did before a stop is kept.
+        """
+        self._check_usable()
+        tokens = [self._prompt(m) for m in prompts[:MAX_SEQUENCES]]
+        limit = [GenerationParams().max_tokens] * len(tokens)
+        first_turn = self._turns(tokens, limit)[0]
+        _, done = self._prepare([tokens[i] for i in first_turn], stop)
+        return done
 
     def cancel(self) -> None:
         """Stop the current stream: within one token, or one graph node of prefill. Any thread."""
         self._cancel.set()
 
+    def cancel_sequence(self, index: int) -> None:
+        """Stop one prompt of the current batch, leaving the others running. Any thread."""
+        stops = self._sequence_stops
+        if 0 <= index < len(stops):
+            stops[index].set()
+
+    def cached_tokens(self) -> int:
+        """Cache cells in use (a shared prefix counted once)."""
+        return self._seqs.cells()
+
     def reset_cache(self) -> None:
-        """Forget the kept prompt prefix (the next call prefills from scratch)."""
+        """Forget every cached prompt (the next call prefills from scratch)."""
         self._check_usable()
+        self._seqs.clear()
         self._llm.reset()
 
     def close(self) -> None:
@@ -214,6 +316,7 @@ class Engine:
         self._check_thread()
         if not self._closed:
             self._closed = True
+            self._seqs.close()
             self._llm.close()
 
     def __enter__(self) -> Engine:
@@ -222,7 +325,7 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- generation ----------------------------------------------------------------------
+    # -- shared steps --------------------------------------------------------------------
 
     def _check_thread(self) -> None:
         if threading.get_ident() != self._owner:
@@ -232,6 +335,90 @@ class Engine:
         self._check_thread()
         if self._closed:
             raise EngineError("The model was closed; load it again.")
+
+    def _prompt(self, messages: Sequence[Message]) -> list[int]:
+        prompt = self.tokenize_chat(messages)
+        if len(prompt) >= self.n_ctx:
+            over = len(prompt) - self.n_ctx + 1
+            raise ContextOverflowError(
+                f"The prompt is {len(prompt):,} tokens but the context holds {self.n_ctx:,}: "
+                f"{over:,} tokens too many. Shorten the draft or raise the context size "
+                f"(this model supports up to {self.info.context_length or self.n_ctx:,})."
+            )
+        return prompt
+
+    def _supersede(self) -> threading.Event:
+        """A stream left unfinished is superseded, never resumed on our cache."""
+        self._cancel.set()
+        self._cancel = threading.Event()
+        for stop in self._sequence_stops:
+            stop.set()
+        self._sequence_stops = []
+        return self._cancel
+
+    def _turns(self, prompts: list[list[int]], limits: list[int]) -> list[list[int]]:
+        """Group prompts so each group's shared prefix, tails and outputs fit the cache."""
+        shared = min(common_length(prompts[0], p) for p in prompts)
+        turns: list[list[int]] = [[]]
+        used = shared
+        for i, (prompt, limit) in enumerate(zip(prompts, limits, strict=True)):
+            need = len(prompt) - shared + limit
+            if turns[-1] and used + need > self.n_ctx:
+                turns.append([])
+                used = shared
+            turns[-1].append(i)
+            used += need
+        return turns
+
+    def _prepare(self, prompts: list[list[int]], cancel: threading.Event) -> tuple[list[int], bool]:
+        """Make sequence i hold prompts[i] but its last token (fed when decoding starts),
+        sharing the prompts' common prefix; return the tokens each already had, and
+        whether the work finished before `cancel`."""
+        seqs = self._seqs
+        bodies = [p[:-1] for p in prompts]
+        reused = [common_length(seqs.tokens[i], body) for i, body in enumerate(bodies)]
+        shared = min(common_length(bodies[0], body) for body in bodies)
+        kept = [reused[0]] + [max(r, min(reused[0], shared)) for r in reused[1:]]
+        seqs.truncate(0, reused[0])
+        if reused[0] < shared and not self._fill([(0, bodies[0][reused[0] : shared])], cancel):
+            return kept, False
+        for i in range(1, MAX_SEQUENCES):
+            if i >= len(bodies):
+                seqs.truncate(i, 0)  # free what an earlier, larger batch left
+            elif reused[i] < shared:
+                seqs.share(0, i, shared)
+            else:
+                seqs.truncate(i, reused[i])
+        tails = [(i, body[len(seqs.tokens[i]) :]) for i, body in enumerate(bodies)]
+        return kept, self._fill(tails, cancel)
+
+    def _fill(self, parts: list[tuple[int, list[int]]], cancel: threading.Event) -> bool:
+        """Feed tokens without asking for logits, n_batch at a time, abortable mid-batch."""
+        entries: list[Entry] = [(t, seq, False) for seq, tokens in parts for t in tokens]
+        n_batch, log_level = self._seqs.n_batch, _LLAMA_LOG.level
+        self._abort_on = cancel
+        llama_cpp.llama_set_abort_callback(self._ctx.ctx, self._abort_prefill, None)
+        _LLAMA_LOG.setLevel(logging.CRITICAL)  # failures still raise, with llama.cpp's code
+        try:
+            for i in range(0, len(entries), n_batch):
+                if cancel.is_set():
+                    return False
+                try:
+                    self._seqs.decode(entries[i : i + n_batch])
+                except DecodeError:
+                    if cancel.is_set():
+                        return False
+                    raise
+        finally:
+            llama_cpp.llama_set_abort_callback(self._ctx.ctx, _NO_ABORT, None)
+            _LLAMA_LOG.setLevel(log_level)
+        return not cancel.is_set()
+
+    def _failed(self) -> EngineError:
+        self._seqs.clear()  # start the next call afresh
+        return EngineError("Generation failed inside llama.cpp.")
+
+    # -- one stream ----------------------------------------------------------------------
 
     def _generate(
         self,
@@ -244,104 +431,167 @@ class Engine:
         run = _Run()
         try:
             if not cancel.is_set():  # a superseded stream must not touch the cache
-                run.reused = self._reuse_prefix(prompt)
-                run.prefilled = self._prefill(prompt[run.reused :], cancel)
-            if run.reused + run.prefilled == len(prompt):
-                yield from self._decode(params, cancel, run)
-        except RuntimeError as exc:  # llama_decode failed: start the next call afresh
-            self._llm.reset()
-            raise EngineError(f"Generation failed inside llama.cpp: {exc}") from None
-        end = time.perf_counter()
-        span = (run.last_at or 0.0) - (run.first_at or 0.0)
-        yield StreamStats(
-            prompt_tokens=len(prompt),
-            reused_tokens=run.reused,
-            prefill_tokens=run.prefilled,
-            ttft_s=(run.first_at or end) - started,
-            decode_tokens=run.decoded,
-            decode_tok_s=(run.decoded - 1) / span if run.decoded > 1 and span > 0 else 0.0,
-            total_s=end - started,
-            stop_reason=run.stop,
-        )
+                reused, done = self._prepare([prompt], cancel)
+                run.reused = reused[0]
+                run.prefilled = len(self._seqs.tokens[0]) - run.reused
+                if done:
+                    yield from self._decode(prompt, params, cancel, run)
+        except DecodeError:
+            raise self._failed() from None
+        yield run.stats(len(prompt), started)
 
     def _decode(
-        self, params: GenerationParams, cancel: threading.Event, run: _Run
+        self, prompt: list[int], params: GenerationParams, cancel: threading.Event, run: _Run
     ) -> Iterator[TextPiece]:
-        """The hot loop: sample, emit, feed back; cancel is checked before and after each yield."""
-        llm, now = self._llm, time.perf_counter
+        """The hot loop: verify the pending token (and any guesses), sample, emit."""
+        seqs, ctx, now = self._seqs, self._ctx, time.perf_counter
+        spec = self.speculation
+        lookup = PromptLookup(prompt) if params.speculate and spec.enabled else None
         sampler = self._sampler(params)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        opening = True  # leading whitespace of the reply is dropped
+        text = _Text()
+        pending, first = prompt[-1], True
         try:
             while not cancel.is_set():
-                token = sampler.sample(llm._ctx, -1)
-                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                    run.stop = "eos"
+                ngram, guess = lookup.propose(MAX_GUESS) if lookup else (0, [])
+                room = min(params.max_tokens - run.decoded, self.n_ctx - len(seqs.tokens[0])) - 2
+                guess = guess[: spec.choose(ngram, max(0, min(len(guess), room)))]
+                entries: list[Entry] = [(t, 0, True) for t in (pending, *guess)]
+                base = len(seqs.tokens[0])
+                began = now()
+                seqs.decode(entries)
+                spent = now() - began
+                if first:
+                    run.prefilled, first = run.prefilled + 1, False
+                kept, stop = 0, False
+                for j in range(len(entries)):
+                    token = sampler.sample(ctx, j)
+                    if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                        run.stop, stop = "eos", True
+                        break
+                    run.decoded += 1
+                    run.last_at = now()
+                    if run.first_at is None:
+                        run.first_at = run.last_at
+                    if lookup is not None:
+                        lookup.push(token)
+                    piece = text.add(self._piece(token))
+                    if piece:
+                        yield TextPiece(piece)
+                    if cancel.is_set():
+                        stop = True
+                        break
+                    if run.decoded >= params.max_tokens:
+                        run.stop, stop = "length", True
+                        break
+                    if base + j + 2 >= self.n_ctx:
+                        run.stop, stop = "context", True
+                        break
+                    if j < len(guess) and token == guess[j]:
+                        kept += 1
+                        continue
+                    pending = token
                     break
-                run.decoded += 1
-                run.last_at = now()
-                if run.first_at is None:
-                    run.first_at = run.last_at
-                text = decoder.decode(self._piece(token))
-                if opening:
-                    text = text.lstrip()
-                    opening = not text
-                if text:
-                    yield TextPiece(text)
-                if cancel.is_set():
+                seqs.truncate(0, base + 1 + kept)  # drop the guesses the sampler rejected
+                spec.observe(len(entries), spent, ngram, len(guess), kept)
+                run.guessed += len(guess)
+                run.kept += kept
+                if stop:
                     break
-                if run.decoded >= params.max_tokens:
-                    run.stop = "length"
-                    break
-                if llm.n_tokens + 1 >= self.n_ctx:
-                    run.stop = "context"
-                    break
-                llm.eval([token])
         finally:
             sampler.close()
-        tail = decoder.decode(b"", final=True)
-        if tail.strip():
+        tail = text.tail()
+        if tail:
             yield TextPiece(tail)
 
-    def _reuse_prefix(self, prompt: list[int]) -> int:
-        """Keep the cached tokens the prompt starts with; at least one token is re-fed."""
-        llm = self._llm
-        cached = llm.input_ids[: min(llm.n_tokens, len(prompt) - 1)]
-        differs = np.flatnonzero(cached != np.asarray(prompt[: len(cached)], dtype=cached.dtype))
-        keep = int(differs[0]) if differs.size else len(cached)
-        if keep < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
-            keep = 0  # this architecture cannot drop a cache suffix (recurrent models)
-        if keep == 0:
-            llm.reset()
-        llm.n_tokens = keep
-        return keep
+    # -- several streams at once ---------------------------------------------------------
 
-    def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
-        """Feed the prompt batch by batch; return how many tokens are now in the cache."""
-        llm, n_batch = self._llm, self.config.n_batch
-        start, log_level = llm.n_tokens, _LLAMA_LOG.level
-        llama_cpp.llama_set_abort_callback(llm.ctx, self._abort_prefill, None)
-        _LLAMA_LOG.setLevel(logging.CRITICAL)  # failures still raise, with llama.cpp's code
+    def _generate_batch(
+        self,
+        prompts: list[list[int]],
+        params: list[GenerationParams],
+        cancel: threading.Event,
+        stops: list[threading.Event],
+        started: float,
+    ) -> Iterator[SequenceEvent]:
+        self._check_usable()
+        for turn in self._turns(prompts, [p.max_tokens for p in params]):
+            runs = [_Run() for _ in turn]
+            try:
+                if not cancel.is_set():
+                    reused, done = self._prepare([prompts[i] for i in turn], cancel)
+                    for s, run in enumerate(runs):
+                        run.reused = reused[s]
+                        run.prefilled = len(self._seqs.tokens[s]) - reused[s]
+                    if done:
+                        yield from self._decode_batch(
+                            turn, prompts, params, (stops, cancel), runs, started
+                        )
+            except DecodeError:
+                raise self._failed() from None
+            for s, run in enumerate(runs):  # those cancelled before they could end
+                if run.stop == "cancelled":
+                    yield SequenceEvent(turn[s], run.stats(len(prompts[turn[s]]), started))
+
+    def _decode_batch(
+        self,
+        turn: list[int],
+        prompts: list[list[int]],
+        params: list[GenerationParams],
+        cancels: tuple[list[threading.Event], threading.Event],
+        runs: list[_Run],
+        started: float,
+    ) -> Iterator[SequenceEvent]:
+        """One decode per step for every running sequence; each ends on its own."""
+        seqs, now = self._seqs, time.perf_counter
+        stops, cancel = cancels
+        samplers = [self._sampler(params[i], offset=s) for s, i in enumerate(turn)]
+        texts = [_Text() for _ in turn]
+        pending = [prompts[i][-1] for i in turn]
+        running = list(range(len(turn)))
+        cells = seqs.cells()
         try:
-            for i in range(0, len(tokens), n_batch):
-                if cancel.is_set():
-                    break
-                try:
-                    llm.eval(tokens[i : i + n_batch])
-                except RuntimeError:
-                    if not cancel.is_set():
-                        raise
-                    # Aborted mid-batch: drop whatever of this batch reached the cache.
-                    llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
-                    break
+            while True:
+                running = [s for s in running if not (cancel.is_set() or stops[turn[s]].is_set())]
+                if not running:
+                    return
+                entries: list[Entry] = [(pending[s], s, True) for s in running]
+                seqs.decode(entries)
+                cells += len(entries)
+                for j, s in enumerate(running):
+                    run, i = runs[s], turn[s]
+                    if run.decoded == 0:
+                        run.prefilled += 1
+                    token = samplers[s].sample(self._ctx, j)
+                    if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                        run.stop = "eos"
+                    else:
+                        run.decoded += 1
+                        run.last_at = now()
+                        run.first_at = run.first_at or run.last_at
+                        pending[s] = token
+                        piece = texts[s].add(self._piece(token))
+                        if piece:
+                            yield SequenceEvent(i, TextPiece(piece))
+                        if run.decoded >= params[i].max_tokens:
+                            run.stop = "length"
+                        elif cells + len(running) >= self.n_ctx:
+                            run.stop = "context"
+                    if run.stop != "cancelled":
+                        tail = texts[s].tail()
+                        if tail:
+                            yield SequenceEvent(i, TextPiece(tail))
+                        yield SequenceEvent(i, run.stats(len(prompts[i]), started))
+                running = [s for s in running if runs[s].stop == "cancelled"]
         finally:
-            llama_cpp.llama_set_abort_callback(llm.ctx, _NO_ABORT, None)
-            _LLAMA_LOG.setLevel(log_level)
-        return llm.n_tokens - start
+            for sampler in samplers:
+                sampler.close()
 
-    def _sampler(self, params: GenerationParams):  # -> llama_cpp._internals.LlamaSampler
+    # -- sampling ------------------------------------------------------------------------
+
+    def _sampler(self, params: GenerationParams, offset: int = 0):  # -> LlamaSampler
         llm = self._llm
-        llm.set_seed(params.seed if params.seed is not None else random.getrandbits(32))
+        seed = params.seed if params.seed is not None else random.getrandbits(32)
+        llm.set_seed((seed + offset) % 2**32)
         return llm._init_sampler(
             temp=max(params.temperature, 0.0),
             top_k=params.top_k,

@@ -17,6 +17,7 @@ class GenerationParams:
     min_p: float = 0.05
     repeat_penalty: float = 1.1
     seed: int | None = None
+    speculate: bool = True  # guess ahead from the prompt where it pays (see speculative.py)
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
@@ -44,9 +45,19 @@ class StreamStats:
     decode_tok_s: float  # tokens after the first, per second after the first
     total_s: float
     stop_reason: StopReason
+    guessed_tokens: int = 0  # prompt-lookup guesses verified
+    kept_tokens: int = 0  # guesses the sampler agreed with
 
     def as_dict(self) -> dict[str, float | int | str]:
         return asdict(self)
 
 
 StreamEvent = TextPiece | StreamStats
+
+
+@dataclass(frozen=True)
+class SequenceEvent:
+    """An event of one sequence of a batch: `index` is the prompt's place in the batch."""
+
+    index: int
+    event: StreamEvent

@@ -98,7 +98,7 @@ def run_gui_bench(
         wait_for([window.scan_worker.scanned], 30_000)
         updates: list[float] = []
         stats: list[Any] = []
-        window.worker.text.connect(lambda _: updates.append(time.perf_counter()))
+        window.worker.text.connect(lambda *_: updates.append(time.perf_counter()))
         window.worker.stats.connect(stats.append)
         with StallProbe() as streaming:
             window.rewrite()

@@ -40,6 +40,7 @@ class VariantView(QWidget):
 
     copied = Signal(str)  # a one-line status message
     overridden = Signal()  # a reason was given: the history keeps it with the variant
+    stop_requested = Signal()  # stop this variant only; the others go on
 
     def __init__(self, platform: Platform | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,12 +73,16 @@ class VariantView(QWidget):
         self.override_button = QPushButton("&Override…")
         self.override_button.setAccessibleName("Override the blocking checks, giving a reason")
         self.override_button.clicked.connect(self.ask_override)
+        self.stop_button = QPushButton("Stop this variant")
+        self.stop_button.setAccessibleName(f"Stop writing the {self.name} text; others go on")
+        self.stop_button.clicked.connect(self.stop_requested)
         self.block_note = QLabel()
         self.block_note.setWordWrap(True)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.counter, 1)
-        for button in (self.override_button, self.export_button, self.copy_button):
+        for button in (self.stop_button, self.override_button, self.export_button,
+                       self.copy_button):  # fmt: skip
             buttons.addWidget(button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.preview)
@@ -92,14 +97,20 @@ class VariantView(QWidget):
 
     # -- streaming --------------------------------------------------------------------
 
-    def reset(self, note: str = "") -> None:
+    def reset(self, note: str = "", streaming: bool = False) -> None:
         self.variant = None
         self.override_reason = None
         self.preview.clear()
         self.checks.clear()
         self.block_note.setText(note)
+        self.stop_button.setVisible(streaming)
         self._update_counter()
         self._update_buttons()
+
+    def stopped(self) -> None:
+        """Stopped on its own: the partial text stays, marked as such."""
+        self.stop_button.hide()
+        self.block_note.setText("Stopped. Rewrite to write this variant again.")
 
     def append(self, text: str) -> None:
         cursor = self.preview.textCursor()
@@ -111,6 +122,7 @@ class VariantView(QWidget):
     def set_variant(self, variant: Variant) -> None:
         self.variant = variant
         self.override_reason = None
+        self.stop_button.hide()
         self.preview.setPlainText(variant.text)
         self.checks.clear()
         order = {"block": 0, "warn": 1, "ok": 2}

@@ -7,6 +7,7 @@ signals and results come back the same way, so no click or keystroke waits on ei
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from draftrx.privacy.scanner import Scanner
 
 SCAN_DELAY_MS = 300  # live scan after the typing pauses this long
+PREFILL_DELAY_MS = 700  # background prefill after a longer pause (the scan is done by then)
 TASK_LABELS = {
     "educational": "Educational rewrite",
     "lesson": "Case → general lesson",
@@ -75,6 +77,7 @@ MODE_LABELS = {  # privacy.fictionalise.Mode values (that module loads Presidio:
 class MainWindow(QMainWindow):
     request_load = Signal(object)  # ModelChoice, to the engine worker
     request_compose = Signal(object)  # Job, to the engine worker
+    request_prefill = Signal(object, object)  # Job and its stop flag, to the engine worker
     request_shutdown = Signal()
     request_warm = Signal()
     request_scan = Signal(int, str)
@@ -112,6 +115,7 @@ class MainWindow(QMainWindow):
         self._scan_number = 0
         self._scanned: tuple[str, list[Finding]] = ("", [])
         self._request: Any = None  # the compose Request of the last rewrite
+        self._seed = random.getrandbits(31)  # stable stand-ins while one draft is edited
         self._stopped = False
         self.unlock_dialog: UnlockDialog | None = None
         self.history_dialog: HistoryDialog | None = None
@@ -305,11 +309,16 @@ class MainWindow(QMainWindow):
         self._scan_timer.setSingleShot(True)
         self._scan_timer.setInterval(SCAN_DELAY_MS)
         self._scan_timer.timeout.connect(self._scan_now)
+        self._prefill_timer = QTimer(self)
+        self._prefill_timer.setSingleShot(True)
+        self._prefill_timer.setInterval(PREFILL_DELAY_MS)
+        self._prefill_timer.timeout.connect(self.prefill_now)
 
         w = self.worker = EngineWorker(scanner, factory)
         self.engine_thread = start_thread(w, "draftrx-engine")
         self.request_load.connect(w.load)
         self.request_compose.connect(w.compose)
+        self.request_prefill.connect(w.prefill)
         self.request_shutdown.connect(w.shutdown)
         w.loading.connect(self._loading)
         w.progress.connect(self._progress)
@@ -317,10 +326,15 @@ class MainWindow(QMainWindow):
         w.load_failed.connect(self._load_failed)
         w.started.connect(self._variant_started)
         w.text.connect(self._text)
+        w.stopped.connect(self._variant_stopped)
         w.stats.connect(self._stats)
         w.variant.connect(self._variant_done)
         w.finished.connect(self._finished)
         w.failed.connect(self._failed)
+        for changed in (self.task.currentIndexChanged, self.mode.currentIndexChanged,
+                        self.sponsored.toggled, self.brand.textChanged, self.findings.toggled,
+                        *(box.toggled for box in self.platform_boxes.values())):  # fmt: skip
+            changed.connect(self._options_changed)
 
     # -- model ----------------------------------------------------------------------------
 
@@ -351,6 +365,7 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip(str(info.get("path", "")))
         self.statusBar().showMessage("Model ready.", 3000)
         self._update_actions()
+        self._prefill_timer.start()
 
     def _load_failed(self, message: str) -> None:
         self.model_ready = False
@@ -403,6 +418,7 @@ class MainWindow(QMainWindow):
     def new_draft(self) -> None:
         """The current draft goes into the history; the editor starts empty."""
         self.history.begin()
+        self._seed = random.getrandbits(31)
         self.set_draft("")
 
     def open_draft(self, path: Path) -> bool:
@@ -428,7 +444,21 @@ class MainWindow(QMainWindow):
     def _draft_changed(self) -> None:
         self.history.typed()
         self._scan_timer.start()
+        self._options_changed()
         self._update_actions()
+
+    def _options_changed(self) -> None:
+        """The Rewrite's prompt changed: stop caching the old one, cache the new one soon."""
+        self.worker.stop_prefill()
+        self._prefill_timer.start()
+
+    def prefill_now(self) -> bool:
+        """Have the engine process the Rewrite's prompt while the physician pauses."""
+        job = self._job() if self.model_ready and not self.busy else None
+        if job is None:
+            return False
+        self.request_prefill.emit(job, self.worker.arm_prefill())
+        return True
 
     def _scan_now(self) -> None:
         self._scan_number += 1
@@ -464,37 +494,44 @@ class MainWindow(QMainWindow):
     def chosen_platforms(self) -> list[Platform]:
         return [self.platforms[pid] for pid, box in self.platform_boxes.items() if box.isChecked()]
 
-    def rewrite(self) -> bool:
+    def _job(self) -> Job | None:
+        """The compose job a Rewrite would queue now; None for an empty draft."""
         from draftrx.compose.pipeline import Request
         from draftrx.engine.events import GenerationParams
         from draftrx.privacy.fictionalise import Mode
 
         draft = self.editor.toPlainText()
-        if self.busy or not self.model_ready:
-            return False
         if not draft.strip():
-            self.statusBar().showMessage("Write or paste a draft first.", 4000)
-            return False
+            return None
         text, findings = self._scanned
         keep = tuple(f for f in findings if key(text, f) in self.findings.kept) \
             if text == draft else ()  # fmt: skip
         sponsor = self.brand.text().strip() if self.sponsored.isChecked() else None
         platforms = self.chosen_platforms()
         request = Request(draft, self.task.currentData(), tuple(platforms),
-                          Mode(self.mode.currentData()), keep, sponsor)  # fmt: skip
+                          Mode(self.mode.currentData()), keep, sponsor, self._seed)  # fmt: skip
         params = GenerationParams(max_tokens=self.prefs.max_tokens,
                                   temperature=self.prefs.temperature)  # fmt: skip
-        self._reset_views(platforms)
+        return Job(request, params, self.prefs.compose_settings(self.base_settings))
+
+    def rewrite(self) -> bool:
+        if self.busy or not self.model_ready:
+            return False
+        job = self._job()
+        if job is None:
+            self.statusBar().showMessage("Write or paste a draft first.", 4000)
+            return False
+        self.worker.stop_prefill()  # a background prefill yields at once, keeping its work
+        self._prefill_timer.stop()
+        self._reset_views(list(job.request.platforms))
         self.hide_notice()
-        self.history.save(draft, force=True)
-        self._request, self._stopped = request, False
+        self.history.save(job.request.draft, force=True)
+        self._request, self._stopped = job.request, False
         self.busy = True
         self._update_actions()
         self.statusBar().showMessage("Writing…")
         self.worker.arm()
-        self.request_compose.emit(
-            Job(request, params, self.prefs.compose_settings(self.base_settings))
-        )
+        self.request_compose.emit(job)
         return True
 
     def stop(self) -> None:
@@ -517,6 +554,8 @@ class MainWindow(QMainWindow):
             view = VariantView(p)
             view.copied.connect(lambda m: self.statusBar().showMessage(m, 4000))
             view.overridden.connect(lambda: self.history.rewrite_changed(self.rewrite_record()))
+            pid = p.id if p else None
+            view.stop_requested.connect(lambda pid=pid: self.worker.stop_variant(pid))
             self.views[p.id if p else None] = view
             self.tabs.addTab(view, view.name)
         self.tabs.addTab(self.diff, "Changes")
@@ -526,14 +565,23 @@ class MainWindow(QMainWindow):
 
     def _variant_started(self, event: VariantStarted) -> None:
         view = self.views[event.platform.id if event.platform else None]
-        view.reset("Too long: asking the model for a shorter text…"
-                   if event.attempt == "shorten" else "")  # fmt: skip
-        self._current = view
-        self.tabs.setCurrentWidget(view)
+        shorten = event.attempt == "shorten"
+        view.reset("Too long: asking the model for a shorter text…" if shorten else "",
+                   streaming=True)  # fmt: skip
+        if self._current is None or shorten:  # variants written together: show the first
+            self._current = view
+            self.tabs.setCurrentWidget(view)
 
-    def _text(self, text: str) -> None:
-        if self._current is not None:
-            self._current.append(text)
+    def _text(self, platform_id: str | None, text: str) -> None:
+        view = self.views.get(platform_id)
+        if view is not None:
+            view.append(text)
+
+    def _variant_stopped(self, platform_id: str | None) -> None:
+        view = self.views.get(platform_id)
+        if view is not None:
+            view.stopped()
+            self.tabs.setTabText(self.tabs.indexOf(view), view.name + " (stopped)")
 
     def _stats(self, stats: StreamStats) -> None:
         self.speed_label.setText(
@@ -570,6 +618,8 @@ class MainWindow(QMainWindow):
     def _end_job(self) -> None:
         self.busy = False
         self._current = None
+        for view in self.views.values():
+            view.stop_button.hide()
         self._update_actions()
         self.idle.emit()
 

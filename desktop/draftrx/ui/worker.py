@@ -7,6 +7,11 @@ Rules (the reason this module exists):
   `cancel()` is the single method the GUI thread calls directly, and it only sets flags.
 - Streamed text is coalesced: at most one `text` signal per REPAINT_INTERVAL_S, so a fast
   model cannot flood the GUI thread with repaints.
+- While the physician pauses, `prefill` fills the engine's cache with the prompts a Rewrite
+  would send. It runs only in that idle time: the window stops it (`stop_prefill`, a flag)
+  at the next keystroke and before queueing a Rewrite, and the abort lands within one graph
+  node, so a Rewrite never waits behind it. The Rewrite reuses what it cached, and the
+  privacy pass it did when the request is unchanged.
 - Heavy imports (llama.cpp, Presidio, spaCy) happen here, after the window is up.
 """
 
@@ -61,10 +66,13 @@ def collector_paused() -> Iterator[None]:
 class EngineLike(Protocol):
     """What the app needs from an engine; `draftrx.engine.Engine` is the real one."""
 
-    def stream(self, messages: Sequence[Any], params: GenerationParams) -> Iterator[StreamEvent]:
-        ...
+    def stream(
+        self, messages: Sequence[Any], params: GenerationParams
+    ) -> Iterator[StreamEvent]: ...
 
     def cancel(self) -> None: ...
+
+    def prefill(self, prompts: Sequence[Any], stop: threading.Event) -> bool: ...
 
     def describe(self) -> dict[str, object]: ...
 
@@ -125,7 +133,9 @@ class EngineWorker(QObject):
     load_failed = Signal(str)
     protected = Signal(object)  # Protected: the findings and stand-ins of this rewrite
     started = Signal(object)  # VariantStarted
-    text = Signal(str)  # newly streamed text, coalesced
+    text = Signal(object, str)  # platform id (None: the general post), newly streamed text
+    stopped = Signal(object)  # platform id of a variant stopped on its own
+    prefilled = Signal(bool)  # a background prefill ended: True when it got to the end
     stats = Signal(object)  # StreamStats of one stream
     variant = Signal(object)  # Variant, finished and checked
     finished = Signal(bool)  # the job ended; True when it was cancelled
@@ -142,6 +152,8 @@ class EngineWorker(QObject):
         self._engine: EngineLike | None = None
         self._composer: Any = None
         self._stop = threading.Event()
+        self._prefill_stop = threading.Event()
+        self._protected: tuple[Any, Any] | None = None  # (request, Protected) of the last prefill
 
     # -- called from the GUI thread ------------------------------------------------------
 
@@ -155,6 +167,21 @@ class EngineWorker(QObject):
     def arm(self) -> None:
         """Clear a previous cancel before a new job is queued (GUI thread)."""
         self._stop.clear()
+
+    def stop_variant(self, platform_id: str | None) -> None:
+        """Stop one variant of the job in flight; the others go on. Thread-safe."""
+        composer = self._composer
+        if composer is not None:
+            composer.stop_variant(platform_id)
+
+    def stop_prefill(self) -> None:
+        """Abort a background prefill now, and any queued one. Thread-safe: sets a flag."""
+        self._prefill_stop.set()
+
+    def arm_prefill(self) -> threading.Event:
+        """A fresh flag for the prefill about to be queued (GUI thread)."""
+        self._prefill_stop = threading.Event()
+        return self._prefill_stop
 
     # -- slots, run on the worker thread ---------------------------------------------------
 
@@ -183,58 +210,95 @@ class EngineWorker(QObject):
             self.loading.emit(f"Preparing {model.name} (first start only)…")
         return model.ensure(progress=self.progress.emit)
 
-    @Slot(object)
-    def compose(self, job: Job) -> None:
+    def _composer_for(self, engine: EngineLike, settings: Settings) -> Any:
         from draftrx.compose.pipeline import Composer
 
+        return Composer(engine.stream, self._scanner_factory(), settings, cancel=engine.cancel,
+                        batch=getattr(engine, "stream_batch", None),
+                        cancel_one=getattr(engine, "cancel_sequence", None))  # fmt: skip
+
+    @Slot(object, object)
+    def prefill(self, job: Job, stop: threading.Event) -> None:
+        """Protect the draft and cache the Rewrite's prompts, unless stopped first."""
+        engine = self._engine
+        if engine is None or stop.is_set():
+            return
+        try:
+            composer = self._composer_for(engine, job.settings)
+            protected = composer.protect(job.request)
+            self._protected = (job.request, protected)
+            if stop.is_set():
+                return
+            done = engine.prefill(composer.prompts(job.request, protected), stop)
+        except Exception as exc:  # a refusal here is met, and shown, by the Rewrite
+            _message(exc)  # only a bug prints (its traceback, redacted, to stderr)
+            return
+        self.prefilled.emit(done)
+
+    @Slot(object)
+    def compose(self, job: Job) -> None:
         if self._engine is None:
             self.failed.emit("No model is loaded; choose one in Model ▸ Manage models.")
             return
         engine = self._engine
         try:
-            composer = Composer(engine.stream, self._scanner_factory(), job.settings,
-                                cancel=engine.cancel)  # fmt: skip
+            composer = self._composer_for(engine, job.settings)
             self._composer = composer
-            protected = composer.protect(job.request)
+            cached = self._protected
+            if cached is not None and cached[0] == job.request:
+                protected = cached[1]  # the prefill's privacy pass, on this very request
+            else:
+                protected = composer.protect(job.request)
             self.protected.emit(protected)
             events = composer.compose(job.request, job.params, protected)
             if self._stop.is_set():  # Stop came while the job was queued or protecting
                 composer.cancel()
-            cancelled = self._relay(events)
+            self._relay(events)
         except Exception as exc:
             self.failed.emit(_message(exc))
             return
         finally:
             self._composer = None
-        self.finished.emit(cancelled or self._stop.is_set())
+        self.finished.emit(self._stop.is_set())
 
-    def _relay(self, events: Iterator[Any]) -> bool:
-        """Forward events as signals, coalescing text; True when the job was cancelled."""
-        from draftrx.compose.pipeline import VariantDone, VariantStarted
-        from draftrx.engine.events import StreamStats
+    def _relay(self, events: Iterator[Any]) -> None:
+        """Forward events as signals, coalescing each variant's text."""
+        from draftrx.compose.pipeline import (
+            VariantDone,
+            VariantStarted,
+            VariantStats,
+            VariantStopped,
+            VariantText,
+        )
 
-        pending: list[str] = []
+        pending: dict[str | None, list[str]] = {}
         last = 0.0
-        cancelled = False
+
+        def flush() -> None:
+            for pid, pieces in pending.items():
+                self.text.emit(pid, "".join(pieces))
+            pending.clear()
+
         for event in events:
-            if isinstance(event, StreamStats | VariantStarted | VariantDone) and pending:
-                self.text.emit("".join(pending))
-                pending.clear()
-            if isinstance(event, VariantStarted):
-                self.started.emit(event)
-            elif isinstance(event, StreamStats):
-                cancelled = cancelled or event.stop_reason == "cancelled"
-                self.stats.emit(event)
-            elif isinstance(event, VariantDone):
-                self.variant.emit(event.variant)
-            else:
-                pending.append(event.text)
+            if isinstance(event, VariantText):
+                pending.setdefault(event.platform.id if event.platform else None, []).append(
+                    event.text
+                )
                 now = time.monotonic()
                 if now - last >= REPAINT_INTERVAL_S:
-                    self.text.emit("".join(pending))
-                    pending.clear()
+                    flush()
                     last = now
-        return cancelled
+                continue
+            flush()
+            if isinstance(event, VariantStarted):
+                self.started.emit(event)
+            elif isinstance(event, VariantStats):
+                self.stats.emit(event.stats)
+            elif isinstance(event, VariantStopped):
+                self.stopped.emit(event.platform.id if event.platform else None)
+            elif isinstance(event, VariantDone):
+                self.variant.emit(event.variant)
+        flush()
 
     @Slot()
     def shutdown(self) -> None:
