@@ -125,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
-    p.add_argument("--only", choices=["engine", "privacy", "vault", "gui"], help="run one part")
+    p.add_argument("--only", choices=["engine", "speed", "privacy", "vault", "gui"],
+                   help="run one part")  # fmt: skip
     _add_model_options(p)
     p.set_defaults(run=_bench)
 
@@ -513,7 +514,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     report: dict = {}
     parts = []
-    wanted = {args.only} if args.only else {"engine", "privacy", "vault", "gui"}
+    wanted = {args.only} if args.only else {"engine", "speed", "privacy", "vault", "gui"}
     if "engine" in wanted:
         report = run_bench(
             _resolve_model(args.model),
@@ -523,6 +524,13 @@ def _bench(args: argparse.Namespace) -> int:
             n_ctx=args.ctx,
         )
         parts.append(format_report(report))
+    if "speed" in wanted:
+        from draftrx.engine.bench_speed import format_speed, run_speed_bench
+
+        report["speed"] = run_speed_bench(_resolve_model(args.model), quick=args.quick,
+                                          n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+                                          n_ctx=args.ctx)  # fmt: skip
+        parts.append(format_speed(report["speed"]))
     if "privacy" in wanted:
         report["privacy"] = run_privacy_bench(rounds=20 if args.quick else 60)
         parts.append(format_privacy(report["privacy"]))

@@ -19,7 +19,7 @@ from PySide6.QtGui import QDropEvent
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.engine.events import GenerationParams, SequenceEvent, StreamStats, TextPiece
 
 
 class FakeEngine:
@@ -35,11 +35,14 @@ class FakeEngine:
         self.cancels = 0
         self.closed = False
         self.prefills: list[list[list[dict[str, str]]]] = []
+        self.prefill_stops: list[threading.Event] = []
         self._cancel = threading.Event()
+        self._stops: list[threading.Event] = []
 
     def prefill(self, prompts: Sequence[Sequence[dict[str, str]]], stop: threading.Event) -> bool:
         assert threading.get_ident() == self.thread, "used from a thread other than its own"
         self.prefills.append([[dict(m) for m in p] for p in prompts])
+        self.prefill_stops.append(stop)
         return not stop.is_set()
 
     def stream(
@@ -63,6 +66,38 @@ class FakeEngine:
             yield StreamStats(10, 0, 10, self.delay, n, n / max(total, 1e-9), total, stop)
 
         return events()
+
+    def stream_batch(
+        self, prompts: Sequence[Sequence[dict[str, str]]], params: Sequence[GenerationParams]
+    ) -> Iterator[SequenceEvent]:
+        """The replies of the next calls, word by word in turn, each stoppable alone."""
+        assert threading.get_ident() == self.thread, "used from a thread other than its own"
+        first = len(self.calls)
+        self.calls.extend([dict(m) for m in p] for p in prompts)
+        words = [regex.findall(r"\S+\s*", self.replies[min(first + i, len(self.replies) - 1)])
+                 for i in range(len(prompts))]  # fmt: skip
+        self._cancel = cancel = threading.Event()
+        self._stops = stops = [threading.Event() for _ in prompts]
+
+        def events() -> Iterator[SequenceEvent]:
+            sent = [0] * len(prompts)
+            running = list(range(len(prompts)))
+            while running:
+                time.sleep(self.delay)
+                for i in list(running):
+                    stopped = cancel.is_set() or stops[i].is_set()
+                    if not stopped and sent[i] < len(words[i]):
+                        sent[i] += 1
+                        yield SequenceEvent(i, TextPiece(words[i][sent[i] - 1]))
+                        continue
+                    running.remove(i)
+                    stop = "cancelled" if stopped else "eos"
+                    yield SequenceEvent(i, StreamStats(10, 0, 10, 0.0, sent[i], 1.0, 0.1, stop))
+
+        return events()
+
+    def cancel_sequence(self, index: int) -> None:
+        self._stops[index].set()
 
     def cancel(self) -> None:
         self.cancels += 1

@@ -111,3 +111,25 @@ def test_screenshot_command_renders_a_rewrite(tmp_path: Path, default_model_path
     assert image.width() >= 800 and image.height() >= 500
     assert len({image.pixel(x, y) for x in range(0, image.width(), 7)
                 for y in range(0, image.height(), 7)}) > 20  # fmt: skip
+
+
+def test_a_prefill_in_progress_never_holds_up_rewrite(qtbot, make_window) -> None:
+    """Rewrite pressed while the engine is prefilling a long draft in the background: the
+    prefill stops at once (it reports unfinished), keeps its work, and both variants are
+    written together on the real model."""
+    window = make_window(engine_factory=real_engine, platforms=["x", "bluesky"],
+                         temperature=0.0, max_tokens=24)  # fmt: skip
+    qtbot.waitUntil(lambda: window.model_ready and window.scanner_ready, timeout=120_000)
+    window.set_draft("\n\n".join([DRAFT] * 5))
+    window._prefill_timer.stop()
+    ended: list[bool] = []
+    window.worker.prefilled.connect(ended.append)
+    stats: list = []
+    window.worker.stats.connect(stats.append)
+    assert window.prefill_now()
+    qtbot.wait(1500)  # protected and well into the prompt, far from through it
+    with qtbot.waitSignal(window.idle, timeout=300_000):
+        assert window.rewrite()
+    assert ended == [False]
+    assert len(stats) == 2 and all(s.reused_tokens > 0 for s in stats), stats
+    assert all(window.views[p].variant is not None for p in ("x", "bluesky"))

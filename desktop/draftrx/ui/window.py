@@ -606,7 +606,10 @@ class MainWindow(QMainWindow):
         if cancelled:
             message = f"Stopped. {len(done)} of {len(self.views)} variants finished."
         else:
-            message = f"Done: {len(done)} variants" + (f", {blocked} blocked." if blocked else ".")
+            message = f"Done: {len(done)} variant{'s' * (len(done) != 1)}"
+            stopped = len(self.views) - len(done)
+            message += "".join(f", {n} {what}" for n, what in
+                               ((blocked, "blocked"), (stopped, "stopped")) if n) + "."  # fmt: skip
         self.statusBar().showMessage(message)
         self._end_job()
 

@@ -1,0 +1,300 @@
+"""`draftrx bench --only speed`: what DraftRx knows about its job, against doing without.
+
+- Background prefill: the time to first token of a Rewrite after the physician pauses,
+  against the same Rewrite on a cold cache, for a draft typed sentence by sentence and
+  for one pasted whole.
+- Batched variants: six platform variants written in one batch, against the same prompts
+  and limits one after another.
+- Speculation: decode speed of a greedy rewrite with prompt lookup, against plain decoding,
+  a raw llama-cpp-python loop and llama-cpp-python's own LlamaPromptLookupDecoding.
+
+Every figure is a ratio against a baseline from the same process; rounds alternate.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+from draftrx import __version__
+from draftrx.compose.platforms import load_platforms
+from draftrx.compose.prompts import load_instruction, load_prompt
+from draftrx.engine import hardware
+from draftrx.engine.bench import (
+    BENCH_DRAFT,
+    _bench_messages,
+    _common_chars,
+    _engine_run,
+    _raw_loop,
+)
+from draftrx.engine.engine import Engine, EngineConfig, Message
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+
+# About 1,500 characters: the issue's draft size, still with no patient in it.
+LONG_DRAFT = (
+    BENCH_DRAFT
+    + """
+
+A second myth while we are at it: antibiotics do not help a cold or the flu. They act on
+bacteria, and these are viruses. Taking them anyway brings the side effects (stomach upset,
+rashes, the odd serious allergy) without any benefit, and it breeds resistant bacteria that
+make the next real infection harder to treat. Rest, fluids and time are what work for most
+colds; see your clinician if a fever lasts more than a few days or breathing gets hard.
+And no, a green nose is not a sign that you need them: the colour comes from the immune
+cells doing their job, and it turns up in plain viral colds all the time. Ask before you
+take leftovers from a friend."""
+)
+PLATFORMS = ("x", "threads", "bluesky", "mastodon", "linkedin", "facebook")
+GREEDY = {"temperature": 0.0, "repeat_penalty": 1.0}
+
+
+def variant_prompts(draft: str, ids: tuple[str, ...] = PLATFORMS) -> list[list[Message]]:
+    """The educational task's variant prompts, exactly as the composer builds them."""
+    known = load_platforms()
+    prompt = load_prompt("educational")
+    return [prompt.messages(draft, _instruction(known[i].name, known[i])) for i in ids]
+
+
+def _instruction(name: str, p: Any) -> str:
+    return load_instruction("variant", None, name=name, style=p.style, target=p.target,
+                            unit=p.unit)  # fmt: skip
+
+
+def _first_token(engine: Engine, prompts: list[list[Message]]) -> float:
+    """Seconds from Rewrite to the first text of any variant; the rest is then stopped."""
+    started = time.perf_counter()
+    params = GenerationParams(max_tokens=4, **GREEDY)
+    if len(prompts) == 1:  # as the composer does: one variant is a plain stream
+        events: Any = engine.stream(prompts[0], params)
+    else:
+        events = (e.event for e in engine.stream_batch(prompts, params))
+    first = None
+    for event in events:
+        if first is None and isinstance(event, TextPiece):
+            first = time.perf_counter() - started
+            engine.cancel()
+    return first if first is not None else time.perf_counter() - started
+
+
+def _pause(engine: Engine, prompts: list[list[Message]], seconds: float) -> dict[str, float]:
+    """Prefill for at most `seconds` (the pause), then stop it as a keystroke would."""
+    stop = threading.Event()
+    timer = threading.Timer(seconds, stop.set)
+    timer.start()
+    started = time.perf_counter()
+    done = engine.prefill(prompts, stop)
+    ended = time.perf_counter()
+    timer.cancel()
+    return {"done": done, "spent_s": ended - started}
+
+
+def measure_prefill(engine: Engine, quick: bool) -> dict[str, Any]:
+    """TTFT after a 2 s pause, with the engine prefilling in each pause, against cold."""
+    typed = [LONG_DRAFT[: m.start()] for m in re.finditer(r"(?<=[.!?])\s+", LONG_DRAFT)]
+    think = 0.6 if quick else 1.0  # the pause after each sentence while typing
+    out: dict[str, Any] = {"draft_chars": len(LONG_DRAFT), "think_pause_s": think}
+    for label, ids in (("one_variant", PLATFORMS[:1]), ("six_variants", PLATFORMS)):
+        final = variant_prompts(LONG_DRAFT, ids)
+        engine.reset_cache()
+        cold = _first_token(engine, final)
+        # Typed: a pause after each sentence; then the 2 s pause before Rewrite.
+        engine.reset_cache()
+        for partial in typed:
+            _pause(engine, variant_prompts(partial, ids), think)
+        last = _pause(engine, final, 2.0)
+        after_typing = _first_token(engine, final)
+        # Pasted whole: only the 2 s pause.
+        engine.reset_cache()
+        pasted_pause = _pause(engine, final, 2.0)
+        pasted = _first_token(engine, final)
+        out[label] = {
+            "prompt_tokens": len(engine.tokenize_chat(final[0])),
+            "cold_ttft_s": round(cold, 4),
+            "typed_ttft_s": round(after_typing, 4),
+            "typed_prefill_finished": last["done"],
+            "pasted_ttft_s": round(pasted, 4),
+            "pasted_prefill_finished": pasted_pause["done"],
+            "typed_over_cold": round(after_typing / cold, 4),
+        }
+    out["target_ttft_s"] = 0.150
+    out["yield_s"] = round(_yield_latency(engine), 4)
+    return out
+
+
+def _yield_latency(engine: Engine) -> float:
+    """How long a Rewrite waits for a prefill it interrupts (stopped 0.3 s in)."""
+    engine.reset_cache()
+    stop = threading.Event()
+    stopped_at: list[float] = []
+
+    def press() -> None:
+        stopped_at.append(time.perf_counter())
+        stop.set()
+
+    timer = threading.Timer(0.3, press)
+    timer.start()
+    engine.prefill(variant_prompts(LONG_DRAFT * 2), stop)
+    ended = time.perf_counter()
+    timer.join()
+    return ended - stopped_at[0]
+
+
+def measure_batch(engine: Engine, quick: bool) -> dict[str, Any]:
+    """Six variants one after another, then in one batch; same prompts, same limits."""
+    prompts = variant_prompts(BENCH_DRAFT)
+    params = GenerationParams(max_tokens=48 if quick else 128, **GREEDY)
+    rounds = 1 if quick else 2
+    best: dict[str, float] = {}
+    tokens: dict[str, list[int]] = {}
+    for _ in range(rounds):
+        for mode in ("sequential", "batched", "batched_prefilled"):
+            engine.reset_cache()
+            engine.prefill(prompts if mode == "batched_prefilled" else prompts[:1],
+                           threading.Event())  # fmt: skip
+            started = time.perf_counter()
+            stats: dict[int, StreamStats] = {}
+            if mode == "sequential":
+                for i, messages in enumerate(prompts):
+                    stats[i] = _engine_run(engine, messages, params)[1]
+            else:
+                for event in engine.stream_batch(prompts, params):
+                    if isinstance(event.event, StreamStats):
+                        stats[event.index] = event.event
+            wall = time.perf_counter() - started
+            best[mode] = min(best.get(mode, wall), wall)
+            tokens[mode] = [stats[i].decode_tokens for i in range(len(prompts))]
+    seq_tokens, batch_tokens = sum(tokens["sequential"]), sum(tokens["batched"])
+    return {
+        "variants": len(prompts),
+        "max_tokens": params.max_tokens,
+        # Batches round differently, so a variant may end (eos) earlier or later: the
+        # time per generated token compares the two whatever the lengths.
+        "per_token_ratio": round(
+            (best["batched"] / batch_tokens) / (best["sequential"] / seq_tokens), 3
+        ),
+        "sequential_s": round(best["sequential"], 3),
+        "batched_s": round(best["batched"], 3),
+        "ratio": round(best["batched"] / best["sequential"], 3),
+        "prefilled_ratio": round(best["batched_prefilled"] / best["sequential"], 3),
+        "target_ratio": 0.55,
+        "tokens_sequential": tokens["sequential"],
+        "tokens_batched": tokens["batched"],
+    }
+
+
+def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
+    messages = _bench_messages(BENCH_DRAFT)
+    tokens = engine.tokenize_chat(messages)
+    max_tokens, rounds = (64, 2) if quick else (160, 3)
+    plain = GenerationParams(max_tokens=max_tokens, speculate=False, **GREEDY)
+    guess = GenerationParams(max_tokens=max_tokens, speculate=True, **GREEDY)
+    gpu = engine.offloaded_layers > 0
+    lookup = llama_cpp.Llama(
+        model_path=str(engine.config.model_path),
+        n_ctx=len(tokens) + max_tokens + 64,
+        n_threads=engine.n_threads,
+        n_threads_batch=max(engine.n_threads, hardware.batch_threads()),
+        n_gpu_layers=engine.n_gpu_layers,
+        draft_model=LlamaPromptLookupDecoding(num_pred_tokens=10 if gpu else 2),
+        verbose=False,
+    )
+    runs: dict[str, list[tuple[float, str]]] = {"plain": [], "speculative": [], "raw": [],
+                                                 "llama_cpp_lookup": []}  # fmt: skip
+    kept = guessed = 0
+    try:
+        for _ in range(rounds):
+            engine.reset_cache()
+            raw = _raw_loop(engine.llm, tokens, max_tokens)
+            runs["raw"].append((raw["decode_tok_s"], raw["text"]))
+            engine.reset_cache()
+            text, stats = _engine_run(engine, messages, plain)
+            runs["plain"].append((stats.decode_tok_s, text))
+            engine.reset_cache()
+            text, stats = _engine_run(engine, messages, guess)
+            runs["speculative"].append((stats.decode_tok_s, text))
+            kept, guessed = kept + stats.kept_tokens, guessed + stats.guessed_tokens
+            other = _raw_loop(lookup, tokens, max_tokens)
+            runs["llama_cpp_lookup"].append((other["decode_tok_s"], other["text"]))
+    finally:
+        lookup.close()
+        engine.reset_cache()
+    best = {name: max(r, key=lambda x: x[0]) for name, r in runs.items()}
+    base_rate, base_text = best["plain"]
+    return {
+        "max_tokens": max_tokens,
+        "tok_s": {name: round(rate, 2) for name, (rate, _) in best.items()},
+        "over_plain": {name: round(rate / base_rate, 3) for name, (rate, _) in best.items()},
+        "same_output_as_plain": {name: text == base_text for name, (_, text) in best.items()},
+        "same_prefix_chars": {
+            name: _common_chars(text, base_text) for name, (_, text) in best.items()
+        },
+        "guesses_kept": f"{kept}/{guessed}",
+        "target_ratio": 1.2,
+        "lookup_tokens": 10 if gpu else 2,
+    }
+
+
+def run_speed_bench(
+    model_path: Path,
+    *,
+    quick: bool = False,
+    n_threads: int | None = None,
+    n_gpu_layers: int | None = None,
+    n_ctx: int | None = None,
+) -> dict[str, Any]:
+    engine = Engine(EngineConfig(model_path, n_ctx=n_ctx, n_threads=n_threads,
+                                 n_gpu_layers=n_gpu_layers))  # fmt: skip
+    try:
+        return {
+            "date": date.today().isoformat(),
+            "draftrx": __version__,
+            **engine.describe(),
+            "quick": quick,
+            "prefill": measure_prefill(engine, quick),
+            "batch": measure_batch(engine, quick),
+            "speculation": measure_speculation(engine, quick),
+        }
+    finally:
+        engine.close()
+
+
+def format_speed(r: dict[str, Any]) -> str:
+    p, b, s = r["prefill"], r["batch"], r["speculation"]
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.0f} ms"
+
+    rows = []
+    for label in ("one_variant", "six_variants"):
+        v = p[label]
+        rows.append((
+            f"TTFT, {label.replace('_', ' ')}",
+            f"cold {ms(v['cold_ttft_s'])}   typed + 2 s pause {ms(v['typed_ttft_s'])}   "
+            f"pasted + 2 s pause {ms(v['pasted_ttft_s'])}   (target <= 150 ms; "
+            f"{v['prompt_tokens']} prompt tokens)",
+        ))  # fmt: skip
+    rows.append(("prefill yields in", ms(p["yield_s"])))
+    rows.append((
+        f"{b['variants']} variants",
+        f"one by one {b['sequential_s']:.1f} s   batched {b['batched_s']:.1f} s   ratio "
+        f"{b['ratio']:.3f} (target <= {b['target_ratio']}); tails prefilled "
+        f"{b['prefilled_ratio']:.3f}; per token {b['per_token_ratio']:.3f}",
+    ))  # fmt: skip
+    o, t = s["over_plain"], s["tok_s"]
+    rows.append((
+        "speculation tok/s",
+        f"plain {t['plain']:.1f}   prompt lookup {t['speculative']:.1f} ({o['speculative']:.3f}x,"
+        f" target >= {s['target_ratio']})   raw {t['raw']:.1f}   llama-cpp-python lookup "
+        f"{t['llama_cpp_lookup']:.1f} ({o['llama_cpp_lookup']:.3f}x); kept {s['guesses_kept']}",
+    ))  # fmt: skip
+    head = (
+        f"DraftRx speed {r['date']}  model {r['model']}  {r['backend']}  threads {r['n_threads']}"
+    )
+    return "\n".join([head, *(f"{label:<22} {value}" for label, value in rows)])

@@ -1,0 +1,149 @@
+"""Batched variants and background prefill on the real model: one shared prefix, each
+variant its own greedy text (up to a batch's float rounding), each stoppable alone, and a
+prefill that fills the cache for the next call and stops when told."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece
+from draftrx.engine.bench_speed import variant_prompts
+from draftrx.engine.events import SequenceEvent
+
+pytestmark = pytest.mark.model
+
+DRAFT = (Path(__file__).parents[1] / "fixtures" / "drafts" / "flu_myth.txt").read_text()
+GREEDY = GenerationParams(max_tokens=20, temperature=0.0, speculate=False)
+NUMERICS = 1.0  # a batch's logits differ from one-token decoding by up to ~0.3 here
+
+
+def collect(events) -> tuple[dict[int, str], dict[int, StreamStats]]:
+    texts: dict[int, str] = {}
+    stats: dict[int, StreamStats] = {}
+    for e in events:
+        assert isinstance(e, SequenceEvent)
+        if isinstance(e.event, TextPiece):
+            assert e.index not in stats, "text after the sequence's stats"
+            texts[e.index] = texts.get(e.index, "") + e.event.text
+        else:
+            stats[e.index] = e.event
+    return texts, stats
+
+
+def single(engine: Engine, messages, params=GREEDY) -> tuple[str, StreamStats]:
+    pieces, stats = [], None
+    for e in engine.stream(messages, params):
+        if isinstance(e, TextPiece):
+            pieces.append(e.text)
+        else:
+            stats = e
+    assert stats is not None
+    return "".join(pieces), stats
+
+
+def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(engine: Engine) -> None:
+    prompts = variant_prompts(DRAFT, ("x", "linkedin", "bluesky"))
+    engine.reset_cache()
+    texts, stats = collect(engine.stream_batch(prompts, GREEDY))
+    outputs = {i: list(engine.outputs[i]) for i in range(3)}
+    assert sorted(stats) == [0, 1, 2] and all(texts[i].strip() for i in range(3))
+    lengths = [len(engine.tokenize_chat(p)) for p in prompts]
+    for i, s in stats.items():
+        assert s.stop_reason in ("length", "eos") and s.decode_tokens == len(outputs[i])
+        assert s.prompt_tokens == lengths[i] and s.reused_tokens + s.prefill_tokens == lengths[i]
+    # Each sequence saw its own prompt: its text is greedy for that prompt (a wrong
+    # position or a shared cell left over would show as large gaps), not another's.
+    for i, prompt in enumerate(prompts):
+        gaps = engine.greedy_gaps(prompt, outputs[i])
+        assert max(gaps) <= NUMERICS, (i, gaps)
+    # A batch of one decodes one token at a time: exactly the plain stream's text.
+    engine.reset_cache()
+    plain, _ = single(engine, prompts[1])
+    assert collect_one(engine, prompts[1]) == plain
+
+
+def collect_one(engine: Engine, prompt) -> str:
+    engine.reset_cache()
+    texts, _ = collect(engine.stream_batch([prompt], GREEDY))
+    return texts[0]
+
+
+def test_stopping_one_variant_leaves_the_others_running(engine: Engine) -> None:
+    prompts = variant_prompts(DRAFT, ("x", "threads", "mastodon"))
+    params = GenerationParams(max_tokens=24, temperature=0.0, speculate=False)
+    events = engine.stream_batch(prompts, params)
+    texts: dict[int, str] = {}
+    stats: dict[int, StreamStats] = {}
+    for e in events:
+        if isinstance(e.event, TextPiece):
+            texts[e.index] = texts.get(e.index, "") + e.event.text
+            if e.index == 1:
+                engine.cancel_sequence(1)  # from its first text on
+        else:
+            stats[e.index] = e.event
+    assert stats[1].stop_reason == "cancelled" and stats[1].decode_tokens <= 2
+    for i in (0, 2):
+        assert stats[i].stop_reason in ("length", "eos") and stats[i].decode_tokens > 2
+        assert max(engine.greedy_gaps(prompts[i], engine.outputs[i])) <= NUMERICS
+
+
+def test_cancel_stops_the_whole_batch_and_leaves_a_clean_cache(engine: Engine) -> None:
+    prompts = variant_prompts(DRAFT, ("x", "bluesky"))
+    events = engine.stream_batch(prompts, GenerationParams(max_tokens=200, temperature=0.0))
+    for e in events:
+        if isinstance(e.event, TextPiece):
+            threading.Thread(target=engine.cancel).start()
+            break
+    rest = list(events)
+    ended = {e.index: e.event for e in rest if isinstance(e.event, StreamStats)}
+    assert sorted(ended) == [0, 1] and all(s.stop_reason == "cancelled" for s in ended.values())
+    assert all(s.decode_tokens < 200 for s in ended.values())
+    # The next call reuses what the batch cached. Those cells were computed in a batch of two
+    # sequences, so the text may part from a cold run at a near-tie, but no further: it is
+    # greedy for its prompt within rounding (a stale or misplaced cell would show).
+    _, stats = single(engine, prompts[0])
+    assert stats.reused_tokens > 0
+    assert max(engine.greedy_gaps(prompts[0], engine.outputs[0])) <= NUMERICS
+
+
+def test_prompts_that_do_not_fit_together_take_turns(default_model_path: Path) -> None:
+    with Engine(EngineConfig(default_model_path, n_ctx=1024)) as small:
+        prompts = variant_prompts(DRAFT, ("x", "threads", "linkedin"))
+        params = GenerationParams(max_tokens=300, temperature=0.0)
+        turns = small._turns([small.tokenize_chat(p) for p in prompts], [300] * 3)
+        assert len(turns) > 1  # the plan itself, then that it runs
+        texts, stats = collect(small.stream_batch(prompts, params))
+        assert sorted(stats) == [0, 1, 2] and all(texts.get(i) for i in range(3))
+        assert all(s.stop_reason != "cancelled" for s in stats.values())
+
+
+def test_prefill_fills_the_cache_for_the_rewrite_that_follows(engine: Engine) -> None:
+    prompt = variant_prompts(DRAFT, ("x",))
+    engine.reset_cache()
+    assert engine.prefill(prompt, threading.Event())
+    _, warm = single(engine, prompt[0])
+    assert warm.reused_tokens == warm.prompt_tokens - 1 and warm.prefill_tokens == 1
+    # Prefilled in smaller batches than a cold call uses: greedy within rounding.
+    assert max(engine.greedy_gaps(prompt[0], engine.outputs[0])) <= NUMERICS
+    # For a batch, every variant's own tail is cached too.
+    prompts = variant_prompts(DRAFT, ("x", "threads", "bluesky"))
+    assert engine.prefill(prompts, threading.Event())
+    _, stats = collect(engine.stream_batch(prompts, GREEDY))
+    assert all(s.prefill_tokens == 1 for s in stats.values()), stats
+
+
+def test_a_stopped_prefill_keeps_what_it_did(engine: Engine) -> None:
+    prompt = variant_prompts("\n\n".join([DRAFT] * 4), ("x",))
+    engine.reset_cache()
+    stop = threading.Event()
+    timer = threading.Timer(1.5, stop.set)
+    timer.start()
+    assert engine.prefill(prompt, stop) is False
+    timer.join()
+    kept = engine.cached_tokens()
+    _, stats = single(engine, prompt[0])
+    assert 0 < kept == stats.reused_tokens < stats.prompt_tokens - 1
+    assert max(engine.greedy_gaps(prompt[0], engine.outputs[0])) <= NUMERICS

@@ -1,0 +1,100 @@
+"""Prompt lookup and the speculation controller (pure Python), then speculation on the real
+model: it guesses, keeps only what the sampler agrees with, and writes plain greedy's text
+up to the float rounding of a batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from draftrx.compose.prompts import load_prompt
+from draftrx.engine import Engine, GenerationParams, StreamStats, TextPiece
+from draftrx.engine.speculative import MAX_GUESS, PROBE_EVERY, PromptLookup, Speculation
+
+# A verify batch's logits differ from one-token decoding by up to ~0.3 here (measured).
+NUMERICS = 1.0
+
+
+def test_lookup_continues_the_longest_earlier_ngram() -> None:
+    lookup = PromptLookup([5, 6, 7, 8, 9, 1, 6, 7, 2, 3])
+    for t in (5, 6, 7):
+        lookup.push(t)
+    ngram, guess = lookup.propose(4)
+    assert ngram == 3 and guess == [8, 9, 1, 6]  # "5 6 7" beats the later "6 7 2"
+    lookup.push(4)
+    assert lookup.propose(4) == (0, [])  # "7 4" and "6 7 4" never occurred before
+    lookup.push(5)
+    assert lookup.propose(2)[0] == 0  # "4 5" is new too
+
+
+def test_lookup_never_proposes_its_own_suffix() -> None:
+    lookup = PromptLookup([1, 2, 3])
+    assert lookup.propose(5) == (0, [])
+    lookup.push(1)
+    lookup.push(2)
+    assert lookup.propose(5) == (2, [3, 1, 2])
+
+
+def measured(cost_per_size: dict[int, float]) -> Speculation:
+    spec = Speculation()
+    for size, seconds in cost_per_size.items():
+        spec.observe(size, seconds, 0, 0, 0)
+    return spec
+
+
+def test_speculation_stays_off_while_guesses_would_not_pay() -> None:
+    assert measured({1: 0.030, 4: 0.077, 8: 0.123}).choose(2, 8) == 0  # prior alpha 0.5
+    spec = measured({1: 0.030, 4: 0.077, 8: 0.123})  # this CPU's costs
+    for _ in range(10):  # guesses after a 2-gram are rejected at once
+        spec.observe(4, 0.077, 2, 3, 0)
+    choices = [spec.choose(2, 8) for _ in range(PROBE_EVERY)]
+    assert choices[:-1] == [0] * (PROBE_EVERY - 1)
+    assert choices[-1] > 0  # ...but it probes now and then, in case copying starts
+
+
+def test_speculation_guesses_long_where_they_are_kept_and_batches_are_cheap() -> None:
+    spec = measured({1: 0.030, 4: 0.077, 8: 0.123})
+    for _ in range(20):
+        spec.observe(8, 0.123, 4, 7, 7)
+    assert spec.rates[4].alpha > 0.9
+    assert spec.choose(4, MAX_GUESS) >= 3
+    assert spec.choose(4, 2) <= 2  # never more than the lookup found
+    assert spec.choose(0, 8) == 0  # no match, no guess
+    spec.enabled = False
+    assert spec.choose(4, 8) == 0
+
+
+@pytest.mark.model
+def test_speculation_copies_quickly_and_writes_what_plain_greedy_writes(engine: Engine) -> None:
+    text = ("Wash your hands with soap for twenty seconds, dry them well, and keep your "
+            "vaccinations up to date; stay home when you have a fever.")  # fmt: skip
+    messages = [
+        {"role": "system", "content": "You repeat text exactly, adding nothing."},
+        {"role": "user", "content": f"Repeat this text exactly:\n\n{text}"},
+    ]
+    params = GenerationParams(max_tokens=40, temperature=0.0, speculate=True)
+    for _ in range(2):  # the second run starts with the costs measured in the first
+        pieces, stats = [], None
+        for event in engine.stream(messages, params):
+            if isinstance(event, TextPiece):
+                pieces.append(event.text)
+            else:
+                stats = event
+        assert isinstance(stats, StreamStats)
+    output = list(engine.outputs[0])
+    assert stats.guessed_tokens > 0 and stats.kept_tokens > stats.guessed_tokens // 2
+    assert "twenty seconds" in "".join(pieces)
+    gaps = engine.greedy_gaps(messages, output)
+    assert len(gaps) == len(output) == stats.decode_tokens
+    assert max(gaps) <= NUMERICS, gaps
+    assert sum(g == 0.0 for g in gaps) >= len(gaps) * 0.8, gaps
+
+
+@pytest.mark.model
+def test_plain_decoding_is_exactly_greedy(engine: Engine) -> None:
+    """The reference the other tests lean on: one token at a time has no gaps at all."""
+    messages = load_prompt("educational").messages("Sunscreen matters in winter too.")
+    for _ in engine.stream(messages, GenerationParams(max_tokens=16, temperature=0.0,
+                                                      speculate=False)):  # fmt: skip
+        pass
+    output = list(engine.outputs[0])
+    assert len(output) > 4 and engine.greedy_gaps(messages, output) == [0.0] * len(output)
