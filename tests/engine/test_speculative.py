@@ -37,16 +37,22 @@ def test_lookup_never_proposes_its_own_suffix() -> None:
 def measured(cost_per_size: dict[int, float]) -> Speculation:
     spec = Speculation()
     for size, seconds in cost_per_size.items():
-        spec.observe(size, seconds, 0, 0, 0)
+        spec.observe_cost(size, seconds)
     return spec
 
 
+def choose(spec: Speculation, ngram: int, available: int) -> int:
+    return spec.plan([(ngram, available)], spare=100)[0]
+
+
 def test_speculation_stays_off_while_guesses_would_not_pay() -> None:
-    assert measured({1: 0.030, 4: 0.077, 8: 0.123}).choose(2, 8) == 0  # prior alpha 0.5
+    linear = {size: 0.030 * size for size in range(1, 10)}  # a batch no cheaper per token
+    assert choose(measured(linear), 6, 8) == 0  # even the most hopeful prior cannot pay
     spec = measured({1: 0.030, 4: 0.077, 8: 0.123})  # this CPU's costs
+    assert choose(spec, 2, 8) > 0  # the prior expects a 2-gram's guesses to be kept
     for _ in range(10):  # guesses after a 2-gram are rejected at once
-        spec.observe(4, 0.077, 2, 3, 0)
-    choices = [spec.choose(2, 8) for _ in range(PROBE_EVERY)]
+        spec.observe_guesses(2, 3, 0)
+    choices = [choose(spec, 2, 8) for _ in range(PROBE_EVERY)]
     assert choices[:-1] == [0] * (PROBE_EVERY - 1)
     assert choices[-1] > 0  # ...but it probes now and then, in case copying starts
 
@@ -54,13 +60,26 @@ def test_speculation_stays_off_while_guesses_would_not_pay() -> None:
 def test_speculation_guesses_long_where_they_are_kept_and_batches_are_cheap() -> None:
     spec = measured({1: 0.030, 4: 0.077, 8: 0.123})
     for _ in range(20):
-        spec.observe(8, 0.123, 4, 7, 7)
+        spec.observe_guesses(4, 7, 7)
     assert spec.rates[4].alpha > 0.9
-    assert spec.choose(4, MAX_GUESS) >= 3
-    assert spec.choose(4, 2) <= 2  # never more than the lookup found
-    assert spec.choose(0, 8) == 0  # no match, no guess
+    assert choose(spec, 4, MAX_GUESS) >= 3
+    assert choose(spec, 4, 2) <= 2  # never more than the lookup found
+    assert choose(spec, 0, 8) == 0  # no match, no guess
     spec.enabled = False
-    assert spec.choose(4, 8) == 0
+    assert choose(spec, 4, 8) == 0
+
+
+def test_a_batch_gets_guesses_where_its_size_costs_nothing_extra() -> None:
+    # On this CPU two tokens cost nearly two singles, but four cost about what three do.
+    spec = measured({1: 0.030, 2: 0.056, 3: 0.084, 4: 0.077, 5: 0.105, 6: 0.097})
+    plan = spec.plan([(3, 8), (2, 8)], spare=100)
+    assert sum(plan) >= 2 and plan[0] >= plan[1]  # the longer match is the likelier guess
+    assert spec.plan([(3, 8), (2, 8)], spare=1) in ([1, 0], [0, 0])  # the cache is nearly full
+    assert spec.plan([(0, 0), (0, 0)], spare=100) == [0, 0]
+    for _ in range(10):
+        spec.observe_guesses(3, 4, 0)
+        spec.observe_guesses(2, 4, 0)
+    assert spec.plan([(3, 8), (2, 8)], spare=100) == [0, 0]  # guesses stopped paying
 
 
 @pytest.mark.model

@@ -5,8 +5,8 @@
   for one pasted whole.
 - Batched variants: six platform variants written in one batch, against the same prompts
   and limits one after another.
-- Speculation: decode speed of a greedy rewrite with prompt lookup, against plain decoding,
-  a raw llama-cpp-python loop and llama-cpp-python's own LlamaPromptLookupDecoding.
+- Speculation: decode speed of a greedy educational rewrite with prompt lookup, against
+  plain decoding, a raw llama-cpp-python loop and llama-cpp-python's LlamaPromptLookupDecoding.
 
 Every figure is a ratio against a baseline from the same process; rounds alternate.
 """
@@ -29,7 +29,6 @@ from draftrx.compose.prompts import load_instruction, load_prompt
 from draftrx.engine import hardware
 from draftrx.engine.bench import (
     BENCH_DRAFT,
-    _bench_messages,
     _common_chars,
     _engine_run,
     _raw_loop,
@@ -190,9 +189,10 @@ def measure_batch(engine: Engine, quick: bool) -> dict[str, Any]:
 
 
 def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
-    messages = _bench_messages(BENCH_DRAFT)
+    """The rewrite benchmark: DraftRx's educational rewrite of the 1,500-character draft."""
+    messages = load_prompt("educational").messages(LONG_DRAFT)
     tokens = engine.tokenize_chat(messages)
-    max_tokens, rounds = (64, 2) if quick else (160, 3)
+    max_tokens, rounds = (96, 2) if quick else (300, 3)
     plain = GenerationParams(max_tokens=max_tokens, speculate=False, **GREEDY)
     guess = GenerationParams(max_tokens=max_tokens, speculate=True, **GREEDY)
     gpu = engine.offloaded_layers > 0
@@ -228,6 +228,7 @@ def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
     best = {name: max(r, key=lambda x: x[0]) for name, r in runs.items()}
     base_rate, base_text = best["plain"]
     return {
+        "task": "educational",
         "max_tokens": max_tokens,
         "tok_s": {name: round(rate, 2) for name, (rate, _) in best.items()},
         "over_plain": {name: round(rate / base_rate, 3) for name, (rate, _) in best.items()},

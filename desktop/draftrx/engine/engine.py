@@ -19,7 +19,6 @@ Design:
 
 from __future__ import annotations
 
-import codecs
 import ctypes
 import logging
 import random
@@ -34,6 +33,7 @@ import numpy as np
 
 from draftrx.engine import hardware
 from draftrx.engine.chat import ChatTemplate, Message
+from draftrx.engine.decoding import Decoder, Run, Stream
 from draftrx.engine.errors import (
     ChatTemplateError,
     ContextOverflowError,
@@ -45,10 +45,7 @@ from draftrx.engine.errors import (
 from draftrx.engine.events import (
     GenerationParams,
     SequenceEvent,
-    StopReason,
     StreamEvent,
-    StreamStats,
-    TextPiece,
 )
 from draftrx.engine.gguf import GGUFInfo, read_gguf
 from draftrx.engine.sequences import (
@@ -59,7 +56,7 @@ from draftrx.engine.sequences import (
     common_length,
     unified_context,
 )
-from draftrx.engine.speculative import MAX_GUESS, PromptLookup, Speculation
+from draftrx.engine.speculative import PromptLookup, Speculation
 
 DEFAULT_CTX = 4096
 # A background prefill loses its batch in flight when stopped; on a CPU small batches
@@ -68,55 +65,6 @@ BACKGROUND_BATCH = 64
 _NO_ABORT = llama_cpp.ggml_abort_callback()  # NULL: nothing polled while decoding
 # llama-cpp-python prints llama.cpp's log to stderr; an abort we asked for logs an "error".
 _LLAMA_LOG = logging.getLogger("llama-cpp-python")
-
-
-@dataclass
-class _Run:
-    """What one stream has done so far, for its closing stats."""
-
-    reused: int = 0
-    prefilled: int = 0
-    decoded: int = 0
-    first_at: float | None = None
-    last_at: float | None = None
-    stop: StopReason = "cancelled"
-    guessed: int = 0
-    kept: int = 0
-
-    def stats(self, prompt_tokens: int, started: float) -> StreamStats:
-        end = time.perf_counter()
-        span = (self.last_at or 0.0) - (self.first_at or 0.0)
-        return StreamStats(
-            prompt_tokens=prompt_tokens,
-            reused_tokens=self.reused,
-            prefill_tokens=self.prefilled,
-            ttft_s=(self.first_at or end) - started,
-            decode_tokens=self.decoded,
-            decode_tok_s=(self.decoded - 1) / span if self.decoded > 1 and span > 0 else 0.0,
-            total_s=end - started,
-            stop_reason=self.stop,
-            guessed_tokens=self.guessed,
-            kept_tokens=self.kept,
-        )
-
-
-class _Text:
-    """Token pieces to text: whole UTF-8 characters only, the reply's leading space dropped."""
-
-    def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._opening = True
-
-    def add(self, piece: bytes) -> str:
-        text = self._decoder.decode(piece)
-        if self._opening:
-            text = text.lstrip()
-            self._opening = not text
-        return text
-
-    def tail(self) -> str:
-        text = self._decoder.decode(b"", final=True)
-        return text if text.strip() else ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +136,8 @@ class Engine:
         self._ctx = unified_context(self._llm)
         self._seqs = Sequences(self._ctx, config.n_batch)
         self.speculation = Speculation()  # its measurements carry over from call to call
+        self._decoder = Decoder(self._seqs, self._ctx, self._vocab, self._piece,
+                                self.speculation, self.n_ctx)  # fmt: skip
         self._cancel = threading.Event()
         self._sequence_stops: list[threading.Event] = []
         self.outputs: dict[int, list[int]] = {}  # last call's tokens, by prompt index
@@ -278,7 +228,6 @@ class Engine:
         else:
             each = list(params)
         cancel = self._supersede()
-        self.outputs = {}
         stops = [threading.Event() for _ in tokens]
         self._sequence_stops = stops
         return self._generate_batch(tokens, each, cancel, stops, started)
@@ -377,6 +326,7 @@ class Engine:
         """A stream left unfinished is superseded, never resumed on our cache."""
         self._cancel.set()
         self._cancel = threading.Event()
+        self.outputs = {}
         for stop in self._sequence_stops:
             stop.set()
         self._sequence_stops = []
@@ -450,7 +400,7 @@ class Engine:
         self._seqs.clear()  # start the next call afresh
         return EngineError("Generation failed inside llama.cpp.")
 
-    # -- one stream ----------------------------------------------------------------------
+    # -- generation --------------------------------------------------------------------
 
     def _generate(
         self,
@@ -459,86 +409,9 @@ class Engine:
         cancel: threading.Event,
         started: float,
     ) -> Iterator[StreamEvent]:
-        self._check_usable()
-        run = _Run()
-        try:
-            if not cancel.is_set():  # a superseded stream must not touch the cache
-                reused, done = self._prepare([prompt], cancel)
-                run.reused = reused[0]
-                run.prefilled = len(self._seqs.tokens[0]) - run.reused
-                if done:
-                    yield from self._decode(prompt, params, cancel, run)
-        except DecodeError:
-            raise self._failed() from None
-        yield run.stats(len(prompt), started)
-
-    def _decode(
-        self, prompt: list[int], params: GenerationParams, cancel: threading.Event, run: _Run
-    ) -> Iterator[TextPiece]:
-        """The hot loop: verify the pending token (and any guesses), sample, emit."""
-        seqs, ctx, now = self._seqs, self._ctx, time.perf_counter
-        spec = self.speculation
-        lookup = PromptLookup(prompt) if params.speculate and spec.enabled else None
-        sampler = self._sampler(params)
-        text = _Text()
-        pending, first = prompt[-1], True
-        out: list[int] = []
-        self.outputs = {0: out}
-        try:
-            while not cancel.is_set():
-                ngram, guess = lookup.propose(MAX_GUESS) if lookup else (0, [])
-                room = min(params.max_tokens - run.decoded, self.n_ctx - len(seqs.tokens[0])) - 2
-                guess = guess[: spec.choose(ngram, max(0, min(len(guess), room)))]
-                entries: list[Entry] = [(t, 0, True) for t in (pending, *guess)]
-                base = len(seqs.tokens[0])
-                began = now()
-                seqs.decode(entries)
-                spent = now() - began
-                if first:
-                    run.prefilled, first = run.prefilled + 1, False
-                kept, stop = 0, False
-                for j in range(len(entries)):
-                    token = sampler.sample(ctx, j)
-                    if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                        run.stop, stop = "eos", True
-                        break
-                    run.decoded += 1
-                    out.append(token)
-                    run.last_at = now()
-                    if run.first_at is None:
-                        run.first_at = run.last_at
-                    if lookup is not None:
-                        lookup.push(token)
-                    piece = text.add(self._piece(token))
-                    if piece:
-                        yield TextPiece(piece)
-                    if cancel.is_set():
-                        stop = True
-                        break
-                    if run.decoded >= params.max_tokens:
-                        run.stop, stop = "length", True
-                        break
-                    if base + j + 2 >= self.n_ctx:
-                        run.stop, stop = "context", True
-                        break
-                    if j < len(guess) and token == guess[j]:
-                        kept += 1
-                        continue
-                    pending = token
-                    break
-                seqs.truncate(0, base + 1 + kept)  # drop the guesses the sampler rejected
-                spec.observe(len(entries), spent, ngram, len(guess), kept)
-                run.guessed += len(guess)
-                run.kept += kept
-                if stop:
-                    break
-        finally:
-            sampler.close()
-        tail = text.tail()
-        if tail:
-            yield TextPiece(tail)
-
-    # -- several streams at once ---------------------------------------------------------
+        events = self._generate_batch([prompt], [params], cancel, [threading.Event()], started)
+        for event in events:
+            yield event.event
 
     def _generate_batch(
         self,
@@ -550,79 +423,49 @@ class Engine:
     ) -> Iterator[SequenceEvent]:
         self._check_usable()
         for turn in self._turns(prompts, [p.max_tokens for p in params]):
-            runs = [_Run() for _ in turn]
+            runs = [Run() for _ in turn]
             try:
-                if not cancel.is_set():
+                if not cancel.is_set():  # a superseded stream must not touch the cache
                     reused, done = self._prepare([prompts[i] for i in turn], cancel)
-                    for s, run in enumerate(runs):
-                        run.reused = reused[s]
-                        run.prefilled = len(self._seqs.tokens[s]) - reused[s]
+                    for slot, run in enumerate(runs):
+                        run.reused = reused[slot]
+                        run.prefilled = len(self._seqs.tokens[slot]) - reused[slot]
                     if done:
-                        yield from self._decode_batch(
-                            turn, prompts, params, (stops, cancel), runs, started
-                        )
+                        streams = [
+                            self._stream_for(i, slot, prompts[i], params[i], stops[i], run)
+                            for slot, (i, run) in enumerate(zip(turn, runs, strict=True))
+                        ]
+                        yield from self._decode(streams, cancel, started)
             except DecodeError:
                 raise self._failed() from None
-            for s, run in enumerate(runs):  # those cancelled before they could end
+            for i, run in zip(turn, runs, strict=True):  # those cancelled before they ended
                 if run.stop == "cancelled":
-                    yield SequenceEvent(turn[s], run.stats(len(prompts[turn[s]]), started))
+                    yield SequenceEvent(i, run.stats(len(prompts[i]), started))
 
-    def _decode_batch(
-        self,
-        turn: list[int],
-        prompts: list[list[int]],
-        params: list[GenerationParams],
-        cancels: tuple[list[threading.Event], threading.Event],
-        runs: list[_Run],
-        started: float,
+    def _decode(
+        self, streams: list[Stream], cancel: threading.Event, started: float
     ) -> Iterator[SequenceEvent]:
-        """One decode per step for every running sequence; each ends on its own."""
-        seqs, now = self._seqs, time.perf_counter
-        stops, cancel = cancels
-        samplers = [self._sampler(params[i], offset=s) for s, i in enumerate(turn)]
-        texts = [_Text() for _ in turn]
-        pending = [prompts[i][-1] for i in turn]
-        running = list(range(len(turn)))
-        cells = seqs.cells()
-        for i in turn:
-            self.outputs[i] = []
         try:
-            while True:
-                running = [s for s in running if not (cancel.is_set() or stops[turn[s]].is_set())]
-                if not running:
-                    return
-                entries: list[Entry] = [(pending[s], s, True) for s in running]
-                seqs.decode(entries)
-                cells += len(entries)
-                for j, s in enumerate(running):
-                    run, i = runs[s], turn[s]
-                    if run.decoded == 0:
-                        run.prefilled += 1
-                    token = samplers[s].sample(self._ctx, j)
-                    if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                        run.stop = "eos"
-                    else:
-                        run.decoded += 1
-                        self.outputs[i].append(token)
-                        run.last_at = now()
-                        run.first_at = run.first_at or run.last_at
-                        pending[s] = token
-                        piece = texts[s].add(self._piece(token))
-                        if piece:
-                            yield SequenceEvent(i, TextPiece(piece))
-                        if run.decoded >= params[i].max_tokens:
-                            run.stop = "length"
-                        elif cells + len(running) >= self.n_ctx:
-                            run.stop = "context"
-                    if run.stop != "cancelled":
-                        tail = texts[s].tail()
-                        if tail:
-                            yield SequenceEvent(i, TextPiece(tail))
-                        yield SequenceEvent(i, run.stats(len(prompts[i]), started))
-                running = [s for s in running if runs[s].stop == "cancelled"]
+            for stream, event in self._decoder.run(streams, cancel, started):
+                yield SequenceEvent(stream.index, event)
         finally:
-            for sampler in samplers:
-                sampler.close()
+            for stream in streams:
+                stream.sampler.close()
+
+    def _stream_for(
+        self,
+        index: int,
+        slot: int,
+        prompt: list[int],
+        params: GenerationParams,
+        stop: threading.Event,
+        run: Run,
+    ) -> Stream:
+        lookup = PromptLookup(prompt) if params.speculate and self.speculation.enabled else None
+        stream = Stream(index, slot, prompt, params, self._sampler(params, offset=slot), stop,
+                        run, lookup)  # fmt: skip
+        self.outputs[index] = stream.out
+        return stream
 
     # -- sampling ------------------------------------------------------------------------
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-MIN_NGRAM, MAX_NGRAM = 2, 4
-MAX_GUESS = 8
+MIN_NGRAM, MAX_NGRAM = 2, 6
+MAX_GUESS = 8  # per stream
+MAX_BATCH = 16  # tokens in one step, guesses included
 PROBE_EVERY = 48  # plain steps with a match between two probes while switched off
-_DECAY = 0.9  # weight of the past in acceptance and cost estimates
+_DECAY = 0.8  # weight of the past in acceptance and cost estimates
 
 
 class PromptLookup:
@@ -56,8 +57,15 @@ class PromptLookup:
 
 @dataclass
 class _Rate:
-    accepted: float = 1.0  # a prior of one acceptance and one rejection: alpha = 0.5
-    rejected: float = 1.0
+    accepted: float
+    rejected: float
+
+    @classmethod
+    def prior(cls, ngram: int) -> _Rate:
+        """Before any evidence: a longer match is a better guess. Worth four observations,
+        so a few rejections switch guessing off (tuned on traces of rewrites here)."""
+        alpha = min(0.9, 0.75 + 0.05 * (ngram - MIN_NGRAM))
+        return cls(4 * alpha, 4 * (1 - alpha))
 
     @property
     def alpha(self) -> float:
@@ -72,46 +80,59 @@ class Speculation:
     margin: float = 1.05  # guess only when expected to be this much faster than plain
     cost: dict[int, float] = field(default_factory=dict)  # batch size -> seconds (EWMA)
     rates: dict[int, _Rate] = field(default_factory=dict)  # n-gram length -> acceptance
-    proposed: int = 0
-    accepted: int = 0
-    batches: int = 0
     _idle: int = 0
 
-    def relative_cost(self, size: int) -> float:
-        one = self.cost.get(1)
+    def cost_of(self, size: int) -> float | None:
         known = self.cost.get(size)
-        if one is None or known is None:
-            return 1.0 + 0.6 * (size - 1)  # before measuring: pessimistic, from this CPU
-        return known / one
+        if known is not None or 1 not in self.cost:
+            return known
+        return self.cost[1] * (1.0 + 0.6 * (size - 1))  # untried: pessimistic, from this CPU
 
-    def choose(self, ngram: int, available: int) -> int:
-        """How many of the `available` guesses to verify: 0 means a plain step."""
-        if not self.enabled or ngram == 0 or available == 0 or 1 not in self.cost:
-            return 0
-        alpha = self.rates.setdefault(ngram, _Rate()).alpha
-        best, best_gain = 0, 1.0
-        expected = 1.0
-        for k in range(1, min(available, MAX_GUESS) + 1):
-            expected += alpha**k  # tokens emitted if each guess is kept with p = alpha
-            gain = expected / self.relative_cost(k + 1)
-            if gain > best_gain:
-                best, best_gain = k, gain
-        if best and best_gain >= self.margin:
+    def plan(self, candidates: list[tuple[int, int]], spare: int) -> list[int]:
+        """Guesses to verify for each stream of a step, given (matched n-gram, guesses
+        available) per stream and the cache cells to spare: all 0 means a plain step.
+
+        Adds guesses one by one, most likely kept first, and keeps the mix with the most
+        expected tokens per second; batch costs are not linear, so it looks past dips."""
+        n = len(candidates)
+        plain = [0] * n
+        base = self.cost_of(n)
+        if not self.enabled or base is None or not any(a for _, a in candidates):
+            return plain
+        alphas = [self.rates.setdefault(g, _Rate.prior(g)).alpha if g else 0.0
+                  for g, _ in candidates]  # fmt: skip
+        ks, powers = list(plain), [1.0] * n
+        expected = float(n)
+        best, best_rate = plain, n / base
+        for size in range(n + 1, min(n + spare, MAX_BATCH) + 1):
+            open_ = [i for i in range(n) if ks[i] < candidates[i][1] and alphas[i] > 0]
+            cost = self.cost_of(size)
+            if not open_ or cost is None:
+                break
+            i = max(open_, key=lambda i: alphas[i] * powers[i])
+            ks[i] += 1
+            powers[i] *= alphas[i]
+            expected += powers[i]
+            if expected / cost > best_rate:
+                best, best_rate = list(ks), expected / cost
+        if best is not plain and best_rate >= self.margin * n / base:
             self._idle = 0
             return best
         self._idle += 1
-        if self._idle >= PROBE_EVERY:  # keep the estimate alive: the text may copy again
-            self._idle = 0
-            return min(available, 3)
-        return 0
+        if self._idle < PROBE_EVERY:
+            return plain
+        self._idle = 0  # keep the estimates alive: the text may start copying again
+        i = next(i for i, (_, a) in enumerate(candidates) if a)
+        probe = list(plain)
+        probe[i] = min(candidates[i][1], 3, spare)
+        return probe
 
-    def observe(self, size: int, seconds: float, ngram: int, guessed: int, kept: int) -> None:
+    def observe_cost(self, size: int, seconds: float) -> None:
         old = self.cost.get(size)
         self.cost[size] = seconds if old is None else _DECAY * old + (1 - _DECAY) * seconds
+
+    def observe_guesses(self, ngram: int, guessed: int, kept: int) -> None:
         if guessed:
-            rate = self.rates.setdefault(ngram, _Rate())
+            rate = self.rates.setdefault(ngram, _Rate.prior(ngram))
             rate.accepted = _DECAY * rate.accepted + kept
             rate.rejected = _DECAY * rate.rejected + (kept < guessed)
-            self.proposed += guessed
-            self.accepted += kept
-            self.batches += 1
