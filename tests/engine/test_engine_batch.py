@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from draftrx.compose.prompts import load_prompt
 from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece
 from draftrx.engine.bench_speed import variant_prompts
 from draftrx.engine.events import SequenceEvent
@@ -16,8 +17,8 @@ from draftrx.engine.events import SequenceEvent
 pytestmark = pytest.mark.model
 
 DRAFT = (Path(__file__).parents[1] / "fixtures" / "drafts" / "flu_myth.txt").read_text()
+OTHER = "Sunscreen matters in winter too: snow reflects UV, and the burn comes anyway."
 GREEDY = GenerationParams(max_tokens=20, temperature=0.0, speculate=False)
-NUMERICS = 1.0  # a batch's logits differ from one-token decoding by up to ~0.3 here
 
 
 def collect(events) -> tuple[dict[int, str], dict[int, StreamStats]]:
@@ -44,8 +45,13 @@ def single(engine: Engine, messages, params=GREEDY) -> tuple[str, StreamStats]:
     return "".join(pieces), stats
 
 
-def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(engine: Engine) -> None:
-    prompts = variant_prompts(DRAFT, ("x", "linkedin", "bluesky"))
+def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(
+    engine: Engine, greedy_within_rounding
+) -> None:
+    # Two variants of one draft share a long prefix; the third prompt shares only the system
+    # text and asks for something else entirely, so cross-talk between sequences shows.
+    prompts = [*variant_prompts(DRAFT, ("x", "linkedin")),
+               load_prompt("educational").messages(OTHER)]  # fmt: skip
     engine.reset_cache()
     texts, stats = collect(engine.stream_batch(prompts, GREEDY))
     outputs = {i: list(engine.outputs[i]) for i in range(3)}
@@ -54,11 +60,11 @@ def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(engine: E
     for i, s in stats.items():
         assert s.stop_reason in ("length", "eos") and s.decode_tokens == len(outputs[i])
         assert s.prompt_tokens == lengths[i] and s.reused_tokens + s.prefill_tokens == lengths[i]
+    assert "sunscreen" in texts[2].lower() and "sunscreen" not in texts[0].lower()
     # Each sequence saw its own prompt: its text is greedy for that prompt (a wrong
     # position or a shared cell left over would show as large gaps), not another's.
     for i, prompt in enumerate(prompts):
-        gaps = engine.greedy_gaps(prompt, outputs[i])
-        assert max(gaps) <= NUMERICS, (i, gaps)
+        assert greedy_within_rounding(engine, prompt, outputs[i]), i
     # A batch of one decodes one token at a time: exactly the plain stream's text.
     engine.reset_cache()
     plain, _ = single(engine, prompts[1])
@@ -71,7 +77,9 @@ def collect_one(engine: Engine, prompt) -> str:
     return texts[0]
 
 
-def test_stopping_one_variant_leaves_the_others_running(engine: Engine) -> None:
+def test_stopping_one_variant_leaves_the_others_running(
+    engine: Engine, greedy_within_rounding
+) -> None:
     prompts = variant_prompts(DRAFT, ("x", "threads", "mastodon"))
     params = GenerationParams(max_tokens=24, temperature=0.0, speculate=False)
     events = engine.stream_batch(prompts, params)
@@ -87,10 +95,12 @@ def test_stopping_one_variant_leaves_the_others_running(engine: Engine) -> None:
     assert stats[1].stop_reason == "cancelled" and stats[1].decode_tokens <= 2
     for i in (0, 2):
         assert stats[i].stop_reason in ("length", "eos") and stats[i].decode_tokens > 2
-        assert max(engine.greedy_gaps(prompts[i], engine.outputs[i])) <= NUMERICS
+        assert greedy_within_rounding(engine, prompts[i], engine.outputs[i])
 
 
-def test_cancel_stops_the_whole_batch_and_leaves_a_clean_cache(engine: Engine) -> None:
+def test_cancel_stops_the_whole_batch_and_leaves_a_clean_cache(
+    engine: Engine, greedy_within_rounding
+) -> None:
     prompts = variant_prompts(DRAFT, ("x", "bluesky"))
     events = engine.stream_batch(prompts, GenerationParams(max_tokens=200, temperature=0.0))
     for e in events:
@@ -106,7 +116,7 @@ def test_cancel_stops_the_whole_batch_and_leaves_a_clean_cache(engine: Engine) -
     # greedy for its prompt within rounding (a stale or misplaced cell would show).
     _, stats = single(engine, prompts[0])
     assert stats.reused_tokens > 0
-    assert max(engine.greedy_gaps(prompts[0], engine.outputs[0])) <= NUMERICS
+    assert greedy_within_rounding(engine, prompts[0], engine.outputs[0])
 
 
 def test_prompts_that_do_not_fit_together_take_turns(default_model_path: Path) -> None:
@@ -120,14 +130,16 @@ def test_prompts_that_do_not_fit_together_take_turns(default_model_path: Path) -
         assert all(s.stop_reason != "cancelled" for s in stats.values())
 
 
-def test_prefill_fills_the_cache_for_the_rewrite_that_follows(engine: Engine) -> None:
+def test_prefill_fills_the_cache_for_the_rewrite_that_follows(
+    engine: Engine, greedy_within_rounding
+) -> None:
     prompt = variant_prompts(DRAFT, ("x",))
     engine.reset_cache()
     assert engine.prefill(prompt, threading.Event())
     _, warm = single(engine, prompt[0])
     assert warm.reused_tokens == warm.prompt_tokens - 1 and warm.prefill_tokens == 1
     # Prefilled in smaller batches than a cold call uses: greedy within rounding.
-    assert max(engine.greedy_gaps(prompt[0], engine.outputs[0])) <= NUMERICS
+    assert greedy_within_rounding(engine, prompt[0], engine.outputs[0])
     # For a batch, every variant's own tail is cached too.
     prompts = variant_prompts(DRAFT, ("x", "threads", "bluesky"))
     assert engine.prefill(prompts, threading.Event())
@@ -135,7 +147,7 @@ def test_prefill_fills_the_cache_for_the_rewrite_that_follows(engine: Engine) ->
     assert all(s.prefill_tokens == 1 for s in stats.values()), stats
 
 
-def test_a_stopped_prefill_keeps_what_it_did(engine: Engine) -> None:
+def test_a_stopped_prefill_keeps_what_it_did(engine: Engine, greedy_within_rounding) -> None:
     prompt = variant_prompts("\n\n".join([DRAFT] * 4), ("x",))
     engine.reset_cache()
     stop = threading.Event()
@@ -146,4 +158,4 @@ def test_a_stopped_prefill_keeps_what_it_did(engine: Engine) -> None:
     kept = engine.cached_tokens()
     _, stats = single(engine, prompt[0])
     assert 0 < kept == stats.reused_tokens < stats.prompt_tokens - 1
-    assert max(engine.greedy_gaps(prompt[0], engine.outputs[0])) <= NUMERICS
+    assert greedy_within_rounding(engine, prompt[0], engine.outputs[0])

@@ -10,9 +10,6 @@ from draftrx.compose.prompts import load_prompt
 from draftrx.engine import Engine, GenerationParams, StreamStats, TextPiece
 from draftrx.engine.speculative import MAX_GUESS, PROBE_EVERY, PromptLookup, Speculation
 
-# A verify batch's logits differ from one-token decoding by up to ~0.3 here (measured).
-NUMERICS = 1.0
-
 
 def test_lookup_continues_the_longest_earlier_ngram() -> None:
     lookup = PromptLookup([5, 6, 7, 8, 9, 1, 6, 7, 2, 3])
@@ -83,7 +80,9 @@ def test_a_batch_gets_guesses_where_its_size_costs_nothing_extra() -> None:
 
 
 @pytest.mark.model
-def test_speculation_copies_quickly_and_writes_what_plain_greedy_writes(engine: Engine) -> None:
+def test_speculation_copies_quickly_and_writes_what_plain_greedy_writes(
+    engine: Engine, greedy_within_rounding
+) -> None:
     text = ("Wash your hands with soap for twenty seconds, dry them well, and keep your "
             "vaccinations up to date; stay home when you have a fever.")  # fmt: skip
     messages = [
@@ -102,10 +101,8 @@ def test_speculation_copies_quickly_and_writes_what_plain_greedy_writes(engine: 
     output = list(engine.outputs[0])
     assert stats.guessed_tokens > 0 and stats.kept_tokens > stats.guessed_tokens // 2
     assert "twenty seconds" in "".join(pieces)
-    gaps = engine.greedy_gaps(messages, output)
-    assert len(gaps) == len(output) == stats.decode_tokens
-    assert max(gaps) <= NUMERICS, gaps
-    assert sum(g == 0.0 for g in gaps) >= len(gaps) * 0.8, gaps
+    assert len(output) == stats.decode_tokens
+    assert greedy_within_rounding(engine, messages, output)
 
 
 @pytest.mark.model

@@ -8,6 +8,11 @@ speculative loop; in a batch, guesses fill out batch sizes that cost about the s
 the streams alone (measured: 6 tokens cost about what 4 do on this CPU), which pays most
 when some variants have ended and few are left.
 
+A stream of a batch may start with part of its prompt still to feed (`fill`, its own
+instruction when the background prefill did not get that far). Those tokens ride along in
+the steps of the streams that are ready, at most FILL_PER_STEP a step, and never in the
+first step, so the first variant's first token does not wait for the others' prompts.
+
 Every emitted token is one ordinary sample, so the text is what one-token decoding would
 write, up to a batch's float rounding. Cancel (all) and each stream's own stop are checked
 after every emitted token.
@@ -27,6 +32,8 @@ import llama_cpp
 from draftrx.engine.events import GenerationParams, StopReason, StreamEvent, StreamStats, TextPiece
 from draftrx.engine.sequences import Entry, Sequences
 from draftrx.engine.speculative import MAX_GUESS, PromptLookup, Speculation
+
+FILL_PER_STEP = 32  # prompt tokens fed alongside decoding streams (about 0.25 s here)
 
 
 @dataclass
@@ -91,6 +98,7 @@ class Stream:
     run: Run
     lookup: PromptLookup | None
     pending: int = 0
+    fill: list[int] = field(default_factory=list)  # prompt tokens not yet in the cache
     out: list[int] = field(default_factory=list)
     text: Text = field(default_factory=Text)
 
@@ -114,28 +122,40 @@ class Decoder:
         streams cancelled are left for the caller to report."""
         seqs, now = self.seqs, time.perf_counter
         running = list(streams)
-        cells = seqs.cells()
+        cells = seqs.cells() + sum(len(s.fill) for s in streams)
+        first_step = True
         while True:
             running = [s for s in running if not (cancel.is_set() or s.stop.is_set())]
             if not running:
                 return
-            matches = [s.lookup.propose(MAX_GUESS) if s.lookup else (0, []) for s in running]
+            ready = [s for s in running if not s.fill]
+            matches = [s.lookup.propose(MAX_GUESS) if s.lookup else (0, []) for s in ready]
             room = [max(0, min(len(g), s.params.max_tokens - s.run.decoded - 1))
-                    for s, (_, g) in zip(running, matches, strict=True)]  # fmt: skip
+                    for s, (_, g) in zip(ready, matches, strict=True)]  # fmt: skip
             spare = self.n_ctx - cells - len(running) - 1
             plan = self.spec.plan([(n, r) for (n, _), r in zip(matches, room, strict=True)],
                                   spare)  # fmt: skip
             guesses = [g[:k] for (_, g), k in zip(matches, plan, strict=True)]
             entries: list[Entry] = []
-            for s, guess in zip(running, guesses, strict=True):
+            for s, guess in zip(ready, guesses, strict=True):
                 entries += [(t, s.slot, True) for t in (s.pending, *guess)]
-            bases = [len(seqs.tokens[s.slot]) for s in running]
+            budget = self.seqs.n_batch - len(entries)
+            if ready:
+                budget = 0 if first_step else min(budget, FILL_PER_STEP)
+            starting = self._feed(running, entries, budget)
+            first_step = False
+            bases = [len(seqs.tokens[s.slot]) for s in ready]
             began = now()
             seqs.decode(entries)
-            self.spec.observe_cost(len(entries), now() - began)
-            cells += len(entries)
+            if len(entries) == len(ready) + sum(plan):  # a plain step: its cost is comparable
+                self.spec.observe_cost(len(entries), now() - began)
+            cells += sum(1 + len(g) for g in guesses) + len(starting)
+            for s, at in starting:  # fed the last of its prompt: its first token is ready
+                s.run.prefilled += 1
+                yield from self._emit(s, [], at, cancel, cells)
+                yield from self._finish(s, started)
             at = 0
-            for s, guess, base, (ngram, _) in zip(running, guesses, bases, matches, strict=True):
+            for s, guess, base, (ngram, _) in zip(ready, guesses, bases, matches, strict=True):
                 if s.run.decoded == 0:
                     s.run.prefilled += 1  # the pending prompt token
                 kept = yield from self._emit(s, guess, at, cancel, cells)
@@ -146,12 +166,35 @@ class Decoder:
                 self.spec.observe_guesses(ngram, len(guess), kept)
                 s.run.guessed += len(guess)
                 s.run.kept += kept
-                if s.run.stop != "cancelled":
-                    tail = s.text.tail()
-                    if tail:
-                        yield s, TextPiece(tail)
-                    yield s, s.run.stats(len(s.prompt), started)
+                yield from self._finish(s, started)
             running = [s for s in running if s.run.stop == "cancelled"]
+
+    def _feed(
+        self, running: list[Stream], entries: list[Entry], budget: int
+    ) -> list[tuple[Stream, int]]:
+        """Add up to `budget` prompt tokens of streams still filling to `entries`; return
+        those fed to the end, with where their last prompt token (with logits) sits."""
+        starting = []
+        for s in running:
+            if not s.fill or budget <= 0:
+                continue
+            take = s.fill[:budget]
+            del s.fill[: len(take)]
+            s.run.prefilled += len(take)
+            budget -= len(take)
+            entries += [(t, s.slot, False) for t in take]
+            if not s.fill and budget > 0:
+                entries.append((s.pending, s.slot, True))
+                budget -= 1
+                starting.append((s, len(entries) - 1))
+        return starting
+
+    def _finish(self, s: Stream, started: float) -> Iterator[tuple[Stream, StreamEvent]]:
+        if s.run.stop != "cancelled":
+            tail = s.text.tail()
+            if tail:
+                yield s, TextPiece(tail)
+            yield s, s.run.stats(len(s.prompt), started)
 
     def _emit(
         self, s: Stream, guess: list[int], at: int, cancel: threading.Event, cells: int

@@ -347,11 +347,16 @@ class Engine:
         return turns
 
     def _prepare(
-        self, prompts: list[list[int]], cancel: threading.Event, chunk: int | None = None
+        self,
+        prompts: list[list[int]],
+        cancel: threading.Event,
+        chunk: int | None = None,
+        tails: bool = True,
     ) -> tuple[list[int], bool]:
         """Make sequence i hold prompts[i] but its last token (fed when decoding starts),
         sharing the prompts' common prefix; return the tokens each already had, and
-        whether the work finished before `cancel`."""
+        whether the work finished before `cancel`. Without `tails`, each sequence's own
+        part is left for the decoder to feed alongside the first variants' tokens."""
         seqs = self._seqs
         bodies = [p[:-1] for p in prompts]
         reused = [common_length(seqs.tokens[i], body) for i, body in enumerate(bodies)]
@@ -368,8 +373,10 @@ class Engine:
                 seqs.share(0, i, shared)
             else:
                 seqs.truncate(i, reused[i])
-        tails = [(i, body[len(seqs.tokens[i]) :]) for i, body in enumerate(bodies)]
-        return kept, self._fill(tails, cancel, chunk)
+        if not tails:
+            return kept, not cancel.is_set()
+        own = [(i, body[len(seqs.tokens[i]) :]) for i, body in enumerate(bodies)]
+        return kept, self._fill(own, cancel, chunk)
 
     def _fill(
         self, parts: list[tuple[int, list[int]]], cancel: threading.Event, chunk: int | None
@@ -426,7 +433,11 @@ class Engine:
             runs = [Run() for _ in turn]
             try:
                 if not cancel.is_set():  # a superseded stream must not touch the cache
-                    reused, done = self._prepare([prompts[i] for i in turn], cancel)
+                    # A batch's own parts are fed by the decoder: a variant whose part was
+                    # prefilled in the background starts at once, the others catch up.
+                    together = len(turn) > 1
+                    reused, done = self._prepare([prompts[i] for i in turn], cancel,
+                                                 tails=not together)  # fmt: skip
                     for slot, run in enumerate(runs):
                         run.reused = reused[slot]
                         run.prefilled = len(self._seqs.tokens[slot]) - reused[slot]
@@ -464,6 +475,7 @@ class Engine:
         lookup = PromptLookup(prompt) if params.speculate and self.speculation.enabled else None
         stream = Stream(index, slot, prompt, params, self._sampler(params, offset=slot), stop,
                         run, lookup)  # fmt: skip
+        stream.fill = prompt[len(self._seqs.tokens[slot]) : -1]
         self.outputs[index] = stream.out
         return stream
 

@@ -94,8 +94,9 @@ def run_gui_bench(
                 if window.notice.isVisible() or time.monotonic() > deadline:
                     raise RuntimeError(window.notice.text() or "The model did not load.")
                 wait_for([window.worker.loaded, window.scan_worker.ready], 100)
-        window.set_draft(BENCH_DRAFT)
-        wait_for([window.scan_worker.scanned], 30_000)
+        with StallProbe() as prefilling:  # the engine caches the prompt while "typing" pauses
+            window.set_draft(BENCH_DRAFT)
+            wait_for([window.worker.prefilled], 120_000)
         updates: list[float] = []
         stats: list[Any] = []
         window.worker.text.connect(lambda *_: updates.append(time.perf_counter()))
@@ -111,6 +112,7 @@ def run_gui_bench(
         "idle_stall_ms": round(idle.worst, 1),
         "loading_stall_ms": round(loading.worst, 1),
         "streaming_stall_ms": round(streaming.worst, 1),
+        "prefill_stall_ms": round(prefilling.worst, 1),
         "loading_vs_idle": round(loading.worst / max(idle.worst, 0.1), 2),
         "streaming_vs_idle": round(streaming.worst / max(idle.worst, 0.1), 2),
         "decode_tokens": tokens,
@@ -136,7 +138,8 @@ def format_gui(r: dict[str, Any]) -> str:
         f"{'gui':<22} window shown in {r['window_shown_s'] * 1000:.0f} ms (target <= 1500)   "
         f"longest stall: idle {r['idle_stall_ms']:.1f} ms, loading {r['loading_stall_ms']:.1f}"
         f" ms ({r['loading_vs_idle']:.1f}x idle), streaming {r['streaming_stall_ms']:.1f} ms "
-        f"({r['streaming_vs_idle']:.1f}x idle) (target <= {r['target_ms']:.0f} ms)   "
+        f"({r['streaming_vs_idle']:.1f}x idle), background prefill "
+        f"{r['prefill_stall_ms']:.1f} ms (target <= {r['target_ms']:.0f} ms)   "
         f"{r['decode_tokens']} tokens at {r['decode_tok_s']:.1f} tok/s in "
         f"{r['text_updates']} repaints ({r['updates_per_s']:.1f}/s)"
     )
