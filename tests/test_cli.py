@@ -103,6 +103,11 @@ def test_bench_quick_reports_every_figure(default_model_path: Path) -> None:
     gui = report["gui"]  # stalls are measured, not asserted: a shared CPU is noisy
     assert gui["decode_tokens"] > 0 and gui["text_updates"] > 1 and gui["window_shown_s"] > 0
     assert {"idle_stall_ms", "loading_stall_ms", "streaming_stall_ms"} <= gui.keys()
+    speed = report["speed"]  # figures only: speed is the benchmark's business, not a test's
+    assert speed["batch"]["variants"] == 6 and speed["batch"]["ratio"] > 0
+    assert {"one_variant", "six_variants", "yield_s"} <= speed["prefill"].keys()
+    assert speed["prefill"]["one_variant"]["cold_ttft_s"] > 0
+    assert set(speed["speculation"]["tok_s"]) == {"plain", "speculative", "raw", "llama_cpp_lookup"}
     vault = report["vault"]
     assert vault["rounds"] == 50 and vault["autosave_p50_ms"] > 0
     assert vault["autosave_vs_plaintext"] > 0 and vault["scrypt_s"] > 0

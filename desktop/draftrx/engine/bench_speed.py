@@ -227,14 +227,17 @@ def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
         engine.reset_cache()
     best = {name: max(r, key=lambda x: x[0]) for name, r in runs.items()}
     base_rate, base_text = best["plain"]
+    others = {name: text for name, (_, text) in best.items() if name != "plain"}
     return {
         "task": "educational",
         "max_tokens": max_tokens,
         "tok_s": {name: round(rate, 2) for name, (rate, _) in best.items()},
         "over_plain": {name: round(rate / base_rate, 3) for name, (rate, _) in best.items()},
-        "same_output_as_plain": {name: text == base_text for name, (_, text) in best.items()},
+        "same_output_as_plain": {name: text == base_text for name, text in others.items()},
         "same_prefix_chars": {
-            name: _common_chars(text, base_text) for name, (_, text) in best.items()
+            name: _common_chars(text, base_text)
+            for name, (_, text) in best.items()
+            if name != "plain"
         },
         "guesses_kept": f"{kept}/{guessed}",
         "target_ratio": 1.2,
