@@ -133,7 +133,12 @@ class Engine:
         self._vocab = self._llm._model.vocab
         self._pieces: dict[int, bytes] = {}
         self._piece_buf = ctypes.create_string_buffer(256)
-        self._ctx = unified_context(self._llm)
+        try:
+            self._ctx = unified_context(self._llm)
+        except ValueError as exc:
+            self._llm.close()
+            raise ModelLoadError(f"llama.cpp could not make a context for {self.info.name}: "
+                                 f"{exc}") from None  # fmt: skip
         self._seqs = Sequences(self._ctx, config.n_batch)
         self.speculation = Speculation()  # its measurements carry over from call to call
         self._decoder = Decoder(self._seqs, self._ctx, self._vocab, self._piece,

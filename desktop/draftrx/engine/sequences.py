@@ -38,10 +38,9 @@ def unified_context(llm: llama_cpp.Llama) -> _internals.LlamaContext:
     params = llm.context_params
     params.n_seq_max = MAX_SEQUENCES
     params.kv_unified = True
-    ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
-    old, llm._ctx = llm._ctx, ctx
-    old.close()
-    return ctx
+    llm._ctx.close()  # first: both at once would raise the peak memory by a whole context
+    llm._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
+    return llm._ctx
 
 
 def common_length(a: Sequence[int], b: Sequence[int]) -> int:
