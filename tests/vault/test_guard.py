@@ -37,15 +37,8 @@ def test_guard_is_on_in_the_test_process() -> None:
         lambda: socket.gethostbyname("pypi.org"),
         lambda: socket.gethostbyaddr("1.1.1.1"),
     ],
-    ids=[
-        "create_connection",
-        "connect",
-        "connect-ipv6",
-        "udp-sendto",
-        "getaddrinfo",
-        "gethostbyname",
-        "gethostbyaddr",
-    ],
+    ids=["create_connection", "connect", "connect-ipv6", "udp-sendto", "getaddrinfo",
+         "gethostbyname", "gethostbyaddr"],
 )
 def test_outside_traffic_is_refused(attempt) -> None:
     with pytest.raises(guard.OfflineError, match="DraftRx works offline") as err:

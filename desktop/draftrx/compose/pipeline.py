@@ -188,7 +188,8 @@ class Composer:
         self, request: Request, params: GenerationParams, protected: Protected | None = None
     ) -> Iterator[ComposeEvent]:
         """Check the request now (errors raise here), then return a generator that streams
-        every variant in turn; a cancelled stream ends the whole job."""
+        every variant, together when the engine can batch, else in turn; cancel() ends
+        the whole job, stop_variant() one variant."""
         self._cancelled.clear()  # now, not at the first next(): a cancel may come before it
         self._stopped.clear()
         protected = protected or self.protect(request)

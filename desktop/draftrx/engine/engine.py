@@ -12,7 +12,7 @@ Design:
 - The cache of the previous call is kept: a prompt that starts with the same tokens (same
   system text and draft, another instruction) skips that part of the prefill, and
   `prefill()` lets the app fill it while the physician pauses, before Rewrite is pressed.
-- A single stream guesses ahead from its prompt where that pays (speculative.py).
+- Streams guess ahead from their prompt where that pays (speculative.py, decoding.py).
 - The hot loop samples in C (llama.cpp's sampler chain), caches token pieces, and decodes
   UTF-8 incrementally so a character split across tokens never reaches the screen broken.
 """
@@ -140,7 +140,10 @@ class Engine:
             raise ModelLoadError(f"llama.cpp could not make a context for {self.info.name}: "
                                  f"{exc}") from None  # fmt: skip
         self._seqs = Sequences(self._ctx, config.n_batch)
-        self.speculation = Speculation()  # its measurements carry over from call to call
+        # Its measurements carry over from call to call. A recurrent model cannot take back
+        # a rejected guess, so it never guesses.
+        recurrent = self._llm._is_recurrent or self._llm._is_hybrid
+        self.speculation = Speculation(enabled=not recurrent)
         self._decoder = Decoder(self._seqs, self._ctx, self._vocab, self._piece,
                                 self.speculation, self.n_ctx)  # fmt: skip
         self._cancel = threading.Event()
@@ -366,10 +369,10 @@ class Engine:
         bodies = [p[:-1] for p in prompts]
         reused = [common_length(seqs.tokens[i], body) for i, body in enumerate(bodies)]
         shared = min(common_length(bodies[0], body) for body in bodies)
-        kept = [reused[0]] + [max(r, min(reused[0], shared)) for r in reused[1:]]
         seqs.truncate(0, reused[0])
-        head = [(0, bodies[0][reused[0] : shared])]
-        if reused[0] < shared and not self._fill(head, cancel, chunk):
+        start = len(seqs.tokens[0])  # less than reused[0] on a recurrent model
+        kept = [start] + [max(r, min(start, shared)) for r in reused[1:]]
+        if start < shared and not self._fill([(0, bodies[0][start:shared])], cancel, chunk):
             return kept, False
         for i in range(1, MAX_SEQUENCES):
             if i >= len(bodies):

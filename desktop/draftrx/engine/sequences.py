@@ -94,9 +94,12 @@ class Sequences:
             self.tokens[seq].append(token)
 
     def truncate(self, seq: int, keep: int) -> None:
+        """Keep the first `keep` tokens; a recurrent model, which cannot drop a suffix of
+        its state, keeps none."""
         if keep < len(self.tokens[seq]):
             if not llama_cpp.llama_memory_seq_rm(self.memory, seq, keep, -1):
-                raise DecodeError(-1)  # recurrent models cannot drop a suffix
+                llama_cpp.llama_memory_seq_rm(self.memory, seq, 0, -1)
+                keep = 0
             del self.tokens[seq][keep:]
 
     def share(self, src: int, dst: int, length: int) -> None:

@@ -159,8 +159,8 @@ class PreferencesDialog(QDialog):
         form.addRow("&Short disclaimer", self.short_disclaimer)
         self.coi = self._text(
             current.coi_statement,
-            base.coi_statement
-            or "e.g. I consult for Acme Pharma. (added when a post names a brand)",
+            base.coi_statement or "e.g. I consult for Acme Pharma. (added when a post names "
+            "a brand)",
             "Conflict-of-interest statement",
         )
         form.addRow("&Conflicts of interest", self.coi)
