@@ -52,6 +52,8 @@ def test_speculation_stays_off_while_guesses_would_not_pay() -> None:
     choices = [choose(spec, 2, 8) for _ in range(PROBE_EVERY)]
     assert choices[:-1] == [0] * (PROBE_EVERY - 1)
     assert choices[-1] > 0  # ...but it probes now and then, in case copying starts
+    for _ in range(PROBE_EVERY):  # ...except where the cache has no room left
+        assert spec.plan([(2, 8)], spare=-3) == [0]
 
 
 def test_speculation_guesses_long_where_they_are_kept_and_batches_are_cheap() -> None:

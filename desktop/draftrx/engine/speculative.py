@@ -124,7 +124,7 @@ class Speculation:
         self._idle = 0  # keep the estimates alive: the text may start copying again
         i = next(i for i, (_, a) in enumerate(candidates) if a)
         probe = list(plain)
-        probe[i] = min(candidates[i][1], 3, spare)
+        probe[i] = max(0, min(candidates[i][1], 3, spare))  # none when the cache is full
         return probe
 
     def observe_cost(self, size: int, seconds: float) -> None:
