@@ -33,6 +33,7 @@ from draftrx.compose.prompts import (
     PromptTemplate,
     load_instruction,
     load_prompt,
+    platform_instruction,
 )
 from draftrx.compose.settings import Settings
 from draftrx.engine.events import (
@@ -204,11 +205,7 @@ class Composer:
     def _messages(
         self, prompt: PromptTemplate, protected: Protected, platform: Platform | None
     ) -> list[Message]:
-        instruction = ""
-        if platform is not None:
-            instruction = load_instruction("variant", self._prompts, name=platform.name,
-                                           style=platform.style, target=platform.target,
-                                           unit=platform.unit)  # fmt: skip
+        instruction = platform_instruction(platform, self._prompts)
         return prompt.messages(protected.result.text, instruction)
 
     def _variants(

@@ -25,7 +25,7 @@ from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
 from draftrx import __version__
 from draftrx.compose.platforms import load_platforms
-from draftrx.compose.prompts import load_instruction, load_prompt
+from draftrx.compose.prompts import load_prompt, platform_instruction
 from draftrx.engine import hardware
 from draftrx.engine.bench import (
     BENCH_DRAFT,
@@ -58,12 +58,7 @@ def variant_prompts(draft: str, ids: tuple[str, ...] = PLATFORMS) -> list[list[M
     """The educational task's variant prompts, exactly as the composer builds them."""
     known = load_platforms()
     prompt = load_prompt("educational")
-    return [prompt.messages(draft, _instruction(known[i].name, known[i])) for i in ids]
-
-
-def _instruction(name: str, p: Any) -> str:
-    return load_instruction("variant", None, name=name, style=p.style, target=p.target,
-                            unit=p.unit)  # fmt: skip
+    return [prompt.messages(draft, platform_instruction(known[i])) for i in ids]
 
 
 def _first_token(engine: Engine, prompts: list[list[Message]]) -> float:
