@@ -192,7 +192,8 @@ def _resolve_model(path: Path | None) -> Path:
 
     model = default_model()
     if not model.is_assembled():
-        print(f"Preparing the default model ({model.name}), once…", file=sys.stderr)
+        verb = "Checking" if model.bundled else "Preparing"
+        print(f"{verb} the default model ({model.name}), once…", file=sys.stderr)
     return model.ensure()
 
 
@@ -213,8 +214,8 @@ def _models_list(args: argparse.Namespace) -> int:
 
     rows = []
     for model in catalogue():
-        missing = model.missing_packages()
-        state = "ready" if model.is_assembled() else "installed" if not missing else "missing"
+        missing = [] if model.bundled else model.missing_packages()
+        state = model.state()
         rows.append(
             {
                 "id": model.id,

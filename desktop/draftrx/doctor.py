@@ -39,7 +39,7 @@ def format_report(r: dict[str, Any]) -> str:
         f"keyring         {k['backend']} ({'usable' if k['usable'] else 'none: passphrase'})",
         f"history         {h['path']} ({h['state']})",
         f"model           {m.get('name', '?')}: {m['state']} ({m.get('path', '')})",
-        f"llama.cpp       {ll['backend']}; {ll['system_info']}",
+        f"llama.cpp       {ll['backend']} on {', '.join(ll['devices'])}; {ll['system_info']}",
         "versions        " + ", ".join(f"{n} {v}" for n, v in r["versions"].items()),
     ]
     return "\n".join(lines)
@@ -73,7 +73,7 @@ def _history() -> dict[str, str]:
 
 def _model() -> dict[str, str]:
     """The model the window loads: the one chosen in Preferences, else the built-in one."""
-    from draftrx.engine.models import default_model
+    from draftrx.engine.models import STATE_TEXT, default_model
 
     chosen = _chosen_model()
     if chosen:
@@ -81,9 +81,7 @@ def _model() -> dict[str, str]:
         return {"name": path.name, "state": "chosen in Preferences" + \
                 ("" if path.is_file() else ", MISSING"), "path": chosen}  # fmt: skip
     model = default_model()
-    state = "ready" if model.is_assembled() else \
-        "not installed" if model.missing_packages() else "assembled on first use"  # fmt: skip
-    return {"name": model.name, "state": state, "path": str(model.path)}
+    return {"name": model.name, "state": STATE_TEXT[model.state()], "path": str(model.path)}
 
 
 def _chosen_model() -> str:
@@ -102,7 +100,8 @@ def _llama() -> dict[str, str]:
     from draftrx.engine import hardware
 
     info = llama_cpp.llama_print_system_info().decode(errors="replace").strip(" |")
-    return {"backend": hardware.backend_name(), "system_info": info}
+    found = [f"{d.name} {d.description} ({d.kind})" for d in hardware.devices()]
+    return {"backend": hardware.backend_name(), "devices": found, "system_info": info}
 
 
 def _versions() -> dict[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from draftrx import paths
 from draftrx.engine.errors import DefaultModelError
 from draftrx.engine.models import CatalogueModel, ModelPart, catalogue, default_model
 
@@ -101,3 +102,53 @@ def test_default_model_is_assembled_and_verified(default_model_path: Path) -> No
     assert default_model_path == model.path
     assert model.is_assembled()
     assert default_model_path.stat().st_size == model.size
+
+
+@pytest.fixture
+def app_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part_packages: bytes):
+    """A read-only models folder inside an installed app, holding the GGUF itself."""
+    folder = tmp_path / "app" / "models"
+    folder.mkdir(parents=True)
+    (folder / "t.gguf").write_bytes(part_packages)
+    real = paths.resource_dir
+    monkeypatch.setattr(paths, "resource_dir", lambda n: folder if n == "models" else real(n))
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
+
+
+def test_model_inside_the_app_is_verified_once(app_folder: Path, part_packages: bytes) -> None:
+    model = make_model(part_packages, modules=("drx_test_part_not_installed",))
+    assert model.path == app_folder / "t.gguf" and model.state() == "bundled"
+    seen: list[int] = []
+    assert model.ensure(progress=lambda done, total: seen.append(done)) == model.path
+    assert seen[-1] == len(part_packages)
+    assert model.state() == "ready"
+    assert [p.name for p in app_folder.iterdir()] == ["t.gguf"]  # nothing written in the app
+    seen.clear()
+    model.ensure(progress=lambda done, total: seen.append(done))
+    assert seen == []  # the stamp in the user cache spares a second hashing
+
+
+def test_damaged_model_inside_the_app_is_named(app_folder: Path, part_packages: bytes) -> None:
+    app_folder.chmod(0o755)
+    (app_folder / "t.gguf").write_bytes(part_packages[:-1] + b"!")
+    model = make_model(part_packages)
+    with pytest.raises(DefaultModelError, match="Reinstall DraftRx"):
+        model.ensure()
+    assert model.state() == "bundled"
+    assert not model.is_assembled()
+
+
+def test_a_stamp_belongs_to_one_copy_of_the_app(
+    app_folder: Path, part_packages: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = make_model(part_packages)
+    model.ensure()
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "t.gguf").write_bytes(part_packages)
+    os.utime(moved / "t.gguf", ns=(0, (app_folder / "t.gguf").stat().st_mtime_ns))
+    monkeypatch.setattr(paths, "resource_dir", lambda n: moved)
+    assert model.path == moved / "t.gguf"
+    assert not model.is_assembled()  # same size and time, another file: verified again

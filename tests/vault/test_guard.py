@@ -79,7 +79,8 @@ def test_the_app_process_starts_guarded(tmp_path: Path) -> None:
     assert report["offline_guard"]["state"] == "on"
     assert report["history"] == {"path": str(tmp_path / "history.sqlite3"), "state": "none yet"}
     assert report["keyring"]["backend"]
-    assert report["llama_cpp"]["backend"] in ("CPU", "GPU offload")
+    assert report["llama_cpp"]["backend"] in ("CPU", "CUDA", "Metal", "Vulkan", "SYCL", "ROCm")
+    assert any(d.startswith("CPU") for d in report["llama_cpp"]["devices"])
     assert report["versions"]["cryptography"] != "missing"
 
 

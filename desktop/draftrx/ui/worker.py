@@ -207,7 +207,8 @@ class EngineWorker(QObject):
 
         model = default_model()
         if not model.is_assembled():
-            self.loading.emit(f"Preparing {model.name} (first start only)…")
+            verb = "Checking" if model.bundled else "Preparing"
+            self.loading.emit(f"{verb} {model.name} (first start only)…")
         return model.ensure(progress=self.progress.emit)
 
     def _composer_for(self, engine: EngineLike, settings: Settings) -> Any:
