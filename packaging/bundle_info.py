@@ -7,26 +7,24 @@ identity; the version always comes from the draftrx package.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from draftrx import __version__
+from draftrx import APP_ID, __version__
 
-APP_ID = "org.draftrx.DraftRx"  # reverse-DNS: .desktop file, AppStream, macOS bundle
+__all__ = ["APP_ID", "APP_NAME", "bundle_model", "info_plist", "version_resource"]
 APP_NAME = "DraftRx"
 SUMMARY = "Rewrite physicians' social-media drafts with a local model; no draft leaves"
 COPYRIGHT = "DraftRx contributors; Apache-2.0"
 
 
-def version_tuple() -> tuple[int, int, int, int]:
+def version_tuple(version: str = __version__) -> tuple[int, int, int, int]:
     """Windows wants four numbers; a pre-release suffix ("0.2.0rc1") counts as its base."""
-    numbers = []
-    for part in __version__.split(".")[:4]:
-        digits = "".join(ch for ch in part if ch.isdigit()) if part[:1].isdigit() else "0"
-        numbers.append(int(digits or 0))
-    while len(numbers) < 4:
-        numbers.append(0)
-    return tuple(numbers)  # type: ignore[return-value]
+    numbers = [int(m.group()) if (m := re.match(r"\d+", part)) else 0
+               for part in version.split(".")[:4]]  # fmt: skip
+    a, b, c, d = [*numbers, 0, 0, 0, 0][:4]
+    return a, b, c, d
 
 
 def info_plist() -> dict[str, Any]:

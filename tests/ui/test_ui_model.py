@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 
 from draftrx.compose.settings import SHORT_DISCLAIMER
+from draftrx.engine import hardware
 from draftrx.ui.worker import real_engine
 
 pytestmark = pytest.mark.model
@@ -33,7 +34,9 @@ def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> 
                    for s in window.editor.extraSelections()}  # fmt: skip
     assert {"Jenna Alvarez", "March 3, 2025", "412"} <= highlighted
     qtbot.waitUntil(lambda: window.model_ready, timeout=120_000)
-    assert "Qwen2.5" in window.model_label.text()
+    label = window.model_label.text()
+    assert "Qwen2.5" in label and f" · {hardware.backend_name()} · " in label
+    assert ("layers on" in label) == (hardware.gpu_device() is not None)  # all layers, by default
 
     pieces: list[str] = []
     window.worker.text.connect(lambda _pid, text: pieces.append(text))

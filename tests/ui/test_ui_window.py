@@ -296,3 +296,19 @@ def test_an_unexpected_error_ends_the_job_with_a_message(qtbot, make_window, cap
     assert "Something went wrong inside DraftRx (KeyError)" in window.notice.text()
     assert window.rewrite_button.isEnabled() and not window.busy
     assert "Jenna" not in capsys.readouterr().err  # the traceback carries no draft text
+
+
+
+def test_status_bar_says_where_the_model_runs(make_window, qtbot, monkeypatch) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_ready, timeout=10_000)
+    assert window.model_label.text() == "Fake · CPU · 1 thread"
+
+    gpu = {"backend": "CUDA", "gpu_layers": 24, "n_layers": 24,
+           "gpu_device": "NVIDIA H100 80GB HBM3"}  # fmt: skip
+    fake = type(window.engines[0])
+    cpu = fake.describe
+    monkeypatch.setattr(fake, "describe", lambda self: {**cpu(self), **gpu})
+    window.load_model()
+    qtbot.waitUntil(lambda: window.model_ready, timeout=10_000)
+    assert window.model_label.text() == "Fake · CUDA · 24/24 layers on NVIDIA H100 80GB HBM3"

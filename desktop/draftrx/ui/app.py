@@ -9,8 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
-from draftrx import __version__
+from draftrx import APP_ID, __version__
 from draftrx.tracebacks import install_hooks
+from draftrx.ui.icon import app_icon
 from draftrx.vault import guard
 
 LOAD_TIMEOUT_MS = 300_000  # the first start assembles the default model
@@ -20,13 +21,15 @@ REWRITE_TIMEOUT_MS = 600_000
 def application() -> QApplication:
     """Qt 6 scales for high-DPI screens and follows the system palette by itself."""
     app = QApplication.instance()
-    if isinstance(app, QApplication):
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    if app.desktopFileName() == APP_ID:
         return app
-    app = QApplication(sys.argv[:1])
     app.setApplicationName("DraftRx")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("DraftRx")
-    app.setDesktopFileName("draftrx")
+    app.setDesktopFileName(APP_ID)  # matches packaging/linux/APP_ID.desktop
+    app.setWindowIcon(app_icon())
     return app
 
 

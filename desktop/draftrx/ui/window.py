@@ -360,8 +360,9 @@ class MainWindow(QMainWindow):
         self.model_ready = True
         self.progress.hide()
         layers = int(info.get("gpu_layers", 0) or 0)
+        threads = int(info.get("n_threads", 0) or 0)
         where = (f"{layers}/{info.get('n_layers')} layers on {info.get('gpu_device') or 'the GPU'}"
-                 if layers else f"{info.get('n_threads')} threads")  # fmt: skip
+                 if layers else f"{threads} thread{'' if threads == 1 else 's'}")  # fmt: skip
         self.model_label.setText(f"{info.get('model')} · {info.get('backend')} · {where}")
         self.model_label.setToolTip(str(info.get("path", "")))
         self.statusBar().showMessage("Model ready.", 3000)
