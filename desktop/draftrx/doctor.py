@@ -26,6 +26,7 @@ def report() -> dict[str, Any]:
         "offline_guard": _guard(),
         "keyring": {"backend": keys.backend_name(), "usable": keys.usable()},
         "history": _history(),
+        "folders": _folders(),
         "model": _model(),
         "llama_cpp": _llama(),
         "versions": _versions(),
@@ -38,11 +39,18 @@ def format_report(r: dict[str, Any]) -> str:
         f"offline guard   {g['state']}" + (f" ({g['detail']})" if g.get("detail") else ""),
         f"keyring         {k['backend']} ({'usable' if k['usable'] else 'none: passphrase'})",
         f"history         {h['path']} ({h['state']})",
+        "folders         " + ", ".join(f"{k} {v}" for k, v in r["folders"].items()),
         f"model           {m.get('name', '?')}: {m['state']} ({m.get('path', '')})",
         f"llama.cpp       {ll['backend']} on {', '.join(ll['devices'])}; {ll['system_info']}",
         "versions        " + ", ".join(f"{n} {v}" for n, v in r["versions"].items()),
     ]
     return "\n".join(lines)
+
+
+def _folders() -> dict[str, str]:
+    """Everything DraftRx writes is under these three (README: what is stored where)."""
+    return {"data": str(paths.data_dir()), "config": str(paths.config_dir()),
+            "cache": str(paths.cache_dir())}  # fmt: skip
 
 
 def _guard() -> dict[str, str]:

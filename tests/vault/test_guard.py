@@ -78,6 +78,7 @@ def test_the_app_process_starts_guarded(tmp_path: Path) -> None:
     report = json.loads(out.stdout)
     assert report["offline_guard"]["state"] == "on"
     assert report["history"] == {"path": str(tmp_path / "history.sqlite3"), "state": "none yet"}
+    assert report["folders"]["data"] == str(tmp_path)
     assert report["keyring"]["backend"]
     assert report["llama_cpp"]["backend"] in ("CPU", "CUDA", "Metal", "Vulkan", "SYCL", "ROCm")
     assert any(d.startswith("CPU") for d in report["llama_cpp"]["devices"])
