@@ -101,6 +101,14 @@ def test_bundle_holds_what_pyinstaller_cannot_see(bundle: Path) -> None:
         assert not (internal / dev_only).exists(), dev_only
 
 
+def test_bundle_has_no_qt_networking(bundle: Path) -> None:
+    files = list(bundle.rglob("*"))
+    marks = ("qtnetwork", "qt6network", "/tls/", "networkinformation", "qvnc")
+    paths = [p.relative_to(bundle).as_posix().lower() for p in files]
+    assert [p for p in paths if any(mark in p for mark in marks)] == []
+    assert [p for p in files if p.is_symlink() and not p.exists()] == []
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux desktop integration")
 def test_linux_install_puts_the_app_in_the_menu(bundle: Path, tmp_path: Path) -> None:
     prefix = tmp_path / "prefix"
