@@ -7,6 +7,7 @@ import json
 import signal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from draftrx import __version__
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     guard.install()  # before anything else runs: no command may reach the network
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.time_to_show:
+        return _time_to_show()
     if args.command is None:
         return _window(args)
     if args.screenshot or args.draft or args.rewrite:
@@ -47,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Rewrite social-media drafts with a local model; no draft leaves the machine.",
     )
     parser.add_argument("--version", action="version", version=f"draftrx {__version__}")
+    parser.add_argument("--time-to-show", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
                         help="render the window offscreen to a PNG, then exit")  # fmt: skip
     parser.add_argument("--draft", type=Path, metavar="FILE", help="open the window on this draft")
@@ -171,6 +175,15 @@ def _window(args: argparse.Namespace) -> int:
     from draftrx.ui.app import run
 
     return run(args.screenshot, args.draft, args.rewrite)
+
+
+def _time_to_show() -> int:
+    """The GUI bench's fresh process: seconds from here (Qt not yet imported) to a shown window."""
+    start = time.perf_counter()
+    from draftrx.ui.app import time_to_show
+
+    print(time_to_show(start))
+    return 0
 
 
 def _add_privacy_mode(p: argparse.ArgumentParser) -> None:

@@ -58,6 +58,13 @@ def test_frozen_version(bundle: Path, tmp_path: Path) -> None:
     assert (out.returncode, out.stdout) == (0, f"draftrx {__version__}\n"), out.stderr
 
 
+def test_frozen_window_opens_for_the_gui_bench(bundle: Path, tmp_path: Path) -> None:
+    """`draftrx bench --only gui` times a fresh process; inside the app that is draftrx itself."""
+    out = frozen(bundle, tmp_path, "--time-to-show")
+    assert out.returncode == 0, out.stderr
+    assert 0 < float(out.stdout.strip().splitlines()[-1]) < 60
+
+
 def test_frozen_doctor_finds_everything_inside_the_app(bundle: Path, tmp_path: Path) -> None:
     out = frozen(bundle, tmp_path, "doctor", "--json")
     assert out.returncode == 0, out.stderr

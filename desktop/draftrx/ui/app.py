@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
@@ -49,6 +50,23 @@ def no_display() -> bool:
     if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
         return False
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def time_to_show(start: float) -> float:
+    """Seconds from `start` until a new window is on screen, for `draftrx bench --only gui`.
+
+    The window opens a new, empty drafts history, as on a first start (the bench points the
+    data folder at a scratch one) and loads no model.
+    """
+    app = application()
+    from draftrx.ui.window import MainWindow
+
+    window = MainWindow(autoload=False)
+    window.show()
+    app.processEvents()
+    shown = time.perf_counter() - start
+    window.close()
+    return shown
 
 
 def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool = False) -> int:

@@ -20,18 +20,6 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 
 TICK_MS = 5
 TARGET_MS = 50.0
-_SHOW = """
-import time
-t = time.perf_counter()
-from draftrx.ui.app import application
-from draftrx.ui.window import MainWindow
-app = application()
-w = MainWindow(autoload=False)
-w.show()
-app.processEvents()
-print(time.perf_counter() - t)
-w.close()
-"""
 BENCH_DRAFT = (
     "Last night in the ER I saw a 34-year-old teacher with a bad asthma attack. She had "
     "stopped her controller inhaler because she felt fine. Two nebulizers and steroids later "
@@ -128,7 +116,10 @@ def _time_to_show() -> float:
     history in a scratch folder, as a first start does), show it."""
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DRAFTRX_DATA_DIR": scratch}
-        out = subprocess.run([sys.executable, "-c", _SHOW], capture_output=True, text=True,
+        # Inside the installed app sys.executable is draftrx itself, which has no -m.
+        frozen = getattr(sys, "frozen", False)
+        me = [sys.executable] if frozen else [sys.executable, "-m", "draftrx"]
+        out = subprocess.run([*me, "--time-to-show"], capture_output=True, text=True,
                              check=True, env=env)  # fmt: skip
     return float(out.stdout.strip().splitlines()[-1])
 
