@@ -204,8 +204,9 @@ def _resolve_model(path: Path | None) -> Path:
     from draftrx.engine.models import default_model
 
     model = default_model()
-    if not model.is_assembled():
-        verb = "Checking" if model.bundled else "Preparing"
+    state = model.state()
+    if state in ("bundled", "installed"):
+        verb = "Checking" if state == "bundled" else "Preparing"
         print(f"{verb} the default model ({model.name}), once…", file=sys.stderr)
     return model.ensure()
 

@@ -152,3 +152,15 @@ def test_a_stamp_belongs_to_one_copy_of_the_app(
     monkeypatch.setattr(paths, "resource_dir", lambda n: moved)
     assert model.path == moved / "t.gguf"
     assert not model.is_assembled()  # same size and time, another file: verified again
+
+
+def test_app_built_without_the_model_says_what_to_do(
+    part_packages: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    model = make_model(part_packages)  # its parts are importable, but an app has no pip
+    assert model.bundled is None
+    with pytest.raises(DefaultModelError, match="built without its default model") as err:
+        model.ensure()
+    assert str(paths.data_dir() / "models") in str(err.value)
+    assert not model.path.exists()

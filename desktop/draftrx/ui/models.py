@@ -143,9 +143,8 @@ class ModelManager(QDialog):
             model = default_model()
             state = model.state()
             if state != "ready":
-                missing = model.missing_packages() if state == "missing" else []
-                note = (f"Missing packages: {', '.join(missing)}. Install: {model.install}"
-                        if missing else STATE_TEXT[state].capitalize() + ".")  # fmt: skip
+                missing = state == "missing"
+                note = model.how_to_get() if missing else STATE_TEXT[state].capitalize() + "."
                 self._show_assessment(Assessment(not missing, f"{model.name}\n{note}"))
                 return
             path = str(model.path)
