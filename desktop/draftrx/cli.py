@@ -228,8 +228,8 @@ def _models_list(args: argparse.Namespace) -> int:
 
     rows = []
     for model in catalogue():
-        missing = [] if model.bundled else model.missing_packages()
         state = model.state()
+        missing = model.missing_packages() if state == "missing" else []
         rows.append(
             {
                 "id": model.id,

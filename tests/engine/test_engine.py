@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from draftrx.compose.prompts import load_prompt
-from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece
+from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece, collect
 from draftrx.engine.errors import (
     ChatTemplateError,
     ContextOverflowError,
@@ -31,15 +31,9 @@ def messages(draft: str = DRAFT) -> list[dict[str, str]]:
 
 
 def run(engine: Engine, msgs, params=GREEDY) -> tuple[str, StreamStats]:
-    pieces, stats = [], None
-    for event in engine.stream(msgs, params):
-        if isinstance(event, TextPiece):
-            assert stats is None, "text after the stats event"
-            pieces.append(event.text)
-        else:
-            stats = event
+    text, stats = collect(engine.stream(msgs, params))  # raises on text after the stats
     assert isinstance(stats, StreamStats)
-    return "".join(pieces), stats
+    return text, stats
 
 
 def test_streams_real_tokens(engine: Engine) -> None:
@@ -220,3 +214,12 @@ def test_llama_cpp_refusal_is_a_clear_error(tmp_path: Path) -> None:
     writer.close()
     with pytest.raises(ModelLoadError, match="could not load"):
         Engine(EngineConfig(path))
+
+
+def test_collect_insists_on_one_final_stats_event() -> None:
+    stats = StreamStats(3, 0, 3, 0.1, 2, 10.0, 0.2, "eos")
+    assert collect([TextPiece("Flu "), TextPiece("shots"), stats]) == ("Flu shots", stats)
+    with pytest.raises(ValueError, match="after its stats"):
+        collect([TextPiece("a"), stats, TextPiece("b")])
+    with pytest.raises(ValueError, match="without its stats"):
+        collect([TextPiece("a")])

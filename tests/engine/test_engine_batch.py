@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from draftrx.compose.prompts import load_prompt
-from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece
+from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece, collect
 from draftrx.engine.bench_speed import variant_prompts
 from draftrx.engine.events import SequenceEvent
 
@@ -21,7 +21,7 @@ OTHER = "Sunscreen matters in winter too: snow reflects UV, and the burn comes a
 GREEDY = GenerationParams(max_tokens=20, temperature=0.0, speculate=False)
 
 
-def collect(events) -> tuple[dict[int, str], dict[int, StreamStats]]:
+def collect_batch(events) -> tuple[dict[int, str], dict[int, StreamStats]]:
     texts: dict[int, str] = {}
     stats: dict[int, StreamStats] = {}
     for e in events:
@@ -35,14 +35,9 @@ def collect(events) -> tuple[dict[int, str], dict[int, StreamStats]]:
 
 
 def single(engine: Engine, messages, params=GREEDY) -> tuple[str, StreamStats]:
-    pieces, stats = [], None
-    for e in engine.stream(messages, params):
-        if isinstance(e, TextPiece):
-            pieces.append(e.text)
-        else:
-            stats = e
+    text, stats = collect(engine.stream(messages, params))
     assert stats is not None
-    return "".join(pieces), stats
+    return text, stats
 
 
 def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(
@@ -53,7 +48,7 @@ def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(
     prompts = [*variant_prompts(DRAFT, ("x", "linkedin")),
                load_prompt("educational").messages(OTHER)]  # fmt: skip
     engine.reset_cache()
-    texts, stats = collect(engine.stream_batch(prompts, GREEDY))
+    texts, stats = collect_batch(engine.stream_batch(prompts, GREEDY))
     outputs = {i: list(engine.outputs[i]) for i in range(3)}
     assert sorted(stats) == [0, 1, 2] and all(texts[i].strip() for i in range(3))
     lengths = [len(engine.tokenize_chat(p)) for p in prompts]
@@ -73,7 +68,7 @@ def test_variants_share_the_prefix_and_each_writes_its_own_greedy_text(
 
 def collect_one(engine: Engine, prompt) -> str:
     engine.reset_cache()
-    texts, _ = collect(engine.stream_batch([prompt], GREEDY))
+    texts, _ = collect_batch(engine.stream_batch([prompt], GREEDY))
     return texts[0]
 
 
@@ -125,7 +120,7 @@ def test_prompts_that_do_not_fit_together_take_turns(default_model_path: Path) -
         params = GenerationParams(max_tokens=300, temperature=0.0)
         turns = small._turns([small.tokenize_chat(p) for p in prompts], [300] * 3)
         assert len(turns) > 1  # the plan itself, then that it runs
-        texts, stats = collect(small.stream_batch(prompts, params))
+        texts, stats = collect_batch(small.stream_batch(prompts, params))
         assert sorted(stats) == [0, 1, 2] and all(texts.get(i) for i in range(3))
         assert all(s.stop_reason != "cancelled" for s in stats.values())
 
@@ -143,7 +138,7 @@ def test_prefill_fills_the_cache_for_the_rewrite_that_follows(
     # For a batch, every variant's own tail is cached too.
     prompts = variant_prompts(DRAFT, ("x", "threads", "bluesky"))
     assert engine.prefill(prompts, threading.Event())
-    _, stats = collect(engine.stream_batch(prompts, GREEDY))
+    _, stats = collect_batch(engine.stream_batch(prompts, GREEDY))
     assert all(s.prefill_tokens == 1 for s in stats.values()), stats
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from draftrx.compose.prompts import load_prompt
-from draftrx.engine import Engine, GenerationParams, StreamStats, TextPiece
+from draftrx.engine import Engine, GenerationParams, StreamStats, collect
 from draftrx.engine.speculative import MAX_GUESS, PROBE_EVERY, PromptLookup, Speculation
 
 
@@ -93,16 +93,11 @@ def test_speculation_copies_quickly_and_writes_what_plain_greedy_writes(
     ]
     params = GenerationParams(max_tokens=40, temperature=0.0, speculate=True)
     for _ in range(2):  # the second run starts with the costs measured in the first
-        pieces, stats = [], None
-        for event in engine.stream(messages, params):
-            if isinstance(event, TextPiece):
-                pieces.append(event.text)
-            else:
-                stats = event
+        text, stats = collect(engine.stream(messages, params))
         assert isinstance(stats, StreamStats)
     output = list(engine.outputs[0])
     assert stats.guessed_tokens > 0 and stats.kept_tokens > stats.guessed_tokens // 2
-    assert "twenty seconds" in "".join(pieces)
+    assert "twenty seconds" in text
     assert len(output) == stats.decode_tokens
     assert greedy_within_rounding(engine, messages, output)
 

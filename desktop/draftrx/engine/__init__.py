@@ -2,7 +2,13 @@
 
 from draftrx.engine.engine import Engine, EngineConfig
 from draftrx.engine.errors import EngineError
-from draftrx.engine.events import GenerationParams, StreamEvent, StreamStats, TextPiece
+from draftrx.engine.events import (
+    GenerationParams,
+    StreamEvent,
+    StreamStats,
+    TextPiece,
+    collect,
+)
 
 __all__ = [
     "Engine",
@@ -12,4 +18,5 @@ __all__ = [
     "StreamEvent",
     "StreamStats",
     "TextPiece",
+    "collect",
 ]

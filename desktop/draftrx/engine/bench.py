@@ -18,7 +18,7 @@ from draftrx import __version__
 from draftrx.compose.prompts import load_prompt
 from draftrx.engine import hardware
 from draftrx.engine.engine import Engine, EngineConfig, Message
-from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.engine.events import GenerationParams, TextPiece, collect
 
 # A myth-busting draft with no patient in it: the benchmark never needs real text.
 BENCH_DRAFT = """Every winter I hear the same thing: "I got the flu shot and it gave me the flu."
@@ -74,19 +74,6 @@ def _common_chars(a: str, b: str) -> int:
             break
         n += 1
     return n
-
-
-def _engine_run(
-    engine: Engine, messages: list[Message], params: GenerationParams
-) -> tuple[str, StreamStats]:
-    pieces, stats = [], None
-    for event in engine.stream(messages, params):
-        if isinstance(event, TextPiece):
-            pieces.append(event.text)
-        else:
-            stats = event
-    assert stats is not None
-    return "".join(pieces), stats
 
 
 def _cancel_latency(engine: Engine, messages: list[Message], phase: str) -> dict[str, Any]:
@@ -151,15 +138,15 @@ def _measure(engine: Engine, quick: bool, rss_start: int) -> dict[str, Any]:
     for _ in range(rounds):
         raw_runs.append(_raw_loop(engine.llm, tokens, max_tokens))
         engine.reset_cache()
-        text, stats = _engine_run(engine, messages, greedy)
+        text, stats = collect(engine.stream(messages, greedy))
         engine_runs.append((text, stats))
     raw_best = max(raw_runs, key=lambda r: r["decode_tok_s"])
     eng_text, eng_best = max(engine_runs, key=lambda r: r[1].decode_tok_s)
 
     engine.reset_cache()
     one = GenerationParams(max_tokens=1, temperature=0.0)
-    _, cold = _engine_run(engine, messages, one)
-    _, warm = _engine_run(engine, messages, one)
+    _, cold = collect(engine.stream(messages, one))
+    _, warm = collect(engine.stream(messages, one))
 
     long_messages = _bench_messages("\n\n".join([BENCH_DRAFT] * 6))
     cancel_prefill = _cancel_latency(engine, long_messages, "prefill")

@@ -30,11 +30,10 @@ from draftrx.engine import hardware
 from draftrx.engine.bench import (
     BENCH_DRAFT,
     _common_chars,
-    _engine_run,
     _raw_loop,
 )
 from draftrx.engine.engine import Engine, EngineConfig, Message
-from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece, collect
 
 # About 1,500 characters: the draft size, still with no patient in it.
 LONG_DRAFT = (
@@ -156,7 +155,7 @@ def measure_batch(engine: Engine, quick: bool) -> dict[str, Any]:
             stats: dict[int, StreamStats] = {}
             if mode == "sequential":
                 for i, messages in enumerate(prompts):
-                    stats[i] = _engine_run(engine, messages, params)[1]
+                    stats[i] = collect(engine.stream(messages, params))[1]
             else:
                 for event in engine.stream_batch(prompts, params):
                     if isinstance(event.event, StreamStats):
@@ -209,10 +208,10 @@ def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
             raw = _raw_loop(engine.llm, tokens, max_tokens)
             runs["raw"].append((raw["decode_tok_s"], raw["text"]))
             engine.reset_cache()
-            text, stats = _engine_run(engine, messages, plain)
+            text, stats = collect(engine.stream(messages, plain))
             runs["plain"].append((stats.decode_tok_s, text))
             engine.reset_cache()
-            text, stats = _engine_run(engine, messages, guess)
+            text, stats = collect(engine.stream(messages, guess))
             runs["speculative"].append((stats.decode_tok_s, text))
             kept, guessed = kept + stats.kept_tokens, guessed + stats.guessed_tokens
             other = _raw_loop(lookup, tokens, max_tokens)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -53,6 +54,22 @@ class StreamStats:
 
 
 StreamEvent = TextPiece | StreamStats
+
+
+def collect(events: Iterable[StreamEvent]) -> tuple[str, StreamStats]:
+    """A whole stream as its text and its stats, for callers that need no live pieces."""
+    pieces: list[str] = []
+    stats: StreamStats | None = None
+    for event in events:
+        if stats is not None:
+            raise ValueError("a stream went on after its stats event")
+        if isinstance(event, TextPiece):
+            pieces.append(event.text)
+        else:
+            stats = event
+    if stats is None:
+        raise ValueError("a stream ended without its stats event")
+    return "".join(pieces), stats
 
 
 @dataclass(frozen=True)
