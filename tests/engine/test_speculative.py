@@ -8,7 +8,15 @@ import pytest
 
 from draftrx.compose.prompts import load_prompt
 from draftrx.engine import Engine, GenerationParams, StreamStats, collect
-from draftrx.engine.speculative import MAX_GUESS, PROBE_EVERY, PromptLookup, Speculation
+from draftrx.engine.speculative import (
+    MAX_GUESS,
+    MAX_MATCH,
+    PROBE_EVERY,
+    SEPARATOR,
+    PromptLookup,
+    Speculation,
+    unwrapped,
+)
 
 
 def test_lookup_continues_the_longest_earlier_ngram() -> None:
@@ -31,6 +39,35 @@ def test_lookup_never_proposes_its_own_suffix() -> None:
     assert lookup.propose(5) == (2, [3, 1, 2])
 
 
+def test_lookup_measures_the_whole_match_up_to_a_limit() -> None:
+    lookup = PromptLookup([*range(40), *range(20)])  # the last 20 tokens occurred before
+    match, guess = lookup.propose(3)
+    assert match == MAX_MATCH and guess == [20, 21, 22]
+    lookup = PromptLookup([9, 1, 2, 3, 4, 5, 6, 7, 8, 0, 2, 3, 4, 5, 6, 7])
+    assert lookup.propose(2) == (6, [8, 0])  # 6 tokens agree; the 7th (9 / 0) does not
+
+
+def test_lookup_prefers_the_references_and_never_guesses_past_one() -> None:
+    # The prompt has "a b NL c d"; the output will likely write the reference's "a b c d".
+    a, b, nl, c, d, e = 10, 11, 12, 13, 14, 15
+    lookup = PromptLookup([1, a, b, nl, c, d, e, 2], references=[[a, b, c, d, e]])
+    assert SEPARATOR not in lookup.history[:8] and lookup.history[-1] == SEPARATOR
+    assert lookup.propose(4) == (0, [])  # nothing runs across into the output
+    for token in (a, b):
+        lookup.push(token)
+    assert lookup.propose(4) == (2, [c, d, e])  # not NL, and cut before the separator
+    lookup.push(nl)  # the output did keep the line break: the prompt's copy takes over
+    assert lookup.propose(2) == (3, [c, d])
+    assert all(t != SEPARATOR for t in PromptLookup([1, 2, 3], [[1, 2]]).propose(4)[1])
+
+
+def test_unwrapped_joins_hard_wrapped_lines_only() -> None:
+    wrapped = "Flu shots cannot give you\nthe flu.  \n  They contain no live virus.\n\nAsk me."
+    assert unwrapped([wrapped, "One line.", "Two\n\nparagraphs."]) == [
+        "Flu shots cannot give you the flu. They contain no live virus.\n\nAsk me."
+    ]
+
+
 def measured(cost_per_size: dict[int, float]) -> Speculation:
     spec = Speculation()
     for size, seconds in cost_per_size.items():
@@ -45,15 +82,17 @@ def choose(spec: Speculation, ngram: int, available: int) -> int:
 def test_speculation_stays_off_while_guesses_would_not_pay() -> None:
     linear = {size: 0.030 * size for size in range(1, 10)}  # a batch no cheaper per token
     assert choose(measured(linear), 6, 8) == 0  # even the most hopeful prior cannot pay
-    spec = measured({1: 0.030, 4: 0.077, 8: 0.123})  # this CPU's costs
-    assert choose(spec, 2, 8) > 0  # the prior expects a 2-gram's guesses to be kept
-    for _ in range(10):  # guesses after a 2-gram are rejected at once
-        spec.observe_guesses(2, 3, 0)
-    choices = [choose(spec, 2, 8) for _ in range(PROBE_EVERY)]
+    here = {1: 0.030, 4: 0.077, 8: 0.123}  # this CPU's costs
+    assert choose(measured(here), 2, 8) == 0  # the prior doubts a 2-token match's guesses
+    spec = measured(here)
+    assert choose(spec, 4, 8) > 0  # ...but expects a 4-token match's to be kept
+    for _ in range(10):  # guesses after a 4-token match are rejected at once
+        spec.observe_guesses(4, 3, 0)
+    choices = [choose(spec, 4, 8) for _ in range(PROBE_EVERY)]
     assert choices[:-1] == [0] * (PROBE_EVERY - 1)
     assert choices[-1] > 0  # ...but it probes now and then, in case copying starts
     for _ in range(PROBE_EVERY):  # ...except where the cache has no room left
-        assert spec.plan([(2, 8)], spare=-3) == [0]
+        assert spec.plan([(4, 8)], spare=-3) == [0]
 
 
 def test_speculation_guesses_long_where_they_are_kept_and_batches_are_cheap() -> None:
@@ -64,6 +103,8 @@ def test_speculation_guesses_long_where_they_are_kept_and_batches_are_cheap() ->
     assert choose(spec, 4, MAX_GUESS) >= 3
     assert choose(spec, 4, 2) <= 2  # never more than the lookup found
     assert choose(spec, 0, 8) == 0  # no match, no guess
+    spec.observe_guesses(5, 7, 0)
+    assert spec.rate(5).alpha < spec.rate(6).alpha and spec.rate(6) is spec.rate(7)  # pooled
     spec.enabled = False
     assert choose(spec, 4, 8) == 0
 
@@ -85,12 +126,16 @@ def test_a_batch_gets_guesses_where_its_size_costs_nothing_extra() -> None:
 def test_speculation_copies_quickly_and_writes_what_plain_greedy_writes(
     engine: Engine, greedy_within_rounding
 ) -> None:
-    text = ("Wash your hands with soap for twenty seconds, dry them well, and keep your "
+    # Hard-wrapped, as pasted drafts often are: guesses also come from the joined lines.
+    text = ("Wash your hands with soap for twenty seconds, dry them well, and keep your\n"
             "vaccinations up to date; stay home when you have a fever.")  # fmt: skip
     messages = [
         {"role": "system", "content": "You repeat text exactly, adding nothing."},
-        {"role": "user", "content": f"Repeat this text exactly:\n\n{text}"},
+        {"role": "user", "content": f"Repeat this text exactly, as one line:\n\n{text}"},
     ]
+    (reference,) = engine._references(messages)
+    joined = engine.llm.detokenize(reference).decode()
+    assert joined.endswith("keep your vaccinations up to date; stay home when you have a fever.")
     params = GenerationParams(max_tokens=40, temperature=0.0, speculate=True)
     for _ in range(2):  # the second run starts with the costs measured in the first
         text, stats = collect(engine.stream(messages, params))

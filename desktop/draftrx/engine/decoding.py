@@ -155,7 +155,7 @@ class Decoder:
                 yield from self._emit(s, [], at, cancel, cells)
                 yield from self._finish(s, started)
             at = 0
-            for s, guess, base, (ngram, _) in zip(ready, guesses, bases, matches, strict=True):
+            for s, guess, base, (match, _) in zip(ready, guesses, bases, matches, strict=True):
                 if s.run.decoded == 0:
                     s.run.prefilled += 1  # the pending prompt token
                 kept = yield from self._emit(s, guess, at, cancel, cells)
@@ -163,7 +163,7 @@ class Decoder:
                 dropped = len(guess) - kept
                 seqs.truncate(s.slot, base + 1 + kept)
                 cells -= dropped
-                self.spec.observe_guesses(ngram, len(guess), kept)
+                self.spec.observe_guesses(match, len(guess), kept)
                 s.run.guessed += len(guess)
                 s.run.kept += kept
                 yield from self._finish(s, started)

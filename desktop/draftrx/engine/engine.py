@@ -56,7 +56,7 @@ from draftrx.engine.sequences import (
     common_length,
     unified_context,
 )
-from draftrx.engine.speculative import PromptLookup, Speculation
+from draftrx.engine.speculative import PromptLookup, Speculation, unwrapped
 
 DEFAULT_CTX = 4096
 # A background prefill loses its batch in flight when stopped; on a CPU small batches
@@ -217,7 +217,8 @@ class Engine:
         started = time.perf_counter()
         self._check_usable()
         prompt = self._prompt(messages)
-        return self._generate(prompt, params or GenerationParams(), self._supersede(), started)
+        return self._generate(prompt, self._references(messages), params or GenerationParams(),
+                              self._supersede(), started)  # fmt: skip
 
     def stream_batch(
         self,
@@ -235,6 +236,7 @@ class Engine:
         if not 0 < len(prompts) <= MAX_SEQUENCES:
             raise ValueError(f"A batch holds 1 to {MAX_SEQUENCES} prompts, not {len(prompts)}.")
         tokens = [self._prompt(m) for m in prompts]
+        references = [self._references(m) for m in prompts]
         if params is None or isinstance(params, GenerationParams):
             each = [params or GenerationParams()] * len(tokens)
         else:
@@ -242,7 +244,7 @@ class Engine:
         cancel = self._supersede()
         stops = [threading.Event() for _ in tokens]
         self._sequence_stops = stops
-        return self._generate_batch(tokens, each, cancel, stops, started)
+        return self._generate_batch(tokens, references, each, cancel, stops, started)
 
     def prefill(self, prompts: Sequence[Sequence[Message]], stop: threading.Event) -> bool:
         """Fill the cache with what these prompts will need, until `stop` is set.
@@ -334,6 +336,13 @@ class Engine:
             )
         return prompt
 
+    def _references(self, messages: Sequence[Message]) -> list[list[int]]:
+        """What prompt lookup may copy from besides the prompt (speculative.unwrapped)."""
+        if not self.speculation.enabled:
+            return []
+        texts = unwrapped(m["content"] for m in messages)
+        return [self._llm.tokenize(t.encode("utf-8"), add_bos=False) for t in texts]
+
     def _supersede(self) -> threading.Event:
         """A stream left unfinished is superseded, never resumed on our cache."""
         self._cancel.set()
@@ -424,17 +433,20 @@ class Engine:
     def _generate(
         self,
         prompt: list[int],
+        references: list[list[int]],
         params: GenerationParams,
         cancel: threading.Event,
         started: float,
     ) -> Iterator[StreamEvent]:
-        events = self._generate_batch([prompt], [params], cancel, [threading.Event()], started)
+        events = self._generate_batch([prompt], [references], [params], cancel,
+                                      [threading.Event()], started)  # fmt: skip
         for event in events:
             yield event.event
 
     def _generate_batch(
         self,
         prompts: list[list[int]],
+        references: list[list[list[int]]],
         params: list[GenerationParams],
         cancel: threading.Event,
         stops: list[threading.Event],
@@ -455,7 +467,9 @@ class Engine:
                         run.prefilled = len(self._seqs.tokens[slot]) - reused[slot]
                     if done:
                         streams = [
-                            self._stream_for(i, slot, prompts[i], params[i], stops[i], run)
+                            self._stream_for(
+                                i, slot, prompts[i], references[i], params[i], stops[i], run
+                            )
                             for slot, (i, run) in enumerate(zip(turn, runs, strict=True))
                         ]
                         yield from self._decode(streams, cancel, started)
@@ -480,11 +494,13 @@ class Engine:
         index: int,
         slot: int,
         prompt: list[int],
+        references: list[list[int]],
         params: GenerationParams,
         stop: threading.Event,
         run: Run,
     ) -> Stream:
-        lookup = PromptLookup(prompt) if params.speculate and self.speculation.enabled else None
+        speculate = params.speculate and self.speculation.enabled
+        lookup = PromptLookup(prompt, references) if speculate else None
         stream = Stream(index, slot, prompt, params, self._sampler(params, offset=slot), stop,
                         run, lookup)  # fmt: skip
         stream.fill = prompt[len(self._seqs.tokens[slot]) : -1]
