@@ -13,6 +13,7 @@ from draftrx.compose.prompts import load_prompt
 from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece, collect
 from draftrx.engine.bench_speed import variant_prompts
 from draftrx.engine.events import SequenceEvent
+from draftrx.engine.sequences import common_length
 
 pytestmark = pytest.mark.model
 
@@ -140,6 +141,22 @@ def test_prefill_fills_the_cache_for_the_rewrite_that_follows(
     assert engine.prefill(prompts, threading.Event())
     _, stats = collect_batch(engine.stream_batch(prompts, GREEDY))
     assert all(s.prefill_tokens == 1 for s in stats.values()), stats
+
+
+def test_the_tasks_own_text_cached_before_any_draft_is_reused_by_every_draft(
+    engine: Engine,
+) -> None:
+    """The window prefills an empty draft's prompt at start: every draft's prompt begins
+    with the same system text and task wording, up to where the draft goes."""
+    empty = variant_prompts("", ("x",))
+    for draft in (DRAFT, "Sunscreen matters in winter too."):
+        prompt = variant_prompts(draft, ("linkedin",))[0]
+        shared = common_length(engine.tokenize_chat(empty[0]), engine.tokenize_chat(prompt))
+        assert shared > 40
+        engine.reset_cache()
+        assert engine.prefill(empty, threading.Event())
+        _, stats = single(engine, prompt, GenerationParams(max_tokens=2, temperature=0.0))
+        assert stats.reused_tokens == shared
 
 
 def test_a_stopped_prefill_keeps_what_it_did(engine: Engine, greedy_within_rounding) -> None:

@@ -5,6 +5,7 @@ model's side is in test_ui_model.py and tests/engine)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 DRAFT = "Saw Jenna Alvarez in room 412 on March 3 with a bad asthma attack. Controllers work."
 X_REPLY = "Controller inhalers work even when you feel well."
@@ -58,21 +59,46 @@ def test_a_pause_caches_the_rewrites_prompts_and_typing_stops_it(qtbot, make_win
     window = make_window([X_REPLY], platforms=["x", "bluesky"])
     ready(qtbot, window)
     engine = window.engines[0]
+    # Before there is a draft, the task's own text is cached: every prompt starts with it.
+    qtbot.waitUntil(lambda: len(engine.prefills) == 1, timeout=10_000)
+    (warm,) = engine.prefills[0]
+    assert warm[0]["role"] == "system" and "<draft>\n\n</draft>" in warm[-1]["content"]
     window.editor.setFocus()
     qtbot.keyClicks(window.editor, DRAFT)
-    qtbot.waitUntil(lambda: len(engine.prefills) == 1, timeout=10_000)
-    cached = engine.prefills[0]
+    qtbot.waitUntil(lambda: len(engine.prefills) == 2, timeout=10_000)
+    cached = engine.prefills[1]
     assert len(cached) == 2
+    assert [p[0] for p in cached] == [warm[0]] * 2  # the same system text, already cached
     for prompt in cached:
         content = prompt[-1]["content"]
         assert "Controllers work" in content
         assert "Jenna" not in content and "Alvarez" not in content and "412" not in content
     qtbot.keyClicks(window.editor, " Daily.")
-    assert engine.prefill_stops[0].is_set()  # the keystroke stopped it at once
-    qtbot.waitUntil(lambda: len(engine.prefills) == 2, timeout=10_000)
-    assert not engine.prefill_stops[1].is_set()
+    assert engine.prefill_stops[1].is_set()  # the keystroke stopped it at once
+    qtbot.waitUntil(lambda: len(engine.prefills) == 3, timeout=10_000)
+    assert not engine.prefill_stops[2].is_set()
     with qtbot.waitSignal(window.idle, timeout=15_000):
         assert window.rewrite()
-    assert engine.prefill_stops[1].is_set()  # Rewrite does not wait for a prefill
+    assert engine.prefill_stops[2].is_set()  # Rewrite does not wait for a prefill
     # The Rewrite sends exactly what was cached: same stand-ins, same order.
+    assert engine.calls == engine.prefills[2]
+
+
+def test_a_paste_is_cached_at_once(qtbot, make_window) -> None:
+    """Nobody types right after pasting: the prefill starts without the typing pause."""
+    window = make_window([X_REPLY], platforms=["x"])
+    ready(qtbot, window)
+    engine = window.engines[0]
+    qtbot.waitUntil(lambda: len(engine.prefills) == 1, timeout=10_000)  # the task's text
+    window.editor.setFocus()
+    qtbot.keyClicks(window.editor, "Typed first. ")
+    assert window._prefill_timer.isActive()  # typing waits for a pause
+    QApplication.clipboard().setText(DRAFT)
+    window.editor.paste()
+    assert not window._prefill_timer.isActive()  # the paste did not wait for one
+    qtbot.waitUntil(lambda: len(engine.prefills) == 2, timeout=10_000)
+    (prompt,) = engine.prefills[1]
+    assert "Typed first. Saw" in prompt[-1]["content"] and "Jenna" not in prompt[-1]["content"]
+    with qtbot.waitSignal(window.idle, timeout=15_000):
+        assert window.rewrite()
     assert engine.calls == engine.prefills[1]

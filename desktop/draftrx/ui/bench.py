@@ -75,13 +75,16 @@ def run_gui_bench(
         window = MainWindow(store, autoload=False, history=False)
         window.show()
         app.processEvents()
+        prefills: list[bool] = []
+        window.worker.prefilled.connect(prefills.append)
         with StallProbe() as loading:
             window.load_model()
             deadline = time.monotonic() + 300
-            while not (window.model_ready and window.scanner_ready):
+            while not (window.model_ready and window.scanner_ready and prefills):
                 if window.notice.isVisible() or time.monotonic() > deadline:
                     raise RuntimeError(window.notice.text() or "The model did not load.")
-                wait_for([window.worker.loaded, window.scan_worker.ready], 100)
+                wait_for([window.worker.loaded, window.scan_worker.ready,
+                          window.worker.prefilled], 100)  # fmt: skip
         with StallProbe() as prefilling:  # the engine caches the prompt while "typing" pauses
             window.set_draft(BENCH_DRAFT)
             wait_for([window.worker.prefilled], 120_000)

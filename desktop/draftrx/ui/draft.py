@@ -45,6 +45,8 @@ def describe(finding: Finding) -> str:
 class DraftEditor(QPlainTextEdit):
     """Plain text only: pasted formatting is dropped, the draft is what the model sees."""
 
+    pasted = Signal()  # after the text was inserted: no more typing is coming
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Draft")
@@ -92,6 +94,7 @@ class DraftEditor(QPlainTextEdit):
     def insertFromMimeData(self, source) -> None:
         if source.hasText():
             self.insertPlainText(source.text())
+            self.pasted.emit()
 
 
 def key(text: str, finding: Finding) -> FindingKey:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
 
         self.editor = DraftEditor()
         self.editor.textChanged.connect(self._draft_changed)
+        self.editor.pasted.connect(self._pasted)
         self.editor.cursorPositionChanged.connect(self._explain_cursor)
         self.findings = FindingsList()
         self.findings.toggled.connect(self._remark)
@@ -449,16 +451,24 @@ class MainWindow(QMainWindow):
         self._options_changed()
         self._update_actions()
 
+    def _pasted(self) -> None:
+        """A paste is not typing: cache its prompt now, not after the typing pause."""
+        self._prefill_timer.stop()
+        self.prefill_now()
+
     def _options_changed(self) -> None:
         """The Rewrite's prompt changed: stop caching the old one, cache the new one soon."""
         self.worker.stop_prefill()
         self._prefill_timer.start()
 
     def prefill_now(self) -> bool:
-        """Have the engine process the Rewrite's prompt while the physician pauses."""
-        job = self._job() if self.model_ready and not self.busy else None
+        """Have the engine process the Rewrite's prompt while the physician pauses; before
+        there is a draft, the task's own text that every draft's prompt starts with."""
+        job = self._job(allow_empty=True) if self.model_ready and not self.busy else None
         if job is None:
             return False
+        if not job.request.draft.strip():  # one platform: the others' parts come after the draft
+            job = replace(job, request=replace(job.request, platforms=job.request.platforms[:1]))
         self.request_prefill.emit(job, self.worker.arm_prefill())
         return True
 
@@ -496,14 +506,14 @@ class MainWindow(QMainWindow):
     def chosen_platforms(self) -> list[Platform]:
         return [self.platforms[pid] for pid, box in self.platform_boxes.items() if box.isChecked()]
 
-    def _job(self) -> Job | None:
-        """The compose job a Rewrite would queue now; None for an empty draft."""
+    def _job(self, allow_empty: bool = False) -> Job | None:
+        """The compose job a Rewrite would queue now; None for an empty draft unless allowed."""
         from draftrx.compose.pipeline import Request
         from draftrx.engine.events import GenerationParams
         from draftrx.privacy.fictionalise import Mode
 
         draft = self.editor.toPlainText()
-        if not draft.strip():
+        if not draft.strip() and not allow_empty:
             return None
         text, findings = self._scanned
         keep = tuple(f for f in findings if key(text, f) in self.findings.kept) \
