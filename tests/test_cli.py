@@ -105,6 +105,7 @@ def test_bench_quick_reports_every_figure(default_model_path: Path) -> None:
     assert {"idle_stall_ms", "loading_stall_ms", "streaming_stall_ms"} <= gui.keys()
     speed = report["speed"]  # figures only: speed is the benchmark's business, not a test's
     assert speed["batch"]["variants"] == 6 and speed["batch"]["ratio"] > 0
+    assert speed["batch"]["ratio_vs_plain"] > 0 and speed["batch"]["sequential_plain_s"] > 0
     assert {"one_variant", "six_variants", "yield_s"} <= speed["prefill"].keys()
     assert speed["prefill"]["one_variant"]["cold_ttft_s"] > 0
     assert set(speed["speculation"]["tok_s"]) == {"plain", "speculative", "raw", "llama_cpp_lookup"}
