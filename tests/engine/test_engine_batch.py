@@ -143,6 +143,26 @@ def test_prefill_fills_the_cache_for_the_rewrite_that_follows(
     assert all(s.prefill_tokens == 1 for s in stats.values()), stats
 
 
+def test_the_first_token_comes_from_one_variant_alone(engine: Engine) -> None:
+    """A batch costs several single tokens on a CPU, so the first step serves one stream:
+    when the first text arrives, no other variant's prompt has been fed any further."""
+    count = [[{"role": "user", "content": f"Write the numbers from {n} to 30, comma-separated."}]
+             for n in (1, 2, 3)]  # fmt: skip
+    prompts = [engine.tokenize_chat(m) for m in count]
+    shared = common_length(prompts[1], prompts[2])
+    for prefilled in (True, False):  # the variants' own parts cached, or not yet
+        engine.reset_cache()
+        if prefilled:
+            assert engine.prefill(count, threading.Event())
+        events = engine.stream_batch(count, GREEDY)
+        first = next(e for e in events if isinstance(e.event, TextPiece))
+        assert first.index == 0
+        held = [len(t) for t in engine._seqs.tokens[1:3]]
+        assert held == ([len(p) - 1 for p in prompts[1:]] if prefilled else [shared] * 2)
+        texts, stats = collect_batch(events)  # ...and then they all run together
+        assert sorted(stats) == [0, 1, 2] and all(texts.get(i) for i in (1, 2))
+
+
 def test_the_tasks_own_text_cached_before_any_draft_is_reused_by_every_draft(
     engine: Engine,
 ) -> None:
