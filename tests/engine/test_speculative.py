@@ -63,9 +63,9 @@ def test_lookup_prefers_the_references_and_never_guesses_past_one() -> None:
 
 def test_unwrapped_joins_hard_wrapped_lines_only() -> None:
     wrapped = "Flu shots cannot give you\nthe flu.  \n  They contain no live virus.\n\nAsk me."
-    assert unwrapped([wrapped, "One line.", "Two\n\nparagraphs."]) == [
-        "Flu shots cannot give you the flu. They contain no live virus.\n\nAsk me."
-    ]
+    assert unwrapped([wrapped, "One line.", "Two\n\nparagraphs.", f"Again:\n \n{wrapped}"]) == [
+        "Flu shots cannot give you the flu. They contain no live virus."
+    ]  # only the wrapped paragraph, once
 
 
 def measured(cost_per_size: dict[int, float]) -> Speculation:

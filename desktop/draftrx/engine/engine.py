@@ -217,8 +217,9 @@ class Engine:
         started = time.perf_counter()
         self._check_usable()
         prompt = self._prompt(messages)
-        return self._generate(prompt, self._references(messages), params or GenerationParams(),
-                              self._supersede(), started)  # fmt: skip
+        params = params or GenerationParams()
+        references = self._references(messages) if params.speculate else []
+        return self._generate(prompt, references, params, self._supersede(), started)
 
     def stream_batch(
         self,
@@ -236,11 +237,13 @@ class Engine:
         if not 0 < len(prompts) <= MAX_SEQUENCES:
             raise ValueError(f"A batch holds 1 to {MAX_SEQUENCES} prompts, not {len(prompts)}.")
         tokens = [self._prompt(m) for m in prompts]
-        references = [self._references(m) for m in prompts]
         if params is None or isinstance(params, GenerationParams):
             each = [params or GenerationParams()] * len(tokens)
         else:
             each = list(params)
+        known: dict[str, list[int]] = {}  # the variants share their draft's paragraphs
+        references = [self._references(m, known) if p.speculate else []
+                      for m, p in zip(prompts, each, strict=True)]  # fmt: skip
         cancel = self._supersede()
         stops = [threading.Event() for _ in tokens]
         self._sequence_stops = stops
@@ -336,12 +339,20 @@ class Engine:
             )
         return prompt
 
-    def _references(self, messages: Sequence[Message]) -> list[list[int]]:
-        """What prompt lookup may copy from besides the prompt (speculative.unwrapped)."""
+    def _references(
+        self, messages: Sequence[Message], known: dict[str, list[int]] | None = None
+    ) -> list[list[int]]:
+        """What prompt lookup may copy from besides the prompt (speculative.unwrapped);
+        `known` holds paragraphs already tokenized for another prompt of the same call."""
         if not self.speculation.enabled:
             return []
-        texts = unwrapped(m["content"] for m in messages)
-        return [self._llm.tokenize(t.encode("utf-8"), add_bos=False) for t in texts]
+        known = {} if known is None else known
+        out = []
+        for text in unwrapped(m["content"] for m in messages):
+            if text not in known:
+                known[text] = self._llm.tokenize(text.encode("utf-8"), add_bos=False)
+            out.append(known[text])
+        return out
 
     def _supersede(self) -> threading.Event:
         """A stream left unfinished is superseded, never resumed on our cache."""

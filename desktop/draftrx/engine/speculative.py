@@ -34,14 +34,21 @@ PROBE_EVERY = 48  # plain steps with a match between two probes while switched o
 _DECAY = 0.8  # weight of the past in acceptance and cost estimates
 SEPARATOR = -1  # between the prompt and the references: never a token, never guessed
 _HARD_WRAP = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
 def unwrapped(texts: Iterable[str]) -> list[str]:
-    """Those texts that have hard-wrapped lines, with the lines joined.
+    """The paragraphs of these texts that have hard-wrapped lines, with the lines joined,
+    each once. The others are in the prompt as they are.
 
     A rewrite joins the lines of a draft typed or pasted with line breaks, so where the
     prompt's own copy would guess a line break, the joined copy guesses the next word."""
-    return [joined for text in texts if (joined := _HARD_WRAP.sub(" ", text)) != text]
+    found = {}
+    for text in texts:
+        for paragraph in _PARAGRAPH_BREAK.split(text):
+            if (joined := _HARD_WRAP.sub(" ", paragraph)) != paragraph:
+                found[joined] = None
+    return list(found)
 
 
 class PromptLookup:
