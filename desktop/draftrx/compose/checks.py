@@ -16,7 +16,7 @@ import regex
 
 from draftrx.compose import phrases
 from draftrx.compose.platforms import Platform
-from draftrx.compose.readability import TARGET_GRADE, grade
+from draftrx.compose.readability import FORMULA_MIN_WORDS, TARGET_GRADE, Jargon, grade
 from draftrx.privacy.fictionalise import Mapping
 from draftrx.privacy.rescan import recheck
 from draftrx.privacy.scanner import Scanner
@@ -240,19 +240,43 @@ def _disclosure(text: str, sponsored: bool) -> Check:
 
 
 def _readability(text: str) -> Check:
+    """Says which measure decided: grade formulas from FORMULA_MIN_WORDS words, the
+    short-post proxies below; jargon warns at any length, each term a span."""
     g = grade(text)
     if g is None:
         return Check("readability", "ok", "No prose to grade.")
-    figures = (
-        f"Reading grade {g.mean:.1f} (Flesch-Kincaid {g.flesch_kincaid:.1f}, SMOG {g.smog:.1f})"
+    if g.measure == "formulas":
+        figures = (f"By grade formulas ({g.words} words), reading grade {g.mean:.1f} "
+                   f"(Flesch-Kincaid {g.flesch_kincaid:.1f}, SMOG {g.smog:.1f})")  # fmt: skip
+    else:
+        figures = (f"By short-post proxies ({g.words} words, under {FORMULA_MIN_WORDS} for "
+                   f"grade formulas), {g.words_per_sentence:.1f} words a sentence and "
+                   f"{g.long_word_share:.0%} long words (3+ syllables)")  # fmt: skip
+    if g.passes:
+        within = (f"grade {TARGET_GRADE:.0f} or below" if g.measure == "formulas" else
+                  f"within the short-post limits for grade {TARGET_GRADE:.0f}")  # fmt: skip
+        return Check("readability", "ok", f"{figures}: {within}, no jargon.")
+    hard = g.too_hard
+    jargon = [_jargon_words(g.jargon)] if g.jargon else []
+    problems = "; ".join([what for what, _ in hard] + jargon)
+    fixes = " and ".join([fix for _, fix in hard] + ["the plain words"] * bool(jargon))
+    return Check(
+        "readability",
+        "warn",
+        f"{figures}: {problems}; use {fixes}.",
+        tuple((j.start, j.end) for j in g.jargon),
     )
-    if g.mean > TARGET_GRADE:
-        return Check(
-            "readability",
-            "warn",
-            f"{figures}: above grade {TARGET_GRADE:.0f}; use shorter sentences and words.",
-        )
-    return Check("readability", "ok", f"{figures}: grade {TARGET_GRADE:.0f} or below.")
+
+
+def _jargon_words(found: Sequence[Jargon]) -> str:
+    """'jargon "dyspnea" (say "shortness of breath"), "PRN" (say "as needed")', each
+    term once."""
+    seen: dict[str, str] = {}
+    for j in found:
+        key = " ".join(j.term.lower().split())
+        if key not in seen:
+            seen[key] = f'"{j.term}"' + (f' (say "{j.plain}")' if j.plain else "")
+    return "jargon " + ", ".join(seen.values())
 
 
 def _length(text: str, platform: Platform, posts: Sequence[str], caption: str | None) -> Check:
