@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -16,9 +17,10 @@ ROOT = Path(__file__).parents[1]
 
 def test_core_never_imports_qt() -> None:
     code = (
-        "import sys, draftrx.engine, draftrx.engine.bench, draftrx.compose.prompts, draftrx.cli, "
+        "import sys, draftrx.engine, draftrx.compose.prompts, draftrx.cli, "
         "draftrx.privacy.scanner, draftrx.privacy.fictionalise, draftrx.privacy.rescan, "
-        "draftrx.privacy.evaluate, draftrx.privacy.bench, draftrx.compose.pipeline, "
+        "draftrx.privacy.evaluate, draftrx.compose.pipeline, draftrx.bench.run, "
+        "draftrx.bench.engine, draftrx.bench.speed, draftrx.bench.privacy, draftrx.bench.vault, "
         "draftrx.vault.store, draftrx.vault.export, draftrx.vault.guard, draftrx.doctor, "
         "draftrx.tracebacks; "
         "qt = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'superqt')]; "
@@ -26,6 +28,63 @@ def test_core_never_imports_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+CORE = ("engine", "compose", "privacy", "vault")
+# What each package must never import, even inside a function: the engine stands alone
+# below the rest, and nothing in the core reaches up to the bench or the command line.
+FORBIDDEN = {
+    "engine": {"compose", "privacy", "vault", "ui", "bench", "cli"},
+    "compose": {"bench", "cli"},
+    "privacy": {"bench", "cli"},
+    "vault": {"bench", "cli"},
+}
+
+
+def draftrx_imports(source: str, package: str) -> set[str]:
+    """The draftrx subpackages and modules that code in `package` (e.g. "draftrx.engine")
+    imports, at any depth: {"engine", "cli", ...} for `import draftrx.engine.x`,
+    `from draftrx import cli`, `from ..bench import run`."""
+    parts = package.split(".")
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module.split(".") if node.module else []
+            if node.level:
+                base = parts[: len(parts) - node.level + 1] + base
+            names = [".".join(base)]
+            if base == ["draftrx"]:
+                names = [f"draftrx.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(n.split(".")[1] for n in names if n.startswith("draftrx."))
+    return found
+
+
+def test_draftrx_imports_sees_every_form() -> None:
+    source = (
+        "import draftrx.compose.prompts\nfrom draftrx import cli\nfrom ..bench import run\n"
+        "import os\nfrom . import sequences\n"
+        "def f():\n    from draftrx.ui.app import run\n"
+    )
+    found = draftrx_imports(source, "draftrx.engine")
+    assert found == {"compose", "cli", "bench", "engine", "ui"}
+
+
+@pytest.mark.parametrize("package", CORE)
+def test_core_layering(package: str) -> None:
+    """engine imports nothing from compose, privacy, vault or ui; no core package imports
+    draftrx.bench or draftrx.cli (the benchmarks span layers, so they sit above the core)."""
+    broken = {}
+    top = ROOT / "desktop" / "draftrx"
+    for path in sorted((top / package).rglob("*.py")):
+        where = ".".join(["draftrx", *path.relative_to(top).parts[:-1]])
+        bad = draftrx_imports(path.read_text(), where) & FORBIDDEN[package]
+        if bad:
+            broken[str(path.relative_to(ROOT))] = sorted(bad)
+    assert not broken, f"draftrx.{package} may not import these: {broken}"
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -40,12 +99,14 @@ def test_prompt_templates_load_and_place_the_draft(task: str) -> None:
     prompt = load_prompt(task)
     assert prompt.id == task and prompt.version >= 1 and prompt.description
     platform = load_instruction("variant", name="X", style="Short.", target=200, unit="characters")
-    msgs = prompt.messages("  A {curly} draft.  ", platform)
+    msgs = prompt.messages("  A {curly} draft.  ", platform, "The {key} message.")
     assert msgs[0]["role"] == "system"
-    user = msgs[1]["content"]
+    # Worked examples are whole earlier turns; the draft is only in the last one.
+    assert [m["role"] for m in msgs[1:-1]] == ["user", "assistant"] * len(prompt.examples)
+    user = msgs[-1]["content"]
     # The draft comes first and the platform last, so variants share the cached prefix.
     assert user.index("A {curly} draft.") < user.index("Reply with") < user.index("posted on X")
-    assert user.endswith(platform)
+    assert "The {key} message." in user and user.endswith(platform)
 
 
 def test_bad_prompt_files_are_explained(tmp_path: Path) -> None:

@@ -524,43 +524,19 @@ def _eval_deid(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from draftrx.engine.bench import format_report, run_bench
-    from draftrx.privacy.bench import format_privacy, run_privacy_bench
+    """Every part runs even if one fails; a failure is reported in its place, then exit 1."""
+    from functools import cache
 
-    report: dict = {}
-    parts = []
-    wanted = {args.only} if args.only else {"engine", "speed", "privacy", "vault", "gui"}
-    if "engine" in wanted:
-        report = run_bench(
-            _resolve_model(args.model),
-            quick=args.quick,
-            n_threads=args.threads,
-            n_gpu_layers=args.gpu_layers,
-            n_ctx=args.ctx,
-        )
-        parts.append(format_report(report))
-    if "speed" in wanted:
-        from draftrx.engine.bench_speed import format_speed, run_speed_bench
+    from draftrx.bench.run import Options, run
 
-        report["speed"] = run_speed_bench(_resolve_model(args.model), quick=args.quick,
-                                          n_threads=args.threads, n_gpu_layers=args.gpu_layers,
-                                          n_ctx=args.ctx)  # fmt: skip
-        parts.append(format_speed(report["speed"]))
-    if "privacy" in wanted:
-        report["privacy"] = run_privacy_bench(rounds=20 if args.quick else 60)
-        parts.append(format_privacy(report["privacy"]))
-    if "vault" in wanted:
-        from draftrx.vault.bench import format_vault, run_vault_bench
-
-        report["vault"] = run_vault_bench(rounds=50 if args.quick else 200)
-        parts.append(format_vault(report["vault"]))
-    if "gui" in wanted:
-        from draftrx.ui.bench import format_gui, run_gui_bench
-
-        report["gui"] = run_gui_bench(_resolve_model(args.model), quick=args.quick,
-                                      threads=args.threads, gpu_layers=args.gpu_layers)  # fmt: skip
-        parts.append(format_gui(report["gui"]))
-    print(json.dumps(report, indent=2) if args.json else "\n".join(parts))
+    model = cache(lambda: _resolve_model(args.model))
+    options = Options(model, quick=args.quick, threads=args.threads,
+                      gpu_layers=args.gpu_layers, ctx=args.ctx)  # fmt: skip
+    result = run(options, only=args.only)
+    print(json.dumps(result.report, indent=2) if args.json else result.text())
+    if result.failed:
+        print(f"draftrx: error: bench failed: {', '.join(result.failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from draftrx.bench.speed import variant_prompts
 from draftrx.compose.prompts import load_prompt
 from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece, collect
-from draftrx.engine.bench_speed import variant_prompts
 from draftrx.engine.events import SequenceEvent
 from draftrx.engine.sequences import common_length
 

@@ -25,14 +25,13 @@ import llama_cpp
 from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
 from draftrx import __version__
+from draftrx.bench import failure
+from draftrx.bench.engine import BENCH_DRAFT, _common_chars, _raw_loop
+
+# The composer's own prompt pieces; the one place this package reaches into compose for them.
 from draftrx.compose.platforms import load_platforms
 from draftrx.compose.prompts import load_prompt, platform_instruction
 from draftrx.engine import hardware
-from draftrx.engine.bench import (
-    BENCH_DRAFT,
-    _common_chars,
-    _raw_loop,
-)
 from draftrx.engine.engine import Engine, EngineConfig, Message
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece, collect
 
@@ -194,27 +193,73 @@ def measure_batch(engine: Engine, quick: bool) -> dict[str, Any]:
     }
 
 
+# llama.cpp rounds a context up to a multiple of this many cells.
+CONTEXT_STEP = 256
+
+
+def lookup_context(prompt_tokens: int, max_tokens: int, lookahead: int) -> int:
+    """The context for llama-cpp-python's prompt-lookup baseline: the prompt, every token it
+    may write, and the guesses evaluated past the last of them, rounded up as llama.cpp does.
+
+    An evaluation holds the last sampled token and up to `lookahead` guesses; the last one
+    before the `max_tokens`-th token therefore ends within `prompt + max_tokens + lookahead`
+    cells, and one cell more is spare.
+    """
+    need = prompt_tokens + max_tokens + lookahead + 1
+    return -(-need // CONTEXT_STEP) * CONTEXT_STEP
+
+
+def lookup_baseline(
+    engine: Engine, prompt_tokens: int, max_tokens: int, lookahead: int
+) -> llama_cpp.Llama:
+    """llama-cpp-python's `LlamaPromptLookupDecoding`, sized so its evaluations fit.
+
+    With a draft model `Llama.eval` stores every row of logits in `scores`, but `scores` has
+    `n_ctx` rows only when `logits_all=True` is passed; otherwise it has `n_batch` (512),
+    and a longer prompt plus its output writes past the end (a numpy broadcast error).
+    """
+    n_ctx = lookup_context(prompt_tokens, max_tokens, lookahead)
+    llm = llama_cpp.Llama(
+        model_path=str(engine.config.model_path),
+        n_ctx=n_ctx,
+        n_threads=engine.n_threads,
+        n_threads_batch=max(engine.n_threads, hardware.batch_threads()),
+        n_gpu_layers=engine.n_gpu_layers,
+        draft_model=LlamaPromptLookupDecoding(num_pred_tokens=lookahead),
+        logits_all=True,
+        verbose=False,
+    )
+    rows = min(len(llm.scores), len(llm.input_ids), llm.n_ctx())
+    if rows < prompt_tokens + max_tokens + lookahead + 1:
+        llm.close()
+        raise RuntimeError(
+            f"llama-cpp-python's lookup baseline holds {rows} tokens, not the "
+            f"{prompt_tokens} + {max_tokens} + {lookahead} the measurement needs"
+        )
+    return llm
+
+
 def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
-    """The rewrite benchmark: DraftRx's educational rewrite of the 1,500-character draft."""
+    """The rewrite benchmark: DraftRx's educational rewrite of the 1,500-character draft.
+
+    llama-cpp-python's own lookup is an outside baseline: if it fails, its error is reported
+    under `llama_cpp_lookup` and the other three are still measured."""
     messages = load_prompt("educational").messages(LONG_DRAFT)
     tokens = engine.tokenize_chat(messages)
     max_tokens, rounds = (96, 2) if quick else (300, 3)
     plain = GenerationParams(max_tokens=max_tokens, speculate=False, **GREEDY)
     guess = GenerationParams(max_tokens=max_tokens, speculate=True, **GREEDY)
-    gpu = engine.offloaded_layers > 0
-    lookup = llama_cpp.Llama(
-        model_path=str(engine.config.model_path),
-        n_ctx=len(tokens) + max_tokens + 64,
-        n_threads=engine.n_threads,
-        n_threads_batch=max(engine.n_threads, hardware.batch_threads()),
-        n_gpu_layers=engine.n_gpu_layers,
-        draft_model=LlamaPromptLookupDecoding(num_pred_tokens=10 if gpu else 2),
-        verbose=False,
-    )
+    lookahead = 10 if engine.offloaded_layers > 0 else 2
     runs: dict[str, list[tuple[float, str]]] = {"plain": [], "speculative": [], "raw": [],
                                                  "llama_cpp_lookup": []}  # fmt: skip
+    lookup_error: dict[str, str] | None = None
+    lookup = None
     kept = guessed = 0
     try:
+        try:
+            lookup = lookup_baseline(engine, len(tokens), max_tokens, lookahead)
+        except Exception as exc:
+            lookup_error = failure(exc)
         for _ in range(rounds):
             engine.reset_cache()
             raw = _raw_loop(engine.llm, tokens, max_tokens)
@@ -226,16 +271,25 @@ def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
             text, stats = collect(engine.stream(messages, guess))
             runs["speculative"].append((stats.decode_tok_s, text))
             kept, guessed = kept + stats.kept_tokens, guessed + stats.guessed_tokens
-            other = _raw_loop(lookup, tokens, max_tokens)
-            runs["llama_cpp_lookup"].append((other["decode_tok_s"], other["text"]))
+            if lookup is not None and lookup_error is None:
+                try:
+                    other = _raw_loop(lookup, tokens, max_tokens)
+                except Exception as exc:
+                    lookup_error = failure(exc)
+                else:
+                    runs["llama_cpp_lookup"].append((other["decode_tok_s"], other["text"]))
     finally:
-        lookup.close()
+        if lookup is not None:
+            lookup.close()
         engine.reset_cache()
+    if lookup_error is not None:
+        del runs["llama_cpp_lookup"]
     best = {name: max(r, key=lambda x: x[0]) for name, r in runs.items()}
     base_rate, base_text = best["plain"]
     others = {name: text for name, (_, text) in best.items() if name != "plain"}
-    return {
+    out: dict[str, Any] = {
         "task": "educational",
+        "prompt_tokens": len(tokens),
         "max_tokens": max_tokens,
         "tok_s": {name: round(rate, 2) for name, (rate, _) in best.items()},
         "over_plain": {name: round(rate / base_rate, 3) for name, (rate, _) in best.items()},
@@ -247,8 +301,11 @@ def measure_speculation(engine: Engine, quick: bool) -> dict[str, Any]:
         },
         "guesses_kept": f"{kept}/{guessed}",
         "target_ratio": 1.2,
-        "lookup_tokens": 10 if gpu else 2,
+        "lookup_tokens": lookahead,
     }
+    if lookup_error is not None:
+        out["llama_cpp_lookup"] = lookup_error
+    return out
 
 
 def run_speed_bench(
@@ -259,57 +316,77 @@ def run_speed_bench(
     n_gpu_layers: int | None = None,
     n_ctx: int | None = None,
 ) -> dict[str, Any]:
+    """Each measurement runs even if one before it failed; a failed one is reported as
+    {"error": "Type: message"} under its own key."""
     engine = Engine(EngineConfig(model_path, n_ctx=n_ctx, n_threads=n_threads,
                                  n_gpu_layers=n_gpu_layers))  # fmt: skip
     try:
-        return {
+        report: dict[str, Any] = {
             "date": date.today().isoformat(),
             "draftrx": __version__,
             **engine.describe(),
             "quick": quick,
-            "prefill": measure_prefill(engine, quick),
-            "batch": measure_batch(engine, quick),
-            "speculation": measure_speculation(engine, quick),
         }
+        measures = (("prefill", measure_prefill), ("batch", measure_batch),
+                    ("speculation", measure_speculation))  # fmt: skip
+        for key, measure in measures:
+            try:
+                report[key] = measure(engine, quick)
+            except Exception as exc:
+                report[key] = failure(exc)
+                engine.reset_cache()  # the next stream supersedes whatever was left running
+        return report
     finally:
         engine.close()
 
 
 def format_speed(r: dict[str, Any]) -> str:
-    p, b, s = r["prefill"], r["batch"], r["speculation"]
-
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:.0f} ms"
 
-    rows = []
-    for label in ("one_variant", "six_variants"):
-        v = p[label]
+    rows: list[tuple[str, str]] = []
+    p, b, s = r["prefill"], r["batch"], r["speculation"]
+    if "error" in p:
+        rows.append(("prefill", f"failed: {p['error']}"))
+    else:
+        for label in ("one_variant", "six_variants"):
+            v = p[label]
+            rows.append((
+                f"TTFT, {label.replace('_', ' ')}",
+                f"cold {ms(v['cold_ttft_s'])}   typed + 2 s pause {ms(v['typed_ttft_s'])}   "
+                f"pasted + 2 s pause {ms(v['pasted_ttft_s'])}   (target <= 150 ms; "
+                f"{v['prompt_tokens']} prompt tokens)",
+            ))  # fmt: skip
+        rows.append(("prefill yields in", ms(p["yield_s"])))
+    if "error" in b:
+        rows.append(("batched variants", f"failed: {b['error']}"))
+    else:
         rows.append((
-            f"TTFT, {label.replace('_', ' ')}",
-            f"cold {ms(v['cold_ttft_s'])}   typed + 2 s pause {ms(v['typed_ttft_s'])}   "
-            f"pasted + 2 s pause {ms(v['pasted_ttft_s'])}   (target <= 150 ms; "
-            f"{v['prompt_tokens']} prompt tokens)",
+            f"{b['variants']} variants",
+            f"one by one {b['sequential_s']:.1f} s   batched {b['batched_s']:.1f} s   ratio "
+            f"{b['ratio']:.3f} (target <= {b['target_ratio']}); tails prefilled "
+            f"{b['prefilled_ratio']:.3f}; per token {b['per_token_ratio']:.3f}",
         ))  # fmt: skip
-    rows.append(("prefill yields in", ms(p["yield_s"])))
-    rows.append((
-        f"{b['variants']} variants",
-        f"one by one {b['sequential_s']:.1f} s   batched {b['batched_s']:.1f} s   ratio "
-        f"{b['ratio']:.3f} (target <= {b['target_ratio']}); tails prefilled "
-        f"{b['prefilled_ratio']:.3f}; per token {b['per_token_ratio']:.3f}",
-    ))  # fmt: skip
-    rows.append((
-        "  against plain",
-        f"one by one without prompt lookup {b['sequential_plain_s']:.1f} s   ratio "
-        f"{b['ratio_vs_plain']:.3f}; tails prefilled {b['prefilled_ratio_vs_plain']:.3f}; "
-        f"per token {b['per_token_ratio_vs_plain']:.3f}",
-    ))  # fmt: skip
-    o, t = s["over_plain"], s["tok_s"]
-    rows.append((
-        "speculation tok/s",
-        f"plain {t['plain']:.1f}   prompt lookup {t['speculative']:.1f} ({o['speculative']:.3f}x,"
-        f" target >= {s['target_ratio']})   raw {t['raw']:.1f}   llama-cpp-python lookup "
-        f"{t['llama_cpp_lookup']:.1f} ({o['llama_cpp_lookup']:.3f}x); kept {s['guesses_kept']}",
-    ))  # fmt: skip
+        rows.append((
+            "  against plain",
+            f"one by one without prompt lookup {b['sequential_plain_s']:.1f} s   ratio "
+            f"{b['ratio_vs_plain']:.3f}; tails prefilled {b['prefilled_ratio_vs_plain']:.3f}; "
+            f"per token {b['per_token_ratio_vs_plain']:.3f}",
+        ))  # fmt: skip
+    if "error" in s:
+        rows.append(("speculation", f"failed: {s['error']}"))
+    else:
+        o, t = s["over_plain"], s["tok_s"]
+        if "llama_cpp_lookup" in t:
+            lookup = f"{t['llama_cpp_lookup']:.1f} ({o['llama_cpp_lookup']:.3f}x)"
+        else:
+            lookup = f"failed: {s['llama_cpp_lookup']['error']}"
+        rows.append((
+            "speculation tok/s",
+            f"plain {t['plain']:.1f}   prompt lookup {t['speculative']:.1f} "
+            f"({o['speculative']:.3f}x, target >= {s['target_ratio']})   raw {t['raw']:.1f}   "
+            f"llama-cpp-python lookup {lookup}; kept {s['guesses_kept']}",
+        ))  # fmt: skip
     head = (
         f"DraftRx speed {r['date']}  model {r['model']}  {r['backend']}  threads {r['n_threads']}"
     )

@@ -73,29 +73,31 @@ def run_gui_bench(
         with StallProbe() as idle:
             wait_for([], 1000 if quick else 3000)
         window = MainWindow(store, autoload=False, history=False)
-        window.show()
-        app.processEvents()
-        prefills: list[bool] = []
-        window.worker.prefilled.connect(prefills.append)
-        with StallProbe() as loading:
-            window.load_model()
-            deadline = time.monotonic() + 300
-            while not (window.model_ready and window.scanner_ready and prefills):
-                if window.notice.isVisible() or time.monotonic() > deadline:
-                    raise RuntimeError(window.notice.text() or "The model did not load.")
-                wait_for([window.worker.loaded, window.scan_worker.ready,
-                          window.worker.prefilled], 100)  # fmt: skip
-        with StallProbe() as prefilling:  # the engine caches the prompt while "typing" pauses
-            window.set_draft(BENCH_DRAFT)
-            wait_for([window.worker.prefilled], 120_000)
-        updates: list[float] = []
-        stats: list[Any] = []
-        window.worker.text.connect(lambda *_: updates.append(time.perf_counter()))
-        window.worker.stats.connect(stats.append)
-        with StallProbe() as streaming:
-            window.rewrite()
-            wait_for([window.idle], 600_000)
-        window.close()
+        try:  # closed even when a step fails: Qt aborts on threads left running at exit
+            window.show()
+            app.processEvents()
+            prefills: list[bool] = []
+            window.worker.prefilled.connect(prefills.append)
+            with StallProbe() as loading:
+                window.load_model()
+                deadline = time.monotonic() + 300
+                while not (window.model_ready and window.scanner_ready and prefills):
+                    if window.notice.isVisible() or time.monotonic() > deadline:
+                        raise RuntimeError(window.notice.text() or "The model did not load.")
+                    wait_for([window.worker.loaded, window.scan_worker.ready,
+                              window.worker.prefilled], 100)  # fmt: skip
+            with StallProbe() as prefilling:  # the engine caches the prompt while "typing" pauses
+                window.set_draft(BENCH_DRAFT)
+                wait_for([window.worker.prefilled], 120_000)
+            updates: list[float] = []
+            stats: list[Any] = []
+            window.worker.text.connect(lambda *_: updates.append(time.perf_counter()))
+            window.worker.stats.connect(stats.append)
+            with StallProbe() as streaming:
+                window.rewrite()
+                wait_for([window.idle], 600_000)
+        finally:
+            window.close()
     span = (updates[-1] - updates[0]) if len(updates) > 1 else 0.0
     tokens = sum(s.decode_tokens for s in stats)
     return {

@@ -130,7 +130,7 @@ def _measure(engine: Engine, quick: bool, rss_start: int) -> dict[str, Any]:
     messages = _bench_messages(BENCH_DRAFT)
     tokens = engine.tokenize_chat(messages)
     max_tokens, rounds = (48, 2) if quick else (160, 3)
-    # The loop itself against raw llama-cpp-python; speculation is measured in bench_speed.
+    # The loop itself against raw llama-cpp-python; speculation is measured in bench/speed.py.
     greedy = GenerationParams(max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.0,
                               speculate=False)  # fmt: skip
 
