@@ -22,14 +22,25 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from draftrx.engine.events import GenerationParams, SequenceEvent, StreamStats, TextPiece
 
 
+def _slot_system() -> str:
+    from draftrx.compose.prompts import read_toml
+
+    return read_toml("message", None, ("system", "user"))["system"].strip()
+
+
 class FakeEngine:
     """Streams fixed replies word by word, `delay` seconds apart, with the engine's
     interface (stream, cancel, describe, close). Made on the worker thread like the real
-    one; records the thread and the prompts it was given."""
+    one; records the thread and the prompts it was given.
 
-    def __init__(self, replies: list[str], delay: float = 0.0) -> None:
+    The key-message slot (asked when a draft states no take-home sentence) is answered
+    with `message_reply` and recorded in `slots`, not `calls`: `calls` are the variants'."""
+
+    def __init__(self, replies: list[str], delay: float = 0.0, message_reply: str = "") -> None:
         self.replies = replies
         self.delay = delay
+        self.message_reply = message_reply
+        self.slots: list[list[dict[str, str]]] = []
         self.calls: list[list[dict[str, str]]] = []
         self.thread = threading.get_ident()
         self.cancels = 0
@@ -49,6 +60,10 @@ class FakeEngine:
         self, messages: Sequence[dict[str, str]], params: GenerationParams
     ) -> Iterator[TextPiece | StreamStats]:
         assert threading.get_ident() == self.thread, "used from a thread other than its own"
+        if messages[0]["content"].strip() == _slot_system():
+            self.slots.append([dict(m) for m in messages])
+            return iter([TextPiece(self.message_reply),
+                         StreamStats(10, 0, 10, 0.0, 1, 1.0, 0.0, "eos")])  # fmt: skip
         self.calls.append([dict(m) for m in messages])
         text = self.replies[min(len(self.calls), len(self.replies)) - 1]
         self._cancel = cancel = threading.Event()
@@ -137,7 +152,9 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) 
 
 @pytest.fixture
 def make_window(qtbot, config_dir: Path, scanner, memory_keyring) -> Callable:
-    """make_window(replies=[...], delay=0.0, engine_factory=None, history=True, **prefs).
+    """make_window(replies=[...], delay=0.0, engine_factory=None, history=True,
+    message_reply="", **prefs): the fake engine answers the key-message slot with
+    `message_reply` (empty: the draft's closing sentence is used).
 
     The drafts history is real (SQLite, AES-GCM) in the test's data folder, with its key in
     an in-memory keyring.
@@ -149,7 +166,7 @@ def make_window(qtbot, config_dir: Path, scanner, memory_keyring) -> Callable:
 
     def make(replies: list[str] | None = None, delay: float = 0.0,
              engine_factory: Callable | None = None, history: bool = True,
-             **prefs: object):  # fmt: skip
+             message_reply: str = "", **prefs: object):  # fmt: skip
         store = preferences.open_store()
         if prefs:
             current = preferences.load(store)
@@ -159,7 +176,7 @@ def make_window(qtbot, config_dir: Path, scanner, memory_keyring) -> Callable:
         engines: list[FakeEngine] = []
 
         def fake(config: object) -> FakeEngine:
-            engines.append(FakeEngine(replies or ["Flu shots are safe."], delay))
+            engines.append(FakeEngine(replies or ["Flu shots are safe."], delay, message_reply))
             return engines[-1]
 
         window = MainWindow(store, engine_factory or fake, lambda: scanner, history=history)

@@ -17,7 +17,9 @@ def ready(qtbot, window) -> None:
 
 
 def test_variants_stream_together_into_their_own_tabs(qtbot, make_window) -> None:
-    window = make_window([X_REPLY, BSKY_REPLY], delay=0.02, platforms=["x", "bluesky"])
+    window = make_window(
+        [X_REPLY, BSKY_REPLY], delay=0.02, platforms=["x", "bluesky"], candidates=1
+    )
     ready(qtbot, window)
     window.set_draft(DRAFT)
     order: list[str | None] = []
@@ -36,7 +38,9 @@ def test_variants_stream_together_into_their_own_tabs(qtbot, make_window) -> Non
 
 def test_one_variant_can_be_stopped_while_the_other_finishes(qtbot, make_window) -> None:
     long_reply = " ".join(["Controller inhalers calm the airways over weeks."] * 80)
-    window = make_window([long_reply, BSKY_REPLY * 3], delay=0.02, platforms=["x", "bluesky"])
+    window = make_window(
+        [long_reply, BSKY_REPLY * 3], delay=0.02, platforms=["x", "bluesky"], candidates=1
+    )
     ready(qtbot, window)
     window.set_draft(DRAFT)
     with qtbot.waitSignal(window.worker.text, timeout=10_000):
@@ -56,13 +60,13 @@ def test_one_variant_can_be_stopped_while_the_other_finishes(qtbot, make_window)
 
 
 def test_a_pause_caches_the_rewrites_prompts_and_typing_stops_it(qtbot, make_window) -> None:
-    window = make_window([X_REPLY], platforms=["x", "bluesky"])
+    window = make_window([X_REPLY], platforms=["x", "bluesky"], candidates=1)
     ready(qtbot, window)
     engine = window.engines[0]
     # Before there is a draft, the task's own text is cached: every prompt starts with it.
     qtbot.waitUntil(lambda: len(engine.prefills) == 1, timeout=10_000)
     (warm,) = engine.prefills[0]
-    assert warm[0]["role"] == "system" and "<draft>\n\n</draft>" in warm[-1]["content"]
+    assert warm[0]["role"] == "system" and "<draft>\n(none)\n</draft>" in warm[-1]["content"]
     window.editor.setFocus()
     qtbot.keyClicks(window.editor, DRAFT)
     qtbot.waitUntil(lambda: len(engine.prefills) == 2, timeout=10_000)
@@ -86,7 +90,7 @@ def test_a_pause_caches_the_rewrites_prompts_and_typing_stops_it(qtbot, make_win
 
 def test_a_paste_is_cached_at_once(qtbot, make_window) -> None:
     """Nobody types right after pasting: the prefill starts without the typing pause."""
-    window = make_window([X_REPLY], platforms=["x"])
+    window = make_window([X_REPLY], platforms=["x"], candidates=1)
     ready(qtbot, window)
     engine = window.engines[0]
     qtbot.waitUntil(lambda: len(engine.prefills) == 1, timeout=10_000)  # the task's text

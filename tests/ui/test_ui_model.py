@@ -136,3 +136,27 @@ def test_a_prefill_in_progress_never_holds_up_rewrite(qtbot, make_window) -> Non
     assert ended == [False]
     assert len(stats) == 2 and all(s.reused_tokens > 0 for s in stats), stats
     assert all(window.views[p].variant is not None for p in ("x", "bluesky"))
+
+
+def test_two_platforms_show_the_key_message_and_one_other_version_each(qtbot, make_window) -> None:
+    """The default two versions per platform, written in one batch on the real model: the
+    key message is shown above the tabs, and each tab offers the version not chosen."""
+    window = make_window(engine_factory=real_engine, platforms=["x", "bluesky"],
+                         temperature=0.0, max_tokens=60)  # fmt: skip
+    qtbot.waitUntil(lambda: window.model_ready, timeout=120_000)
+    window.set_draft(DRAFT)
+    with qtbot.waitSignal(window.idle, timeout=600_000):
+        assert window.rewrite()
+    assert window._request.candidates == 2
+    box = window.key_message
+    assert box.text and box.source in {"draft", "model"} and box.note.text()
+    assert not [w for w in IDENTIFIERS if w in box.text], box.text
+    for pid in ("x", "bluesky"):
+        view = window.views[pid]
+        assert view.variant is not None, window.notice.text()
+        assert any(c.id == "message" for c in view.variant.checks)
+        assert len(view.variant.others) == 1 and view.versions_box.count() == 2
+        assert not view.versions_box.isHidden()  # shown in its tab
+        view.versions_box.setCurrentIndex(1)
+        assert view.variant is view.versions[1]
+        assert view.preview.toPlainText() == view.versions[1].text

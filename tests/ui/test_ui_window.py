@@ -119,7 +119,7 @@ def test_counter_uses_the_platform_rule(qtbot, make_window) -> None:
 
 
 def test_stop_during_streaming(qtbot, make_window) -> None:
-    window = make_window([LONG_REPLY], delay=0.02, platforms=["x", "linkedin"])
+    window = make_window([LONG_REPLY], delay=0.02, platforms=["x", "linkedin"], candidates=1)
     ready(qtbot, window)
     window.set_draft(DRAFT)
     with qtbot.waitSignal(window.worker.text, timeout=10_000):
@@ -296,7 +296,6 @@ def test_an_unexpected_error_ends_the_job_with_a_message(qtbot, make_window, cap
     assert "Something went wrong inside DraftRx (KeyError)" in window.notice.text()
     assert window.rewrite_button.isEnabled() and not window.busy
     assert "Jenna" not in capsys.readouterr().err  # the traceback carries no draft text
-
 
 
 def test_status_bar_says_where_the_model_runs(make_window, qtbot, monkeypatch) -> None:

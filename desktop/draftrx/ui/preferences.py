@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from draftrx import paths
-from draftrx.compose.settings import Settings
+from draftrx.compose.settings import DEFAULT_CANDIDATES, Settings
 
 AUTO = -2  # spin-box value meaning "let the engine choose"
+MAX_CANDIDATES = 4  # versions written per platform (compose.pipeline.Request.candidates)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class AppSettings:
     coi_statement: str = ""
     temperature: float = 0.7
     max_tokens: int = 400
+    candidates: int = DEFAULT_CANDIDATES  # versions written per platform; the checks choose
     extra_models: list[str] = field(default_factory=list)  # GGUF files added by the user
 
     def compose_settings(self, base: Settings) -> Settings:
@@ -86,6 +88,7 @@ def load(store: QSettings) -> AppSettings:
     except (TypeError, ValueError):
         temperature = d.temperature
     platforms = store.value("compose/platforms")
+    candidates = _optional_int(store.value("compose/candidates"))
     return AppSettings(
         model_path=str(store.value("model/path", "") or ""),
         threads=_optional_int(store.value("model/threads")),
@@ -96,6 +99,7 @@ def load(store: QSettings) -> AppSettings:
         coi_statement=str(store.value("compose/coi_statement", "") or ""),
         temperature=temperature,
         max_tokens=max_tokens if max_tokens and max_tokens > 0 else d.max_tokens,
+        candidates=candidates if candidates and 1 <= candidates <= MAX_CANDIDATES else d.candidates,
         extra_models=_strings(store.value("model/extra")),
     )
 
@@ -109,6 +113,7 @@ def save(store: QSettings, s: AppSettings) -> None:
     store.setValue("compose/disclaimer", s.disclaimer)
     store.setValue("compose/short_disclaimer", s.short_disclaimer)
     store.setValue("compose/coi_statement", s.coi_statement)
+    store.setValue("compose/candidates", s.candidates)
     store.setValue("generation/temperature", s.temperature)
     store.setValue("generation/max_tokens", s.max_tokens)
     store.sync()
@@ -141,6 +146,13 @@ class PreferencesDialog(QDialog):
         form.addRow("T&emperature", self.temperature)
         self.max_tokens = self._spin(current.max_tokens, 16, 4096, "Longest answer in tokens")
         form.addRow("Longest &answer (tokens)", self.max_tokens)
+        self.candidates = self._spin(current.candidates, 1, MAX_CANDIDATES,
+                                     "Versions to write per platform")  # fmt: skip
+        self.candidates.setToolTip(
+            "DraftRx writes this many versions of each post at once and shows the one whose "
+            "checks come out best; the others are one click away. More versions take longer."
+        )
+        form.addRow("&Versions to write per platform", self.candidates)
 
         box = QGroupBox("Default &platforms")
         grid = QGridLayout(box)
@@ -159,8 +171,8 @@ class PreferencesDialog(QDialog):
         form.addRow("&Short disclaimer", self.short_disclaimer)
         self.coi = self._text(
             current.coi_statement,
-            base.coi_statement or "e.g. I consult for Acme Pharma. (added when a post names "
-            "a brand)",
+            base.coi_statement
+            or "e.g. I consult for Acme Pharma. (added when a post names a brand)",
             "Conflict-of-interest statement",
         )
         form.addRow("&Conflicts of interest", self.coi)
@@ -205,4 +217,5 @@ class PreferencesDialog(QDialog):
             coi_statement=self.coi.toPlainText().strip(),
             temperature=self.temperature.value(),
             max_tokens=self.max_tokens.value(),
+            candidates=self.candidates.value(),
         )

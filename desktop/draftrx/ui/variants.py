@@ -1,5 +1,10 @@
 """One tab per platform: the streamed text, its length against the limit, its checks, and
-the Copy/Export buttons that a blocking check holds back until it is resolved or overridden."""
+the Copy/Export buttons that a blocking check holds back until it is resolved or overridden.
+
+Each platform may get several versions (candidates), written together; the tab shows the one
+the checks chose and keeps the others one click away in the versions box. Switching shows
+that version's text, checks, counter and Copy/Export state; an override belongs to the
+version it was given for."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
 SEVERITY_COLOURS = {"block": QColor(200, 40, 40), "warn": QColor(190, 120, 0),
                     "ok": QColor(40, 140, 60)}  # fmt: skip
 SEVERITY_LABELS = {"block": "Blocks", "warn": "Warning", "ok": "OK"}
+SEVERITY_MARKS = {"block": " (blocked)", "warn": " (check)", "ok": ""}
 
 
 class VariantView(QWidget):
@@ -41,13 +48,16 @@ class VariantView(QWidget):
     copied = Signal(str)  # a one-line status message
     overridden = Signal()  # a reason was given: the history keeps it with the variant
     stop_requested = Signal()  # stop this variant only; the others go on
+    version_changed = Signal()  # another version is shown: its diff, its mark on the tab
 
     def __init__(self, platform: Platform | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.platform = platform
         self.name = platform.name if platform else "Post"
-        self.variant: Variant | None = None
-        self.override_reason: str | None = None
+        self.variant: Variant | None = None  # the version shown
+        self.override_reason: str | None = None  # the shown version's
+        self.versions: list[Variant] = []  # the chosen one first, then the others
+        self._overrides: dict[int, str] = {}  # version index: reason
 
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
@@ -78,7 +88,17 @@ class VariantView(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.block_note = QLabel()
         self.block_note.setWordWrap(True)
+        self.versions_label = QLabel()
+        self.versions_box = QComboBox()
+        self.versions_box.setAccessibleName(f"{self.name} versions")
+        self.versions_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.versions_label.setBuddy(self.versions_box)
+        self.versions_box.currentIndexChanged.connect(self.show_version)
 
+        versions = QHBoxLayout()
+        versions.addWidget(self.versions_label)
+        versions.addWidget(self.versions_box)
+        versions.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.counter, 1)
         for button in (self.stop_button, self.override_button, self.export_button,
@@ -90,6 +110,7 @@ class VariantView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
+        layout.addLayout(versions)
         layout.addWidget(split, 1)
         layout.addWidget(self.block_note)
         layout.addLayout(buttons)
@@ -100,6 +121,9 @@ class VariantView(QWidget):
     def reset(self, note: str = "", streaming: bool = False) -> None:
         self.variant = None
         self.override_reason = None
+        self.versions = []
+        self._overrides = {}
+        self._fill_versions()
         self.preview.clear()
         self.checks.clear()
         self.block_note.setText(note)
@@ -120,9 +144,48 @@ class VariantView(QWidget):
         self._update_counter()
 
     def set_variant(self, variant: Variant) -> None:
-        self.variant = variant
-        self.override_reason = None
+        """The finished variant: the checks' choice, with the other versions beside it."""
+        self.versions = [variant, *variant.others]
+        self._overrides = {}
         self.stop_button.hide()
+        self._fill_versions()
+        self._show(variant, None)
+
+    def show_version(self, index: int) -> None:
+        """Show version `index` (0: the chosen one) with its own checks and override."""
+        if not 0 <= index < len(self.versions) or self.versions[index] is self.variant:
+            return
+        if self.versions_box.currentIndex() != index:
+            self.versions_box.setCurrentIndex(index)  # comes back here, and shows it
+            return
+        self._show(self.versions[index], self._overrides.get(index))
+        self.version_changed.emit()
+
+    @property
+    def version(self) -> int:
+        """The index of the version shown (0: the chosen one)."""
+        return next((i for i, v in enumerate(self.versions) if v is self.variant), 0)
+
+    def _fill_versions(self) -> None:
+        others = len(self.versions) - 1
+        self.versions_box.blockSignals(True)
+        self.versions_box.clear()
+        for i, v in enumerate(self.versions):
+            label = "Chosen version" if i == 0 else f"Other version {i}"
+            self.versions_box.addItem(label + SEVERITY_MARKS[v.severity])
+        self.versions_box.blockSignals(False)
+        self.versions_label.setText(f"{others} other &version{'s' * (others != 1)}:")
+        self.versions_box.setToolTip(
+            f"DraftRx wrote {others + 1} versions and shows the one whose checks came out "
+            "best. Choose another to see it, its checks and its changes; choose "
+            "“Chosen version” to go back."
+        )
+        self.versions_label.setVisible(others > 0)
+        self.versions_box.setVisible(others > 0)
+
+    def _show(self, variant: Variant, override: str | None) -> None:
+        self.variant = variant
+        self.override_reason = override
         self.preview.setPlainText(variant.text)
         self.checks.clear()
         order = {"block": 0, "warn": 1, "ok": 2}
@@ -212,6 +275,7 @@ class VariantView(QWidget):
         if not self.blocked or not reason.strip():
             return False
         self.override_reason = reason.strip()
+        self._overrides[self.version] = self.override_reason
         self._update_buttons()
         self.overridden.emit()
         return True

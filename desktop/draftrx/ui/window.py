@@ -39,7 +39,8 @@ from draftrx.ui import preferences
 from draftrx.ui.diffview import DiffView
 from draftrx.ui.draft import DraftEditor, FindingsList, describe, key
 from draftrx.ui.history import DraftHistory, HistoryDialog, UnlockDialog
-from draftrx.ui.variants import VariantView
+from draftrx.ui.keymessage import KeyMessageBox
+from draftrx.ui.variants import SEVERITY_MARKS, VariantView
 from draftrx.ui.worker import (
     EngineFactory,
     EngineWorker,
@@ -55,6 +56,7 @@ from draftrx.vault import guard
 from draftrx.vault.store import Autosaved
 
 if TYPE_CHECKING:
+    from draftrx.compose.message import KeyMessage
     from draftrx.compose.pipeline import Variant, VariantStarted
     from draftrx.engine.events import StreamStats
     from draftrx.privacy.scanner import Scanner
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         self._scanned: tuple[str, list[Finding]] = ("", [])
         self._request: Any = None  # the compose Request of the last rewrite
         self._seed = random.getrandbits(31)  # stable stand-ins while one draft is edited
+        self._draft_number = 0  # counts New draft / Open: a late key message is dropped
+        self._job_draft = 0  # the draft number of the last rewrite
         self._stopped = False
         self.unlock_dialog: UnlockDialog | None = None
         self.history_dialog: HistoryDialog | None = None
@@ -226,15 +230,21 @@ class MainWindow(QMainWindow):
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 1)
 
+        self.key_message = KeyMessageBox()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Variants")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.diff = DiffView()
         self._reset_views(self.chosen_platforms())
+        right = QWidget()
+        v = QVBoxLayout(right)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.key_message)
+        v.addWidget(self.tabs, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
-        split.addWidget(self.tabs)
+        split.addWidget(right)
         split.setSizes([500, 600])
 
         central = QWidget()
@@ -326,6 +336,7 @@ class MainWindow(QMainWindow):
         w.progress.connect(self._progress)
         w.loaded.connect(self._loaded)
         w.load_failed.connect(self._load_failed)
+        w.message_found.connect(self._message_found)
         w.started.connect(self._variant_started)
         w.text.connect(self._text)
         w.stopped.connect(self._variant_stopped)
@@ -335,6 +346,7 @@ class MainWindow(QMainWindow):
         w.failed.connect(self._failed)
         for changed in (self.task.currentIndexChanged, self.mode.currentIndexChanged,
                         self.sponsored.toggled, self.brand.textChanged, self.findings.toggled,
+                        self.key_message.changed,
                         *(box.toggled for box in self.platform_boxes.values())):  # fmt: skip
             changed.connect(self._options_changed)
 
@@ -422,8 +434,14 @@ class MainWindow(QMainWindow):
     def new_draft(self) -> None:
         """The current draft goes into the history; the editor starts empty."""
         self.history.begin()
+        self._forget_draft()
         self._seed = random.getrandbits(31)
         self.set_draft("")
+
+    def _forget_draft(self) -> None:
+        """What belonged to the draft being left: its key message."""
+        self._draft_number += 1
+        self.key_message.clear()
 
     def open_draft(self, path: Path) -> bool:
         try:
@@ -435,6 +453,7 @@ class MainWindow(QMainWindow):
             self.show_notice(f"Could not open {path}: {exc.strerror or exc}")
             return False
         self.history.begin()
+        self._forget_draft()
         self.set_draft(text)
         return True
 
@@ -521,7 +540,9 @@ class MainWindow(QMainWindow):
         sponsor = self.brand.text().strip() if self.sponsored.isChecked() else None
         platforms = self.chosen_platforms()
         request = Request(draft, self.task.currentData(), tuple(platforms),
-                          Mode(self.mode.currentData()), keep, sponsor, self._seed)  # fmt: skip
+                          Mode(self.mode.currentData()), keep, sponsor, self._seed,
+                          message=self.key_message.message(),
+                          candidates=self.prefs.candidates)  # fmt: skip
         params = GenerationParams(max_tokens=self.prefs.max_tokens,
                                   temperature=self.prefs.temperature)  # fmt: skip
         return Job(request, params, self.prefs.compose_settings(self.base_settings))
@@ -539,6 +560,7 @@ class MainWindow(QMainWindow):
         self.hide_notice()
         self.history.save(job.request.draft, force=True)
         self._request, self._stopped = job.request, False
+        self._job_draft = self._draft_number
         self.busy = True
         self._update_actions()
         self.statusBar().showMessage("Writing…")
@@ -568,12 +590,17 @@ class MainWindow(QMainWindow):
             view.overridden.connect(lambda: self.history.rewrite_changed(self.rewrite_record()))
             pid = p.id if p else None
             view.stop_requested.connect(lambda pid=pid: self.worker.stop_variant(pid))
+            view.version_changed.connect(lambda view=view: self._version_changed(view))
             self.views[p.id if p else None] = view
             self.tabs.addTab(view, view.name)
         self.tabs.addTab(self.diff, "Changes")
         self.diff.clear()
         self.tabs.blockSignals(False)
         self._current = None
+
+    def _message_found(self, message: KeyMessage) -> None:
+        if self._job_draft == self._draft_number:  # not a draft left since the Rewrite
+            self.key_message.fill(message)
 
     def _variant_started(self, event: VariantStarted) -> None:
         view = self.views[event.platform.id if event.platform else None]
@@ -603,11 +630,21 @@ class MainWindow(QMainWindow):
     def _variant_done(self, variant: Variant) -> None:
         view = self.views[variant.platform.id if variant.platform else None]
         view.set_variant(variant)
-        index = self.tabs.indexOf(view)
-        mark = {"block": " (blocked)", "warn": " (check)", "ok": ""}[variant.severity]
-        self.tabs.setTabText(index, view.name + mark)
+        self._mark_tab(view)
+
+    def _version_changed(self, view: VariantView) -> None:
+        """Another version shown in a tab: its mark, its changes, and the history's record."""
+        self._mark_tab(view)
+        if not self.busy:
+            self.history.rewrite_changed(self.rewrite_record())
+
+    def _mark_tab(self, view: VariantView) -> None:
+        if view.variant is None:
+            return
+        mark = SEVERITY_MARKS[view.variant.severity]
+        self.tabs.setTabText(self.tabs.indexOf(view), view.name + mark)
         if self.tabs.currentWidget() is view:
-            self.diff.show_changes(variant.diff)
+            self.diff.show_changes(view.variant.diff)
 
     def _finished(self, cancelled: bool) -> None:
         done = [v for v in self.views.values() if v.variant is not None]
@@ -678,6 +715,7 @@ class MainWindow(QMainWindow):
     def restore_recovered(self) -> None:
         if self.recovered is not None:
             self.history.begin(self.recovered.text, self.recovered.draft_id)
+            self._forget_draft()
             self.set_draft(self.recovered.text)
         self.dismiss_recovered()
 
@@ -695,6 +733,7 @@ class MainWindow(QMainWindow):
 
     def _open_saved(self, draft_id: int, text: str) -> None:
         self.history.begin(text, draft_id)
+        self._forget_draft()
         self.set_draft(text)
         self.statusBar().showMessage("Opened from the history.", 4000)
 

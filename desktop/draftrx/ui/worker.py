@@ -6,7 +6,9 @@ Rules (the reason this module exists):
 - The engine is created, used and closed on the worker's thread only (one Llama, one thread);
   `cancel()` is the single method the GUI thread calls directly, and it only sets flags.
 - Streamed text is coalesced: at most one `text` signal per REPAINT_INTERVAL_S, so a fast
-  model cannot flood the GUI thread with repaints.
+  model cannot flood the GUI thread with repaints. Of a platform's candidates only the
+  first streams into its tab (the others arrive with the finished variant), and after a
+  "shorten" the one stream asked again.
 - While the physician pauses, `prefill` fills the engine's cache with the prompts a Rewrite
   would send. It runs only in that idle time: the window stops it (`stop_prefill`, a flag)
   at the next keystroke and before queueing a Rewrite, and the abort lands within one graph
@@ -132,11 +134,12 @@ class EngineWorker(QObject):
     loaded = Signal(dict)  # engine.describe()
     load_failed = Signal(str)
     protected = Signal(object)  # Protected: the findings and stand-ins of this rewrite
+    message_found = Signal(object)  # KeyMessage: what every variant must keep
     started = Signal(object)  # VariantStarted
     text = Signal(object, str)  # platform id (None: the general post), newly streamed text
     stopped = Signal(object)  # platform id of a variant stopped on its own
     prefilled = Signal(bool)  # a background prefill ended: True when it got to the end
-    stats = Signal(object)  # StreamStats of one stream
+    stats = Signal(object)  # StreamStats of one shown stream (candidate 0, or a shortening)
     variant = Signal(object)  # Variant, finished and checked
     finished = Signal(bool)  # the job ended; True when it was cancelled
     failed = Signal(str)  # the job could not run; one sentence for the user
@@ -263,8 +266,10 @@ class EngineWorker(QObject):
         self.finished.emit(self._stop.is_set())
 
     def _relay(self, events: Iterator[Any]) -> None:
-        """Forward events as signals, coalescing each variant's text."""
+        """Forward events as signals, coalescing each variant's text. Only the stream shown
+        live is forwarded: a platform's first candidate, or the one being shortened."""
         from draftrx.compose.pipeline import (
+            MessageFound,
             VariantDone,
             VariantStarted,
             VariantStats,
@@ -273,6 +278,7 @@ class EngineWorker(QObject):
         )
 
         pending: dict[str | None, list[str]] = {}
+        live: dict[str | None, int | None] = {}  # the candidate shown per platform; None: any
         last = 0.0
 
         def flush() -> None:
@@ -280,8 +286,14 @@ class EngineWorker(QObject):
                 self.text.emit(pid, "".join(pieces))
             pending.clear()
 
+        def shown(event: VariantText | VariantStats) -> bool:
+            want = live.get(event.platform.id if event.platform else None, 0)
+            return want is None or want == event.candidate
+
         for event in events:
             if isinstance(event, VariantText):
+                if not shown(event):
+                    continue  # another candidate: it arrives with the finished variant
                 pending.setdefault(event.platform.id if event.platform else None, []).append(
                     event.text
                 )
@@ -291,10 +303,15 @@ class EngineWorker(QObject):
                     last = now
                 continue
             flush()
-            if isinstance(event, VariantStarted):
+            if isinstance(event, MessageFound):
+                self.message_found.emit(event.message)
+            elif isinstance(event, VariantStarted):
+                pid = event.platform.id if event.platform else None
+                live[pid] = None if event.attempt == "shorten" else 0  # one stream, any candidate
                 self.started.emit(event)
             elif isinstance(event, VariantStats):
-                self.stats.emit(event.stats)
+                if shown(event):
+                    self.stats.emit(event.stats)
             elif isinstance(event, VariantStopped):
                 self.stopped.emit(event.platform.id if event.platform else None)
             elif isinstance(event, VariantDone):
