@@ -130,6 +130,9 @@ def test_ctrl_c_cancels_cleanly(default_model_path: Path) -> None:
     )
     proc.stdin.write(DRAFT.read_text())
     proc.stdin.close()
+    assert proc.stdout.readline().startswith("Key message (your own words): ")
+    while not proc.stdout.readline().startswith("=== "):
+        pass
     assert proc.stdout.read(1)  # text is streaming
     proc.send_signal(signal.SIGINT)
     proc.stdout.read()

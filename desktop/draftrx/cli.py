@@ -12,6 +12,7 @@ from pathlib import Path
 
 from draftrx import __version__
 from draftrx.compose.prompts import TASKS
+from draftrx.compose.settings import DEFAULT_CANDIDATES
 from draftrx.engine.errors import EngineError
 from draftrx.vault import guard
 from draftrx.vault.errors import VaultError
@@ -89,6 +90,24 @@ def _parser() -> argparse.ArgumentParser:
         help="mark the post sponsored (adds a disclosure)",
     )
     p.add_argument("--diff", action="store_true", help="print a word diff from the draft")
+    p.add_argument(
+        "--message",
+        default=None,
+        metavar="TEXT",
+        help="the key message every variant must keep (default: found in the draft)",
+    )
+    p.add_argument(
+        "--candidates",
+        type=int,
+        default=DEFAULT_CANDIDATES,
+        metavar="N",
+        help=f"candidates per platform, 1-4; the checks pick one (default {DEFAULT_CANDIDATES})",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object when done instead of the text report",
+    )
     p.add_argument("--max-tokens", type=int, default=400)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--temperature", type=float, default=0.7)
@@ -125,6 +144,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--ner", action="store_true", help="add spaCy's statistical NER")
     p.set_defaults(run=_eval_deid)
+
+    p = sub.add_parser(
+        "eval-rewrite", help="usable posts on the rewrite gold sets, against a plain prompt"
+    )
+    p.add_argument("datasets", nargs="*", type=Path,
+                   help="rewrite gold JSONL (default: the bundled dev and holdout)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print one JSON object with every variant")
+    p.add_argument("--candidates", type=int, default=None,
+                   help="candidates per platform (default: as rewrite)")  # fmt: skip
+    p.add_argument("--limit", type=int, default=None, help="only the first N drafts of each set")
+    p.add_argument("--no-baseline", action="store_true", help="skip the plain-prompt baseline")
+    p.add_argument("--temperature", type=float, default=0.0)
+    p.add_argument("--max-tokens", type=int, default=300)
+    _add_model_options(p)
+    p.set_defaults(run=_eval_rewrite)
 
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
@@ -353,6 +387,7 @@ def _platforms(spec: str | None):  # -> (settings, list[Platform])
 def _rewrite(args: argparse.Namespace) -> int:
     from draftrx.compose.pipeline import (
         Composer,
+        MessageFound,
         Request,
         VariantDone,
         VariantStarted,
@@ -368,38 +403,79 @@ def _rewrite(args: argparse.Namespace) -> int:
     params = GenerationParams(
         max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed
     )
+    if args.message is not None and not args.message.strip():
+        raise ValueError("--message is empty; give the key message, or leave it out.")
     request = Request(draft, args.task, tuple(platforms), Mode(args.privacy),
-                      sponsor=args.sponsored, seed=args.seed)  # fmt: skip
+                      sponsor=args.sponsored, seed=args.seed, message=args.message,
+                      candidates=args.candidates)  # fmt: skip
     status = 0
+    live = not args.json  # --json: one object at the end, nothing streamed on stdout
+    variants: list[dict[str, object]] = []
+    report: dict[str, object] = {"message": None, "variants": variants}
     with _load_engine(args) as engine:
-        composer = Composer(engine.stream, default_scanner(), settings, cancel=engine.cancel)
+        composer = Composer(engine.stream, default_scanner(), settings, cancel=engine.cancel,
+                            batch=engine.stream_batch,
+                            cancel_one=engine.cancel_sequence)  # fmt: skip
         protected = composer.protect(request)
         _report_findings(protected.findings, set(), args.privacy)
         events = composer.compose(request, params, protected)
         # Ctrl+C cancels the stream cleanly (stats still printed) instead of interrupting C code.
-        previous = signal.signal(signal.SIGINT, lambda *_: composer.cancel())
+        interrupted: list[bool] = []
+
+        def interrupt(*_: object) -> None:
+            interrupted.append(True)
+            composer.cancel()
+
+        previous = signal.signal(signal.SIGINT, interrupt)
         try:
             for event in events:
-                if isinstance(event, VariantStarted):
+                if isinstance(event, MessageFound):
+                    report["message"] = event.message.to_json()
+                    if live:
+                        _out(f"Key message ({_SOURCES[event.message.source]}): "
+                             f"{event.message.text}\n")  # fmt: skip
+                elif isinstance(event, VariantStarted) and live:
                     name = event.platform.name if event.platform else "Post"
                     _out(
                         f"\n=== {name}{' (shortening)' if event.attempt == 'shorten' else ''} ===\n"
                     )
                 elif isinstance(event, VariantStats):
-                    _out("\n")
+                    if live and event.candidate == 0:
+                        _out("\n")
                     if args.stats:
                         print(json.dumps(_stats_line(event.stats, engine)), file=sys.stderr)
                     if event.stats.stop_reason == "cancelled":
                         status = 130
                 elif isinstance(event, VariantDone):
-                    _print_variant(event.variant, args.diff)
+                    variants.append(_variant_json(event.variant))
+                    if live:
+                        _print_variant(event.variant, args.diff)
                     status = max(status, 3 if event.variant.severity == "block" else 0)
-                elif isinstance(event, VariantText):
+                elif isinstance(event, VariantText) and live and event.candidate == 0:
                     _out(event.text)
         finally:
             signal.signal(signal.SIGINT, previous)
             events.close()
-    return status
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 130 if interrupted else status
+
+
+_SOURCES = {"draft": "your own words", "model": "found by the model; set it with --message",
+            "physician": "as you set it", "task": "the reply's own"}  # fmt: skip
+
+
+def _variant_json(variant) -> dict[str, object]:
+    def one(v) -> dict[str, object]:
+        return {"text": v.text, "severity": v.severity, "checks": [c.to_json() for c in v.checks]}
+
+    return {
+        "platform": variant.platform.id if variant.platform else None,
+        **one(variant),
+        "posts": variant.posts,
+        "shortened": variant.shortened,
+        "candidates": [one(variant)] + [one(o) for o in variant.others],
+    }
 
 
 def _out(text: str) -> None:
@@ -426,6 +502,7 @@ def _print_variant(variant, show_diff: bool) -> None:
     name = variant.platform.name if variant.platform else "Post"
     how = ", shortened" if variant.shortened else ""
     how += f", {len(variant.posts)} posts" if len(variant.posts) > 1 else ""
+    how += f", best of {1 + len(variant.others)}" if variant.others else ""
     _out(f"--- {name}: final{how} ---\n{variant.text}\n")
     if show_diff:
         _out(f"--- {name}: changes from the draft ---\n")
@@ -520,6 +597,33 @@ def _eval_deid(args: argparse.Namespace) -> int:
         print(json.dumps([r.to_json() for r in reports], indent=2))
     else:
         print("\n\n".join(format_report(r) for r in reports))
+    return 0
+
+
+def _eval_rewrite(args: argparse.Namespace) -> int:
+    from draftrx.evals import rewrite
+
+    candidates = args.candidates or DEFAULT_CANDIDATES
+    report: dict[str, object] = {"sets": []}
+    texts = []
+    with _load_engine(args) as engine:
+        facts = {**engine.describe(), "candidates": candidates, "temperature": args.temperature}
+        report["facts"] = facts
+        for path in args.datasets or rewrite.gold_sets():
+            cases = rewrite.load(path)[: args.limit]
+            judged = rewrite.run(
+                cases, engine, candidates=candidates, temperature=args.temperature,
+                max_tokens=args.max_tokens, baseline=not args.no_baseline,
+                progress=lambda line: print(line, file=sys.stderr, flush=True),
+            )  # fmt: skip
+            sums = rewrite.summarise(judged)
+            report["sets"].append({  # type: ignore[union-attr]
+                "name": path.name,
+                "summary": {k: v.__dict__ for k, v in sums.items()},
+                "variants": [j.to_json() for j in judged],
+            })  # fmt: skip
+            texts.append(rewrite.format_report(path.name, judged, facts))
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else "\n\n".join(texts))
     return 0
 
 

@@ -50,6 +50,8 @@ class Scripted:
 
 
 def run(engine: Scripted, scanner, **request) -> tuple[list, list]:
+    """The job with its key message given, so that every scripted reply is a variant."""
+    request.setdefault("message", "Flu shots matter.")
     composer = Composer(engine, scanner, request.pop("settings", Settings()))
     events = list(composer.compose(Request(DRAFT, seed=3, **request), PARAMS))
     return events, [e.variant for e in events if isinstance(e, VariantDone)]
@@ -59,8 +61,8 @@ def test_variants_share_the_prompt_prefix_and_the_model_never_sees_the_patient(s
     engine = Scripted("Flu shots protect you.", "Flu shots protect you and others.")
     run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]))
     (first, _), (second, _) = engine.calls
-    assert first[0] == second[0]  # the same system text
-    a, b = first[1]["content"], second[1]["content"]
+    assert first[:-1] == second[:-1]  # the same system text and worked example
+    a, b = first[-1]["content"], second[-1]["content"]
     shared = a[: a.index("posted on X")]
     assert b.startswith(shared) and "posted on LinkedIn" in b[len(shared) :]
     assert "Flu shots matter" in shared  # the draft is in the shared part
@@ -106,7 +108,8 @@ def test_a_short_number_from_the_draft_is_not_a_leak_on_its_own(scanner) -> None
     draft = "Mr. Osei in bed 12 needed his inhaler every 4 hours."
     engine = Scripted("Use a rescue inhaler as your plan says, up to every 12 hours. Bed 12 here.")
     composer = Composer(engine, scanner)
-    (v,) = [e.variant for e in composer.compose(Request(draft, seed=2), PARAMS)
+    (v,) = [e.variant for e in composer.compose(Request(draft, seed=2, message="Inhalers help."),
+                                                PARAMS)
             if isinstance(e, VariantDone)]  # fmt: skip
     assert "every 12 hours" in v.text and "Bed 12" not in v.text
     assert {c.id: c.severity for c in v.checks}["identifiers"] == "ok"

@@ -35,9 +35,9 @@ your own clinician. Getting vaccinated protects you and the people around you.""
 def _bench_messages(draft: str) -> list[Message]:
     """The educational prompt, asked for a list too: greedy decoding then runs for hundreds of
     tokens instead of stopping after a title, so decode speed is measured over a real stretch."""
-    system, user = load_prompt("educational").messages(draft)
+    *earlier, user = load_prompt("educational").messages(draft)
     tips = " Then list five practical tips as a numbered list, one sentence each."
-    return [system, {**user, "content": user["content"] + tips}]
+    return [*earlier, {**user, "content": user["content"] + tips}]
 
 
 def _raw_loop(llm: llama_cpp.Llama, tokens: list[int], max_tokens: int) -> dict[str, Any]:

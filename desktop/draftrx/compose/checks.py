@@ -96,7 +96,7 @@ def run_checks(
     `mapping` (from fictionalising the draft) tells stand-ins from leftover identifiers;
     `masked` spans (thread numbers such as "(1/2)", which read like dates) are blanked
     for every check but length; `replying_to` is the comment a reply answers."""
-    content = _mask(text, masked)
+    content = mask(text, masked)
     checks = [
         _identifiers(content, scanner, mapping),
         _quasi(content, scanner, mapping),
@@ -214,7 +214,8 @@ def _made_up_codes(text: str, mapping: Mapping) -> list[tuple[int, int, str]]:
     return found
 
 
-def _mask(text: str, spans: Sequence[Span]) -> str:
+def mask(text: str, spans: Sequence[Span]) -> str:
+    """`text` with `spans` blanked out, same length, so other spans stay valid."""
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text

@@ -10,6 +10,12 @@ can run it on the engine's worker thread and tests can run it on a fake engine. 
 engine's `stream_batch` too, it writes all platforms' variants at once, one batch per
 step over the shared cached prefix; each variant's text is tagged with its platform, and
 each can be stopped alone.
+
+Before writing, the draft's take-home message is made explicit (`compose.message`) and
+every variant is checked against it. Best of n: each platform can get several candidates,
+written in the same batch; the checks choose (nothing blocking first, then fewest warnings,
+then the easiest reading) and the others stay with the variant. A lesson's prompt holds the
+key message and the draft's teaching sentences, never the case's narrative.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ from pathlib import Path
 
 import regex
 
-from draftrx.compose import phrases
-from draftrx.compose.checks import Check, run_checks, worst
+from draftrx.compose import faithful, phrases, retell
+from draftrx.compose import message as key_message
+from draftrx.compose.checks import Check, mask, run_checks, worst
 from draftrx.compose.diff import Change, word_diff
 from draftrx.compose.disclaimers import Tail, tail_for
 from draftrx.compose.fit import fit_posts, join, trim
+from draftrx.compose.message import KeyMessage
 from draftrx.compose.platforms import Platform
 from draftrx.compose.prompts import (
     REPLY_TASKS,
@@ -35,6 +43,7 @@ from draftrx.compose.prompts import (
     load_prompt,
     platform_instruction,
 )
+from draftrx.compose.readability import reading_score
 from draftrx.compose.settings import Settings
 from draftrx.engine.events import (
     GenerationParams,
@@ -66,6 +75,12 @@ class Request:
     keep: tuple[Finding, ...] = ()  # findings the physician chose to leave as written
     sponsor: str | None = None  # None: not sponsored; "": sponsored, sponsor unnamed
     seed: int | None = None  # stand-in choice, for reproducible runs
+    message: str | None = None  # the key message as the physician set it; None: extract it
+    candidates: int = 1  # written per platform; the checks pick the best
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.candidates <= 4:
+            raise ValueError(f"candidates must be 1 to 4, not {self.candidates}.")
 
 
 @dataclass(frozen=True)
@@ -86,6 +101,7 @@ class Variant:
     checks: list[Check] = field(default_factory=list)
     diff: list[Change] = field(default_factory=list)
     stats: list[StreamStats] = field(default_factory=list)
+    others: list[Variant] = field(default_factory=list)  # the candidates not chosen, best first
 
     @property
     def text(self) -> str:
@@ -101,6 +117,13 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class MessageFound:
+    """The key message every variant must keep, before any variant is written."""
+
+    message: KeyMessage
+
+
+@dataclass(frozen=True)
 class VariantStarted:
     platform: Platform | None
     attempt: str  # "write", or "shorten" when asked again for a shorter text
@@ -110,12 +133,14 @@ class VariantStarted:
 class VariantText:
     platform: Platform | None
     text: str
+    candidate: int = 0  # which of the platform's candidates; 0 is the one to show live
 
 
 @dataclass(frozen=True)
 class VariantStats:
     platform: Platform | None
     stats: StreamStats
+    candidate: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,7 +155,9 @@ class VariantStopped:
     platform: Platform | None
 
 
-ComposeEvent = VariantStarted | VariantText | VariantStats | VariantDone | VariantStopped
+ComposeEvent = (
+    MessageFound | VariantStarted | VariantText | VariantStats | VariantDone | VariantStopped
+)
 
 
 @dataclass
@@ -139,6 +166,8 @@ class _Written:
 
     platform: Platform | None
     messages: list[Message]
+    candidate: int = 0
+    params: GenerationParams | None = None  # None: the job's own
     pieces: list[str] = field(default_factory=list)
     stats: list[StreamStats] = field(default_factory=list)
 
@@ -172,11 +201,12 @@ class Composer:
         self._cancel_stream()
 
     def stop_variant(self, platform_id: str | None) -> None:
-        """Stop one variant, keeping the others going. Any thread."""
+        """Stop one variant (all its candidates), keeping the others going. Any thread."""
         self._stopped.add(platform_id)
-        if platform_id in self._order:
-            self._cancel_one(self._order.index(platform_id))
-        elif self._current == (platform_id,):
+        for i, pid in enumerate(self._order):
+            if pid == platform_id:
+                self._cancel_one(i)
+        if self._current == (platform_id,):
             self._cancel_stream()
 
     def protect(self, request: Request) -> Protected:
@@ -188,25 +218,61 @@ class Composer:
     def compose(
         self, request: Request, params: GenerationParams, protected: Protected | None = None
     ) -> Iterator[ComposeEvent]:
-        """Check the request now (errors raise here), then return a generator that streams
-        every variant, together when the engine can batch, else in turn; cancel() ends
-        the whole job, stop_variant() one variant."""
+        """Check the request now (errors raise here), then return a generator that finds
+        the key message, then streams every variant, together when the engine can batch,
+        else in turn; cancel() ends the whole job, stop_variant() one variant."""
         self._cancelled.clear()  # now, not at the first next(): a cancel may come before it
         self._stopped.clear()
         protected = protected or self.protect(request)
         prompt = load_prompt(request.task, self._prompts)
         return self._variants(request, params, protected, prompt)
 
-    def prompts(self, request: Request, protected: Protected) -> list[list[Message]]:
+    def key_message(
+        self, request: Request, protected: Protected, *, model: bool = True
+    ) -> KeyMessage:
+        """The physician's own, the reply task's, the draft's own sentence, or (with
+        `model`) one short slot the model fills; the draft's closing sentence at worst."""
+        if request.message is not None and request.message.strip():
+            return KeyMessage(request.message.strip(), "physician")
+        if request.task in REPLY_TASKS:
+            return key_message.for_reply(request.task, request.draft, self._prompts)
+        text = protected.result.text
+        own = key_message.own_sentence(text)
+        if own:
+            return KeyMessage(own, "draft")
+        if model:
+            found = key_message.from_model(self._stream, text, self._prompts)
+            if found is not None:
+                return found
+        return KeyMessage(key_message.closing_sentence(text) or "", "draft")
+
+    def prompts(
+        self, request: Request, protected: Protected, message: KeyMessage | None = None
+    ) -> list[list[Message]]:
         """Each variant's first prompt, in platform order: what `prefill` should cache."""
         prompt = load_prompt(request.task, self._prompts)
-        return [self._messages(prompt, protected, p) for p in request.platforms or (None,)]
+        message = message or self.key_message(request, protected, model=False)
+        return [self._messages(prompt, request, protected, message, p)
+                for p in request.platforms or (None,)]  # fmt: skip
+
+    def model_input(self, request: Request, protected: Protected) -> str:
+        """What stands for the draft in the prompt: a lesson gets only its teaching
+        sentences (the key message goes in beside them), every other task the whole
+        protected draft."""
+        if request.task != "lesson":
+            return protected.result.text
+        return retell.teaching(protected.result.text, self.scanner)
 
     def _messages(
-        self, prompt: PromptTemplate, protected: Protected, platform: Platform | None
+        self,
+        prompt: PromptTemplate,
+        request: Request,
+        protected: Protected,
+        message: KeyMessage,
+        platform: Platform | None,
     ) -> list[Message]:
         instruction = platform_instruction(platform, self._prompts)
-        return prompt.messages(protected.result.text, instruction)
+        return prompt.messages(self.model_input(request, protected), instruction, message.text)
 
     def _variants(
         self,
@@ -215,39 +281,46 @@ class Composer:
         protected: Protected,
         prompt: PromptTemplate,
     ) -> Iterator[ComposeEvent]:
-        written = [_Written(p, self._messages(prompt, protected, p))
-                   for p in request.platforms or (None,)]  # fmt: skip
-        if self._batch is not None and len(written) > 1:
-            yield from self._write_together(request, params, protected, written)
+        message = self.key_message(request, protected)
+        yield MessageFound(message)
+        if self._cancelled.is_set():
             return
-        for w in written:
-            yield VariantStarted(w.platform, "write")
-            stats = yield from self._run(w, params)
-            if stats.stop_reason == "cancelled":
-                if _id(w.platform) not in self._stopped:
-                    return
-                yield VariantStopped(w.platform)
+        written = [
+            _Written(p, self._messages(prompt, request, protected, message, p), c,
+                     _candidate_params(params, c))
+            for p in request.platforms or (None,) for c in range(request.candidates)
+        ]  # fmt: skip
+        job = _Job(request, params, protected, message)
+        if self._batch is not None and len(written) > 1:
+            yield from self._write_together(job, written)
+            return
+        for group in _by_platform(written):
+            yield VariantStarted(group[0].platform, "write")
+            stopped = False
+            for w in group:
+                stats = yield from self._run(w, params)
+                if stats.stop_reason == "cancelled":
+                    if _id(w.platform) not in self._stopped:
+                        return  # the job was cancelled
+                    stopped = True
+                    break
+            if stopped:
+                yield VariantStopped(group[0].platform)
                 continue
-            done = yield from self._finish_written(request, params, protected, w)
-            if done is None:
+            if (yield from self._finish_group(job, group)) is None:
                 return
 
-    def _write_together(
-        self,
-        request: Request,
-        params: GenerationParams,
-        protected: Protected,
-        written: list[_Written],
-    ) -> Iterator[ComposeEvent]:
-        """Stream every variant in one batch, then finish (and maybe shorten) each."""
-        for w in written:
-            yield VariantStarted(w.platform, "write")
+    def _write_together(self, job: _Job, written: list[_Written]) -> Iterator[ComposeEvent]:
+        """Stream every variant and candidate in one batch, then finish (and maybe shorten)
+        each platform's best."""
+        for group in _by_platform(written):
+            yield VariantStarted(group[0].platform, "write")
         self._order = [_id(w.platform) for w in written]
         assert self._batch is not None
-        ended: list[_Written] = []
         try:
             events = self._batch([w.messages for w in written],
-                                 [_params_for(w.platform, params) for w in written])  # fmt: skip
+                                 [_params_for(w.platform, w.params or job.params)
+                                  for w in written])  # fmt: skip
             if self._cancelled.is_set():
                 self._cancel_stream()
             for i in self._stopped_indices():
@@ -256,53 +329,69 @@ class Composer:
                 w = written[event.index]
                 if isinstance(event.event, TextPiece):
                     w.pieces.append(event.event.text)
-                    yield VariantText(w.platform, event.event.text)
+                    yield VariantText(w.platform, event.event.text, w.candidate)
                     continue
                 w.stats.append(event.event)
-                yield VariantStats(w.platform, event.event)
-                if event.event.stop_reason != "cancelled":
-                    ended.append(w)
-                elif _id(w.platform) in self._stopped and not self._cancelled.is_set():
+                yield VariantStats(w.platform, event.event, w.candidate)
+                stopped = _id(w.platform) in self._stopped and not self._cancelled.is_set()
+                if event.event.stop_reason == "cancelled" and stopped and w.candidate == 0:
                     yield VariantStopped(w.platform)
         finally:
             self._order = []
+        if self._cancelled.is_set():
+            return
         # Checks wait for the batch: scanning mid-batch would hold up every stream.
-        for w in ended:
-            if (yield from self._finish_written(request, params, protected, w)) is None:
+        for group in _by_platform(written):
+            if _id(group[0].platform) in self._stopped:
+                continue
+            if (yield from self._finish_group(job, group)) is None:
                 return
 
     def _stopped_indices(self) -> list[int]:
         return [i for i, pid in enumerate(self._order) if pid in self._stopped]
 
-    def _finish_written(
-        self, request: Request, params: GenerationParams, protected: Protected, w: _Written
-    ) -> Iterator[ComposeEvent]:
-        """Clean, maybe shorten, fit and check one written variant; None when cancelled."""
-        platform, text = w.platform, "".join(w.pieces)
-        body = self._clean(text, request, protected, platform)
-        tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
-        shortened = False
-        if platform is not None and _too_long(body, platform, tail):
-            shortened = True
+    def _finish_group(self, job: _Job, group: list[_Written]) -> Iterator[ComposeEvent]:
+        """Clean, check and rank one platform's candidates; shorten the best if need be.
+        Returns None when the job was cancelled meanwhile."""
+        request, protected, platform = job.request, job.protected, group[0].platform
+        options = []
+        for w in group:
+            if not w.stats or w.stats[-1].stop_reason == "cancelled":
+                continue
+            text = "".join(w.pieces)
+            body = self._clean(text, request, protected, platform)
+            tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
+            variant = self.finish(request, protected, platform, body, tail, message=job.message)
+            variant.stats = w.stats
+            too_long = platform is not None and _too_long(body, platform, tail)
+            options.append((_rank(variant, too_long), variant, w, text, too_long))
+        if not options:
+            return group
+        options.sort(key=lambda o: o[0])
+        _, variant, w, text, too_long = options[0]
+        if too_long:
+            assert platform is not None
             yield VariantStarted(platform, "shorten")
             follow = load_instruction("shorten", self._prompts, name=platform.name,
-                                      length=platform.length(body), target=platform.target,
-                                      unit=platform.unit)  # fmt: skip
+                                      length=platform.length(self._clean(text, request, protected,
+                                                                         platform)),
+                                      target=platform.target, unit=platform.unit)  # fmt: skip
             w.messages = [*w.messages, {"role": "assistant", "content": text},
                           {"role": "user", "content": follow}]  # fmt: skip
             w.pieces = []
-            stats = yield from self._run(w, params)
+            stats = yield from self._run(w, job.params)
             if stats.stop_reason == "cancelled":
                 if _id(platform) in self._stopped:
                     yield VariantStopped(platform)
-                    return w
+                    return group
                 return None
             body = self._clean("".join(w.pieces), request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
-        variant = self.finish(request, protected, platform, body, tail, shortened)
-        variant.stats = w.stats
+            variant = self.finish(request, protected, platform, body, tail, True, job.message)
+            variant.stats = w.stats
+        variant.others = [o[1] for o in options[1:]]
         yield VariantDone(variant)
-        return w
+        return group
 
     def finish(
         self,
@@ -312,6 +401,7 @@ class Composer:
         body: str,
         tail: Tail,
         shortened: bool = False,
+        message: KeyMessage | None = None,
     ) -> Variant:
         """Fit, check and diff one variant's text; no model involved."""
         caption = None
@@ -328,11 +418,22 @@ class Composer:
         final = variant.text
         added = _added(final, tail)
         reply = request.task in REPLY_TASKS
+        mapping = protected.result.mapping
         variant.checks = run_checks(
             final, self.scanner, platform=platform, posts=posts, caption=caption,
-            reply=reply, mapping=protected.result.mapping, sponsored=request.sponsor is not None,
+            reply=reply, mapping=mapping, sponsored=request.sponsor is not None,
             masked=added["numbering"], replying_to=protected.result.text if reply else None,
         )  # fmt: skip
+        own = mask(final, [span for spans in added.values() for span in spans])
+        if message is not None:
+            source = f"{self.model_input(request, protected)}\n{message.text}"
+            variant.checks.append(faithful.check(own, message.text, source))
+        variant.checks.append(retell.record_details(own, self.scanner, mapping))
+        if request.task == "lesson":
+            given = f"{self.model_input(request, protected)}\n{message.text if message else ''}"
+            variant.checks.append(
+                retell.retelling(own, self.scanner, mapping, protected.result.text, given)
+            )
         variant.diff = word_diff(
             request.draft, final,
             identifiers=[r.source for r in protected.result.replacements], added=added,
@@ -343,16 +444,16 @@ class Composer:
         """Stream one prompt into `w`; return its stats."""
         self._current = (_id(w.platform),)
         try:
-            events = self._stream(w.messages, _params_for(w.platform, params))
+            events = self._stream(w.messages, _params_for(w.platform, w.params or params))
             if self._cancelled.is_set() or _id(w.platform) in self._stopped:
                 self._cancel_stream()  # stopped before this stream existed to be stopped
             for event in events:
                 if isinstance(event, StreamStats):
                     w.stats.append(event)
-                    yield VariantStats(w.platform, event)
+                    yield VariantStats(w.platform, event, w.candidate)
                 else:
                     w.pieces.append(event.text)
-                    yield VariantText(w.platform, event.text)
+                    yield VariantText(w.platform, event.text, w.candidate)
         finally:
             self._current = None
         return w.stats[-1]
@@ -371,8 +472,47 @@ class Composer:
         return text
 
 
+@dataclass(frozen=True)
+class _Job:
+    request: Request
+    params: GenerationParams
+    protected: Protected
+    message: KeyMessage
+
+
 def _id(platform: Platform | None) -> str | None:
     return platform.id if platform else None
+
+
+def _by_platform(written: list[_Written]) -> list[list[_Written]]:
+    groups: dict[str | None, list[_Written]] = {}
+    for w in written:
+        groups.setdefault(_id(w.platform), []).append(w)
+    return list(groups.values())
+
+
+def _candidate_params(params: GenerationParams, candidate: int) -> GenerationParams | None:
+    """The first candidate is written as asked; the others sample (differently seeded),
+    so that best of n has something to choose from even at temperature 0."""
+    if candidate == 0:
+        return None
+    seed = None if params.seed is None else params.seed + candidate
+    return replace(params, temperature=max(params.temperature, 0.8), seed=seed)
+
+
+_SEVERITY = {"block": 2, "warn": 1, "ok": 0}
+
+
+def _rank(variant: Variant, too_long: bool) -> tuple[int, int, bool, int, float]:
+    """Lower is better: nothing blocking, fits, fewest warnings, easiest to read."""
+    checks = variant.checks
+    return (
+        _SEVERITY[worst(checks)],
+        sum(c.severity == "block" for c in checks),
+        too_long,
+        sum(c.severity == "warn" for c in checks),
+        reading_score(variant.text),
+    )
 
 
 def _params_for(platform: Platform | None, params: GenerationParams) -> GenerationParams:

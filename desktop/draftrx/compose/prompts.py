@@ -28,20 +28,27 @@ class PromptTemplate:
     description: str
     system: str
     user: str
+    examples: tuple[tuple[str, str, str], ...] = ()  # (draft, message, post), worked turns
 
-    def messages(self, draft: str, instruction: str = "") -> list[Message]:
-        """System text, then the draft, then the task, then `instruction` (the platform's).
+    def messages(self, draft: str, instruction: str = "", message: str = "") -> list[Message]:
+        """System text (with its examples), then the draft and its key `message`, then the
+        task, then `instruction` (the platform's).
 
         Everything before the instruction is the same for every variant of one draft, so
         the engine keeps it cached and prefills only the platform's few tokens.
         """
-        user = self.user.strip().replace("{draft}", draft.strip())
+        shown: list[Message] = [{"role": "system", "content": self.system.strip()}]
+        for example, key, post in self.examples:
+            shown.append({"role": "user", "content": self._user(example, key)})
+            shown.append({"role": "assistant", "content": post.strip()})
+        user = self._user(draft, message)
         if instruction:
             user = f"{user}\n\n{instruction.strip()}"
-        return [
-            {"role": "system", "content": self.system.strip()},
-            {"role": "user", "content": user},
-        ]
+        return [*shown, {"role": "user", "content": user}]
+
+    def _user(self, draft: str, message: str) -> str:
+        user = self.user.strip().replace("{draft}", draft.strip() or "(none)")
+        return user.replace("{message}", message.strip() or "(none given)")
 
 
 def prompt_path(name: str, folder: Path | None = None) -> Path:
@@ -83,7 +90,20 @@ def load_prompt(task: str, folder: Path | None = None) -> PromptTemplate:
         description=data.get("description", ""),
         system=data["system"],
         user=data["user"],
+        examples=_examples(data.get("examples", []), task),
     )
+
+
+def _examples(raw: object, task: str) -> tuple[tuple[str, str, str], ...]:
+    """Worked examples, shown as earlier turns: small models copy a pattern they were
+    shown far better than they follow a rule, and as turns they copy its words less."""
+    try:
+        return tuple((str(e["draft"]), str(e.get("message", "")), str(e["post"]))
+                     for e in raw)  # type: ignore[union-attr]  # fmt: skip
+    except (TypeError, KeyError):
+        raise ValueError(
+            f"The prompt file for '{task}' has an example without draft and post."
+        ) from None
 
 
 def load_instruction(file: str, folder: Path | None = None, **values: object) -> str:

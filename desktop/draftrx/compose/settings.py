@@ -18,6 +18,10 @@ from pathlib import Path
 
 from draftrx import paths
 
+# Candidates written per platform, in one batch; the checks choose the best (README, "Best
+# of n"). Two keeps a rewrite within 1.5x the time of one candidate on a 2-core CPU.
+DEFAULT_CANDIDATES = 2
+
 LONG_DISCLAIMER = (
     "This post is general education, not medical advice. Talk to your own doctor about your health."
 )

@@ -1,0 +1,222 @@
+"""The `message` check: does a post keep the draft's take-home message?
+
+Small models drift and, worse, invert: "call 911" comes back as "wait two days", "keep
+taking your controller" as "don't worry about stopping it". A model cannot be trusted to
+judge that (nor can an NLI model, which is weak on negation), so this is rule work:
+
+- **dropped**: too few of the message's content words (stems, plain synonyms merged) are
+  left in the post;
+- **reversed**: a directive of the opposite polarity around the same advice: keep vs stop,
+  go now vs wait, or the message's own verb negated the other way ("vaccines cause",
+  where the message says they don't), skipping clauses that report a myth ("some say");
+- **introduced**: a number, dose or drug name that neither the draft nor the message has.
+
+Each finding blocks, with its spans, because a post that says the opposite of what the
+physician meant is worse than no post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from draftrx.compose import drugs
+from draftrx.compose.checks import Check
+from draftrx.compose.wording import STOP, content_words
+
+# The share of the message's content words a post must keep. Measured on the dev gold
+# set's faithful reference posts against their drafts' messages (see README).
+KEEP_SHARE = 0.34
+_MIN_WORDS_TO_JUDGE = 3
+
+_CLAUSE = regex.compile(r"[^.!?;:,\n]+")
+_NEG = r"(?:don'?t|do\s+not|never|no\s+need\s+to|(?:you\s+)?(?:don'?t|do\s+not)\s+(?:need|have)\s+to|shouldn'?t|should\s+not|must\s+not|mustn'?t|can'?t|cannot|not)"
+_MODAL = r"(?:you\s+(?:can|could|may|might|should|must|need\s+to|have\s+to|ought\s+to|'?ll\s+want\s+to|might\s+want\s+to)|it'?s\s+(?:ok(?:ay)?|fine|safe|alright|all\s+right|better|best|smart)\s+to|feel\s+free\s+to|(?:be\s+sure|remember|make\s+sure)\s+to|try\s+to|always|just|please|so|and|then|also|instead,?)"
+_LEAD = rf"(?:^\s*|\b(?:{_MODAL})\s+)(?:(?P<neg>{_NEG})\s+)?"
+
+_FAMILIES: dict[str, str] = {
+    "continue": r"keep(?:\s+(?:taking|using|giving|on))?|continue|stay\s+on|stick\s+with|finish|take\s+(?:it|them|your\s+\w+)\s+every\s+day",
+    "stop": r"stop(?:\s+(?:taking|using|giving))?|quit|skip|discontinue|come\s+off|cut\s+(?:back|out)",
+    "urgent": r"call\s+(?:911|999|112|an\s+ambulance|for\s+help|emergency)|go\s+(?:straight\s+)?to\s+(?:the\s+)?(?:er|ed|emergency|hospital|a&e)|get\s+(?:emergency\s+|medical\s+|urgent\s+)?(?:help|care)\s+(?:now|right\s+away|immediately|fast|quickly)|seek\s+(?:emergency|urgent|immediate)|act\s+fast|rush",
+    "delay": r"wait(?:\s+(?:and\s+see|it\s+out|until|a\s+(?:day|few|couple|bit|while|week)|to\s+see|for|\w+\s+(?:days?|hours?|weeks?)))?|sleep\s+on\s+it|ride\s+it\s+out|hold\s+off|see\s+if\s+it\s+(?:passes|goes\s+away|improves|settles|gets\s+better)|tough\s+it\s+out|let\s+it\s+pass|watch\s+(?:it|them)\s+for",
+}  # fmt: skip
+_OPPOSITE = {"continue": "stop", "stop": "continue", "urgent": "delay", "delay": "urgent"}
+_CUES = {name: regex.compile(rf"(?i){_LEAD}(?P<cue>\b(?:{body})\b)") for name, body in _FAMILIES.items()}  # fmt: skip
+_ANYWHERE = {
+    "urgent": regex.compile(r"(?i)\b(?:right\s+away|immediately|at\s+once|without\s+delay|(?:don'?t|do\s+not|never)\s+wait|call\s+911|every\s+minute\s+counts|time\s+is\s+(?:brain|muscle))\b"),
+    "delay": regex.compile(r"(?i)\b(?:(?:no\s+need|there'?s\s+no\s+need)\s+to\s+(?:call|go|rush|see|worry|hurry)|(?:it'?s|is)\s+(?:probably\s+)?nothing\s+serious|(?:in|after|for)\s+(?:a\s+few|a\s+couple\s+of|two|three|several)\s+days?\s+(?:before|first))\b"),
+    "stop": regex.compile(r"(?i)\b(?:(?:ok(?:ay)?|fine|safe|alright)\s+to\s+(?:stop|skip|quit)|(?:no\s+longer|don'?t)\s+need\s+(?:it|them|to\s+take)|(?:don'?t|do\s+not|no\s+need\s+to|never)\s+worry\s+about\s+(?:stopping|skipping|missing|quitting))\b"),
+    "continue": regex.compile(r"(?i)\b(?:(?:stopping|skipping|quitting|missing)\s+(?:it|them|doses|your\s+\w+|the\s+\w+)\s+(?:lets|leads|causes|can|could|may|makes|brings|puts|raises)|even\s+(?:when|if)\s+you\s+feel\s+(?:well|fine|good|better|ok(?:ay)?)|every\s+(?:single\s+)?day|instead\s+of\s+(?:stopping|skipping|quitting))\b"),
+}  # fmt: skip
+_REPORTED = regex.compile(r"(?i)\b(?:myths?|claims?|claimed|some\s+(?:people|say|think|believe)|people\s+(?:say|think|believe)|you\s+(?:may|might)\s+have\s+heard|rumou?rs?|false|not\s+true|misconception|believe\s+that|think\s+that|the\s+idea\s+that|heard\s+that|fear\s+that|worry\s+that)\b")  # fmt: skip
+_NUMBER = regex.compile(r"(?<![\p{L}\d/])\d+(?:[.,]\d+)?(?![\p{L}\d])")
+_NUMBER_WORD = regex.compile(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b(?=\s+(?:\w+\s+)?(?:days?|hours?|weeks?|months?|years?|minutes?|times?|doses?|pills?|tablets?|puffs?|glasses|cups|servings|percent|%))")  # fmt: skip
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+                 "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
+                 "hundred": "100"}  # fmt: skip
+_ANY_NUMBER_WORD = regex.compile(rf"(?i)\b(?:{'|'.join(_NUMBER_WORDS)})\b")
+_SAFE_NUMBERS = {"911", "999", "112", "988", "111", "1", "24", "7"}  # emergency lines, "24/7"
+_DOSE = regex.compile(r"(?i)\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|ml|units?|iu|tabs?|tablets?|pills?|capsules?|puffs?|drops?)\b")  # fmt: skip
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Finding:
+    problem: str  # "dropped", "reversed" or "introduced"
+    detail: str
+    spans: tuple[Span, ...] = ()
+
+
+def check(post: str, message: str, source: str) -> Check:
+    """Judge `post` against the key `message`; `source` is everything the model was given
+    (the protected draft and the message), which new numbers and drugs are compared with."""
+    if not message.strip():
+        return Check("message", "ok", "No key message to keep.")
+    found = [*_dropped(post, message), *_reversed(post, message), *_introduced(post, source)]
+    if not found:
+        return Check("message", "ok", "Keeps the key message.")
+    what = "; ".join(f.detail for f in found)
+    spans = tuple(sorted({s for f in found for s in f.spans}))
+    return Check("message", "block", f"Does not keep the key message: {what}.", spans)
+
+
+def coverage(post: str, message: str) -> float:
+    words = content_words(message)
+    return sum(1 for w in words if w in content_words(post)) / len(words) if words else 1.0
+
+
+def _dropped(post: str, message: str) -> list[Finding]:
+    words = content_words(message)
+    if len(words) < _MIN_WORDS_TO_JUDGE:
+        return []
+    share = coverage(post, message)
+    if share >= KEEP_SHARE:
+        return []
+    return [Finding("dropped", f"only {share:.0%} of its content words are in the post")]
+
+
+def _polarities(text: str) -> dict[str, list[Span]]:
+    """Directive polarity classes in `text`, each with where it is said."""
+    out: dict[str, list[Span]] = {}
+    for clause in _CLAUSE.finditer(text):
+        body, offset = clause.group(), clause.start()
+        if _REPORTED.search(body):
+            continue
+        for name, pattern in _CUES.items():
+            for m in pattern.finditer(body):
+                if _conditional_before(body, m.start("cue")):
+                    continue
+                kind = _OPPOSITE[name] if m.group("neg") else name
+                out.setdefault(kind, []).append((offset + m.start("cue"), offset + m.end("cue")))
+        for name, pattern in _ANYWHERE.items():
+            for m in pattern.finditer(body):
+                out.setdefault(name, []).append((offset + m.start(), offset + m.end()))
+    return out
+
+
+def _conditional_before(clause: str, at: int) -> bool:
+    """ "If you stop, ..." explains a consequence; it is not a directive to stop."""
+    before = clause[:at]
+    return bool(regex.search(r"(?i)\b(?:if|when|once|after|before|unless|until|whether)\b[^,]*$", before))  # fmt: skip
+
+
+def _reversed(post: str, message: str) -> list[Finding]:
+    mine, theirs = _polarities(message), _polarities(post)
+    found = []
+    for kind in mine:
+        opposite = _OPPOSITE[kind]
+        if opposite in theirs:
+            found.append(Finding("reversed", f"the message says {_SAYS[kind]}, the post "
+                                 f"{_SAYS[opposite]}", tuple(theirs[opposite])))  # fmt: skip
+    if not found:
+        found += _negation_flips(post, message)
+    return found
+
+
+_SAYS = {"continue": "to keep going", "stop": "to stop", "urgent": "to act now",
+         "delay": "to wait"}  # fmt: skip
+
+
+def _negation_flips(post: str, message: str) -> list[Finding]:
+    """A claim of the message ("antibiotics don't treat colds") made the other way round
+    in the post ("antibiotics can shorten a cold"): the same kind of verb, negated the
+    other way, about the same subject and object. Questions and reported myths are not
+    claims."""
+    claims = list(_claims(message))
+    for span, family, negated, subject, obj in _claims(post):
+        for _, c_family, c_negated, c_subject, c_obj in claims:
+            if family != c_family or negated == c_negated or not subject & c_subject:
+                continue
+            if obj and c_obj and not obj & c_obj:
+                continue
+            said = ("the post claims what the message denies" if c_negated
+                    else "the post denies what the message claims")  # fmt: skip
+            return [Finding("reversed", said, (span,))]
+    return []
+
+
+_CLAIM_FAMILIES = {
+    "cause": r"cause[sd]?|caus(?:ing)|put[s]?\s+(?:the\s+)?idea|plant[s]?\s+(?:the\s+)?idea|make[s]?|lead[s]?\s+to|give[s]?|turn[s]?\s+into|spread[s]?",
+    "effect": r"cure[sd]?|treat[s]?|help[s]?|work[s]?|shorten[s]?|fix(?:es)?|remove[s]?|flush(?:es)?(?:\s+out)?|boost[s]?|kill[s]?|clear[s]?|speed[s]?\s+up",
+    "protect": r"prevent[s]?|protect[s]?|lower[s]?\s+(?:the\s+)?risk",
+    "harm": r"harm[s]?|damage[s]?|wear[s]?\s+out|hurt[s]?|weaken[s]?",
+}
+_CLAIM_VERB = regex.compile(
+    "(?i)\\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_FAMILIES.items()) + ")\\b"
+)
+_LOCAL_NEG = regex.compile(
+    r"(?i)(?:\b(?:not|never|no\s+longer|cannot|won'?t)|n'?t)\s+(?:\w+\s+){0,2}$"
+)
+_SENTENCES = regex.compile(r"[^.!?\n]+[.!?]*")
+_PARTS = regex.compile(r"[^,;:—–()]+")
+
+
+def _claims(text: str):  # -> Iterator[(span, family, negated, subject terms, object terms)]
+    for sentence in _SENTENCES.finditer(text):
+        if sentence.group().rstrip().endswith("?") or _REPORTED.search(sentence.group()):
+            continue
+        for part in _PARTS.finditer(sentence.group()):
+            body, offset = part.group(), sentence.start() + part.start()
+            for verb in _CLAIM_VERB.finditer(body):
+                family = next(k for k, v in verb.groupdict().items() if v)
+                negated = bool(_LOCAL_NEG.search(body[: verb.start()]))
+                subject, obj = _terms(body[: verb.start()]), _terms(body[verb.end() :])
+                if subject:
+                    yield (offset, offset + len(body)), family, negated, subject, obj
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in content_words(text) if w not in STOP and not w.isdigit()}
+
+
+def _introduced(post: str, source: str) -> list[Finding]:
+    known = {_norm(m.group()) for m in _NUMBER.finditer(source)}
+    known |= {_NUMBER_WORDS[m.group().lower()] for m in _ANY_NUMBER_WORD.finditer(source)}
+    found = []
+    new_doses = [m for m in _DOSE.finditer(post) if _norm(regex.match(r"[\d.,]+", m.group()).group()) not in known]  # fmt: skip
+    if new_doses:
+        found.append(Finding("introduced", "it gives a dose the draft does not",
+                             tuple(m.span() for m in new_doses)))  # fmt: skip
+    dosed = {s for m in new_doses for s in range(*m.span())}
+    numbers = [m for m in _NUMBER.finditer(post)
+               if m.start() not in dosed and _norm(m.group()) not in known | _SAFE_NUMBERS]  # fmt: skip
+    numbers += [m for m in _NUMBER_WORD.finditer(post)
+                if _NUMBER_WORDS[m.group().lower()] not in known]  # fmt: skip
+    if numbers:
+        shown = ", ".join(dict.fromkeys(m.group() for m in numbers))
+        found.append(Finding("introduced", f"it adds numbers the draft does not have ({shown})",
+                             tuple(m.span() for m in numbers)))  # fmt: skip
+    new_drugs = [(s, e, name) for s, e, name in drugs.find(post)
+                 if name not in {n for _, _, n in drugs.find(source)}]  # fmt: skip
+    if new_drugs:
+        shown = ", ".join(dict.fromkeys(post[s:e] for s, e, _ in new_drugs))
+        found.append(Finding("introduced", f"it names drugs the draft does not ({shown})",
+                             tuple((s, e) for s, e, _ in new_drugs)))  # fmt: skip
+    return found
+
+
+def _norm(number: str) -> str:
+    return number.replace(",", "").rstrip(".").lstrip("0") or "0"

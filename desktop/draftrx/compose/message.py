@@ -1,0 +1,150 @@
+"""The draft's take-home message, made explicit before anything is written.
+
+Every variant is checked against it (the `message` check), so it has to be right and the
+physician has to see it. Where the physician wrote it themselves ("The lesson: ...",
+"Takeaway: ...", a closing "Call 911 if ..."), their own sentence is used as written. Only
+when there is none does the model fill one short slot (a few dozen tokens, greedy), and
+what it wrote is kept only if its content words come from the draft. A reply's message
+is the task's own (decline personal advice, invite private contact), with a call to
+emergency services in front when the message describes an emergency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+from draftrx.compose.prompts import Message, read_toml
+from draftrx.compose.wording import content_words
+from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
+
+Source = Literal["draft", "model", "physician", "task"]
+StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
+
+_MAX_CHARS = 280
+_MARKER = regex.compile(
+    r"(?i)(?:^|(?<=[.!?…][\"'”’)]?\s{1,3})|(?<=\n))\s*[\p{Pd}*•>\"“'‘]*\s*"
+    r"(?:(?:so,?\s+)?(?:the|my|our|a|one)\s+)?"
+    r"(?:lessons?(?:\s+(?:here|learned|learnt|for\s+(?:all\s+of\s+)?(?:us|you|everyone)))?"
+    r"|take[\s-]?(?:home|away)(?:\s+(?:message|point|lesson))?|takeaways?"
+    r"|bottom\s+line|moral\s+of\s+the\s+story|psa|key\s+(?:point|message)|the\s+point"
+    r"|what\s+I\s+(?:want|need|would\s+like|'d\s+like)\s+(?:people|you|everyone|all\s+of\s+you|"
+    r"parents|readers)\s+to\s+(?:know|remember|take\s+away)(?:\s+is)?"
+    r"|(?:please\s+)?remember(?:\s+this)?|tl;?dr)"
+    r"\s*(?:[:\p{Pd}]|\bis\b|,)\s*(?:that\s+)?(?P<msg>[^\n]+)"
+)
+_PLEASE_REMEMBER = regex.compile(
+    r"(?i)(?:^|(?<=[.!?…][\"'”’)]?\s{1,3})|(?<=\n))\s*please\s+(?:remember|know|don'?t\s+forget)\s+"
+    r"(?:that\s+)?(?P<msg>[^\n]+)"
+)
+# A closing sentence that tells the reader what to do: "If your chest hurts, call 911."
+_IMPERATIVE = regex.compile(
+    r"(?i)^(?:if\b[^.!?]{3,120}?,\s*|when\b[^.!?]{3,120}?,\s*|and\s+|so\s+|please\s+)?"
+    r"(?:don'?t|do\s+not|never|always|call|go|get|see|keep|take|check|ask|wear|use|stop|"
+    r"avoid|seek|talk|make|know|learn|trust|listen|vaccinate|wash|remember|watch|give|"
+    r"put|tell|book|bring|come|stay|drink|eat|move|protect|schedule)\b"
+)
+_SENTENCE = regex.compile(r"[^.!?…\n]+(?:[.!?…]+|$)")
+_HASHTAGS = regex.compile(r"(?:\s*#\w+)+\s*$")
+_EMERGENCY = regex.compile(
+    r"(?i)\b(?:chest (?:pain|pressure|tightness|hurts?)|can'?t (?:breathe|catch (?:my|his|her|"
+    r"their) breath)|(?:struggling|trouble|hard) (?:to )?breath|short(?:ness)? of breath|"
+    r"(?:face|mouth|smile) (?:is )?droop|slurr|one side|numb(?:ness)? (?:on|in) (?:one|the left|"
+    r"the right)|worst headache|pass(?:ed|ing) out|faint(?:ed|ing)|unconscious|unresponsive|"
+    r"seizure|overdos|suicid|kill (?:my|him|her)self|want to die|coughing (?:up )?blood|"
+    r"vomiting blood|bleeding (?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?(?:blue|"
+    r"swell)|throat (?:is )?(?:closing|swell)|anaphyla|stiff neck and fever|blue lips)"
+)
+_EMERGENCY_MESSAGE = (
+    "If this is happening now, call 911 (or your local emergency number) or go to the "
+    "nearest emergency department right away."
+)
+
+
+@dataclass(frozen=True)
+class KeyMessage:
+    text: str
+    source: Source  # draft: the physician's own sentence; physician: typed in the app
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "source": self.source}
+
+
+def own_sentence(draft: str) -> str | None:
+    """The physician's own take-home sentence, or None when the draft states none."""
+    for pattern in (_MARKER, _PLEASE_REMEMBER):
+        found = list(pattern.finditer(draft))
+        if found:
+            return _tidy(_two_sentences(found[-1]["msg"]))
+    last = closing_sentence(draft)
+    if last and _IMPERATIVE.match(last):
+        return _tidy(last)
+    return None
+
+
+def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
+    """A reply carries the task's message; an emergency in the message comes first."""
+    text = str(read_toml(task, folder).get("message", "")).strip()
+    if task == "reply-dm" and _EMERGENCY.search(comment):
+        text = f"{_EMERGENCY_MESSAGE} {text}".strip()
+    return KeyMessage(text, "task")
+
+
+def from_model(stream: StreamFn, draft: str, folder=None) -> KeyMessage | None:
+    """One short greedy slot: the lesson in one sentence. None when what comes back is
+    empty or does not come from the draft (its content words mostly absent there)."""
+    slot = read_toml("message", folder, ("system", "user"))
+    messages = [
+        {"role": "system", "content": slot["system"].strip()},
+        {"role": "user", "content": slot["user"].strip().replace("{draft}", draft.strip())},
+    ]
+    params = GenerationParams(max_tokens=60, temperature=0.0, seed=0, speculate=False)
+    pieces: list[str] = []
+    events = stream(messages, params)
+    try:
+        for event in events:
+            if isinstance(event, TextPiece):
+                pieces.append(event.text)
+                if "\n" in "".join(pieces).lstrip():
+                    break  # one line is the slot: stop the stream here
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+    line = "".join(pieces).strip().split("\n")[0].strip().strip("\"'“”")
+    line = regex.sub(r"(?i)^(?:lesson|message|takeaway|key message)\s*:\s*", "", line)
+    text = _tidy(_two_sentences(line))
+    if not text or not grounded(text, draft):
+        return None
+    return KeyMessage(text, "model")
+
+
+def grounded(message: str, draft: str, share: float = 0.5) -> bool:
+    """Whether most of the message's content words occur in the draft."""
+    words = content_words(message)
+    if not words:
+        return False
+    theirs = content_words(draft)
+    return sum(1 for w in words if w in theirs) >= share * len(words)
+
+
+def closing_sentence(draft: str) -> str | None:
+    body = _HASHTAGS.sub("", draft.strip())
+    sentences = [s.strip() for s in _SENTENCE.findall(body) if regex.search(r"\p{L}", s)]
+    return sentences[-1] if sentences else None
+
+
+def _two_sentences(text: str) -> str:
+    sentences = _SENTENCE.findall(text.strip())
+    return " ".join(s.strip() for s in sentences[:2]) if sentences else text
+
+
+def _tidy(text: str) -> str:
+    text = regex.sub(r"\s+", " ", text).strip().strip("\"'“”").strip()
+    if len(text) > _MAX_CHARS:
+        cut = text[:_MAX_CHARS].rsplit(" ", 1)[0]
+        text = cut.rstrip(",;:") + "…"
+    return text[:1].upper() + text[1:] if text else text

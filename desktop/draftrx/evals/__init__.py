@@ -1,0 +1,1 @@
+"""Evaluations of what the physician gets: rewrite quality against gold sets."""

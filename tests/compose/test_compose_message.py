@@ -1,0 +1,193 @@
+"""The key message and the checks that hold a post to it: `message`, `retelling` and
+`record_details`. Real inversions (the ones a user met with the default model) must
+block; faithful paraphrases must pass. The dev gold set's reference and reversed posts
+measure both sides; the holdout set is left for `draftrx eval-rewrite`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+
+import pytest
+
+from draftrx.compose import drugs, faithful, message, retell
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.evals.rewrite import GOLD
+from draftrx.privacy.fictionalise import fictionalise
+
+ASTHMA = (
+    "Jenna Alvarez, 34, came in wheezing; she had stopped her controller inhaler because she "
+    "felt fine.\n\nThe lesson: asthma controller medicine works even when you feel well. "
+    "Stopping it lets the airways get inflamed again, and attacks can come on fast."
+)
+HEART = "Heart attacks in women often show as nausea or jaw pain; call 911 right away."
+
+
+@pytest.mark.parametrize(
+    ("draft", "expected"),
+    [
+        (ASTHMA, "Asthma controller medicine works even when you feel well."),
+        ('Long night. "Takeaway: wear the helmet. Every ride."', "Wear the helmet."),
+        ("Saw a kid with a burn. Bottom line - keep hot drinks out of reach.", "Keep hot drinks"),
+        ("What I want people to know is that a fever in a newborn is an emergency.", "A fever"),
+        ("Please remember that insulin needs change when you are sick.", "Insulin needs change"),
+        ("Kid fell off a trampoline.\n\nIf your child hits their head and vomits, call 911.",
+         "If your child hits their head and vomits, call 911."),
+    ],
+)  # fmt: skip
+def test_the_physicians_own_sentence_is_the_message(draft: str, expected: str) -> None:
+    found = message.own_sentence(draft)
+    assert found is not None and found.startswith(expected)
+
+
+def test_a_story_without_a_lesson_has_no_own_sentence() -> None:
+    assert message.own_sentence("Busy shift. Three kids with croup. One needed steroids.") is None
+
+
+def test_a_dm_describing_an_emergency_gets_911_first() -> None:
+    urgent = message.for_reply("reply-dm", "My dad's face is drooping and he can't lift his arm")
+    calm = message.for_reply("reply-dm", "Can I take my blood pressure pill at night instead?")
+    assert urgent.text.startswith("If this is happening now, call 911")
+    assert "911" not in calm.text and "personal medical advice" in calm.text
+    assert urgent.source == calm.source == "task"
+
+
+def _scripted(reply: str):
+    calls: list[Sequence[dict[str, str]]] = []
+
+    def stream(messages: Sequence[dict[str, str]], params: GenerationParams) -> Iterator:
+        calls.append(messages)
+        assert params.temperature == 0 and params.max_tokens <= 64
+        yield from (TextPiece(w) for w in reply.split(" ") for w in (w + " ",))
+        yield StreamStats(1, 0, 1, 0.1, 1, 1.0, 0.1, "eos")
+
+    return stream, calls
+
+
+def test_the_model_fills_the_slot_only_with_words_from_the_draft() -> None:
+    draft = "Kid with croup at 2 am. Steam does not help croup; cool night air and steroids do."
+    stream, calls = _scripted("Cool night air and steroids help croup, steam does not.\nMore")
+    found = message.from_model(stream, draft)
+    assert found is not None and found.source == "model" and "More" not in found.text
+    assert draft in calls[0][-1]["content"]
+    drifted, _ = _scripted("Anxiety and depression are common; talk to someone.")
+    assert message.from_model(drifted, draft) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "post"),
+    [
+        (HEART, "If you have a patient with symptoms of nausea and jaw ache, wait two days."),
+        (HEART, "Jaw pain and nausea in women are usually heartburn: see if it settles first."),
+        (message.own_sentence(ASTHMA),
+         "If you're feeling well, don't worry about stopping your controller inhaler."),
+        (message.own_sentence(ASTHMA), "Anxiety and depression are common. Talk to someone."),
+        ("Antibiotics do not help colds.", "Antibiotics can shorten a cold if you start early."),
+        ("Vaccines do not cause autism.", "Some kids get autism because vaccines cause it."),
+        ("Keep taking your blood pressure pills.", "Take 20 mg of lisinopril for blood pressure."),
+    ],
+)  # fmt: skip
+def test_inversions_drift_and_new_doses_block(key: str, post: str) -> None:
+    check = faithful.check(post, key, f"{ASTHMA}\n{key}")
+    assert check.severity == "block", check.message
+
+
+@pytest.mark.parametrize(
+    ("key", "post"),
+    [
+        (HEART, "Women: nausea or jaw pain can be a heart attack. Don't wait; call 911 now."),
+        (message.own_sentence(ASTHMA),
+         "Keep using your controller inhaler every day, even when you feel fine. If you stop, "
+         "your airways swell again and attacks come fast."),
+        ("Vaccines do not cause autism.",
+         "Some people believe vaccines cause autism. Big studies show vaccines do not cause it."),
+        ("Antibiotics do not help colds.",
+         "Do antibiotics help a cold? No. Colds are viruses; antibiotics do not help colds."),
+    ],
+)  # fmt: skip
+def test_faithful_paraphrases_pass(key: str, post: str) -> None:
+    assert faithful.check(post, key, f"{ASTHMA}\n{key}").severity == "ok"
+
+
+def test_numbers_and_drugs_are_compared_with_what_the_model_was_given() -> None:
+    source = "Ibuprofen 400 mg can upset the stomach. Rest for 2 days."
+    assert faithful.check("Ibuprofen 400 mg can upset your stomach; rest 2 days.", "Ibuprofen "
+                          "can upset the stomach.", source).severity == "ok"  # fmt: skip
+    bad = faithful.check("Take Tylenol 1000 mg and rest five days.", "Rest helps.", source)
+    assert bad.severity == "block"
+    assert all(w in bad.message for w in ("dose", "five", "Tylenol"))
+    assert [name for *_, name in drugs.find("Tylenol or acetaminophen")] == ["acetaminophen"] * 2
+
+
+def _dev() -> list[dict]:
+    lines = (GOLD / "rewrite_dev.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
+    """Measured: 38 of 40 references kept (the two others add a number their draft lacks),
+    35 of 40 reversed posts blocked."""
+    cases = _dev()
+    kept = sum(faithful.check(c["reference"], c["message"], c["draft"] + "\n" + c["message"])
+               .severity == "ok" for c in cases)  # fmt: skip
+    blocked = sum(faithful.check(c["reversed"], c["message"], c["draft"] + "\n" + c["message"])
+                  .severity == "block" for c in cases)  # fmt: skip
+    assert len(cases) == 40 and kept >= 38 and blocked >= 35
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "If you are a 11-year-old at Pinecrest summer camp who ate a cookie with cashews, "
+        "her lips swelled.",
+        "Mr. Hale, a 84-year-old from Oakwood Living, has been brought in with a fever.",
+        "My patient came in on Tuesday with a cough.",
+        "When she stopped her inhaler she ended up in the ER.",
+    ],
+)
+def test_a_lesson_that_retells_the_case_blocks(scanner, post: str) -> None:
+    assert retell.retelling(post, scanner, None, "").severity == "block"
+
+
+def test_a_lesson_that_teaches_passes_and_stand_ins_count_as_names(scanner) -> None:
+    draft = "Saw Maria Kowalski today at Mercy General. Flu shots protect older adults."
+    result = fictionalise(draft, scanner.scan(draft), seed=1)
+    standin = result.mapping.get("Maria Kowalski") or result.mapping.standins()[0]
+    clean = "If you are over 65, get your flu shot every fall. It protects you and others."
+    assert retell.retelling(clean, scanner, result.mapping, result.text).severity == "ok"
+    named = f"If you are like {standin}, get your flu shot."
+    assert retell.retelling(named, scanner, result.mapping, result.text).severity == "block"
+
+
+def test_copied_narrative_blocks_but_the_lessons_own_words_do_not(scanner) -> None:
+    narrative = "He ate a peanut cookie at the fair and his throat closed within minutes."
+    lesson = "Use the auto-injector first, then call 911."
+    copied = "If you ate a peanut cookie at the fair, watch out."
+    assert retell.retelling(copied, scanner, None, narrative, lesson).severity == "block"
+    echo = "Use the auto-injector first, then call 911: seconds count."
+    assert retell.retelling(echo, scanner, None, narrative + " " + lesson, lesson).severity == "ok"
+
+
+@pytest.mark.parametrize(
+    "post", ["Her MRN 4471902 says it all.", "Bed 12 needed help.", "Call 937-555-0142 today.",
+             "Write to help@example.org."],
+)  # fmt: skip
+def test_record_like_details_block_in_every_post(scanner, post: str) -> None:
+    assert retell.record_details(post, scanner, None).severity == "block"
+
+
+def test_ordinary_numbers_are_not_record_details(scanner) -> None:
+    post = "Adults need 150 minutes of activity a week. Call 911 for chest pain. 1 in 3 adults."
+    assert retell.record_details(post, scanner, None).severity == "ok"
+
+
+def test_the_lesson_input_keeps_teaching_and_drops_the_story(scanner) -> None:
+    draft = (
+        "Tues night ER. Jake, 19, ate a cookie with cashews at camp and his lips swelled. "
+        "We gave epi. Epinephrine is the first treatment for anaphylaxis. If you have an "
+        "auto-injector, use it first and then call 911."
+    )
+    taught = retell.teaching(fictionalise(draft, scanner.scan(draft), seed=0).text, scanner)
+    assert "Epinephrine is the first treatment" in taught and "call 911" in taught
+    for story in ("cookie", "camp", "lips", "We gave", "Tues", "19"):
+        assert story not in taught, story
