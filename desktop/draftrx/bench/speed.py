@@ -7,6 +7,7 @@
   and limits one after another.
 - Speculation: decode speed of a greedy educational rewrite with prompt lookup, against
   plain decoding, a raw llama-cpp-python loop and llama-cpp-python's LlamaPromptLookupDecoding.
+- Best of n: a whole two-platform rewrite with n candidates each, against one (candidates.py).
 
 Every figure is a ratio against a baseline from the same process; rounds alternate.
 """
@@ -26,6 +27,7 @@ from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
 from draftrx import __version__
 from draftrx.bench import failure
+from draftrx.bench.candidates import format_best_of_n, measure_best_of_n
 from draftrx.bench.engine import BENCH_DRAFT, _common_chars, _raw_loop
 
 # The composer's own prompt pieces; the one place this package reaches into compose for them.
@@ -328,7 +330,8 @@ def run_speed_bench(
             "quick": quick,
         }
         measures = (("prefill", measure_prefill), ("batch", measure_batch),
-                    ("speculation", measure_speculation))  # fmt: skip
+                    ("speculation", measure_speculation),
+                    ("best_of_n", measure_best_of_n))  # fmt: skip
         for key, measure in measures:
             try:
                 report[key] = measure(engine, quick)
@@ -387,6 +390,8 @@ def format_speed(r: dict[str, Any]) -> str:
             f"({o['speculative']:.3f}x, target >= {s['target_ratio']})   raw {t['raw']:.1f}   "
             f"llama-cpp-python lookup {lookup}; kept {s['guesses_kept']}",
         ))  # fmt: skip
+    if "best_of_n" in r:
+        rows.append(format_best_of_n(r["best_of_n"]))
     head = (
         f"DraftRx speed {r['date']}  model {r['model']}  {r['backend']}  threads {r['n_threads']}"
     )

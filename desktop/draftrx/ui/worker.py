@@ -360,6 +360,9 @@ class ScanWorker(QObject):
         try:
             with collector_paused():
                 self._scanner().warm()
+                from draftrx.compose import drugs  # imported here, on the scanner's thread
+
+                drugs.warm()  # the message check's dictionary, before the first rewrite
         except (OSError, ValueError) as exc:
             self.failed.emit(f"The privacy scanner could not start: {exc}")
             return

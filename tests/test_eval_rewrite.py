@@ -1,0 +1,80 @@
+"""`draftrx eval-rewrite`: the gold sets load, the judge is the gold's and not the checks',
+and the command runs the real pipeline and the plain baseline side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from draftrx.cli import main
+from draftrx.evals import rewrite
+
+CASE = {
+    "id": "lesson-heart", "kind": "lesson", "task": "lesson", "platforms": ["x"],
+    "draft": "Mrs. Dana Whitlock, 61, MRN 5520193, waited two days with jaw pain and nausea. "
+             "It was a heart attack. Takeaway: jaw pain or nausea can be a heart attack in "
+             "women; call 911 right away.",
+    "message": "Jaw pain or nausea can be a heart attack in women; call 911 right away.",
+    "must": ["\\b(911|emergency)"], "against": ["\\bwait(ing)? (a|two|few)? ?days?"],
+    "case_details": ["whitlock", "\\b61\\b"],
+}  # fmt: skip
+
+
+def test_both_gold_sets_load_and_cover_every_kind_and_platform() -> None:
+    dev, holdout = (rewrite.load(p) for p in rewrite.gold_sets())
+    assert len(dev) >= 40 and len(holdout) >= 20
+    for cases in (dev, holdout):
+        assert {c.kind for c in cases} == set(rewrite.KINDS)
+        assert {p for c in cases for p in c.platforms} == {
+            "x", "threads", "bluesky", "mastodon", "linkedin", "instagram", "facebook", "tiktok",
+        }  # fmt: skip
+        assert all(c.case_details for c in cases if c.kind == "lesson")
+    assert not {c.id for c in dev} & {c.id for c in holdout}
+
+
+def test_a_malformed_gold_line_is_refused_with_its_number(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(CASE) + "\n" + json.dumps({"id": "x"}) + "\n")
+    with pytest.raises(ValueError, match="line 2"):
+        rewrite.load(path)
+
+
+def test_the_judge_reads_the_gold_patterns() -> None:
+    (case,) = _cases([CASE])
+    good = rewrite.judge("If your jaw hurts and you feel sick, call 911 right away.", case, [])
+    assert good["faithful"] and not (good["against"] or good["retold"] or good["record_like"])
+    bad = rewrite.judge("Mrs. Whitlock, 61, says wait two days. MRN 5520193.", case, ["Whitlock"])
+    assert not bad["faithful"] and bad["against"] and bad["retold"] and bad["leaked"] == 1
+    assert any("5520193" in r for r in bad["record_like"])
+    judged = rewrite.Judged("c", "lesson", "x", "draftrx", "t", **bad, blocked=["message"])
+    assert judged.harmful and not judged.harmful_unblocked and not judged.usable
+
+
+def _cases(raw: list[dict]) -> list[rewrite.Case]:
+    return [rewrite.Case(r["id"], r["kind"], r["task"], tuple(r["platforms"]), r["draft"],
+                         r["message"], tuple(r["must"]), tuple(r["against"]),
+                         tuple(r["case_details"])) for r in raw]  # fmt: skip
+
+
+@pytest.mark.model
+def test_eval_rewrite_runs_the_pipeline_and_the_baseline(
+    default_model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = tmp_path / "one.jsonl"
+    gold.write_text(json.dumps(CASE) + "\n")
+    code = main(["eval-rewrite", str(gold), "--json", "--max-tokens", "60", "--candidates", "2",
+                 "--model", str(default_model_path)])  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    (result,) = out["sets"]
+    systems = {v["system"]: v for v in result["variants"]}
+    assert set(systems) == {"draftrx", "plain"}
+    ours, plain = systems["draftrx"], systems["plain"]
+    assert ours["key_message"].startswith("Jaw pain or nausea") and ours["candidates"] == 2
+    # The pipeline replaced the identifiers before the model saw them; the baseline did not.
+    assert ours["leaked"] == 0 and "Whitlock" not in ours["text"]
+    assert plain["text"] and plain["blocked"] == []
+    assert result["summary"]["draftrx"]["variants"] == 1 == result["summary"]["plain"]["variants"]
+    assert out["facts"]["candidates"] == 2
