@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from draftrx.compose import drugs, faithful, message, retell
+from draftrx.compose.prompts import load_prompt
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
 from draftrx.evals.rewrite import GOLD
 from draftrx.privacy.fictionalise import fictionalise
@@ -67,11 +68,21 @@ def _scripted(reply: str):
 def test_the_model_fills_the_slot_only_with_words_from_the_draft() -> None:
     draft = "Kid with croup at 2 am. Steam does not help croup; cool night air and steroids do."
     stream, calls = _scripted("Cool night air and steroids help croup, steam does not.\nMore")
-    found = message.from_model(stream, draft)
+    found = message.from_model(stream, message.slot_messages(draft), draft)
     assert found is not None and found.source == "model" and "More" not in found.text
     assert draft in calls[0][-1]["content"]
     drifted, _ = _scripted("Anxiety and depression are common; talk to someone.")
-    assert message.from_model(drifted, draft) is None
+    assert message.from_model(drifted, message.slot_messages(draft), draft) is None
+
+
+def test_the_slot_shares_the_tasks_prompt_up_to_the_draft() -> None:
+    task = load_prompt("educational")
+    slot = message.slot_messages("Steam does not help croup.", task)
+    variant = task.messages("Steam does not help croup.", "Post it on X.", "Steam won't help.")
+    assert slot[:-1] == variant[:-1]  # system text and worked example
+    head = slot[-1]["content"].split("</draft>")[0]
+    assert variant[-1]["content"].startswith(head) and "Steam does not help croup." in head
+    assert "one sentence" in slot[-1]["content"] and "Key message" not in slot[-1]["content"]
 
 
 @pytest.mark.parametrize(

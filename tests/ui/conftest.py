@@ -22,10 +22,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from draftrx.engine.events import GenerationParams, SequenceEvent, StreamStats, TextPiece
 
 
-def _slot_system() -> str:
+def _is_slot(messages: Sequence[dict[str, str]]) -> bool:
+    """The key-message slot: its own prompt (lessons), or a task's prompt ending in its
+    question (the others)."""
     from draftrx.compose.prompts import read_toml
 
-    return read_toml("message", None, ("system", "user"))["system"].strip()
+    slot = read_toml("message", None, ("system", "question"))
+    return messages[0]["content"].strip() == slot["system"].strip() or messages[-1][
+        "content"
+    ].endswith(slot["question"].strip())
 
 
 class FakeEngine:
@@ -60,7 +65,7 @@ class FakeEngine:
         self, messages: Sequence[dict[str, str]], params: GenerationParams
     ) -> Iterator[TextPiece | StreamStats]:
         assert threading.get_ident() == self.thread, "used from a thread other than its own"
-        if messages[0]["content"].strip() == _slot_system():
+        if _is_slot(messages):
             self.slots.append([dict(m) for m in messages])
             return iter([TextPiece(self.message_reply),
                          StreamStats(10, 0, 10, 0.0, 1, 1.0, 0.0, "eos")])  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Literal
 
 import regex
 
-from draftrx.compose.prompts import Message, read_toml
+from draftrx.compose.prompts import Message, PromptTemplate, read_toml
 from draftrx.compose.wording import content_words
 from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
 
@@ -93,14 +93,22 @@ def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
     return KeyMessage(text, "task")
 
 
-def from_model(stream: StreamFn, draft: str, folder=None) -> KeyMessage | None:
-    """One short greedy slot: the lesson in one sentence. None when what comes back is
-    empty or does not come from the draft (its content words mostly absent there)."""
-    slot = read_toml("message", folder, ("system", "user"))
-    messages = [
+def slot_messages(draft: str, task: PromptTemplate | None = None, folder=None) -> list[Message]:
+    """The slot's prompt. Given the `task`'s template, it is that prompt up to the draft and
+    then the slot's question, so what the slot processes stays cached for the variants
+    (a lesson's variants never see the draft, so a lesson's slot has a prompt of its own)."""
+    slot = read_toml("message", folder, ("system", "user", "question"))
+    if task is not None:
+        return task.slot(draft, slot["question"])
+    return [
         {"role": "system", "content": slot["system"].strip()},
         {"role": "user", "content": slot["user"].strip().replace("{draft}", draft.strip())},
     ]
+
+
+def from_model(stream: StreamFn, messages: list[Message], draft: str) -> KeyMessage | None:
+    """One short greedy slot: the lesson in one sentence. None when what comes back is
+    empty or does not come from the draft (its content words mostly absent there)."""
     params = GenerationParams(max_tokens=60, temperature=0.0, seed=0, speculate=False)
     pieces: list[str] = []
     events = stream(messages, params)

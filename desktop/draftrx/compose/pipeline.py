@@ -241,7 +241,9 @@ class Composer:
         if own:
             return KeyMessage(own, "draft")
         if model:
-            found = key_message.from_model(self._stream, text, self._prompts)
+            task = None if request.task == "lesson" else load_prompt(request.task, self._prompts)
+            slot = key_message.slot_messages(text, task, self._prompts)
+            found = key_message.from_model(self._stream, slot, text)
             if found is not None:
                 return found
         return KeyMessage(key_message.closing_sentence(text) or "", "draft")
