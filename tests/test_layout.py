@@ -87,6 +87,35 @@ def test_core_layering(package: str) -> None:
     assert not broken, f"draftrx.{package} may not import these: {broken}"
 
 
+def test_no_module_of_the_core_imports_in_a_cycle() -> None:
+    """Imports between the core's modules (anywhere in a module, type-checking ones too) form
+    no cycle: compose.platforms and compose.prompts once imported each other."""
+    top = ROOT / "desktop" / "draftrx"
+    graph: dict[str, set[str]] = {}
+    for package in CORE:
+        for path in sorted((top / package).rglob("*.py")):
+            name = ".".join(["draftrx", *path.relative_to(top).with_suffix("").parts])
+            graph[name] = set()
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    graph[name].add(node.module)
+                elif isinstance(node, ast.Import):
+                    graph[name].update(a.name for a in node.names)
+
+    def cycle(start: str, node: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                return (*seen, nxt)
+            if nxt in graph and nxt not in seen:
+                found = cycle(start, nxt, (*seen, nxt))
+                if found:
+                    return found
+        return None
+
+    cycles = [c for name in graph if (c := cycle(name, name, (name,)))]
+    assert not cycles, cycles[0]
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     commands = re.findall(r"```(?:sh|bash)\n(.+?)\n```", readme)

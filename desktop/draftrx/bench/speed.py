@@ -31,8 +31,8 @@ from draftrx.bench.candidates import format_best_of_n, measure_best_of_n
 from draftrx.bench.engine import BENCH_DRAFT, _common_chars, _raw_loop
 
 # The composer's own prompt pieces; the one place this package reaches into compose for them.
-from draftrx.compose.platforms import load_platforms
-from draftrx.compose.prompts import load_prompt, platform_instruction
+from draftrx.compose.platforms import load_platforms, platform_instruction
+from draftrx.compose.prompts import load_prompt
 from draftrx.engine import hardware
 from draftrx.engine.engine import Engine, EngineConfig, Message
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece, collect

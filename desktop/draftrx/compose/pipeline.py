@@ -34,14 +34,13 @@ from draftrx.compose.diff import Change, word_diff
 from draftrx.compose.disclaimers import Tail, tail_for
 from draftrx.compose.fit import fit_posts, join, trim
 from draftrx.compose.message import KeyMessage
-from draftrx.compose.platforms import Platform
+from draftrx.compose.platforms import Platform, platform_instruction
 from draftrx.compose.prompts import (
     REPLY_TASKS,
     Message,
     PromptTemplate,
     load_instruction,
     load_prompt,
-    platform_instruction,
 )
 from draftrx.compose.readability import reading_score
 from draftrx.compose.settings import Settings

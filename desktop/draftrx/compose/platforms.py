@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from draftrx.compose.length import COUNTERS, UNITS
-from draftrx.compose.prompts import read_toml
+from draftrx.compose.prompts import load_instruction, read_toml
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,11 @@ def choose(spec: str, platforms: Mapping[str, Platform]) -> list[Platform]:
             f"Unknown platform {', '.join(unknown)}; choose from {', '.join(platforms)}."
         )
     return [platforms[n] for n in dict.fromkeys(names)]
+
+
+def platform_instruction(platform: Platform | None, folder: Path | None = None) -> str:
+    """The platform's instruction, appended last to a task prompt ("" for a general post)."""
+    if platform is None:
+        return ""
+    return load_instruction("variant", folder, name=platform.name, style=platform.style,
+                            target=platform.target, unit=platform.unit)  # fmt: skip

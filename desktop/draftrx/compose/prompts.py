@@ -9,12 +9,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from draftrx import paths
-
-if TYPE_CHECKING:
-    from draftrx.compose.platforms import Platform
 
 Message = dict[str, str]
 TASKS = ("educational", "lesson", "reply-comment", "reply-review", "reply-dm")
@@ -123,11 +120,3 @@ def load_instruction(file: str, folder: Path | None = None, **values: object) ->
         return text.strip().format(**values)
     except (KeyError, IndexError, ValueError) as exc:
         raise ValueError(f"The prompt file '{file}' uses an unknown placeholder: {exc}") from None
-
-
-def platform_instruction(platform: Platform | None, folder: Path | None = None) -> str:
-    """The platform's instruction, appended last to a task prompt ("" for a general post)."""
-    if platform is None:
-        return ""
-    return load_instruction("variant", folder, name=platform.name, style=platform.style,
-                            target=platform.target, unit=platform.unit)  # fmt: skip
