@@ -498,7 +498,7 @@ def _candidate_params(params: GenerationParams, candidate: int) -> GenerationPar
     if candidate == 0:
         return None
     seed = None if params.seed is None else params.seed + candidate
-    return replace(params, temperature=max(params.temperature, 0.8), seed=seed)
+    return replace(params, temperature=max(params.temperature or 0.0, 0.8), seed=seed)
 
 
 _SEVERITY = {"block": 2, "warn": 1, "ok": 0}
