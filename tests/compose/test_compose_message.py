@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from draftrx.compose import drugs, faithful, message, retell
-from draftrx.compose.prompts import load_prompt
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
 from draftrx.evals.rewrite import GOLD
 from draftrx.privacy.fictionalise import fictionalise
@@ -75,14 +74,10 @@ def test_the_model_fills_the_slot_only_with_words_from_the_draft() -> None:
     assert message.from_model(drifted, message.slot_messages(draft), draft) is None
 
 
-def test_the_slot_shares_the_tasks_prompt_up_to_the_draft() -> None:
-    task = load_prompt("educational")
-    slot = message.slot_messages("Steam does not help croup.", task)
-    variant = task.messages("Steam does not help croup.", "Post it on X.", "Steam won't help.")
-    assert slot[:-1] == variant[:-1]  # system text and worked example
-    head = slot[-1]["content"].split("</draft>")[0]
-    assert variant[-1]["content"].startswith(head) and "Steam does not help croup." in head
-    assert "one sentence" in slot[-1]["content"] and "Key message" not in slot[-1]["content"]
+def test_a_slot_about_the_patient_is_not_a_message() -> None:
+    draft = "Baby Lily, 5 weeks, fever 38.2. The after-hours line said wait; it was meningitis."
+    story, _ = _scripted("To help Lily, see how she is in the morning.")
+    assert message.from_model(story, message.slot_messages(draft), draft) is None
 
 
 @pytest.mark.parametrize(

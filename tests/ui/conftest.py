@@ -23,14 +23,10 @@ from draftrx.engine.events import GenerationParams, SequenceEvent, StreamStats, 
 
 
 def _is_slot(messages: Sequence[dict[str, str]]) -> bool:
-    """The key-message slot: its own prompt (lessons), or a task's prompt ending in its
-    question (the others)."""
+    """The key-message slot, by its own system text."""
     from draftrx.compose.prompts import read_toml
 
-    slot = read_toml("message", None, ("system", "question"))
-    return messages[0]["content"].strip() == slot["system"].strip() or messages[-1][
-        "content"
-    ].endswith(slot["question"].strip())
+    return messages[0]["content"].strip() == read_toml("message")["system"].strip()
 
 
 class FakeEngine:

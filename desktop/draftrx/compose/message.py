@@ -4,7 +4,9 @@ Every variant is checked against it (the `message` check), so it has to be right
 physician has to see it. Where the physician wrote it themselves ("The lesson: ...",
 "Takeaway: ...", a closing "Call 911 if ..."), their own sentence is used as written. Only
 when there is none does the model fill one short slot (a few dozen tokens, greedy), and
-what it wrote is kept only if its content words come from the draft. A reply's message
+what it wrote is kept only if its content words come from the draft and it tells no
+patient's story; else the draft's closing sentence stands in, and the window asks the
+physician to check it. A reply's message
 is the task's own (decline personal advice, invite private contact), with a call to
 emergency services in front when the message describes an emergency.
 """
@@ -17,7 +19,8 @@ from typing import Literal
 
 import regex
 
-from draftrx.compose.prompts import Message, PromptTemplate, read_toml
+from draftrx.compose.prompts import Message, read_toml
+from draftrx.compose.retell import tells_story
 from draftrx.compose.wording import content_words
 from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
 
@@ -93,13 +96,10 @@ def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
     return KeyMessage(text, "task")
 
 
-def slot_messages(draft: str, task: PromptTemplate | None = None, folder=None) -> list[Message]:
-    """The slot's prompt. Given the `task`'s template, it is that prompt up to the draft and
-    then the slot's question, so what the slot processes stays cached for the variants
-    (a lesson's variants never see the draft, so a lesson's slot has a prompt of its own)."""
-    slot = read_toml("message", folder, ("system", "user", "question"))
-    if task is not None:
-        return task.slot(draft, slot["question"])
+def slot_messages(draft: str, folder=None) -> list[Message]:
+    """The slot's own prompt, with no task text or example around it: given the task's
+    prompt, the 0.5B default model answered about the worked example's topic."""
+    slot = read_toml("message", folder, ("system", "user"))
     return [
         {"role": "system", "content": slot["system"].strip()},
         {"role": "user", "content": slot["user"].strip().replace("{draft}", draft.strip())},
@@ -125,8 +125,8 @@ def from_model(stream: StreamFn, messages: list[Message], draft: str) -> KeyMess
     line = "".join(pieces).strip().split("\n")[0].strip().strip("\"'“”")
     line = regex.sub(r"(?i)^(?:lesson|message|takeaway|key message)\s*:\s*", "", line)
     text = _tidy(_two_sentences(line))
-    if not text or not grounded(text, draft):
-        return None
+    if not text or not grounded(text, draft) or tells_story(text):
+        return None  # not from the draft, or about the patient rather than for the public
     return KeyMessage(text, "model")
 
 

@@ -240,8 +240,7 @@ class Composer:
         if own:
             return KeyMessage(own, "draft")
         if model:
-            task = None if request.task == "lesson" else load_prompt(request.task, self._prompts)
-            slot = key_message.slot_messages(text, task, self._prompts)
+            slot = key_message.slot_messages(text, self._prompts)
             found = key_message.from_model(self._stream, slot, text)
             if found is not None:
                 return found

@@ -43,16 +43,6 @@ class PromptTemplate:
             user = f"{user}\n\n{instruction.strip()}"
         return [*shown, {"role": "user", "content": user}]
 
-    def slot(self, draft: str, question: str) -> list[Message]:
-        """This prompt up to the end of the draft's block, then `question`: a short answer
-        that leaves the draft's tokens cached for the variants written next."""
-        shown = self.messages(draft)[:-1]
-        user = self.user.strip()
-        cut = user.find("\n\n", user.index("{draft}"))
-        head = user if cut < 0 else user[:cut]
-        head = head.replace("{draft}", draft.strip() or "(none)")
-        return [*shown, {"role": "user", "content": f"{head}\n\n{question.strip()}"}]
-
     def _user(self, draft: str, message: str) -> str:
         user = self.user.strip().replace("{draft}", draft.strip() or "(none)")
         return user.replace("{message}", message.strip() or "(none given)")

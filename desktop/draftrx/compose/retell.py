@@ -84,6 +84,13 @@ def teaching(text: str, scanner: Scanner) -> str:
     return " ".join(keep)
 
 
+def tells_story(text: str) -> bool:
+    """Whether `text` is about a patient (narration, an age, a titled name) rather than
+    for the public."""
+    return bool(_NARRATION.search(text) or _AGE.search(text) or _TITLED.search(text)
+                or regex.search(r"(?i)\b(?:he|she|his|him|her)\b", text))  # fmt: skip
+
+
 def record_details(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
     spans = _typed(text, scanner, mapping, _RECORD_TYPES)
     spans += [m.span() for m in _RECORD_LIKE.finditer(text)]
