@@ -462,6 +462,7 @@ def _rewrite(args: argparse.Namespace) -> int:
 
 
 _SOURCES = {"draft": "your own words", "model": "found by the model; set it with --message",
+            "closing": "your last sentence, taken as the point; set it with --message",
             "physician": "as you set it", "task": "the reply's own"}  # fmt: skip
 
 

@@ -197,3 +197,15 @@ def test_the_lesson_input_keeps_teaching_and_drops_the_story(scanner) -> None:
     assert "Epinephrine is the first treatment" in taught and "call 911" in taught
     for story in ("cookie", "camp", "lips", "We gave", "Tues", "19"):
         assert story not in taught, story
+
+
+def test_without_a_usable_slot_the_closing_sentence_stands_in_marked_as_such(scanner) -> None:
+    from draftrx.compose.pipeline import Composer, MessageFound, Request
+
+    draft = "Busy night with a feverish newborn. Any fever under 3 months is an emergency."
+    stream, calls = _scripted("To help the baby, see how she is in the morning.")
+    composer = Composer(stream, scanner)
+    events = composer.compose(Request(draft), GenerationParams(max_tokens=60, temperature=0))
+    found = next(e for e in events if isinstance(e, MessageFound)).message
+    assert (found.text, found.source) == ("Any fever under 3 months is an emergency.", "closing")
+    assert len(calls) == 1  # only the slot was asked

@@ -24,7 +24,9 @@ from draftrx.compose.retell import tells_story
 from draftrx.compose.wording import content_words
 from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
 
-Source = Literal["draft", "model", "physician", "task"]
+# draft: the physician's own take-home sentence; closing: the draft's last sentence, taken as
+# its point when there is none and the model's slot was not usable; physician: typed in.
+Source = Literal["draft", "closing", "model", "physician", "task"]
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 
 _MAX_CHARS = 280
@@ -70,7 +72,7 @@ _EMERGENCY_MESSAGE = (
 @dataclass(frozen=True)
 class KeyMessage:
     text: str
-    source: Source  # draft: the physician's own sentence; physician: typed in the app
+    source: Source
 
     def to_json(self) -> dict[str, str]:
         return {"text": self.text, "source": self.source}

@@ -244,7 +244,7 @@ class Composer:
             found = key_message.from_model(self._stream, slot, text)
             if found is not None:
                 return found
-        return KeyMessage(key_message.closing_sentence(text) or "", "draft")
+        return KeyMessage(key_message.closing_sentence(text) or "", "closing")
 
     def prompts(
         self, request: Request, protected: Protected, message: KeyMessage | None = None

@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 NOTES = {
     "draft": "Your words, from the draft.",
     "model": "Suggested by the model: check it, and correct it here if it is not your point.",
+    "closing": "Your draft's last sentence, taken as its point: check it, or write your own.",
     "physician": "Yours, as you set it.",
     "task": "The standard reply message.",
 }
 EDITED = "Your edit: the next Rewrite keeps it."
 EMPTIED = "Empty: the next Rewrite finds it again."
-NOTE_COLOURS = {"model": "#b26a00"}
+NOTE_COLOURS = {"model": "#b26a00", "closing": "#b26a00"}
 
 
 class OneParagraphEdit(QPlainTextEdit):
