@@ -16,7 +16,8 @@ waits neither for the others' prompts nor for a batch (6 tokens cost 3.4 here).
 
 Every emitted token is one ordinary sample, so the text is what one-token decoding would
 write, up to a batch's float rounding. Cancel (all) and each stream's own stop are checked
-after every emitted token.
+after every emitted token, and so is each stream's loop guard (loops.py), which may hold
+back a few tokens' text while the output repeats itself.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import llama_cpp
 
 from draftrx.engine.events import GenerationParams, StopReason, StreamEvent, StreamStats, TextPiece
+from draftrx.engine.loops import LoopGuard
 from draftrx.engine.sequences import Entry, Sequences
 from draftrx.engine.speculative import MAX_GUESS, PromptLookup, Speculation
 
@@ -49,6 +51,8 @@ class Run:
     stop: StopReason = "cancelled"
     guessed: int = 0
     kept: int = 0
+    trim_chars: int = 0
+    sampling: str = ""
 
     def stats(self, prompt_tokens: int, started: float) -> StreamStats:
         end = time.perf_counter()
@@ -64,6 +68,8 @@ class Run:
             stop_reason=self.stop,
             guessed_tokens=self.guessed,
             kept_tokens=self.kept,
+            trim_chars=self.trim_chars,
+            sampling=self.sampling,
         )
 
 
@@ -98,6 +104,7 @@ class Stream:
     stop: threading.Event
     run: Run
     lookup: PromptLookup | None
+    guard: LoopGuard | None = None
     pending: int = 0
     fill: list[int] = field(default_factory=list)  # prompt tokens not yet in the cache
     out: list[int] = field(default_factory=list)
@@ -126,6 +133,9 @@ class Decoder:
         cells = seqs.cells() + sum(len(s.fill) for s in streams)
         first_step = True
         while True:
+            for s in running:
+                if cancel.is_set() or s.stop.is_set():
+                    yield from self._release(s)
             running = [s for s in running if not (cancel.is_set() or s.stop.is_set())]
             if not running:
                 return
@@ -196,10 +206,18 @@ class Decoder:
 
     def _finish(self, s: Stream, started: float) -> Iterator[tuple[Stream, StreamEvent]]:
         if s.run.stop != "cancelled":
-            tail = s.text.tail()
-            if tail:
-                yield s, TextPiece(tail)
+            if s.run.stop != "loop":  # a loop's unfinished character is past the cut
+                yield from self._release(s)
+                tail = s.text.tail()
+                if tail:
+                    yield s, TextPiece(tail)
             yield s, s.run.stats(len(s.prompt), started)
+
+    @staticmethod
+    def _release(s: Stream) -> Iterator[tuple[Stream, StreamEvent]]:
+        """The text the loop guard held back, for a stream that ends otherwise."""
+        if s.guard is not None and s.guard.held:
+            yield s, TextPiece(s.guard.release())
 
     def _emit(
         self, s: Stream, guess: list[int], at: int, cancel: threading.Event, cells: int
@@ -219,10 +237,18 @@ class Decoder:
             if s.lookup is not None:
                 s.lookup.push(token)
             piece = s.text.add(self.piece(token))
+            if s.guard is not None:
+                piece = s.guard.push(token, piece)
             if piece:
                 yield s, TextPiece(piece)
             kept = j + 1 if j < len(guess) and token == guess[j] else j
+            if s.guard is not None and s.guard.loop is not None:
+                run.stop = "loop"
+                run.trim_chars = s.guard.loop.trim_chars
+                del s.out[s.guard.loop.keep :]
+                return kept
             if cancel.is_set() or s.stop.is_set():
+                yield from self._release(s)
                 return kept
             if run.decoded >= s.params.max_tokens:
                 run.stop = "length"

@@ -13,6 +13,8 @@ Design:
   system text and draft, another instruction) skips that part of the prefill, and
   `prefill()` lets the app fill it while the physician pauses, before Rewrite is pressed.
 - Streams guess ahead from their prompt where that pays (speculative.py, decoding.py).
+- Sampling fields left unset take the model's recommended values from its GGUF, else
+  DraftRx's defaults (events.py); a stream that falls into a loop is cut (loops.py).
 - The hot loop samples in C (llama.cpp's sampler chain), caches token pieces, and decodes
   UTF-8 incrementally so a character split across tokens never reaches the screen broken.
 """
@@ -44,10 +46,13 @@ from draftrx.engine.errors import (
 )
 from draftrx.engine.events import (
     GenerationParams,
+    Sampling,
     SequenceEvent,
     StreamEvent,
+    describe_sampling,
 )
 from draftrx.engine.gguf import GGUFInfo, read_gguf
+from draftrx.engine.loops import LoopGuard
 from draftrx.engine.sequences import (
     MAX_SEQUENCES,
     DecodeError,
@@ -90,6 +95,8 @@ class Engine:
         self._owner = threading.get_ident()
         self.config = config
         self.info: GGUFInfo = read_gguf(config.model_path)
+        # What GenerationParams' unset sampling fields take (general.sampling.* keys).
+        self.recommended: dict[str, float] = self.info.recommended_sampling
         template = config.chat_template or self.info.chat_template
         if template is None:
             raise ChatTemplateError(
@@ -200,7 +207,15 @@ class Engine:
             "n_threads": self.n_threads,
             "n_ctx": self.n_ctx,
             "load_s": round(self.load_s, 3),
+            "sampling": self.sampling_source(),
         }
+
+    def sampling_source(self) -> str:
+        """What unset sampling fields get: "model's recommended (temp 0.7, top_p 0.8)" or
+        "DraftRx defaults", naming any general.sampling.* keys the sampler cannot use."""
+        text = describe_sampling(self.recommended)
+        unused = [k.removeprefix("general.sampling.") for k in self.info.unused_sampling]
+        return f"{text}; not used: {', '.join(unused)}" if unused else text
 
     def tokenize_chat(self, messages: Sequence[Message]) -> list[int]:
         prompt = self.template.render(messages)
@@ -464,8 +479,9 @@ class Engine:
         started: float,
     ) -> Iterator[SequenceEvent]:
         self._check_usable()
+        sampling = [p.sampling(self.recommended) for p in params]
         for turn in self._turns(prompts, [p.max_tokens for p in params]):
-            runs = [Run() for _ in turn]
+            runs = [Run(sampling=sampling[i].source) for i in turn]
             try:
                 if not cancel.is_set():  # a superseded stream must not touch the cache
                     # A batch's own parts are fed by the decoder: a variant whose part was
@@ -478,11 +494,10 @@ class Engine:
                         run.prefilled = len(self._seqs.tokens[slot]) - reused[slot]
                     if done:
                         streams = [
-                            self._stream_for(
-                                i, slot, prompts[i], references[i], params[i], stops[i], run
-                            )
+                            self._stream_for(i, slot, prompts[i], references[i], params[i],
+                                             sampling[i], stops[i], run)
                             for slot, (i, run) in enumerate(zip(turn, runs, strict=True))
-                        ]
+                        ]  # fmt: skip
                         yield from self._decode(streams, cancel, started)
             except DecodeError:
                 raise self._failed() from None
@@ -507,29 +522,31 @@ class Engine:
         prompt: list[int],
         references: list[list[int]],
         params: GenerationParams,
+        sampling: Sampling,
         stop: threading.Event,
         run: Run,
     ) -> Stream:
         speculate = params.speculate and self.speculation.enabled
         lookup = PromptLookup(prompt, references) if speculate else None
-        stream = Stream(index, slot, prompt, params, self._sampler(params, offset=slot), stop,
-                        run, lookup)  # fmt: skip
+        guard = LoopGuard() if params.stop_loops else None
+        sampler = self._sampler(sampling, params.seed, offset=slot)
+        stream = Stream(index, slot, prompt, params, sampler, stop, run, lookup, guard)
         stream.fill = prompt[len(self._seqs.tokens[slot]) : -1]
         self.outputs[index] = stream.out
         return stream
 
     # -- sampling ------------------------------------------------------------------------
 
-    def _sampler(self, params: GenerationParams, offset: int = 0):  # -> LlamaSampler
+    def _sampler(self, sampling: Sampling, seed: int | None, offset: int = 0):  # LlamaSampler
         llm = self._llm
-        seed = params.seed if params.seed is not None else random.getrandbits(32)
+        seed = seed if seed is not None else random.getrandbits(32)
         llm.set_seed((seed + offset) % 2**32)
         return llm._init_sampler(
-            temp=max(params.temperature, 0.0),
-            top_k=params.top_k,
-            top_p=params.top_p,
-            min_p=params.min_p,
-            repeat_penalty=params.repeat_penalty,
+            temp=sampling.temperature,
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            repeat_penalty=sampling.repeat_penalty,
         )
 
     def _piece(self, token: int) -> bytes:

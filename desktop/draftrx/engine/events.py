@@ -2,29 +2,87 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-StopReason = Literal["eos", "length", "context", "cancelled"]
+# "loop": the output fell into repeating itself and was cut after the first copy (loops.py).
+StopReason = Literal["eos", "length", "context", "cancelled", "loop"]
+
+# What an unset sampling field gets when the model recommends nothing for it.
+DRAFTRX_SAMPLING: dict[str, float] = {
+    "temperature": 0.7,
+    "top_k": 40,
+    "top_p": 0.95,
+    "min_p": 0.05,
+    "repeat_penalty": 1.1,
+}
+_SHORT = {"temperature": "temp"}
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """The settings a stream's sampler chain is built with, and where they came from."""
+
+    temperature: float
+    top_k: int
+    top_p: float
+    min_p: float
+    repeat_penalty: float
+    source: str  # e.g. "model's recommended (temp 0.7, top_p 0.8)", "DraftRx defaults"
+
+
+def describe_sampling(from_model: Mapping[str, float]) -> str:
+    if not from_model:
+        return "DraftRx defaults"
+    values = ", ".join(f"{_SHORT.get(k, k)} {v:g}" for k, v in from_model.items())
+    return f"model's recommended ({values})"
 
 
 @dataclass(frozen=True)
 class GenerationParams:
+    """None in a sampling field means unset: the model's recommended value where its GGUF
+    has one (general.sampling.*), else DraftRx's default (DRAFTRX_SAMPLING)."""
+
     max_tokens: int = 512
-    temperature: float = 0.7
-    top_k: int = 40
-    top_p: float = 0.95
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
+    temperature: float | None = None
+    top_k: int | None = None
+    top_p: float | None = None
+    min_p: float | None = None
+    repeat_penalty: float | None = None
     seed: int | None = None
     speculate: bool = True  # guess ahead from the prompt where it pays (see speculative.py)
+    stop_loops: bool = True  # stop a stream that repeats itself (see loops.py)
 
     def __post_init__(self) -> None:
         if self.max_tokens < 1:
             raise ValueError(f"max_tokens must be at least 1, not {self.max_tokens}.")
-        if self.temperature < 0:
+        if self.temperature is not None and self.temperature < 0:
             raise ValueError(f"temperature must be 0 (greedy) or more, not {self.temperature}.")
+
+    def sampling(self, recommended: Mapping[str, float] | None = None) -> Sampling:
+        """Fill the unset fields from `recommended` (by field name), then DraftRx's defaults."""
+        recommended = recommended or {}
+        values: dict[str, float] = {}
+        from_model: dict[str, float] = {}
+        unset = False
+        for name, default in DRAFTRX_SAMPLING.items():
+            value = getattr(self, name)
+            if value is None:
+                unset = True
+                value = recommended.get(name, default)
+                if name in recommended:
+                    from_model[name] = value
+            values[name] = value
+        source = describe_sampling(from_model) if unset else "as set by the caller"
+        return Sampling(
+            temperature=max(float(values["temperature"]), 0.0),
+            top_k=int(values["top_k"]),
+            top_p=float(values["top_p"]),
+            min_p=float(values["min_p"]),
+            repeat_penalty=float(values["repeat_penalty"]),
+            source=source,
+        )
 
 
 @dataclass(frozen=True)
@@ -48,6 +106,10 @@ class StreamStats:
     stop_reason: StopReason
     guessed_tokens: int = 0  # prompt-lookup guesses verified
     kept_tokens: int = 0  # guesses the sampler agreed with
+    # stop_reason "loop": characters at the end of the text received that belong to the
+    # loop and must be dropped (a few words at most; the rest was never sent).
+    trim_chars: int = 0
+    sampling: str = ""  # where the sampler's settings came from (Sampling.source)
 
     def as_dict(self) -> dict[str, float | int | str]:
         return asdict(self)
@@ -57,7 +119,8 @@ StreamEvent = TextPiece | StreamStats
 
 
 def collect(events: Iterable[StreamEvent]) -> tuple[str, StreamStats]:
-    """A whole stream as its text and its stats, for callers that need no live pieces."""
+    """A whole stream as its text (less the stats' `trim_chars`) and its stats, for
+    callers that need no live pieces."""
     pieces: list[str] = []
     stats: StreamStats | None = None
     for event in events:
@@ -69,7 +132,8 @@ def collect(events: Iterable[StreamEvent]) -> tuple[str, StreamStats]:
             stats = event
     if stats is None:
         raise ValueError("a stream ended without its stats event")
-    return "".join(pieces), stats
+    text = "".join(pieces)
+    return text[: len(text) - stats.trim_chars], stats
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,18 @@ FILE_TYPES: dict[int, str] = {
     38: "MXFP4_MOE",
 }
 
+# llama.cpp's recommended sampling keys (llama-arch.cpp, LLM_KV_GENERAL_SAMPLING_*) that
+# DraftRx's sampler chain uses, by GenerationParams field, with the values that make sense.
+SAMPLING_KEYS: dict[str, tuple[str, type, float, float]] = {
+    "general.sampling.temp": ("temperature", float, 0.0, math.inf),
+    "general.sampling.top_k": ("top_k", int, -math.inf, math.inf),  # <= 0: off
+    "general.sampling.top_p": ("top_p", float, 0.0, 1.0),
+    "general.sampling.min_p": ("min_p", float, 0.0, 1.0),
+    "general.sampling.penalty_repeat": ("repeat_penalty", float, 0.0, math.inf),
+}
+SAMPLING_PREFIX = "general.sampling."
+SAMPLING_KEYS_BY_NAME = {name: key for key, (name, *_) in SAMPLING_KEYS.items()}
+
 # GGUF metadata value types: id -> struct format for scalars.
 _SCALARS = {
     0: "<B",
@@ -178,6 +190,29 @@ class GGUFInfo:
     def chat_template(self) -> str | None:
         template = self.metadata.get("tokenizer.chat_template")
         return template if isinstance(template, str) and template.strip() else None
+
+    @property
+    def recommended_sampling(self) -> dict[str, float]:
+        """The model's recommended sampling settings DraftRx can apply, by GenerationParams
+        field; a value of the wrong type or out of range is left out."""
+        out: dict[str, float] = {}
+        for key, (name, kind, low, high) in SAMPLING_KEYS.items():
+            value = self.metadata.get(key)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if kind is int and value != int(value):
+                continue
+            if math.isfinite(value) and low <= value <= high:
+                # float32 in the file: 0.8 reads 0.800000011920929
+                out[name] = int(value) if kind is int else float(f"{value:.6g}")
+        return out
+
+    @property
+    def unused_sampling(self) -> list[str]:
+        """general.sampling.* keys present that DraftRx's sampler has no place for
+        (sequence, xtc_*, mirostat*, penalty_last_n) or whose value it could not use."""
+        used = {SAMPLING_KEYS_BY_NAME[name] for name in self.recommended_sampling}
+        return [k for k in self.metadata if k.startswith(SAMPLING_PREFIX) and k not in used]
 
     @property
     def n_layers(self) -> int:
