@@ -110,7 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-tokens", type=int, default=400)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--temperature", type=float, default=0.7)
+    p.add_argument("--temperature", type=float, default=None,
+                   help="sampling temperature (default: the model's own recommendation, "
+                        "else 0.7; 0 is greedy)")  # fmt: skip
     p.add_argument("--stats", action="store_true", help="print one JSON line of timings on stderr")
     _add_privacy_mode(p)
     _add_model_options(p)

@@ -218,3 +218,19 @@ def test_a_broken_settings_file_is_an_error_not_ignored(tmp_path: Path) -> None:
     path.write_text("[disclaimer]\nlong = 3\n")
     with pytest.raises(ValueError, match="wrong kind"):
         load_settings(path)
+
+
+def test_a_loop_the_engine_cut_is_dropped_from_the_post(scanner) -> None:
+    class Looping(Scripted):
+        def __call__(self, messages, params):
+            self.calls.append((list(messages), params))
+            loop = " Wash your hands." * 3
+
+            def events():
+                yield TextPiece("Flu shots matter." + loop)
+                yield StreamStats(10, 0, 10, 0.1, 5, 30.0, 0.3, "loop", trim_chars=len(loop))
+
+            return events()
+
+    _, (variant,) = run(Looping(), scanner)
+    assert variant.posts[0].startswith("Flu shots matter.") and "Wash" not in variant.text

@@ -170,6 +170,13 @@ class _Written:
     pieces: list[str] = field(default_factory=list)
     stats: list[StreamStats] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        """What was streamed, less a loop's repeat the engine asked to drop (trim_chars)."""
+        text = "".join(self.pieces)
+        trim = self.stats[-1].trim_chars if self.stats else 0
+        return text[: len(text) - trim] if trim else text
+
 
 class Composer:
     def __init__(
@@ -358,7 +365,7 @@ class Composer:
         for w in group:
             if not w.stats or w.stats[-1].stop_reason == "cancelled":
                 continue
-            text = "".join(w.pieces)
+            text = w.text
             body = self._clean(text, request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
             variant = self.finish(request, protected, platform, body, tail, message=job.message)
@@ -385,7 +392,7 @@ class Composer:
                     yield VariantStopped(platform)
                     return group
                 return None
-            body = self._clean("".join(w.pieces), request, protected, platform)
+            body = self._clean(w.text, request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
             variant = self.finish(request, protected, platform, body, tail, True, job.message)
             variant.stats = w.stats
