@@ -13,9 +13,10 @@ each can be stopped alone.
 
 Before writing, the draft's take-home message is made explicit (`compose.message`) and
 every variant is checked against it. Best of n: each platform can get several candidates,
-written in the same batch; the checks choose (nothing blocking first, then fewest warnings,
-then the easiest reading) and the others stay with the variant. A lesson's prompt holds the
-key message and the draft's teaching sentences, never the case's narrative.
+written in the same batch; the checks choose (nothing blocking first, then a text that fits,
+then fewest warnings, then the easiest reading) and the others stay with the variant. A
+lesson's prompt holds the key message and the draft's teaching sentences, never the case's
+narrative.
 """
 
 from __future__ import annotations
@@ -259,7 +260,8 @@ class Composer:
         """Each variant's first prompt, in platform order: what `prefill` should cache."""
         prompt = load_prompt(request.task, self._prompts)
         message = message or self.key_message(request, protected, model=False)
-        return [self._messages(prompt, request, protected, message, p)
+        given = self.model_input(request, protected)
+        return [self._messages(prompt, given, message, p)
                 for p in request.platforms or (None,)]  # fmt: skip
 
     def model_input(self, request: Request, protected: Protected) -> str:
@@ -271,15 +273,10 @@ class Composer:
         return retell.teaching(protected.result.text, self.scanner)
 
     def _messages(
-        self,
-        prompt: PromptTemplate,
-        request: Request,
-        protected: Protected,
-        message: KeyMessage,
-        platform: Platform | None,
+        self, prompt: PromptTemplate, given: str, message: KeyMessage, platform: Platform | None
     ) -> list[Message]:
         instruction = platform_instruction(platform, self._prompts)
-        return prompt.messages(self.model_input(request, protected), instruction, message.text)
+        return prompt.messages(given, instruction, message.text)
 
     def _variants(
         self,
@@ -292,12 +289,13 @@ class Composer:
         yield MessageFound(message)
         if self._cancelled.is_set():
             return
+        given = self.model_input(request, protected)
         written = [
-            _Written(p, self._messages(prompt, request, protected, message, p), c,
+            _Written(p, self._messages(prompt, given, message, p), c,
                      _candidate_params(params, c))
             for p in request.platforms or (None,) for c in range(request.candidates)
         ]  # fmt: skip
-        job = _Job(request, params, protected, message)
+        job = _Job(request, params, protected, message, given)
         if self._batch is not None and len(written) > 1:
             yield from self._write_together(job, written)
             return
@@ -368,7 +366,8 @@ class Composer:
             text = w.text
             body = self._clean(text, request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
-            variant = self.finish(request, protected, platform, body, tail, message=job.message)
+            variant = self.finish(request, protected, platform, body, tail,
+                                  message=job.message, given=job.given)  # fmt: skip
             variant.stats = w.stats
             too_long = platform is not None and _too_long(body, platform, tail)
             options.append((_rank(variant, too_long), variant, w, text, too_long))
@@ -394,7 +393,8 @@ class Composer:
                 return None
             body = self._clean(w.text, request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
-            variant = self.finish(request, protected, platform, body, tail, True, job.message)
+            variant = self.finish(request, protected, platform, body, tail, True, job.message,
+                                  job.given)  # fmt: skip
             variant.stats = w.stats
         variant.others = [o[1] for o in options[1:]]
         yield VariantDone(variant)
@@ -409,8 +409,10 @@ class Composer:
         tail: Tail,
         shortened: bool = False,
         message: KeyMessage | None = None,
+        given: str | None = None,
     ) -> Variant:
-        """Fit, check and diff one variant's text; no model involved."""
+        """Fit, check and diff one variant's text; no model involved. `given` is what
+        stood for the draft in the prompt (default: `model_input`)."""
         caption = None
         if platform is None:
             posts = [join(body, tail.text)]
@@ -432,12 +434,13 @@ class Composer:
             masked=added["numbering"], replying_to=protected.result.text if reply else None,
         )  # fmt: skip
         own = mask(final, [span for spans in added.values() for span in spans])
+        if given is None:
+            given = self.model_input(request, protected)
+        given = f"{given}\n{message.text if message else ''}"  # all the model was given
         if message is not None:
-            source = f"{self.model_input(request, protected)}\n{message.text}"
-            variant.checks.append(faithful.check(own, message.text, source))
+            variant.checks.append(faithful.check(own, message.text, given))
         variant.checks.append(retell.record_details(own, self.scanner, mapping))
         if request.task == "lesson":
-            given = f"{self.model_input(request, protected)}\n{message.text if message else ''}"
             variant.checks.append(
                 retell.retelling(own, self.scanner, mapping, protected.result.text, given)
             )
@@ -485,6 +488,7 @@ class _Job:
     params: GenerationParams
     protected: Protected
     message: KeyMessage
+    given: str  # what stood for the draft in the prompt (model_input)
 
 
 def _id(platform: Platform | None) -> str | None:
