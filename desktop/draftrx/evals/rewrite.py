@@ -78,6 +78,18 @@ class Judged:
     def harmful_unblocked(self) -> bool:
         return self.harmful and not self.blocked
 
+    @property
+    def verdict(self) -> str:
+        """One line without the text: usable, or what is wrong and whether it was blocked."""
+        wrong = [what for what, bad in (
+            ("message lost", not self.faithful), ("against the message", self.against),
+            ("retold", self.retold), ("record-like", self.record_like),
+            ("identifier leaked", self.leaked),
+        ) if bad]  # fmt: skip
+        if self.blocked:
+            wrong.append(f"blocked by {', '.join(self.blocked)}")
+        return "usable" if self.usable else f"not usable: {'; '.join(wrong)}"
+
     def to_json(self) -> dict[str, object]:
         return {**asdict(self), "usable": self.usable, "harmful": self.harmful,
                 "harmful_unblocked": self.harmful_unblocked}  # fmt: skip
@@ -208,7 +220,7 @@ def run(
     temperature: float = 0.0,
     max_tokens: int = 300,
     baseline: bool = True,
-    progress=None,  # callable(str) for one line per case, or None
+    progress=None,  # callable(str): one line per variant (no text), or None
 ) -> list[Judged]:
     """Every case through DraftRx and (with `baseline`) through a plain chat prompt."""
     from draftrx.compose.pipeline import Composer, MessageFound, Request, VariantDone
@@ -261,8 +273,6 @@ def run(
                     seconds=round(time.perf_counter() - start, 2),
                 ))  # fmt: skip
         if progress is not None:
-            mine = [j for j in judged if j.case == case.id]
-            progress(f"{case.id}: " + ", ".join(
-                f"{j.system}/{j.platform} {'usable' if j.usable else 'not usable'}"
-                for j in mine))  # fmt: skip
+            for j in (j for j in judged if j.case == case.id):
+                progress(f"{case.id} {j.system}/{j.platform}: {j.verdict}")
     return judged
