@@ -209,3 +209,21 @@ def test_without_a_usable_slot_the_closing_sentence_stands_in_marked_as_such(sca
     found = next(e for e in events if isinstance(e, MessageFound)).message
     assert (found.text, found.source) == ("Any fever under 3 months is an emergency.", "closing")
     assert len(calls) == 1  # only the slot was asked
+
+
+def test_a_guessed_message_is_not_put_beside_the_draft_nor_required_word_for_word() -> None:
+    from draftrx.compose.prompts import load_prompt
+
+    educational, lesson = load_prompt("educational"), load_prompt("lesson")
+    assert "Key message" not in educational.messages("Flu shots work.", "", "")[-1]["content"]
+    assert "Key message: Get one." in educational.messages("Flu.", "", "Get one.")[-1]["content"]
+    guess = "Red flags after a head injury mean the ED."
+    plain = "After a knock to the head, rest, and get help fast if you feel worse."
+    assert faithful.check(plain, guess, guess, words=False).severity == "ok"
+    assert faithful.check(plain, guess, guess).severity == "block"  # a trusted one is required
+    assert (
+        faithful.check("Wait and see after a head injury.", HEART, HEART, words=False).severity
+        == "block"
+    )
+    assert message.KeyMessage("x", "closing").trusted is False
+    assert lesson.id == "lesson" and message.KeyMessage("x", "draft").trusted

@@ -70,12 +70,15 @@ class Finding:
     spans: tuple[Span, ...] = ()
 
 
-def check(post: str, message: str, source: str) -> Check:
+def check(post: str, message: str, source: str, *, words: bool = True) -> Check:
     """Judge `post` against the key `message`; `source` is everything the model was given
-    (the protected draft and the message), which new numbers and drugs are compared with."""
+    (the protected draft and the message), which new numbers and drugs are compared with.
+    Without `words` (a message DraftRx guessed) only reversals and additions count: a
+    post need not repeat a guess, but it may not contradict it or add to the draft."""
     if not message.strip():
         return Check("message", "ok", "No key message to keep.")
-    found = [*_dropped(post, message), *_reversed(post, message), *_introduced(post, source)]
+    dropped = _dropped(post, message) if words else []
+    found = [*dropped, *_reversed(post, message), *_introduced(post, source)]
     if not found:
         return Check("message", "ok", "Keeps the key message.")
     what = "; ".join(f.detail for f in found)

@@ -74,8 +74,14 @@ class KeyMessage:
     text: str
     source: Source
 
-    def to_json(self) -> dict[str, str]:
-        return {"text": self.text, "source": self.source}
+    @property
+    def trusted(self) -> bool:
+        """Said by the physician (or the reply task), not guessed: only such a message is
+        put to the model beside a draft, and only its words are required in every post."""
+        return self.source in ("draft", "physician", "task")
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "source": self.source, "trusted": self.trusted}
 
 
 def own_sentence(draft: str) -> str | None:

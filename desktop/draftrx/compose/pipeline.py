@@ -276,7 +276,10 @@ class Composer:
         self, prompt: PromptTemplate, given: str, message: KeyMessage, platform: Platform | None
     ) -> list[Message]:
         instruction = platform_instruction(platform, self._prompts)
-        return prompt.messages(given, instruction, message.text)
+        # A guessed message is put to the model only where it has nothing else: a lesson.
+        # Beside a draft, the default model echoed a guess instead of rewriting the draft.
+        shown = message.text if message.trusted or prompt.id == "lesson" else ""
+        return prompt.messages(given, instruction, shown)
 
     def _variants(
         self,
@@ -438,7 +441,7 @@ class Composer:
             given = self.model_input(request, protected)
         given = f"{given}\n{message.text if message else ''}"  # all the model was given
         if message is not None:
-            variant.checks.append(faithful.check(own, message.text, given))
+            variant.checks.append(faithful.check(own, message.text, given, words=message.trusted))
         variant.checks.append(retell.record_details(own, self.scanner, mapping))
         if request.task == "lesson":
             variant.checks.append(

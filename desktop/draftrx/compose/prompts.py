@@ -45,7 +45,9 @@ class PromptTemplate:
 
     def _user(self, draft: str, message: str) -> str:
         user = self.user.strip().replace("{draft}", draft.strip() or "(none)")
-        return user.replace("{message}", message.strip() or "(none given)")
+        if not message.strip():  # no message: the lines that would give it go
+            user = "\n".join(line for line in user.split("\n") if "{message}" not in line)
+        return user.replace("{message}", message.strip())
 
 
 def prompt_path(name: str, folder: Path | None = None) -> Path:
