@@ -98,6 +98,17 @@ def test_inversions_drift_and_new_doses_block(key: str, post: str) -> None:
     assert check.severity == "block", check.message
 
 
+def test_a_myth_the_draft_denies_blocks_even_beside_another_message() -> None:
+    draft = "Detox teas, foot pads and juice cleanses do not remove toxins. Your liver does."
+    post = "The tea, foot pad, juice cleanse, or flush removes toxins."
+    check = faithful.check(post, "Support your liver.", draft, words=False)
+    assert check.severity == "block" and "draft denies" in check.message
+    assert faithful.check("Detox teas do not remove toxins.", "x", draft).severity == "ok"
+    quoted = 'Wet hair won\'t "give you" the flu. A virus does, and winter spreads it.'
+    assert faithful.check(quoted, "Flu comes from a virus.", "Cold air won't \"give you\" the flu.",
+                          words=False).severity == "ok"  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("key", "post"),
     [

@@ -78,7 +78,7 @@ def check(post: str, message: str, source: str, *, words: bool = True) -> Check:
     if not message.strip():
         return Check("message", "ok", "No key message to keep.")
     dropped = _dropped(post, message) if words else []
-    found = [*dropped, *_reversed(post, message), *_introduced(post, source)]
+    found = [*dropped, *_reversed(post, message, source), *_introduced(post, source)]
     if not found:
         return Check("message", "ok", "Keeps the key message.")
     what = "; ".join(f.detail for f in found)
@@ -126,7 +126,9 @@ def _conditional_before(clause: str, at: int) -> bool:
     return bool(regex.search(r"(?i)\b(?:if|when|once|after|before|unless|until|whether)\b[^,]*$", before))  # fmt: skip
 
 
-def _reversed(post: str, message: str) -> list[Finding]:
+def _reversed(post: str, message: str, source: str = "") -> list[Finding]:
+    """Polarity against the message; claims against the message and the draft, since a
+    myth-busting draft denies more than its message says ("the tea removes toxins")."""
     mine, theirs = _polarities(message), _polarities(post)
     found = []
     for kind in mine:
@@ -135,7 +137,7 @@ def _reversed(post: str, message: str) -> list[Finding]:
             found.append(Finding("reversed", f"the message says {_SAYS[kind]}, the post "
                                  f"{_SAYS[opposite]}", tuple(theirs[opposite])))  # fmt: skip
     if not found:
-        found += _negation_flips(post, message)
+        found += _negation_flips(post, f"{message}\n{source}")
     return found
 
 
@@ -155,8 +157,8 @@ def _negation_flips(post: str, message: str) -> list[Finding]:
                 continue
             if obj and c_obj and not obj & c_obj:
                 continue
-            said = ("the post claims what the message denies" if c_negated
-                    else "the post denies what the message claims")  # fmt: skip
+            said = ("the post claims what the draft denies" if c_negated
+                    else "the post denies what the draft claims")  # fmt: skip
             return [Finding("reversed", said, (span,))]
     return []
 
@@ -170,11 +172,12 @@ _CLAIM_FAMILIES = {
 _CLAIM_VERB = regex.compile(
     "(?i)\\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_FAMILIES.items()) + ")\\b"
 )
+# A negation just before the verb, quotes allowed between: won't "give you".
 _LOCAL_NEG = regex.compile(
-    r"(?i)(?:\b(?:not|never|no\s+longer|cannot|won'?t)|n'?t)\s+(?:\w+\s+){0,2}$"
+    r"(?i)(?:\b(?:not|never|no\s+longer|cannot|won['’]?t)|n['’]?t)[\s\"“”]+(?:[\w\"“”]+\s+){0,2}[\"“”]*$"
 )
 _SENTENCES = regex.compile(r"[^.!?\n]+[.!?]*")
-_PARTS = regex.compile(r"[^,;:—–()]+")
+_PARTS = regex.compile(r"[^;:—–()]+")
 
 
 def _claims(text: str):  # -> Iterator[(span, family, negated, subject terms, object terms)]
