@@ -120,12 +120,18 @@ def test_a_failing_measurement_is_reported_and_the_others_run(monkeypatch) -> No
             "llama_cpp_lookup": {"error": "ValueError: could not broadcast"},
         }
 
+    def best_of_n(engine: Any, quick: bool) -> dict[str, Any]:
+        ran.append("best_of_n")
+        return {"wall_s": {"1": 2.0, "2": 3.0}, "over_one": {"1": 1.0, "2": 1.5},
+                "default_candidates": 2, "target_ratio": 1.5}  # fmt: skip
+
     monkeypatch.setattr(speed, "Engine", make)
+    monkeypatch.setattr(speed, "measure_best_of_n", best_of_n)
     monkeypatch.setattr(speed, "measure_prefill", prefill)
     monkeypatch.setattr(speed, "measure_batch", batch)
     monkeypatch.setattr(speed, "measure_speculation", speculation)
     r = speed.run_speed_bench(Path("fake.gguf"), quick=True)
-    assert ran == ["prefill", "batch", "speculation"] and engines[0].closed
+    assert ran == ["prefill", "batch", "speculation", "best_of_n"] and engines[0].closed
     assert r["prefill"] == {"error": "RuntimeError: no room"}
     assert r["batch"] == {"error": "KeyError: 'x'"}
     assert run.errors(r) == ["prefill", "batch", "speculation.llama_cpp_lookup"]
@@ -133,3 +139,4 @@ def test_a_failing_measurement_is_reported_and_the_others_run(monkeypatch) -> No
     assert "failed: RuntimeError: no room" in text and "failed: KeyError: 'x'" in text
     assert "llama-cpp-python lookup failed: ValueError: could not broadcast" in text
     assert "prompt lookup 30.0 (1.500x" in text
+    assert "2: 3.0 s (1.50x); default 2: 1.50x (target <= 1.5)" in text
