@@ -412,6 +412,7 @@ def _rewrite(args: argparse.Namespace) -> int:
                       candidates=args.candidates)  # fmt: skip
     status = 0
     live = not args.json  # --json: one object at the end, nothing streamed on stdout
+    shown = _Shown()
     variants: list[dict[str, object]] = []
     report: dict[str, object] = {"message": None, "variants": variants}
     with _load_engine(args) as engine:
@@ -437,30 +438,57 @@ def _rewrite(args: argparse.Namespace) -> int:
                         _out(f"Key message ({_SOURCES[event.message.source]}): "
                              f"{event.message.text}\n")  # fmt: skip
                 elif isinstance(event, VariantStarted) and live:
-                    name = event.platform.name if event.platform else "Post"
-                    _out(
-                        f"\n=== {name}{' (shortening)' if event.attempt == 'shorten' else ''} ===\n"
-                    )
+                    shown.started(event.platform, event.attempt)
                 elif isinstance(event, VariantStats):
                     if live and event.candidate == 0:
-                        _out("\n")
+                        shown.text(event.platform, "\n")
                     if args.stats:
                         print(json.dumps(_stats_line(event.stats, engine)), file=sys.stderr)
-                    if event.stats.stop_reason == "cancelled":
-                        status = 130
                 elif isinstance(event, VariantDone):
                     variants.append(_variant_json(event.variant))
                     if live:
-                        _print_variant(event.variant, args.diff)
+                        shown.done(event.variant, args.diff)
                     status = max(status, 3 if event.variant.severity == "block" else 0)
                 elif isinstance(event, VariantText) and live and event.candidate == 0:
-                    _out(event.text)
+                    shown.text(event.platform, event.text)
         finally:
             signal.signal(signal.SIGINT, previous)
             events.close()
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     return 130 if interrupted else status
+
+
+class _Shown:
+    """Variants written together, printed one after another: the first platform streams
+    live, the others' text is held until the one before them is done."""
+
+    def __init__(self) -> None:
+        self.current: object = None  # the platform streaming live; None before the first
+        self.held: dict[object, list[str]] = {}  # platform -> header and text not yet shown
+
+    def started(self, platform, attempt: str) -> None:
+        name = platform.name if platform else "Post"
+        header = f"\n=== {name}{' (shortening)' if attempt == 'shorten' else ''} ===\n"
+        if attempt == "shorten":
+            self._show(platform)
+        self.held.setdefault(platform, []).append(header)
+        if self.current is None or attempt == "shorten":
+            self._show(platform)
+
+    def text(self, platform, text: str) -> None:
+        if platform == self.current:
+            _out(text)
+        else:
+            self.held.setdefault(platform, []).append(text)
+
+    def done(self, variant, show_diff: bool) -> None:
+        self._show(variant.platform)
+        _print_variant(variant, show_diff)
+
+    def _show(self, platform) -> None:
+        self.current = platform
+        _out("".join(self.held.pop(platform, [])))
 
 
 _SOURCES = {"draft": "your own words", "model": "found by the model; set it with --message",

@@ -45,9 +45,12 @@ def test_a_case_becomes_a_safe_variant_for_every_platform(engine, scanner) -> No
             assert original.lower() not in v.text.lower(), (p.id, original)
         assert checks["identifiers"].severity == "ok", (p.id, checks["identifiers"])
     # The platform instruction comes last, so every variant after the first reuses the
-    # cached system text and draft instead of processing them again.
+    # cached system text, teaching sentences and key message instead of processing them
+    # again: all but the platform's own few dozen tokens.
     stats = [e.stats for e in events if isinstance(e, VariantStats)]
-    assert all(s.reused_tokens > 300 for s in stats[1:]), [s.reused_tokens for s in stats]
+    assert all(s.prompt_tokens - s.reused_tokens <= 64 for s in stats[1:]), [
+        (s.prompt_tokens, s.reused_tokens) for s in stats
+    ]
 
 
 def test_rewrite_streams_each_variant_then_its_final_text_diff_and_checks(

@@ -19,7 +19,7 @@ from draftrx.compose.pipeline import (
 )
 from draftrx.compose.platforms import load_platforms
 from draftrx.compose.settings import LONG_DISCLAIMER, SHORT_DISCLAIMER, Settings, load_settings
-from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.engine.events import GenerationParams, SequenceEvent, StreamStats, TextPiece
 
 PLATFORMS = load_platforms()
 DRAFT = ("Saw Maria Kowalski, 67, in room 412 at Mercy General on March 3 with the flu. "
@@ -116,9 +116,9 @@ def test_a_short_number_from_the_draft_is_not_a_leak_on_its_own(scanner) -> None
 
 
 def test_markdown_and_preamble_are_removed(scanner) -> None:
-    _, (variant,) = run(Scripted("Here is the post:\n**Flu shots** matter.\n## Why\nThey work."),
-                        scanner)  # fmt: skip
-    assert variant.posts[0].startswith("Flu shots matter.\nWhy\nThey work.")
+    _, (variant,) = run(Scripted("Here is the post:\n**Flu shots** matter.\n## Why\nThey work."
+                                 "\n**Key message:** Get one."), scanner)  # fmt: skip
+    assert variant.posts[0].startswith("Flu shots matter.\nWhy\nThey work.\nGet one.")
 
 
 def test_cancel_ends_the_job(scanner) -> None:
@@ -234,3 +234,29 @@ def test_a_loop_the_engine_cut_is_dropped_from_the_post(scanner) -> None:
 
     _, (variant,) = run(Looping(), scanner)
     assert variant.posts[0].startswith("Flu shots matter.") and "Wash" not in variant.text
+
+
+def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) -> None:
+    """Two candidates for X in one batch: the second keeps writing after the first ended;
+    it is stopped at 1.25 times the first's length and the first is the post."""
+    cancelled: list[int] = []
+    prompts: list[int] = []
+
+    def batch(messages, params):
+        prompts.append(len(messages))
+        yield SequenceEvent(0, TextPiece("Flu shots protect you and others."))
+        yield SequenceEvent(0, StreamStats(10, 0, 10, 0.1, 5, 30.0, 0.3, "eos"))
+        for _ in range(50):
+            if 1 in cancelled:
+                break
+            yield SequenceEvent(1, TextPiece("Flu shots are safe. "))
+        reason = "cancelled" if 1 in cancelled else "length"
+        yield SequenceEvent(1, StreamStats(10, 0, 10, 0.1, 5, 30.0, 0.3, reason))
+
+    composer = Composer(Scripted(), scanner, batch=batch, cancel_one=cancelled.append)
+    request = Request(DRAFT, platforms=(PLATFORMS["x"],), message="Flu shots matter.",
+                      candidates=2)  # fmt: skip
+    (variant,) = [e.variant for e in composer.compose(request, PARAMS)
+                  if isinstance(e, VariantDone)]  # fmt: skip
+    assert prompts == [2] and cancelled[:1] == [1]
+    assert variant.posts[0].startswith("Flu shots protect you") and variant.others == []

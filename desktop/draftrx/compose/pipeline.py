@@ -63,6 +63,7 @@ BatchFn = Callable[
 ]
 _PREAMBLE = regex.compile(r"(?i)^(?:here(?:'s| is)[^\n]{0,60}|[^\n]{0,40}\bpost[^\n]{0,20}):\s*\n")
 _MARKDOWN = regex.compile(r"\*\*|__|^#{1,6}\s+", regex.MULTILINE)
+_LABEL = regex.compile(r"(?im)^[ \t]*key message[ \t]*:[ \t]*")  # the prompt's label, echoed
 _HASHTAG = regex.compile(rf"\s*{phrases.HASHTAG.pattern}")
 
 
@@ -333,14 +334,19 @@ class Composer:
                 self._cancel_stream()
             for i in self._stopped_indices():
                 self._cancel_one(i)
+            budget: dict[str | None, int] = {}  # platform -> characters a candidate may run
             for event in events:
                 w = written[event.index]
                 if isinstance(event.event, TextPiece):
                     w.pieces.append(event.event.text)
                     yield VariantText(w.platform, event.event.text, w.candidate)
+                    if len(w.text) > budget.get(_id(w.platform), len(w.text)):
+                        self._cancel_one(event.index)  # a straggler: its platform has a text
                     continue
                 w.stats.append(event.event)
                 yield VariantStats(w.platform, event.event, w.candidate)
+                if event.event.stop_reason not in ("cancelled", "length"):
+                    budget.setdefault(_id(w.platform), int(len(w.text) * CANDIDATE_SLACK))
                 stopped = _id(w.platform) in self._stopped and not self._cancelled.is_set()
                 if event.event.stop_reason == "cancelled" and stopped and w.candidate == 0:
                     yield VariantStopped(w.platform)
@@ -477,6 +483,7 @@ class Composer:
         """The model's text as a post: no preamble or quotes, identifiers replaced again."""
         text = _PREAMBLE.sub("", text.strip()).strip()
         text = _MARKDOWN.sub("", text)  # platforms show ** and ## literally
+        text = _LABEL.sub("", text)
         if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
             text = text[1:-1].strip()
         text = scrub(text, protected.result.mapping, request.privacy, self.scanner)
@@ -503,6 +510,12 @@ def _by_platform(written: list[_Written]) -> list[list[_Written]]:
     for w in written:
         groups.setdefault(_id(w.platform), []).append(w)
     return list(groups.values())
+
+
+# Once one candidate of a platform has ended, the others may run to this many times its
+# length, then stop: best of n waits for the longest candidate, and one that runs far
+# longer than a finished one is not worth the wait (README, "Best of n").
+CANDIDATE_SLACK = 1.25
 
 
 def _candidate_params(params: GenerationParams, candidate: int) -> GenerationParams | None:
