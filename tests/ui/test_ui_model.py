@@ -21,13 +21,16 @@ pytestmark = pytest.mark.model
 DRAFT = ("Jenna Alvarez, 41, came in on March 3, 2025 and was in room 412 with a bad asthma "
          "attack. She had stopped her controller inhaler because she felt fine.")  # fmt: skip
 IDENTIFIERS = ["Jenna", "Alvarez", "March 3", "412"]
+LESSON = "Keep taking your controller inhaler even when you feel well."
+TEACHING = f"{DRAFT} {LESSON}"  # the physician's own message: what the posts must keep
 
 
 def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> None:
     window = make_window(engine_factory=real_engine, platforms=["x"], temperature=0.0,
                          max_tokens=120)  # fmt: skip
+    window.task.setCurrentIndex(window.task.findData("lesson"))  # a case, taught, not retold
     window.editor.setFocus()
-    qtbot.keyClicks(window.editor, DRAFT)
+    qtbot.keyClicks(window.editor, TEACHING)
     qtbot.waitUntil(lambda: window.findings.count() >= 4, timeout=30_000)
     text = window.editor.toPlainText()
     highlighted = {text[s.cursor.selectionStart() : s.cursor.selectionEnd()]
@@ -52,7 +55,8 @@ def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> 
     assert "tokens/s" in window.speed_label.text()
     checks = {c.id: c.severity for c in view.variant.checks}
     assert checks["identifiers"] == "ok" and checks["length"] == "ok"
-    assert view.copy_button.isEnabled()
+    blocking = [c.message for c in view.variant.checks if c.severity == "block"]
+    assert view.copy_button.isEnabled(), blocking
     view.copy_button.click()
     assert QGuiApplication.clipboard().text() == final
 
@@ -141,16 +145,17 @@ def test_a_prefill_in_progress_never_holds_up_rewrite(qtbot, make_window) -> Non
 def test_two_platforms_show_the_key_message_and_one_other_version_each(qtbot, make_window) -> None:
     """The default two versions per platform, written in one batch on the real model: the
     key message is shown above the tabs, and each tab offers the version not chosen."""
+    # Both candidates run to max_tokens, too few for a post, so neither ends early and
+    # neither is stopped as a straggler.
     window = make_window(engine_factory=real_engine, platforms=["x", "bluesky"],
-                         temperature=0.0, max_tokens=60)  # fmt: skip
+                         temperature=0.0, max_tokens=10)  # fmt: skip
     qtbot.waitUntil(lambda: window.model_ready, timeout=120_000)
-    window.set_draft(DRAFT)
+    window.set_draft(TEACHING)
     with qtbot.waitSignal(window.idle, timeout=600_000):
         assert window.rewrite()
     assert window._request.candidates == 2
     box = window.key_message
-    assert box.text and box.source in {"draft", "model"} and box.note.text()
-    assert not [w for w in IDENTIFIERS if w in box.text], box.text
+    assert (box.text, box.source) == (LESSON, "draft") and box.note.text()
     for pid in ("x", "bluesky"):
         view = window.views[pid]
         assert view.variant is not None, window.notice.text()
