@@ -46,10 +46,22 @@ def test_a_story_without_a_lesson_has_no_own_sentence() -> None:
 
 def test_a_dm_describing_an_emergency_gets_911_first() -> None:
     urgent = message.for_reply("reply-dm", "My dad's face is drooping and he can't lift his arm")
+    chest = message.for_reply("reply-dm", "this pressure in the middle of my chest spreads to "
+                              "my left arm, I'm sweaty")  # fmt: skip
     calm = message.for_reply("reply-dm", "Can I take my blood pressure pill at night instead?")
     assert urgent.text.startswith("If this is happening now, call 911")
+    assert chest.text.startswith("If this is happening now, call 911")
     assert "911" not in calm.text and "personal medical advice" in calm.text
     assert urgent.source == calm.source == "task"
+
+
+def test_a_crisis_in_a_comment_or_dm_gets_the_crisis_line_first() -> None:
+    for task in ("reply-comment", "reply-dm"):
+        crisis = message.for_reply(task, "honestly I feel hopeless and everyone would be "
+                                   "better off without me")  # fmt: skip
+        assert crisis.text.startswith("If you are thinking about suicide") and "988" in crisis.text
+    review = message.for_reply("reply-review", "The wait made me want to die of boredom.")
+    assert "988" not in review.text  # a review is answered as a review
 
 
 def _scripted(reply: str):
@@ -136,20 +148,102 @@ def test_numbers_and_drugs_are_compared_with_what_the_model_was_given() -> None:
     assert [name for *_, name in drugs.find("Tylenol or acetaminophen")] == ["acetaminophen"] * 2
 
 
-def _dev() -> list[dict]:
-    lines = (GOLD / "rewrite_dev.jsonl").read_text("utf-8").splitlines()
+def _gold(name: str) -> list[dict]:
+    lines = (GOLD / f"rewrite_{name}.jsonl").read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def _kept_and_blocked(cases: list[dict]) -> tuple[int, int]:
+    def judged(c: dict, post: str) -> str:
+        source, reply = c["draft"] + "\n" + c["message"], c["task"].startswith("reply")
+        return faithful.check(post, c["message"], source, own_source=not reply).severity
+
+    kept = sum(judged(c, c["reference"]) == "ok" for c in cases)
+    return kept, sum(judged(c, c["reversed"]) == "block" for c in cases)
+
+
 def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
-    """Measured: 38 of 40 references kept (the two others add a number their draft lacks),
-    35 of 40 reversed posts blocked."""
-    cases = _dev()
-    kept = sum(faithful.check(c["reference"], c["message"], c["draft"] + "\n" + c["message"])
-               .severity == "ok" for c in cases)  # fmt: skip
-    blocked = sum(faithful.check(c["reversed"], c["message"], c["draft"] + "\n" + c["message"])
-                  .severity == "block" for c in cases)  # fmt: skip
-    assert len(cases) == 40 and kept >= 38 and blocked >= 35
+    """Measured: 59 of 64 references kept (four add a number or a vaccine their draft
+    lacks; one gold message lists what not to do as "not to give aspirin, wait, or ..."),
+    61 of 64 reversed posts blocked (two reviews break privacy, not the message: other
+    checks' work; one recasts "green mucus does not mean antibiotics" as a new claim)."""
+    cases = _gold("dev")
+    kept, blocked = _kept_and_blocked(cases)
+    assert len(cases) == 64 and kept >= 59 and blocked >= 61
+
+
+def test_on_the_holdout_references_pass_and_reversals_block() -> None:
+    """A floor, not a target: measured 23 of 25 and 23 of 25 on rules that never saw the
+    set (its misses are not looked at)."""
+    cases = _gold("holdout")
+    kept, blocked = _kept_and_blocked(cases)
+    assert len(cases) == 25 and kept >= 23 and blocked >= 23
+
+
+@pytest.mark.parametrize(
+    ("key", "post"),
+    [
+        ("Belly pain with vomiting in a boy needs his testicles checked now.",
+         "Belly pain in boys is probably just a tummy bug. See a doctor if it's still there "
+         "next week."),
+        ("A growing mole should be checked by a doctor soon.",
+         "A mole that grows a little is normal with age, so watch it for a year."),
+        ("Vaccines do not cause autism; measles is dangerous.",
+         "Studies found no link, but the science is still debated, so space out the shots."),
+        ("Give rehydration solution in small sips rather than juice or sports drinks.",
+         "Tummy bug? Give plenty of sports drinks and small sips of water."),
+        ("For a nosebleed, lean forward, not back, and pinch the nose.",
+         "Pinch the soft part of your nose and tilt your head back."),
+    ],
+)  # fmt: skip
+def test_playing_down_doubting_or_advising_the_set_aside_blocks(key: str, post: str) -> None:
+    check = faithful.check(post, key, key)
+    assert check.severity == "block" and check.spans, check.message
+
+
+@pytest.mark.parametrize(
+    ("key", "post"),
+    [
+        ("Antibiotics do not work on colds; green mucus does not mean you need them.",
+         "Green or yellow snot is normal with a cold. Antibiotics do not work on colds."),
+        ("Give rehydration solution in small sips rather than juice or sports drinks.",
+         "Skip the juice and sports drinks: give rehydration solution in small sips."),
+        ("For a nosebleed, lean forward, not back, and pinch the nose.",
+         "Nosebleed? Don't tilt your head back. Lean forward and pinch your nose."),
+        ("Please call the office so we can talk with you.",
+         "We want to hear from you: please call the office so we can work through it together."),
+    ],
+)  # fmt: skip
+def test_reassurance_a_myth_allows_and_set_asides_named_as_such_pass(key: str, post: str) -> None:
+    assert faithful.check(post, key, key).severity == "ok"
+
+
+def test_a_bare_denial_denies_the_claim_before_it() -> None:
+    """"Someone asks if the MMR causes autism. It doesn't." denies the claim; the asking
+    claims nothing, so a post that reports the question passes."""
+    draft = "Every week someone asks if the MMR causes autism. It doesn't. Measles kills."
+    key = "Please vaccinate on schedule."
+    bad = faithful.check("The MMR Causes Autism\n\nPlease vaccinate on schedule.", key,
+                         f"{draft}\n{key}", words=False)  # fmt: skip
+    assert bad.severity == "block" and "draft denies" in bad.message
+    asked = "Parents ask if the MMR causes autism. It does not. Please vaccinate on schedule."
+    assert faithful.check(asked, key, f"{draft}\n{key}", words=False).severity == "ok"
+
+
+def test_a_negation_covers_the_verb_joined_to_it() -> None:
+    key = "Chest pain can be a heart attack: call 911."
+    source = f"Jaw pain at 2 am, she chewed antacids for an hour. {key}"
+    kept = "Chest pain can be a heart attack. Call 911; don't chew antacids and wait."
+    assert faithful.check(kept, key, source).severity == "ok"
+    assert faithful.check("Chest pain? Chew antacids and wait.", key, source).severity == "block"
+
+
+def test_a_reply_may_deny_what_the_comment_claims() -> None:
+    comment = "The flu shot gives you the flu, everyone knows, so I'm skipping it."
+    key = "Getting the flu shot protects you."
+    post = "I'm sorry you felt rough. The flu shot cannot give you the flu; it protects you."
+    assert faithful.check(post, key, f"{comment}\n{key}", own_source=False).severity == "ok"
+    assert faithful.check(post, key, f"{comment}\n{key}").severity == "block"  # as if its own
 
 
 @pytest.mark.parametrize(
@@ -220,6 +314,26 @@ def test_without_a_usable_slot_the_closing_sentence_stands_in_marked_as_such(sca
     found = next(e for e in events if isinstance(e, MessageFound)).message
     assert (found.text, found.source) == ("Any fever under 3 months is an emergency.", "closing")
     assert len(calls) == 1  # only the slot was asked
+
+
+def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner) -> None:
+    """"She had not told anyone about the pill." is the case, not its lesson; and a slot
+    that names the case's (fictional) patient is not a message either."""
+    from draftrx.compose.pipeline import Composer, MessageFound, Request
+
+    draft = ("Maria Lopez flew home from Lisbon with a sore calf. Most clots after a long "
+             "flight start in the calf. She was on the pill, which she told no one.")  # fmt: skip
+    composer = Composer(_scripted("x")[0], scanner)
+    protected = composer.protect(Request(draft, "lesson", seed=1))
+    stand_in = next(protected.result.text[slice(*r.target)] for r in protected.result.replacements
+                    if draft[slice(*r.source)] == "Maria Lopez")  # fmt: skip
+    stream, _ = _scripted(f"Remember {stand_in} flew home with a sore calf.")
+    composer = Composer(stream, scanner)
+    events = composer.compose(Request(draft, "lesson", seed=1), GenerationParams(max_tokens=60))
+    found = next(e for e in events if isinstance(e, MessageFound)).message
+    assert (found.text, found.source) == ("Most clots after a long flight start in the calf.",
+                                          "closing")  # fmt: skip
+    assert message.closing_sentence("He fell. She fell.", []) == "She fell."  # all tell one
 
 
 def test_a_guessed_message_is_not_put_beside_the_draft_nor_required_word_for_word() -> None:

@@ -9,6 +9,9 @@ judge that (nor can an NLI model, which is weak on negation), so this is rule wo
 - **reversed**: a directive of the opposite polarity around the same advice: keep vs stop,
   go now vs wait, or the message's own verb negated the other way ("vaccines cause",
   where the message says they don't), skipping clauses that report a myth ("some say");
+  a concern played down ("probably just anxiety", "fine to skip the test") where the
+  message asks for action; doubt cast on it ("the science is still debated"); or advice
+  to do what the message sets aside ("rather than juice" → "give sports drinks");
 - **introduced**: a number, dose or drug name that neither the draft nor the message has.
 
 Each finding blocks, with its spans, because a post that says the opposite of what the
@@ -37,7 +40,7 @@ _LEAD = rf"(?:^\s*|\b(?:{_MODAL})\s+)(?:(?P<neg>{_NEG})\s+)?"
 
 _FAMILIES: dict[str, str] = {
     "continue": r"keep(?:\s+(?:taking|using|giving|on))?|continue|stay\s+on|stick\s+with|finish|take\s+(?:it|them|your\s+\w+)\s+every\s+day",
-    "stop": r"stop(?:\s+(?:taking|using|giving))?|quit|skip|discontinue|come\s+off|cut\s+(?:back|out)",
+    "stop": r"stop(?!\s+(?:peeing|breathing|eating|drinking|feeding|responding|wetting|urinating|moving|making))(?:\s+(?:taking|using|giving))?|quit|skip|discontinue|come\s+off|cut\s+(?:back|out)",
     "urgent": r"call\s+(?:911|999|112|an\s+ambulance|for\s+help|emergency)|go\s+(?:straight\s+)?to\s+(?:the\s+)?(?:er|ed|emergency|hospital|a&e)|get\s+(?:emergency\s+|medical\s+|urgent\s+)?(?:help|care)\s+(?:now|right\s+away|immediately|fast|quickly)|seek\s+(?:emergency|urgent|immediate)|act\s+fast|rush",
     "delay": r"wait(?:\s+(?:and\s+see|it\s+out|until|a\s+(?:day|few|couple|bit|while|week)|to\s+see|for|\w+\s+(?:days?|hours?|weeks?)))?|sleep\s+on\s+it|ride\s+it\s+out|hold\s+off|see\s+if\s+it\s+(?:passes|goes\s+away|improves|settles|gets\s+better)|tough\s+it\s+out|let\s+it\s+pass|watch\s+(?:it|them)\s+for",
 }  # fmt: skip
@@ -49,6 +52,13 @@ _ANYWHERE = {
     "stop": regex.compile(r"(?i)\b(?:(?:ok(?:ay)?|fine|safe|alright)\s+to\s+(?:stop|skip|quit)|(?:no\s+longer|don'?t)\s+need\s+(?:it|them|to\s+take)|(?:don'?t|do\s+not|no\s+need\s+to|never)\s+worry\s+about\s+(?:stopping|skipping|missing|quitting))\b"),
     "continue": regex.compile(r"(?i)\b(?:(?:stopping|skipping|quitting|missing)\s+(?:it|them|doses|your\s+\w+|the\s+\w+)\s+(?:lets|leads|causes|can|could|may|makes|brings|puts|raises)|even\s+(?:when|if)\s+you\s+feel\s+(?:well|fine|good|better|ok(?:ay)?)|every\s+(?:single\s+)?day|instead\s+of\s+(?:stopping|skipping|quitting))\b"),
 }  # fmt: skip
+# Playing a concern down: "probably just anxiety", "is normal", "fine to skip", "no need
+# for a test". Said in a post whose message asks for action and does not say it, it undoes
+# the message; a myth's message ("green mucus does not mean antibiotics") may reassure.
+_DISMISS = regex.compile(r"(?i)\b(?:(?:probably|most\s+likely|likely|usually|almost\s+always)\s+(?:just\s+)?(?:an?\s+)?(?:anxiety|stress|growing\s+pains|(?:tummy|stomach)\s+bug|gastro|virus|nothing|normal|fine|harmless)|just\s+(?:an?\s+)?(?:anxiety|stress|growing\s+pains|(?:tummy|stomach)\s+bug|gastro|nerves)|(?:is|are|'s|'re)\s+(?:completely\s+|totally\s+|perfectly\s+|usually\s+|often\s+)?(?:harmless|normal|nothing\s+to\s+worry\s+about|no\s+big\s+deal|not\s+(?:a\s+)?(?:big\s+deal|serious|dangerous|an\s+emergency))|(?:ok(?:ay)?|fine|safe|alright)\s+to\s+(?:wait|skip|stop|delay|hold\s+off|ignore|put\s+off|leave\s+it)|no\s+(?:need|rush|hurry)\s+(?:for|to)\b|before\s+bothering|skip\s+(?:the\s+)?(?:er|ed|emergency|doctor|test|visit|check)|off\s+the\s+table|(?:you'?re|you\s+are|they'?re)\s+cured|(?:can|may)\s+stop\s+(?:your|the|their|taking)|(?:play|push|tough)(?:ing)?\s+(?:it\s+)?through|through\s+the\s+pain|(?:watch|monitor)\s+(?:it|them)\s+(?:for|over)\s+(?:a|one|two|\d+)\s+(?:years?|months?|weeks?)|still\s+(?:there|around)\s+(?:next|in\s+a)\s+(?:week|month)|enough\s+for\s+most)\b")  # fmt: skip
+# Casting doubt on settled advice undoes any message, a myth's included.
+_DOUBT = regex.compile(r"(?i)\b(?:(?:science|evidence|research|jury)\s+is\s+(?:still\s+)?(?:out|debated|divided|mixed|unclear)|still\s+(?:debated|controversial|unsettled|up\s+for\s+debate)|space\s+(?:out|apart)\s+(?:the\s+)?(?:shots|vaccines|jabs)|to\s+be\s+(?:safe|on\s+the\s+safe\s+side),?\s+(?:skip|delay|wait|avoid))\b")  # fmt: skip
+_ACTION = regex.compile(r"(?i)\b(?:should|must|needs?\s+(?:urgent|emergency|medical|to\s+be)|get|see|call|check(?:ed)?|test(?:ed)?|seek|measured?|go\s+to|emergency|urgent|right\s+away|now)\b")  # fmt: skip
 _REPORTED = regex.compile(r"(?i)\b(?:myths?|claims?|claimed|some\s+(?:people|say|think|believe)|people\s+(?:say|think|believe)|you\s+(?:may|might)\s+have\s+heard|rumou?rs?|false|not\s+true|misconception|believe\s+that|think\s+that|the\s+idea\s+that|heard\s+that|fear\s+that|worry\s+that)\b")  # fmt: skip
 _NUMBER = regex.compile(r"(?<![\p{L}\d/])\d+(?:[.,]\d+)?(?![\p{L}\d])")
 _NUMBER_WORD = regex.compile(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b(?=\s+(?:\w+\s+)?(?:days?|hours?|weeks?|months?|years?|minutes?|times?|doses?|pills?|tablets?|puffs?|glasses|cups|servings|percent|%))")  # fmt: skip
@@ -70,15 +80,19 @@ class Finding:
     spans: tuple[Span, ...] = ()
 
 
-def check(post: str, message: str, source: str, *, words: bool = True) -> Check:
+def check(post: str, message: str, source: str, *, words: bool = True,
+          own_source: bool = True) -> Check:  # fmt: skip
     """Judge `post` against the key `message`; `source` is everything the model was given
     (the protected draft and the message), which new numbers and drugs are compared with.
     Without `words` (a message DraftRx guessed) only reversals and additions count: a
-    post need not repeat a guess, but it may not contradict it or add to the draft."""
+    post need not repeat a guess, but it may not contradict it or add to the draft.
+    Without `own_source` (a reply: the source is a stranger's comment) the source's claims
+    are not the physician's, and denying them is no reversal."""
     if not message.strip():
         return Check("message", "ok", "No key message to keep.")
     dropped = _dropped(post, message) if words else []
-    found = [*dropped, *_reversed(post, message, source), *_introduced(post, source)]
+    claims = source if own_source else ""
+    found = [*dropped, *_reversed(post, message, claims), *_introduced(post, source)]
     if not found:
         return Check("message", "ok", "Keeps the key message.")
     what = "; ".join(f.detail for f in found)
@@ -112,12 +126,23 @@ def _polarities(text: str) -> dict[str, list[Span]]:
             for m in pattern.finditer(body):
                 if _conditional_before(body, m.start("cue")):
                     continue
-                kind = _OPPOSITE[name] if m.group("neg") else name
+                negated = bool(m.group("neg")) != _negation_carried(body, m.start("cue"))
+                kind = _OPPOSITE[name] if negated else name
                 out.setdefault(kind, []).append((offset + m.start("cue"), offset + m.end("cue")))
-        for name, pattern in _ANYWHERE.items():
+        for name, pattern in (*_ANYWHERE.items(), ("dismiss", _DISMISS), ("doubt", _DOUBT)):
             for m in pattern.finditer(body):
                 out.setdefault(name, []).append((offset + m.start(), offset + m.end()))
     return out
+
+
+def _negation_carried(clause: str, at: int) -> bool:
+    """ "Don't chew antacids and wait": the clause's opening negation covers the verb
+    joined to it by "and" or "or"."""
+    return bool(regex.search(r"(?i)\b(?:and|or)\s+$", clause[:at])
+                and _OPENING_NEG.match(clause))  # fmt: skip
+
+
+_OPENING_NEG = regex.compile(r"(?i)\s*(?:please\s+)?(?:don'?t|do\s+not|never)\b")
 
 
 def _conditional_before(clause: str, at: int) -> bool:
@@ -131,14 +156,49 @@ def _reversed(post: str, message: str, source: str = "") -> list[Finding]:
     myth-busting draft denies more than its message says ("the tea removes toxins")."""
     mine, theirs = _polarities(message), _polarities(post)
     found = []
-    for kind in mine:
+    if "dismiss" in theirs and "dismiss" not in mine and _ACTION.search(message):
+        found.append(Finding("reversed", "the post plays down what the message takes "
+                             "seriously", tuple(theirs["dismiss"])))  # fmt: skip
+    if "doubt" in theirs and "doubt" not in mine:
+        found.append(Finding("reversed", "the post casts doubt on the message",
+                             tuple(theirs["doubt"])))  # fmt: skip
+    for kind in mine.keys() - {"dismiss", "doubt"}:
         opposite = _OPPOSITE[kind]
-        if opposite in theirs:
+        if opposite in theirs and opposite not in mine:  # "call 911; don't ... and wait"
             found.append(Finding("reversed", f"the message says {_SAYS[kind]}, the post "
                                  f"{_SAYS[opposite]}", tuple(theirs[opposite])))  # fmt: skip
     if not found:
         found += _negation_flips(post, f"{message}\n{source}")
+    if not found:
+        found += _alternative_advised(post, message)
     return found
+
+
+# "Give rehydration solution rather than juice", "lean forward, not back": what the message
+# sets aside must not come back as the post's advice ("give sports drinks", "tilt back").
+_SET_ASIDE = regex.compile(r"(?i)(?:\brather\s+than|\binstead\s+of|,\s*not|\bnot\s+with|\bavoid(?:ing)?)\s+(?P<alt>[^.,;:!?]+)")  # fmt: skip
+_ADVISE = regex.compile(r"(?i)\b(?:give|giving|use|using|drink|try|apply|take|tilt|lean|offer|reach\s+for|stick\s+to|go\s+with|plenty\s+of)\b")  # fmt: skip
+_SETTING_ASIDE = regex.compile(r"(?i)\b(?:not|no|never|don'?t|avoid|skip|rather\s+than|instead\s+of|than|without)\b|n'?t\b")  # fmt: skip
+
+
+def _alternative_advised(post: str, message: str) -> list[Finding]:
+    alternatives = {w for m in _SET_ASIDE.finditer(message) for w in _terms(m["alt"])}
+    if not alternatives:
+        return []
+    for clause in _CLAUSE.finditer(post):
+        body = clause.group()
+        if _REPORTED.search(body):
+            continue
+        for advice in _ADVISE.finditer(body):
+            near = regex.match(r"\W*(?:\w+(?:\W+|$)){0,5}", body[advice.end() :]).group()
+            hit = next((w for w in regex.findall(r"\w+", near) if _terms(w) & alternatives), None)
+            if hit is None:
+                continue
+            around = body[max(0, advice.start() - 12) : advice.end()] + near[: near.index(hit)]
+            if not _SETTING_ASIDE.search(around):
+                return [Finding("reversed", "the post advises what the message sets aside",
+                                (clause.span(),))]  # fmt: skip
+    return []
 
 
 _SAYS = {"continue": "to keep going", "stop": "to stop", "urgent": "to act now",
@@ -181,17 +241,36 @@ _PARTS = regex.compile(r"[^;:—–()]+")
 
 
 def _claims(text: str):  # -> Iterator[(span, family, negated, subject terms, object terms)]
+    last: list = []  # the claims of the sentence before, which a bare "It doesn't." denies
     for sentence in _SENTENCES.finditer(text):
-        if sentence.group().rstrip().endswith("?") or _REPORTED.search(sentence.group()):
+        if _DENIAL.match(sentence.group()):
+            yield from ((span, f, True, subj, obj) for span, f, _, subj, obj in last)
+            last = []
             continue
-        for part in _PARTS.finditer(sentence.group()):
-            body, offset = part.group(), sentence.start() + part.start()
-            for verb in _CLAIM_VERB.finditer(body):
-                family = next(k for k, v in verb.groupdict().items() if v)
-                negated = bool(_LOCAL_NEG.search(body[: verb.start()]))
-                subject, obj = _terms(body[: verb.start()]), _terms(body[verb.end() :])
-                if subject:
-                    yield (offset, offset + len(body)), family, negated, subject, obj
+        asked = regex.search(r"(?i)\b(?:asks?|asked|wonder(?:s|ed)?)\s+(?:me\s+)?(?:if|whether)\b",
+                             sentence.group())  # fmt: skip
+        if sentence.group().rstrip().endswith("?") or (_REPORTED.search(sentence.group())
+                                                        and not asked):  # fmt: skip
+            last = []
+            continue
+        found = list(_sentence_claims(sentence))
+        last = found
+        if not asked:  # "asks if the MMR causes autism" claims nothing by itself
+            yield from found
+
+
+_DENIAL = regex.compile(r"(?i)\s*(?:no[,.!]?\s+|nope[,.!]?\s+)?(?:it|they|that|this)\s+(?:doesn'?t|does\s+not|don'?t|do\s+not|can'?t|cannot|won'?t|will\s+not)[.!]?\s*$")  # fmt: skip
+
+
+def _sentence_claims(sentence):  # -> Iterator[claim], as _claims yields
+    for part in _PARTS.finditer(sentence.group()):
+        body, offset = part.group(), sentence.start() + part.start()
+        for verb in _CLAIM_VERB.finditer(body):
+            family = next(k for k, v in verb.groupdict().items() if v)
+            negated = bool(_LOCAL_NEG.search(body[: verb.start()]))
+            subject, obj = _terms(body[: verb.start()]), _terms(body[verb.end() :])
+            if subject:
+                yield (offset, offset + len(body)), family, negated, subject, obj
 
 
 def _terms(text: str) -> set[str]:

@@ -5,10 +5,10 @@ physician has to see it. Where the physician wrote it themselves ("The lesson: .
 "Takeaway: ...", a closing "Call 911 if ..."), their own sentence is used as written. Only
 when there is none does the model fill one short slot (a few dozen tokens, greedy), and
 what it wrote is kept only if its content words come from the draft and it tells no
-patient's story; else the draft's closing sentence stands in, and the window asks the
-physician to check it. A reply's message
-is the task's own (decline personal advice, invite private contact), with a call to
-emergency services in front when the message describes an emergency.
+patient's story; else the draft's last sentence that tells no story stands in, and the
+window asks the physician to check it. A reply's message is the task's own (decline
+personal advice, invite private contact), with a crisis line or emergency services in
+front when a direct message or a comment describes a crisis or an emergency.
 """
 
 from __future__ import annotations
@@ -55,13 +55,28 @@ _IMPERATIVE = regex.compile(
 _SENTENCE = regex.compile(r"[^.!?…\n]+(?:[.!?…]+|$)")
 _HASHTAGS = regex.compile(r"(?:\s*#\w+)+\s*$")
 _EMERGENCY = regex.compile(
-    r"(?i)\b(?:chest (?:pain|pressure|tightness|hurts?)|can'?t (?:breathe|catch (?:my|his|her|"
+    r"(?i)\b(?:chest (?:pain|pressure|tightness|hurts?)|(?:pain|pressure|tightness|heaviness|"
+    r"squeezing) in (?:the (?:middle|cent(?:er|re)) of )?(?:my|his|her|their|the) chest|"
+    r"spread(?:s|ing)? (?:to|into|down) (?:my|his|her|their|the) (?:left )?(?:arm|jaw|neck)|"
+    r"(?:arm|leg|face|side) (?:went|is|goes|going|has gone) (?:weak|numb|limp|dead)|"
+    r"can'?t (?:lift|move|feel) (?:my|his|her|their) (?:arm|leg|face)|"
+    r"can'?t (?:breathe|catch (?:my|his|her|"
     r"their) breath)|(?:struggling|trouble|hard) (?:to )?breath|short(?:ness)? of breath|"
     r"(?:face|mouth|smile) (?:is )?droop|slurr|one side|numb(?:ness)? (?:on|in) (?:one|the left|"
     r"the right)|worst headache|pass(?:ed|ing) out|faint(?:ed|ing)|unconscious|unresponsive|"
     r"seizure|overdos|suicid|kill (?:my|him|her)self|want to die|coughing (?:up )?blood|"
     r"vomiting blood|bleeding (?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?(?:blue|"
     r"swell)|throat (?:is )?(?:closing|swell)|anaphyla|stiff neck and fever|blue lips)"
+)
+_CRISIS = regex.compile(
+    r"(?i)\b(?:suicid|kill (?:my|him|her|them)sel(?:f|ves)|end (?:it all|my life)|want(?:ed)? to "
+    r"die|(?:don'?t|do not) want to (?:be here|live|wake up)|no (?:reason|point) (?:to|in) "
+    r"(?:live|living|go(?:ing)? on)|better off without me|hopeless|self[- ]harm|hurt(?:ing)? "
+    r"my ?self|overdos)"
+)
+_CRISIS_MESSAGE = (
+    "If you are thinking about suicide or are in crisis, please call or text 988 (the US "
+    "crisis line) or your local emergency number now; you are not alone."
 )
 _EMERGENCY_MESSAGE = (
     "If this is happening now, call 911 (or your local emergency number) or go to the "
@@ -97,10 +112,14 @@ def own_sentence(draft: str) -> str | None:
 
 
 def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
-    """A reply carries the task's message; an emergency in the message comes first."""
+    """A reply carries the task's message. A crisis or an emergency described in a direct
+    message or a public comment comes first: a crisis line, or emergency services."""
     text = str(read_toml(task, folder).get("message", "")).strip()
-    if task == "reply-dm" and _EMERGENCY.search(comment):
-        text = f"{_EMERGENCY_MESSAGE} {text}".strip()
+    if task in ("reply-dm", "reply-comment"):
+        if _CRISIS.search(comment):
+            text = f"{_CRISIS_MESSAGE} {text}".strip()
+        elif _EMERGENCY.search(comment):
+            text = f"{_EMERGENCY_MESSAGE} {text}".strip()
     return KeyMessage(text, "task")
 
 
@@ -114,9 +133,12 @@ def slot_messages(draft: str, folder=None) -> list[Message]:
     ]
 
 
-def from_model(stream: StreamFn, messages: list[Message], draft: str) -> KeyMessage | None:
+def from_model(
+    stream: StreamFn, messages: list[Message], draft: str, stand_ins: Sequence[str] = ()
+) -> KeyMessage | None:
     """One short greedy slot: the lesson in one sentence. None when what comes back is
-    empty or does not come from the draft (its content words mostly absent there)."""
+    empty, does not come from the draft (its content words mostly absent there) or is
+    about the case (a story, or one of the draft's stand-ins)."""
     params = GenerationParams(max_tokens=60, temperature=0.0, seed=0, speculate=False)
     pieces: list[str] = []
     events = stream(messages, params)
@@ -133,9 +155,14 @@ def from_model(stream: StreamFn, messages: list[Message], draft: str) -> KeyMess
     line = "".join(pieces).strip().split("\n")[0].strip().strip("\"'“”")
     line = regex.sub(r"(?i)^(?:lesson|message|takeaway|key message)\s*:\s*", "", line)
     text = _tidy(_two_sentences(line))
-    if not text or not grounded(text, draft) or tells_story(text):
+    if not text or not grounded(text, draft) or not general(text, stand_ins):
         return None  # not from the draft, or about the patient rather than for the public
     return KeyMessage(text, "model")
+
+
+def general(text: str, stand_ins: Sequence[str] = ()) -> bool:
+    """For the public, not about the case: no story and none of the draft's stand-ins."""
+    return not tells_story(text) and not any(s in text for s in stand_ins if s.strip())
 
 
 def grounded(message: str, draft: str, share: float = 0.5) -> bool:
@@ -147,9 +174,14 @@ def grounded(message: str, draft: str, share: float = 0.5) -> bool:
     return sum(1 for w in words if w in theirs) >= share * len(words)
 
 
-def closing_sentence(draft: str) -> str | None:
+def closing_sentence(draft: str, stand_ins: Sequence[str] | None = None) -> str | None:
+    """The draft's last sentence; with `stand_ins`, its last sentence that tells no story
+    ("Most clots after a long flight start in the calf." rather than "She had not told
+    anyone about the pill."), and the last one only when every sentence does."""
     body = _HASHTAGS.sub("", draft.strip())
     sentences = [s.strip() for s in _SENTENCE.findall(body) if regex.search(r"\p{L}", s)]
+    if stand_ins is not None:
+        sentences = [s for s in sentences if general(s, stand_ins)] or sentences
     return sentences[-1] if sentences else None
 
 

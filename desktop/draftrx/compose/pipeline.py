@@ -61,7 +61,8 @@ StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]
 BatchFn = Callable[
     [Sequence[Sequence[Message]], Sequence[GenerationParams]], Iterator[SequenceEvent]
 ]
-_PREAMBLE = regex.compile(r"(?i)^(?:here(?:'s| is)[^\n]{0,60}|[^\n]{0,40}\bpost[^\n]{0,20}):\s*\n")
+_PREAMBLE = regex.compile(r"(?i)^(?:here(?:'s| is)[^\n]{0,60}|[^\n]{0,40}\bpost[^\n]{0,40}):\s*\n")
+_TAGS = regex.compile(r"(?i)</?(?:post|comment|message|draft|reply|review)>")  # echoed
 _MARKDOWN = regex.compile(r"\*\*|__|^#{1,6}\s+", regex.MULTILINE)
 _LABEL = regex.compile(r"(?im)^[ \t]*key message[ \t]*:[ \t]*")  # the prompt's label, echoed
 _HASHTAG = regex.compile(rf"\s*{phrases.HASHTAG.pattern}")
@@ -239,7 +240,7 @@ class Composer:
         self, request: Request, protected: Protected, *, model: bool = True
     ) -> KeyMessage:
         """The physician's own, the reply task's, the draft's own sentence, or (with
-        `model`) one short slot the model fills; the draft's closing sentence at worst."""
+        `model`) one short slot the model fills; the draft's last general sentence at worst."""
         if request.message is not None and request.message.strip():
             return KeyMessage(request.message.strip(), "physician")
         if request.task in REPLY_TASKS:
@@ -248,12 +249,13 @@ class Composer:
         own = key_message.own_sentence(text)
         if own:
             return KeyMessage(own, "draft")
+        stand_ins = [text[a:b] for r in protected.result.replacements for a, b in [r.target]]
         if model:
             slot = key_message.slot_messages(text, self._prompts)
-            found = key_message.from_model(self._stream, slot, text)
+            found = key_message.from_model(self._stream, slot, text, stand_ins)
             if found is not None:
                 return found
-        return KeyMessage(key_message.closing_sentence(text) or "", "closing")
+        return KeyMessage(key_message.closing_sentence(text, stand_ins) or "", "closing")
 
     def prompts(
         self, request: Request, protected: Protected, message: KeyMessage | None = None
@@ -447,7 +449,8 @@ class Composer:
             given = self.model_input(request, protected)
         given = f"{given}\n{message.text if message else ''}"  # all the model was given
         if message is not None:
-            variant.checks.append(faithful.check(own, message.text, given, words=message.trusted))
+            variant.checks.append(faithful.check(own, message.text, given, own_source=not reply,
+                                                 words=message.trusted))  # fmt: skip
         variant.checks.append(retell.record_details(own, self.scanner, mapping))
         if request.task == "lesson":
             variant.checks.append(
@@ -481,7 +484,7 @@ class Composer:
         self, text: str, request: Request, protected: Protected, platform: Platform | None
     ) -> str:
         """The model's text as a post: no preamble or quotes, identifiers replaced again."""
-        text = _PREAMBLE.sub("", text.strip()).strip()
+        text = _PREAMBLE.sub("", _TAGS.sub("", text).strip()).strip()
         text = _MARKDOWN.sub("", text)  # platforms show ** and ## literally
         text = _LABEL.sub("", text)
         if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
