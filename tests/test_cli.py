@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from draftrx.engine.models import default_model
+
 DRAFT = Path(__file__).parent / "fixtures" / "drafts" / "flu_myth.txt"
 
 
@@ -83,8 +85,17 @@ def test_models_info_list_and_path(default_model_path: Path) -> None:
     default = next(m for m in listed if m["default"])
     assert default["state"] == "ready" and default["path"] == str(default_model_path)
     assert draftrx("models", "path").stdout.strip() == str(default_model_path)
+    assert draftrx("models", "path", default["id"]).stdout.strip() == str(default_model_path)
+    unknown = draftrx("models", "path", "qwen-9000b")
+    assert unknown.returncode == 2 and "No built-in model has the id qwen-9000b" in unknown.stderr
     table = draftrx("models", "list").stdout
     assert table.startswith("llama.cpp build: ") and "GPU offload" in table
+    assert len([m for m in listed if m["state"] != "user"]) >= 2  # the built-ins
+    by_id = draftrx("rewrite", "-", "--platform", "x", "--candidates", "1", "--max-tokens", "8",
+                    "--message", "Flu shots work.", "--json", "--model", default["id"],
+                    stdin="Flu shots work. Get yours.")  # fmt: skip
+    assert by_id.returncode == 0, by_id.stderr
+    assert json.loads(by_id.stdout)["variants"][0]["platform"] == "x"
 
 
 @pytest.mark.model
@@ -116,6 +127,10 @@ def test_bench_quick_reports_every_figure(default_model_path: Path) -> None:
     best = speed["best_of_n"]  # the whole rewrite with 2 candidates a platform, against 1
     assert best["wall_s"]["1"] > 0 and best["over_one"]["2"] > 0
     assert best["chosen_tokens"]["1"] > 0 and best["default_candidates"] == 2
+    models = report["models"]["by_model"]  # every built-in: measured, or why it was not
+    default_row = models.pop(default_model().id)
+    assert default_row["decode_tok_s"] > 0 and default_row["speed_vs_default"] == 1.0
+    assert all("skipped" in row or row["speed_vs_default"] > 0 for row in models.values())
     vault = report["vault"]
     assert vault["rounds"] == 50 and vault["autosave_p50_ms"] > 0
     assert vault["autosave_vs_plaintext"] > 0 and vault["scrypt_s"] > 0

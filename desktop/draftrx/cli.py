@@ -69,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ctx", type=int, default=None, help="context size for the RAM estimate")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_models_info)
-    p = msub.add_parser("path", help="print the default model's path (assembling it once)")
+    p = msub.add_parser("path", help="print a built-in model's path (assembling it once)")
+    p.add_argument("id", nargs="?", type=Path, default=None, help="model id (default: default)")
     p.set_defaults(run=_models_path)
 
     p = sub.add_parser("rewrite", help="stream rewrites and platform variants of a draft")
@@ -165,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
-    p.add_argument("--only", choices=["engine", "speed", "privacy", "vault", "gui"],
+    p.add_argument("--only", choices=["engine", "speed", "models", "privacy", "vault", "gui"],
                    help="run one part")  # fmt: skip
     _add_model_options(p)
     p.set_defaults(run=_bench)
@@ -228,22 +229,25 @@ def _add_privacy_mode(p: argparse.ArgumentParser) -> None:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", type=Path, default=None, help="GGUF file (default: built-in)")
+    p.add_argument("--model", type=Path, default=None,
+                   help="GGUF file, or a built-in model's id from `models list`")  # fmt: skip
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: cores)")
     p.add_argument("--gpu-layers", type=int, default=None, help="layers to offload (-1: all)")
     p.add_argument("--ctx", type=int, default=None, help="context size in tokens")
 
 
 def _resolve_model(path: Path | None) -> Path:
-    if path is not None:
-        return path
-    from draftrx.engine.models import default_model
+    """A GGUF file, a built-in model's id (assembled once) or, without either, the default."""
+    from draftrx.engine.models import by_id, default_model
 
-    model = default_model()
+    model = default_model() if path is None else by_id(str(path))
+    if model is None:
+        assert path is not None
+        return path
     state = model.state()
     if state in ("bundled", "installed"):
         verb = "Checking" if state == "bundled" else "Preparing"
-        print(f"{verb} the default model ({model.name}), once…", file=sys.stderr)
+        print(f"{verb} the model {model.name}, once…", file=sys.stderr)
     return model.ensure()
 
 
@@ -341,7 +345,13 @@ def _models_info(args: argparse.Namespace) -> int:
 
 
 def _models_path(args: argparse.Namespace) -> int:
-    print(_resolve_model(None))
+    from draftrx.engine.models import by_id
+
+    if args.id is not None and by_id(str(args.id)) is None:
+        print(f"No built-in model has the id {args.id}; `draftrx models list` names them.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    print(_resolve_model(args.id))
     return 0
 
 

@@ -15,6 +15,7 @@ OVERFLOW = "could not broadcast input array from shape (455808,) into shape (303
 FIGURES = {
     "engine": {"decode": {"ratio": 1.0}, "prompt_tokens": 305},
     "speed": {"batch": {"ratio": 0.6}},
+    "models": {"by_model": {}},
     "privacy": {"scan_p50_ms": 15.0},
     "vault": {"autosave_p50_ms": 0.05},
     "gui": {"window_shown_s": 0.4},
@@ -86,4 +87,4 @@ def test_a_failed_measurement_inside_a_part_fails_the_run(parts, monkeypatch, ca
 def test_an_interrupt_is_not_a_failed_part(parts, capsys) -> None:
     parts["broken"]["privacy"] = KeyboardInterrupt()
     assert main(["bench"]) == 130
-    assert parts["ran"] == ["engine", "speed", "privacy"]
+    assert parts["ran"] == ["engine", "speed", "models", "privacy"]

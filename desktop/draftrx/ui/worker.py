@@ -86,7 +86,7 @@ EngineFactory = Callable[["EngineConfig"], EngineLike]
 
 @dataclass(frozen=True)
 class ModelChoice:
-    path: Path | None  # None: the built-in default model, assembled on first use
+    path: Path | None  # None: the built-in default model; a built-in's id; or a GGUF file
     threads: int | None = None
     gpu_layers: int | None = None
 
@@ -194,7 +194,7 @@ class EngineWorker(QObject):
 
         self._close_engine()
         try:
-            path = choice.path or self._default_model()
+            path = self._model_path(choice.path)
             self.loading.emit(f"Loading {path.name}…")
             config = EngineConfig(path, n_threads=choice.threads, n_gpu_layers=choice.gpu_layers)
             with collector_paused():
@@ -205,10 +205,15 @@ class EngineWorker(QObject):
             return
         self.loaded.emit(self._engine.describe())
 
-    def _default_model(self) -> Path:
-        from draftrx.engine.models import default_model
+    def _model_path(self, path: Path | None) -> Path:
+        """A GGUF file as chosen, or a built-in model (None: the default; else its id),
+        assembled or verified on first use."""
+        from draftrx.engine.models import by_id, default_model
 
-        model = default_model()
+        model = default_model() if path is None else by_id(str(path))
+        if model is None:
+            assert path is not None
+            return path
         if not model.is_assembled():
             verb = "Checking" if model.bundled else "Preparing"
             self.loading.emit(f"{verb} {model.name} (first start only)…")
