@@ -163,21 +163,21 @@ def _kept_and_blocked(cases: list[dict]) -> tuple[int, int]:
 
 
 def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
-    """Measured: 59 of 64 references kept (four add a number or a vaccine their draft
+    """Measured: 60 of 65 references kept (four add a number or a vaccine their draft
     lacks; one gold message lists what not to do as "not to give aspirin, wait, or ..."),
-    61 of 64 reversed posts blocked (two reviews break privacy, not the message: other
+    62 of 65 reversed posts blocked (two reviews break privacy, not the message: other
     checks' work; one recasts "green mucus does not mean antibiotics" as a new claim)."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 64 and kept >= 59 and blocked >= 61
+    assert len(cases) == 65 and kept >= 60 and blocked >= 62
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
-    """A floor, not a target: measured 23 of 25 and 23 of 25 on rules that never saw the
+    """A floor, not a target: measured 24 of 26 and 24 of 26 on rules that never saw the
     set (its misses are not looked at)."""
     cases = _gold("holdout")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 25 and kept >= 23 and blocked >= 23
+    assert len(cases) == 26 and kept >= 24 and blocked >= 24
 
 
 @pytest.mark.parametrize(
@@ -334,6 +334,32 @@ def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner) -> None:
     assert (found.text, found.source) == ("Most clots after a long flight start in the calf.",
                                           "closing")  # fmt: skip
     assert message.closing_sentence("He fell. She fell.", []) == "She fell."  # all tell one
+
+
+def test_a_lesson_with_no_lesson_in_it_is_blocked_with_what_to_do(scanner) -> None:
+    """A draft that only tells what happened: no teaching sentence, and a slot that tells
+    the story. The closing remark stands in as the message, and every lesson blocks."""
+    from draftrx.compose.pipeline import Composer, MessageFound, Request, VariantDone
+
+    draft = ("Saturday shift. Kid came in with belly pain that moved to the right. Dad gave "
+             "him a laxative and kept him home 2 days. Good kid, loves dinosaurs.")  # fmt: skip
+    stream, _ = _scripted("He loved dinosaurs and came in with belly pain.")
+    composer = Composer(stream, scanner)
+    request = Request(draft, "lesson", seed=1)
+    events = list(composer.compose(request, GenerationParams(max_tokens=40, temperature=0)))
+    found = next(e for e in events if isinstance(e, MessageFound)).message
+    assert (found.text, found.source) == ("Good kid, loves dinosaurs.", "closing")
+    (done,) = [e for e in events if isinstance(e, VariantDone)]
+    lesson = next(c for c in done.variant.checks if c.id == "lesson")
+    assert lesson.severity == "block" and "Key message field" in lesson.message
+
+    taught = f"{draft} Belly pain that moves to the lower right needs a doctor the same day."
+    events = list(composer.compose(Request(taught, "lesson", seed=1),
+                                   GenerationParams(max_tokens=40, temperature=0)))  # fmt: skip
+    found = next(e for e in events if isinstance(e, MessageFound)).message
+    assert found.text.startswith("Belly pain that moves to the lower right")
+    (done,) = [e for e in events if isinstance(e, VariantDone)]
+    assert next(c for c in done.variant.checks if c.id == "lesson").severity == "ok"
 
 
 def test_a_guessed_message_is_not_put_beside_the_draft_nor_required_word_for_word() -> None:

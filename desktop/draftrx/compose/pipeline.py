@@ -250,12 +250,16 @@ class Composer:
         if own:
             return KeyMessage(own, "draft")
         stand_ins = [text[a:b] for r in protected.result.replacements for a, b in [r.target]]
+        taught = self.model_input(request, protected) if request.task == "lesson" else ""
         if model:
             slot = key_message.slot_messages(text, self._prompts)
             found = key_message.from_model(self._stream, slot, text, stand_ins)
             if found is not None:
                 return found
-        return KeyMessage(key_message.closing_sentence(text, stand_ins) or "", "closing")
+        # A lesson's stand-in is its last teaching sentence: "Good kid, loves dinosaurs."
+        # tells no story in so many words, but it is no lesson either.
+        last = key_message.closing_sentence(taught or text, stand_ins)
+        return KeyMessage(last or "", "closing")
 
     def prompts(
         self, request: Request, protected: Protected, message: KeyMessage | None = None
@@ -447,6 +451,8 @@ class Composer:
         own = mask(final, [span for spans in added.values() for span in spans])
         if given is None:
             given = self.model_input(request, protected)
+        if request.task == "lesson" and message is not None:
+            variant.checks.append(_lesson_found(message, given))
         given = f"{given}\n{message.text if message else ''}"  # all the model was given
         if message is not None:
             variant.checks.append(faithful.check(own, message.text, given, own_source=not reply,
@@ -531,6 +537,17 @@ def _candidate_params(params: GenerationParams, candidate: int) -> GenerationPar
 
 
 _SEVERITY = {"block": 2, "warn": 1, "ok": 0}
+
+
+def _lesson_found(message: KeyMessage, taught: str) -> Check:
+    """A lesson needs a lesson: the physician's, the model's (grounded) or a teaching
+    sentence of the draft. A draft that only tells what happened gives the model nothing
+    to teach, and what it writes then retells the story in other words."""
+    if message.source == "closing" and not taught.strip():
+        return Check("lesson", "block", "DraftRx found no lesson in this draft to teach: type "
+                     "the take-home message in the Key message field (--message on the "
+                     "command line), then rewrite.")  # fmt: skip
+    return Check("lesson", "ok", "The lesson comes from the draft or from you.")
 
 
 def _rank(variant: Variant, too_long: bool) -> tuple[int, int, bool, int, float]:
