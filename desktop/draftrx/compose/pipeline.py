@@ -250,7 +250,6 @@ class Composer:
         if own:
             return KeyMessage(own, "draft")
         stand_ins = [text[a:b] for r in protected.result.replacements for a, b in [r.target]]
-        taught = self.model_input(request, protected) if request.task == "lesson" else ""
         if model:
             slot = key_message.slot_messages(text, self._prompts)
             found = key_message.from_model(self._stream, slot, text, stand_ins)
@@ -258,6 +257,7 @@ class Composer:
                 return found
         # A lesson's stand-in is its last teaching sentence: "Good kid, loves dinosaurs."
         # tells no story in so many words, but it is no lesson either.
+        taught = self.model_input(request, protected) if request.task == "lesson" else ""
         last = key_message.closing_sentence(taught or text, stand_ins)
         return KeyMessage(last or "", "closing")
 
