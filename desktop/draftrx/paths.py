@@ -5,7 +5,9 @@ The environment variables exist so tests and portable installs can point the app
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -38,3 +40,19 @@ def resource_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"DraftRx's '{name}' folder is missing from this installation.")
+
+
+def package_file(package: str, name: str) -> Path:
+    """A data file inside an installed package, found without importing the package.
+
+    Importing can cost seconds or pull in what DraftRx does not use; inside the installed
+    app PyInstaller collects the file alone, so there is no package there to find.
+    """
+    spec = importlib.util.find_spec(package)
+    folders = [*(spec.submodule_search_locations or [])] if spec else []
+    if getattr(sys, "frozen", False):
+        folders.append(str(Path(getattr(sys, "_MEIPASS", "")) / package))
+    for folder in folders:
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    raise FileNotFoundError(f"A data file of the package {package} is not installed.")

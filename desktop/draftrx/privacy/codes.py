@@ -24,10 +24,17 @@ _CUES = {
 }  # fmt: skip
 
 _UNIT_SUFFIX = regex.compile(
-    r"(?i)\d(?:mg|mcg|µg|g|kg|ml|l|mmol|meq|iu|u|units|mmhg|bpm|cm|mm|km|lbs?|hrs?|min|k)$"
+    r"(?i)\d(?:mg|mcg|µg|g|kg|ml|cc|l|mmol|meq|iu|u|units|mmhg|bpm|cm|mm|km|lbs?|hrs?|min|k)$"
+)
+# Shorthand that looks like a code: ranges ("20-30", "70-80s", "1900-0700"), vent settings
+# ("600x12"), shift times ("11p-7a"), decades ("80s").
+_MEASURE = regex.compile(
+    r"(?i)^(?:\d{1,4}(?:\.\d+)?s?(?:-\d{1,4}(?:\.\d+)?s?)?|\d{2,4}x\d{1,3}"
+    r"|\d{1,2}(?::?\d\d)?[ap]m?-\d{1,2}(?::?\d\d)?[ap]m?|\d+(?:\.\d+)?(?:x\d+(?:\.\d+)?){1,2}(?:cm|mm|in)?"
+    r"|\d+(?:-\d+)?(?:h|hr|hrs|d|wk|wks|ft|in|mo|y|yr|yrs)|\d*q\d+(?:-\d+)?h)$"
 )
 _CLINICAL_CODES = regex.compile(
-    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2})$"
+    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2}|ca-?(?:19-9|125|15-3|27-29))$"
 )
 
 
@@ -62,7 +69,7 @@ def _luhn(text: str, m: regex.Match[str]) -> bool:
 
 def _generic_code(text: str, m: regex.Match[str]) -> bool:
     code = m.group()
-    if _UNIT_SUFFIX.search(code) or _CLINICAL_CODES.match(code):
+    if _UNIT_SUFFIX.search(code) or _CLINICAL_CODES.match(code) or _MEASURE.match(code):
         return False
     digits = sum(c.isdigit() for c in code)
     letters = sum(c.isalpha() for c in code)
@@ -71,9 +78,24 @@ def _generic_code(text: str, m: regex.Match[str]) -> bool:
     return digits >= 7
 
 
-def _phone7(text: str, m: regex.Match[str]) -> bool:
-    cues = {"call", "phone", "tel", "fax", "cell", "text", "pager", "ext", "at", "number", "dial"}
-    return any(w in cues for w in words_before(text, m.start(), 3))
+_PHONE_CUES = {"call", "phone", "ph", "tel", "fax", "cell", "mobile", "text", "pager", "ext",
+               "at", "number", "dial", "contact", "reached", "cb", "callback", "home", "work"}  # fmt: skip
+
+
+def _phone_cued(text: str, m: regex.Match[str]) -> bool:
+    return any(w in _PHONE_CUES for w in words_before(text, m.start(), 3))
+
+
+def _local_number(text: str, m: regex.Match[str]) -> bool:
+    """ "555-0193": a local phone number, unless a range of amounts ("250-1000 mL")."""
+    if _phone_cued(text, m):
+        return True
+    after = text[m.end() : m.end() + 6].lstrip().lower()
+    if regex.match(r"\d*0[-.]\d*00\b", m.group()):
+        return False  # "IS 750-1000"
+    return m.group()[0] in "23456789" and not regex.match(
+        r"(?:ml|cc|mg|mcg|units?|kcal|l\b)", after
+    )
 
 
 def _cued(type_: str, cue: str) -> Rule:
@@ -90,13 +112,16 @@ RULES = [
     Rule("EMAIL", rx(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}\b"), 0.95),
     Rule("URL", rx(r"\b(?:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95, check=_private_url),
     Rule("URL", rx(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|uk|ca|au|de|health|info|me|ly|app|md|care|clinic)(?:/[^\s<>\"'()]*)?(?<![.,;:!?])(?![\w@-])", regex.IGNORECASE), 0.85, check=_private_url),
-    Rule("NAME", rx(r"(?<![\w.@])@[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
+    Rule("NAME", rx(r"(?<![\w.@])@(?!\d+\b)[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
     Rule("IP_ADDRESS", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, check=_ip),
     Rule("IP_ADDRESS", rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::?[0-9A-Fa-f]{1,4}){1,7})(?![\w:])"), 0.8, check=_ip),
     Rule("SSN", rx(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"), 0.9),
-    Rule("PHONE", rx(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:,?\s*(?i:ext\.?|x|extension)\s*\d{1,5})?(?![\w-])"), 0.9),
+    Rule("PHONE", rx(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}\s?[\s./-]\s?)\d{3}\s?[\s./-]\s?\d{4}(?:,?\s*(?i:ext\.?|x|extension)\s*\d{1,5})?(?![\w-])"), 0.9),
+    Rule("PHONE", rx(r"(?<![\w-])\d{10}(?![\w-])"), 0.8, check=_phone_cued),
+    Rule("PHONE", rx(r"(?<![\w])(?i:pager|pgr|pg|beeper|bpr|p(?=\s?\#)|ext|extension)\.?\s*(?:\#|(?i:no)\.?|(?i:number))?\s*:?\s*\#?\s*(?P<p>\d(?:-?\d){3,9})(?![\w-])"), 0.85, group="p"),
     Rule("PHONE", rx(r"(?<![\w-])\+(?:[2-9]\d{0,2})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w-])"), 0.75),
-    Rule("PHONE", rx(r"(?<![\w-])\d{3}-\d{4}(?![\w-])"), 0.7, check=_phone7),
+    Rule("PHONE", rx(r"(?<![\w-])\d{3}[-.]\d{4}(?:\s?(?i:x|ext\.?)\s?\d{1,5})?(?![\w-]|\.\d)"), 0.7, check=_local_number),
+    Rule("PHONE", rx(r"(?<![\w-])\d{3}\s\d{4}(?![\w-])"), 0.7, check=_phone_cued),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
     Rule("ROOM", rx(r"(?<![\w])(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment)\.?\s*\#?\s*(?P<code>\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4})(?![\w-])"), 0.9, group="code"),

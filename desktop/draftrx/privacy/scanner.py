@@ -133,12 +133,16 @@ _NAME_WORD = regex.compile(r"\p{L}[\p{L}'’-]+")
 
 def _repeats(text: str, found: list[Finding]) -> list[Finding]:
     """Once a word is a name or a town somewhere in the draft, it is one everywhere in it:
-    "Mrs. Jo Abide ... Abide asked" (a sentence-initial "Abide" alone proves nothing)."""
+    "Mrs. Jo Abide ... Abide asked" (a sentence-initial "Abide" alone proves nothing). So is
+    a facility's abbreviation: "Castleford Univ Hosp (CUH) ... meet pt at CUH"."""
     words: dict[str, str] = {}
     for f in found:
         if f.type in {"NAME", "LOCATION"}:
             for w in _NAME_WORD.findall(text, f.start, f.end):
-                words.setdefault(w, f.type)
+                if w.istitle() or not lexicon.is_vocabulary(w):
+                    words.setdefault(w, f.type)  # "son will called": not every "will"
+        elif f.type == "FACILITY" and _ACRONYM.fullmatch(text, f.start, f.end):
+            words.setdefault(text[f.start : f.end], f.type)
     if not words:
         return []
     alternatives = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -146,6 +150,9 @@ def _repeats(text: str, found: list[Finding]) -> list[Finding]:
     return [
         Finding(m.start(), m.end(), words[m.group()], 0.8) for m in regex.finditer(pattern, text)
     ]
+
+
+_ACRONYM = regex.compile(r"\p{Lu}{2,6}")
 
 
 def _chunks(text: str):

@@ -26,7 +26,8 @@ _MONTH_CONTEXT = {
     "in", "on", "of", "since", "during", "last", "next", "early", "late", "mid", "this",
     "until", "by", "before", "after", "from", "through", "till", "throughout",
 }  # fmt: skip
-_FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "out", "gcs"}
+_FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "out", "gcs", "relief",
+                     "ha", "headache"}  # fmt: skip
 _FRACTION_AFTER = {
     "tab",
     "tabs",
@@ -49,22 +50,91 @@ _FRACTION_AFTER = {
 }
 
 
+_DATE_CONTEXT = {
+    "on", "since", "from", "until", "till", "by", "dated", "date", "dos", "dob", "admitted",
+    "adm", "admit", "discharged", "dc", "d/c", "seen", "visit", "through", "thru", "before",
+    "after", "last", "next", "of", "in", "s/p", "started", "stopped", "born", "due", "appt",
+    "start", "starting", "effective", "changed", "placed", "removed", "done", "performed",
+}  # fmt: skip
+
+
 def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 2)
     if any(w in _FRACTION_CONTEXT for w in before) or word_after(text, m.end()) in _FRACTION_AFTER:
         return False
     # 120/80, 3/4 of the way: a date needs the digit run to stand alone.
+    if m.start() > 0 and text[m.start() - 1] in "/.":
+        return False
+    # "1/2 tab", "strength 5/5", "2/6 SEM", "pain 8/10", "abx day 3/7", "PS 10/5": a score,
+    # a fraction or a setting, unless something says it is a date ("on 4/5").
+    parts = [int(p) for p in m.group().split("/")]
+    if len(parts) == 2 and not (before and before[-1] in _DATE_CONTEXT):
+        return not _score(*parts, before[-1] if before else "", word_after(text, m.end()))
+    return True
+
+
+_SCORE_BEFORE = {
+    "strength", "motor", "grip", "grips", "power", "str", "ue", "le", "rue", "lue", "rle", "lle",
+    "bue", "ble", "bilat", "bilateral", "mae", "reflexes", "pulses", "pulse", "murmur", "grade",
+    "gr", "gcs", "deltoid", "deltoids", "biceps", "triceps", "quads", "df", "pf", "ps", "peep",
+    "bipap", "cpap", "settings", "setting", "vent", "day", "d", "relief", "cp", "epap", "ipap",
+    "rated", "score", "tof", "weak", "weakness", "twitches", "alvarado", "heart", "wells",
+    "apgar", "nihss", "cpot", "rass", "phq", "gad", "mmse", "moca", "curb", "limited",
+}  # fmt: skip
+_SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x4", "ns",
+                "pulses", "reflexes", "sm", "dm", "holosystolic", "systolic", "diastolic", "cp",
+                "ue", "le", "in", "ble", "bue", "rue", "lue", "rle", "lle", "pain", "ha",
+                "headache", "twitches"}  # fmt: skip
+
+
+def _score(a: int, b: int, before: str, after: str) -> bool:
+    return (
+        (a == b and a <= 5)  # "5/5" strength, "2/2" for "secondary to", "2/2 bottles"
+        or (a, b) == (1, 2)
+        or before in _SCORE_BEFORE
+        or after in _SCORE_AFTER
+    )
+
+
+_WEEKDAY_CONTEXT = _DATE_CONTEXT | {"til", "this", "every", "each", "mtg", "u", "fu", "visit",
+                                    "meeting", "appt", "appointment", "home", "clinic", "or"}  # fmt: skip
+
+
+def _weekday_short(text: str, m: regex.Match[str]) -> bool:
+    """ "f/u mon", "next Thurs 3/25": a weekday abbreviated, not "o2 sat" or "sun exposure"."""
+    before = words_before(text, m.start(), 1)
+    after = text[m.end() : m.end() + 8]
+    if m.group().lower().rstrip(".") in {"tues", "thur", "thurs"}:
+        return True  # no English word
+    if regex.match(r"\s*(?:\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)?\s?(?i:am|pm|a|p)\b)", after):
+        return True
+    if m.group().lower().rstrip(".") in {"sat", "sun", "wed"}:
+        return bool(before) and before[0] in {"on", "until", "til", "till", "next", "this", "by"}
+    return bool(before) and before[0] in _WEEKDAY_CONTEXT
+
+
+def _month_year(text: str, m: regex.Match[str]) -> bool:
+    """History shorthand: "MI 7/81", "fx 4/97", "3/2019" (a two-digit year above 31)."""
+    before = words_before(text, m.start(), 2)
+    if any(w in _FRACTION_CONTEXT for w in before) or word_after(text, m.end()) in _FRACTION_AFTER:
+        return False
     return not (m.start() > 0 and text[m.start() - 1] in "/.")
 
 
 def _month_alone(text: str, m: regex.Match[str]) -> bool:
     word = m.group()
-    if word[0].islower():
-        return False
     before = words_before(text, m.start(), 1)
+    if word[0].islower():
+        return word != "may" and bool(before) and before[0] in _MONTH_CONTEXT
     if before and before[0] in _MONTH_CONTEXT:
         return True
     return word.lower() not in {"may", "march", "august", "june", "april", "jan", "mar"}
+
+
+def _month_short(text: str, m: regex.Match[str]) -> bool:
+    """ "since Aug", "in jan": an abbreviated month after a word that dates it."""
+    before = words_before(text, m.start(), 1)
+    return bool(before) and before[0] in _MONTH_CONTEXT - {"of", "on"}
 
 
 def _age(text: str, m: regex.Match[str]) -> str | bool:
@@ -75,7 +145,8 @@ def _age(text: str, m: regex.Match[str]) -> str | bool:
 
 
 RULES = [
-    Rule("DATE", rx(r"(?<![\w/.:-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:\d{4}|\d{2}))?(?![\w/]|\.\d)"), 0.85, check=_numeric_date),
+    Rule("DATE", rx(r"(?:(?<![\w/.:-])|(?<=\d/\d{1,2}-))(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:\d{4}|\d{2}))?(?![\w/]|\.\d)"), 0.85, check=_numeric_date),
+    Rule("DATE", rx(r"(?<![\w/.:-])(?:0?[1-9]|1[0-2])/(?:3[2-9]|[4-9]\d|0\d|(?:19|20)\d\d)(?![\w/%]|\.\d)"), 0.8, check=_month_year),
     Rule("DATE", rx(r"(?<![\w/.:-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:\d{4}|\d{2})(?![\w-])"), 0.85),
     Rule("DATE", rx(r"(?<![\w.])(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:\d{4}|\d{2})(?!\w|\.\d)"), 0.7),
     Rule("DATE", rx(r"(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])"), 0.95),
@@ -83,7 +154,10 @@ RULES = [
     Rule("DATE", rx(rf"\b(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH_CI}\b\.?{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+\d{{4}}\b"), 0.85),
     Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
+    Rule("DATE", rx(r"\b(?i:january|february|march|april|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
+    Rule("DATE", rx(r"\b(?i:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"), 0.7, check=_month_short),
     Rule("DATE", rx(rf"\b{_WEEKDAY}\b"), 0.9),
+    Rule("DATE", rx(r"\b(?i:mon|tues?|wed|thu|thur|thurs|fri|sat|sun)\b\.?"), 0.75, check=_weekday_short),
     Rule("DATE", rx(rf"\b(?i:{HOLIDAYS})\b"), 0.85),
     Rule("DATE", rx(r"\b(?:on|since|from|until|by)\s+the\s+(\d{1,2}(?:st|nd|rd|th))\b"), 0.8, group=1),
     Rule("TIME_CUE", rx(r"(?<![\w:.])(?:[01]?\d|2[0-3]):[0-5]\d(?:\s?(?i:[ap]\.?m\.?))?(?![\w:])"), 0.8),

@@ -1,0 +1,33 @@
+"""Clinical shorthand that Philter's vocabulary (lexicon.clinical_words) leaves out or that
+the rules need by role: where a patient goes or comes from without it naming a place.
+
+Written for DraftRx from common US nursing, ICU and hospital-medicine abbreviations.
+"""
+
+from __future__ import annotations
+
+# Care settings named generically: "came from OSH", "d/c to SNF", "transfer to floor".
+SETTINGS = frozenset({
+    "osh", "snf", "ltac", "ltach", "alf", "nh", "ecf", "icf", "ltc", "tcu", "sdu", "pcu", "imc",
+    "icu", "micu", "sicu", "ccu", "cvicu", "cticu", "nicu", "picu", "neuro", "ed", "er", "or",
+    "pacu", "ir", "cath", "lab", "ep", "endo", "gi", "home", "floor", "floors", "rehab", "ward",
+    "unit", "hospice", "clinic", "office", "shelter", "jail", "prison", "ambulance", "ems",
+    "triage", "trauma", "stepdown", "step-down", "tele", "telemetry", "psych", "bhu", "l&d",
+    "ob", "mri", "ct", "xr", "radiology", "dialysis", "hd", "bed", "room", "bay", "hall",
+    "outside", "another", "other", "same", "this", "that", "the", "a", "an", "our", "his", "her",
+    "their", "him", "them", "us", "care", "acute", "subacute", "inpatient", "outpatient",
+    "vent", "hosp", "hospital", "facility", "nursing", "assisted", "living", "group", "pt",
+    "eval", "surgery", "pre-op", "preop", "post-op", "postop", "holding", "recovery", "bedside",
+    "cardiac", "pulmonary", "pulm", "physical", "occupational", "short-term", "long-term", "day",
+    "community", "rec", "ot", "respite", "residential", "detox", "geri", "geriatric", "adult",
+    "pediatric", "peds", "chair", "van", "wheelchair", "medical", "private",
+})  # fmt: skip
+
+# Abbreviations Philter's list lacks, seen in progress notes.
+ABBREVIATIONS = frozenset({
+    "ogt", "nsgy", "nsurg", "ctsurg", "vasc", "ortho", "uro", "gyn", "onc", "heme", "id",
+    "renal", "pulm", "cards", "ho", "hos", "fhx", "shx", "pmhx", "pshx", "hpi", "ros", "a&o",
+    "aox3", "aox4", "mae", "perrl", "perrla", "rrr", "ctab", "ntnd", "bs", "bsx4", "nabs",
+    "hoh", "fent", "ota", "oob", "bair", "hugger", "rosc", "braden", "morse", "cpot",
+    "rass", "ciwa", "cows", "nihss", "meld", "caprini", "picc", "cvc", "aline", "tlc",
+})  # fmt: skip
