@@ -110,7 +110,7 @@ def _not_a_year_or_measure(text: str, m: regex.Match[str]) -> bool:
 
 RULES = [
     Rule("EMAIL", rx(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}\b"), 0.95),
-    Rule("URL", rx(r"\b(?:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95, check=_private_url),
+    Rule("URL", rx(r"\b(?i:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95, check=_private_url),
     Rule("URL", rx(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|uk|ca|au|de|health|info|me|ly|app|md|care|clinic)(?:/[^\s<>\"'()]*)?(?<![.,;:!?])(?![\w@-])", regex.IGNORECASE), 0.85, check=_private_url),
     Rule("NAME", rx(r"(?<![\w.@])@(?!\d+\b)[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
     Rule("IP_ADDRESS", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, check=_ip),

@@ -20,7 +20,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from draftrx.privacy import lexicon
+from draftrx.privacy import lexicon, shorthand
 
 _TOKEN = regex.compile(r"\p{L}[\p{L}'’-]*")
 _POSSESSIVE = regex.compile(r"(?:['’]s|s['’]|['’])$")
@@ -71,6 +71,8 @@ ROLE_AFTER = {
 }  # fmt: skip
 # Months that are also given names: after a relation they are the name ("daughter April").
 _MONTH_NAMES = {"april", "may", "june", "august", "january"}
+# Titles written with a full stop ("Dr. Read"); "RN." ends a signature, not a title.
+_DOTTED = {"mr", "mrs", "ms", "mx", "dr", "prof", "rev", "sgt", "capt", "fr", "st"}
 # Given names that are also auxiliaries: "son will called" is a name, "son will call" is not.
 _MODAL_NAMES = {"will", "may", "can", "june", "april", "august"}
 # What follows a title or a role when it is not a name.
@@ -157,6 +159,7 @@ def _known_name(low: str) -> bool:
         _in_dict(low)
         and not _vocab(low)
         and not any(p in STOP_WORDS or p in KIN or p in CARE_ROLES for p in parts)
+        and (len(parts) < 2 or not any(_vocab(p) or p in lexicon.ordinary_words() for p in parts))
     )
 
 
@@ -188,10 +191,17 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         if (gap == "" or (gap == "." and len(prev.low) <= 4)) and prev.low in CASELESS_TITLES:
             clinical = t.low in lexicon.clinical_words() or t.low in lexicon.ordinary_words()
             return 0.95 if _name_word(t.low) or not clinical else 0.0
-        if gap in {"", ":", "-", "(", ".", ","} and prev.low in CARE_ROLES | KIN and _takes(t, kin):
+        if gap in {"", ":", "-", "(", ","} and prev.low in CARE_ROLES | KIN and _takes(t, kin):
             return 0.9
-    if prev is not None and prev.low in {"pt", "patient"} and _known_name(t.low):
+    if (
+        prev is not None
+        and prev.low in {"pt", "patient"}
+        and _known_name(t.low)
+        and (t.low in lexicon.given_names())
+    ):
         return 0.85  # "PATIENT MARIA GONZALEZ", "pt janet kowalski"
+    if _NAMED.search(text, max(0, t.start - 40), t.start) and not _clinical(t.low):
+        return 0.85  # "his name is mateo", "identified himself as dmitri"
     if _SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
         _name_word(t.low) and t.low not in lexicon.ordinary_words()
     ):
@@ -206,6 +216,10 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
     return 0.0
 
 
+_NAMED = regex.compile(
+    r"(?i)\b(?:name\s+is|named|goes\s+by|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
+    r"(?:\s+as)?)\s+$"
+)
 _SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
 
 
@@ -266,6 +280,8 @@ def _vocab(low: str) -> bool:
     ("mark", "sandy") or a function word ("will")."""
     if low not in lexicon.clinical_words():
         return False
+    if low in shorthand.ABBREVIATIONS or low in shorthand.SETTINGS or low in lexicon.drug_names():
+        return True
     return low not in lexicon.given_names() or low in lexicon.ordinary_words() or low in STOP_WORDS
 
 
@@ -341,7 +357,7 @@ class NameRecognizer(EntityRecognizer):
         gap = text[toks[i - 1].end : t.start] if i else ""
         initial = len(t.text) == 1 and t.cap and text[t.end : t.end + 1] == "."
         # "Dr. Read" but not "see your doctor. Read more": a full word then "." ends a sentence.
-        after_title = gap.strip(" ") == "" or (gap.strip(" ") == "." and len(prev) <= 4)
+        after_title = gap.strip(" ") == "" or (gap.strip(" ") == "." and prev in _DOTTED)
         if signal and prev in TITLES and after_title and (t.cap or initial):
             return 0.95
         if cued := _cued(text, toks, i):
@@ -375,8 +391,8 @@ class NameRecognizer(EntityRecognizer):
             unknown = lexicon.zipf(t.low) < 2.0 and len(t.text) > 2 and not t.upper
             return 0.5 if signal and not start and unknown and not clinical else 0.0
         given = len(t.text) > 2 and t.low in lexicon.given_names()
-        if _vocab(t.low) or (clinical and not given):
-            return 0.0  # "PACER", "Banana bag" at a sentence's start, "Na 128"
+        if _vocab(t.low) or (clinical and (start or not given)):
+            return 0.0  # "PACER", "Banana bag" or "Charity care" at a sentence's start, "Na 128"
         common = lexicon.is_common_word(t.low)
         ordinary = t.low in lexicon.ordinary_words()
         if signal and not start:
@@ -468,7 +484,7 @@ def _eponym(text: str, toks: list[_Tok], i: int) -> bool:
 
 _ABBREVIATIONS = {
     "US", "UK", "EU", "UN", "MD", "DO", "RN", "NP", "PA", "AM", "PM", "BC", "AD", "ER", "IV",
-    "OR", "DC", "PT", "OT", "ED", "ST", "OK", "TV", "PS", "NB", "ID",
+    "OR", "DC", "PT", "OT", "ED", "ST", "OK", "TV", "PS", "NB", "ID", "EG", "IE", "VS", "PO",
 }  # fmt: skip
 
 

@@ -24,7 +24,11 @@ _STREET_WORDS = (
     "|Loop|Pike|Crescent|Close|Gardens|Walk"
 )
 # As written, or in a note typed in capitals ("1820 WOODLAND AVE").
-_STREET = rf"(?:{_STREET_WORDS}|{_STREET_WORDS.upper()})\b(?!\.\s+\p{{Lu}}\p{{Ll}})\.?"
+# In capitals "DR. SMITH" and "ST. LUKE'S" are a doctor and a saint, not a street.
+_STREET = (
+    rf"(?:(?:{_STREET_WORDS})\b(?!\.\s+\p{{Lu}}\p{{Ll}})|(?:DR|ST)\b(?!\.?\s+\p{{Lu}})"
+    rf"|(?:{_STREET_WORDS.upper()})\b)\.?"
+)
 # In lower case the street word must be one no dose or unit can be: "27 quarry rd".
 _STREET_LOWER = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|way|terrace|circle|highway|hwy|parkway|pkwy|trail)"
 _UNIT = r"(?:,?\s+(?i:apt|apartment|unit|suite|ste|flat|\#)\.?\s*\#?\s*[\w-]+)?"
@@ -99,9 +103,10 @@ def _street(text: str, m: regex.Match[str]) -> bool:
 
 
 def _lower_street(text: str, m: regex.Match[str]) -> bool:
-    """ "27 quarry rd", not "2 tabs st" or "5 units lantus way"."""
+    """ "27 quarry rd", not "2 tabs st", "5 units lantus way" or "17 at st. aldhelm"."""
     words = m.group().split()[1:-1]
-    return not any(w in lexicon.drug_names() or w in _UNIT_WORDS for w in words)
+    units = any(w in lexicon.drug_names() or w in _UNIT_WORDS for w in words)
+    return _street(text, m) and not units
 
 
 _UNIT_WORDS = {"mg", "mcg", "g", "ml", "cc", "units", "u", "tabs", "tab", "puffs", "drops", "l"}
@@ -132,7 +137,8 @@ _FACILITY_ANY_CASE = (
     r"|memorial|mem|general|gen|rehab|hospice(?:\s+house)?|snf|family\s+(?:medicine|practice)"
     r"|pharmacy|manor|nursing\s+(?:and|&)\s+rehab(?:ilitation)?|health\s+(?:system|care)"
     r"|nursing\s+cent(?:er|re)|clinic|imaging|assoc(?:iates)?|urgent\s+care|dialysis"
-    r"|medical\s+group|surgery\s+cent(?:er|re)|(?:cancer|heart|eye|kidney)\s+cent(?:er|re))"
+    r"|medical\s+group|surgery\s+cent(?:er|re)|(?:cancer|heart|eye|kidney)\s+cent(?:er|re)"
+    r"|(?:home\s+)?infusion|home\s+health(?:\s+care)?|home\s*care|visiting\s+nurses?)"
 )
 _CARE_VERB = (
     r"transfer(?:red|ring)?|xfer(?:red)?|xferred|tx'?d|taken|sent|brought|flown|transported"
@@ -154,29 +160,32 @@ def _saint(text: str, m: regex.Match[str]) -> bool:
 
 
 def _facility_any_case(text: str, m: regex.Match[str]) -> bool:
-    """ "mercy hosp", "VALLEY CREST HOSPICE": a qualifier that names, not "home hospice", "the
-    outside hosp" or "gave general" (and no insurer: "Harbor Health Plan")."""
+    """ "mercy hosp", "VALLEY CREST HOSPICE", "coldwater community hosp": a qualifier with a
+    word that names, not "home hospice", "the outside hosp", "CVA rehab" or "gave general"
+    (and no insurer: "Harbor Health Plan")."""
     raw = [w.strip(".") for w in m.group("q").split()]
     words = [w.lower() for w in raw]
     if (
         words[0] in _NOT_QUALIFIER
-        or words[-1] in _NOT_QUALIFIER
+        or words[0] in STOP_WORDS
         or word_after(text, m.end()) in {"plan", "plans", "insurance", "partners"}
     ):
         return False
     saints = {"st", "saint", "mt", "mount"}
-    names = [(w, r) for w, r in zip(words, raw, strict=True) if w not in saints]
-    if not all(w not in shorthand.SETTINGS and w not in STOP_WORDS for w, _ in names):
+    names = [(w, r) for w, r in zip(words, raw, strict=True)
+             if w not in saints and not _generic(w)]  # fmt: skip
+    if not names:
         return False
     if m.group().split()[-1].lower() not in _WEAK_FACILITY:
-        # "HEBREW REHAB", "Cape Cod Hosp", "seaside family medicine", not "CVA rehab"
         if m.group().isupper():
             return True
-        return all(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
+        return any(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
-    return all(_naming(w) for w, _ in names) and any(
-        w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names
-    )
+    return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
+
+
+def _generic(word: str) -> bool:
+    return word in shorthand.SETTINGS or word in _NOT_QUALIFIER or word in STOP_WORDS
 
 
 # Facility words that are ordinary words too: the name must be no clinical word.
@@ -202,10 +211,10 @@ def _after_care_verb(text: str, m: regex.Match[str]) -> bool:
 
 RULES = [
     Rule("ADDRESS", rx(rf"\b\d{{1,6}}\s+(?:{_CAP}\s+){{1,4}}{_STREET}{_UNIT}"), 0.9, check=_street),
-    Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near|along|of)\s+(?P<s>(?:{_CAP}\s+){{1,3}}{_STREET})"), 0.85, group="s"),
+    Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near|along|of)\s+(?P<s>(?:{_CAP}\s+){{1,3}}{_STREET})"), 0.85, group="s", check=_street),
     Rule("ADDRESS", rx(rf"\b\d{{1,6}}\s+(?:\p{{Ll}}[\p{{Ll}}'’-]+\s+){{1,3}}{_STREET_LOWER}\b{_UNIT}"), 0.8, check=_lower_street),
     Rule("ZIP", rx(r"(?<![\w-])\d{5}(?:-\d{4})?(?![\w-])"), 0.8, check=_after_address),
-    Rule("ADDRESS", rx(r"\b(?:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
+    Rule("ADDRESS", rx(r"\b(?i:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
     # "SR 70" and "CR 2" are a rhythm and a creatinine unless a road is meant: "off CR 2".
     Rule("ADDRESS", rx(r"(?<=\b(?i:on|off|at|near|along|via|down|up|onto)\s+)(?:CR|SR)\s?\d{1,4}\b"), 0.8),
     Rule("ADDRESS", rx(r"\b(?i:p\.?\s?o\.?\s+box)\s+\d+\b"), 0.9),
@@ -216,7 +225,7 @@ RULES = [
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
     Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
     Rule("FACILITY", rx(r"(?<=\b(?i:at|from|to)\s+)(?:St\.?|Saint)\s+\p{Lu}\p{L}+"), 0.75),
-    Rule("FACILITY", rx(rf"(?<={_FACILITY}\s+\()\p{{Lu}}{{2,6}}(?=\))"), 0.8),
+    Rule("FACILITY", rx(rf"(?<=(?:{_FACILITY}|(?i:{_FACILITY_ANY_CASE}))\s+\()\p{{Lu}}{{2,6}}(?=\))"), 0.8),
     Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
     Rule("FACILITY", rx(rf"(?i)\b(?P<q>(?:(?:st\.?|saint|mt\.?|mount)\s+)?(?:{_NOT_PREP}[\p{{L}}'’&-]+\s+){{1,3}}){_FACILITY_ANY_CASE}\b"), 0.8, check=_facility_any_case),
     Rule("FACILITY", rx(rf"(?i)(?<=\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?)(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
@@ -274,8 +283,9 @@ class PlaceRecognizer(RuleRecognizer):
                                       or not lexicon.is_common_word(low)):  # fmt: skip
                     yield RecognizerResult("LOCATION", start, end, 0.85 if after_prep else 0.6)
                     break
-                if (n == len(words) and after_prep and not phrase.isupper()
-                        and (m2 := _PLACE_SUFFIX.search(phrase))):  # fmt: skip
+                after_address = text[start - 2 : start] == ", " and _after_address(text, m)
+                if (n == len(words) and (m2 := _PLACE_SUFFIX.search(phrase))
+                        and ((after_prep and not phrase.isupper()) or after_address)):  # fmt: skip
                     # "from Harlow Creek": a separate geographic word outweighs a name.
                     yield RecognizerResult(
                         "LOCATION", start, end, 0.9 if " " in m2.group() else 0.7

@@ -29,5 +29,7 @@ ABBREVIATIONS = frozenset({
     "renal", "pulm", "cards", "ho", "hos", "fhx", "shx", "pmhx", "pshx", "hpi", "ros", "a&o",
     "aox3", "aox4", "mae", "perrl", "perrla", "rrr", "ctab", "ntnd", "bs", "bsx4", "nabs",
     "hoh", "fent", "ota", "oob", "bair", "hugger", "rosc", "braden", "morse", "cpot",
-    "rass", "ciwa", "cows", "nihss", "meld", "caprini", "picc", "cvc", "aline", "tlc",
+    "rass", "ciwa", "cows", "nihss", "meld", "caprini", "picc", "cvc", "aline", "tlc", "art",
+    "asa", "rue", "lue", "rle", "lle", "bue", "ble", "rn", "lpn", "cna", "pmh", "psh", "fh",
+    "sh", "hx", "dx", "tx", "sx", "rx", "fx", "cc", "a/p", "s/p", "w/u", "f/u", "d/c",
 })  # fmt: skip
