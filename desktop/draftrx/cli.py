@@ -146,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.add_argument("--ner", action="store_true", help="add spaCy's statistical NER")
+    p.add_argument(
+        "--stock", action="store_true", help="score stock Presidio instead, for comparison"
+    )
     p.set_defaults(run=_eval_deid)
 
     p = sub.add_parser(
@@ -626,7 +629,12 @@ def _eval_deid(args: argparse.Namespace) -> int:
     from draftrx.privacy.evaluate import evaluate, format_report, gold_sets, load
     from draftrx.privacy.scanner import Scanner
 
-    scanner = Scanner(ner=args.ner)
+    if args.stock:
+        from draftrx.privacy.stock import StockPresidio
+
+        scanner = StockPresidio()
+    else:
+        scanner = Scanner(ner=args.ner)
     reports = []
     for path in args.datasets or gold_sets():
         try:

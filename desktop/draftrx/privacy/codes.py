@@ -34,7 +34,7 @@ _MEASURE = regex.compile(
     r"|\d+(?:-\d+)?(?:h|hr|hrs|d|wk|wks|ft|in|mo|y|yr|yrs)|\d*q\d+(?:-\d+)?h)$"
 )
 _CLINICAL_CODES = regex.compile(
-    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2}|ca-?(?:19-9|125|15-3|27-29))$"
+    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2}|ca-?(?:19-9|125|15-3|27-29)|e\dv\d?t?m\d)$"
 )
 
 
@@ -79,7 +79,8 @@ def _generic_code(text: str, m: regex.Match[str]) -> bool:
 
 
 _PHONE_CUES = {"call", "phone", "ph", "tel", "fax", "cell", "mobile", "text", "pager", "ext",
-               "at", "number", "dial", "contact", "reached", "cb", "callback", "home", "work"}  # fmt: skip
+               "at", "number", "dial", "contact", "reached", "cb", "callback", "home", "work",
+               "paged", "page", "pgr", "pg", "beeper", "x"}  # fmt: skip
 
 
 def _phone_cued(text: str, m: regex.Match[str]) -> bool:
@@ -122,6 +123,9 @@ RULES = [
     Rule("PHONE", rx(r"(?<![\w-])\+(?:[2-9]\d{0,2})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w-])"), 0.75),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}[-.]\d{4}(?:\s?(?i:x|ext\.?)\s?\d{1,5})?(?![\w-]|\.\d)"), 0.7, check=_local_number),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}\s\d{4}(?![\w-])"), 0.7, check=_phone_cued),
+    # Hospital extensions and pagers: "paged 4-4102", "Dr Oyelaran p 38815".
+    Rule("PHONE", rx(r"(?<![\w-])\d-\d{4}(?![\w-])"), 0.75, check=_phone_cued),
+    Rule("PHONE", rx(r"(?<![\w])(?i:p)\s?(?P<p>\d{5})(?![\w-])"), 0.75, group="p"),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
     Rule("ROOM", rx(r"(?<![\w])(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment)\.?\s*\#?\s*(?P<code>\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4})(?![\w-])"), 0.9, group="code"),

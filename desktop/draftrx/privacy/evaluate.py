@@ -18,13 +18,13 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import regex
 
 from draftrx.privacy.findings import Finding
 from draftrx.privacy.kinds import IDENTIFIER_TYPES, TYPES
 from draftrx.privacy.lexicon import states_and_countries
-from draftrx.privacy.scanner import Scanner
 
 PRESIDIO_TYPES = {
     "PERSON": "NAME", "STREET_ADDRESS": "ADDRESS", "GPE": "LOCATION", "DATE_TIME": "DATE",
@@ -144,7 +144,15 @@ def _overlaps(a: Finding | Gold, b: Finding | Gold) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def evaluate(examples: list[Example], scanner: Scanner, name: str = "") -> Report:
+class Scans(Protocol):
+    """DraftRx's scanner, or stock Presidio to compare it with (privacy/stock.py)."""
+
+    def warm(self) -> None: ...
+
+    def scan(self, text: str) -> list[Finding]: ...
+
+
+def evaluate(examples: list[Example], scanner: Scans, name: str = "") -> Report:
     report = Report(name, len(examples))
     scanner.warm()
     t0 = time.perf_counter()

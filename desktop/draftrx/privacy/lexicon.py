@@ -175,11 +175,37 @@ def ordinary_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@cache
+def _lemma_tables() -> tuple[dict[str, list[str]], dict[str, list[list[str]]]]:
+    lookups = Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups")
+    exceptions: dict[str, list[str]] = {}
+    rules: dict[str, list[list[str]]] = {}
+    for pos in ("verb", "adj", "adv"):
+        exceptions.update(lookups.get_table("lemma_exc")[hash_string(pos)])
+        rules[pos] = lookups.get_table("lemma_rules")[hash_string(pos)]
+    return exceptions, rules
+
+
+def is_inflection(word: str) -> bool:
+    """An inflected verb, adjective or adverb ("calmer", "hung", "readdresses"): English,
+    whatever a census list says."""
+    low = word.lower()
+    exceptions, rules = _lemma_tables()
+    if low in exceptions:
+        return True
+    words = ordinary_words()
+    return any(
+        low.endswith(old) and len(low) > len(old) + 2 and low[: len(low) - len(old)] + new in words
+        for pos in ("verb", "adj")
+        for old, new in rules[pos]
+    )
+
+
 def is_vocabulary(word: str) -> bool:
     """A function word, verb, adjective or adverb, so that seeing it once as a name ("son will
     called", "wife sandy") does not make it a name everywhere."""
     low = word.lower()
-    return low in STOP_WORDS or low in ordinary_words()
+    return low in STOP_WORDS or low in ordinary_words() or is_inflection(low)
 
 
 def warm() -> None:

@@ -45,12 +45,13 @@ RELATIONS = {
 # Cues that make the next word a name whatever its case. A title is followed by a name unless
 # by a word that says what the person did; care roles need a word that is not clinical
 # vocabulary ("staff aware", "pt/ot: min assist").
-CASELESS_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor"}
+CASELESS_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "rev",
+                   "reverend", "pastor", "fr", "rabbi", "imam"}  # fmt: skip
 CARE_ROLES = {
     "nurse", "rn", "np", "pa", "md", "attending", "resident", "intern", "fellow", "pcp", "sw",
     "staff", "chaplain", "pharmacist", "cardiologist", "surgeon", "hospitalist", "oncologist",
-    "neurologist", "intensivist", "nephrologist", "coordinator", "manager", "pharmd", "rev",
-    "reverend", "pastor", "fr", "rabbi", "imam", "cm", "ot", "pt/ot", "rt", "lpn", "cna", "tech",
+    "neurologist", "intensivist", "nephrologist", "coordinator", "manager", "pharmd",
+    "cm", "ot", "pt/ot", "rt", "lpn", "cna", "tech",
     "interpreter", "sitter", "proxy", "hcp", "poa", "guardian", "caregiver", "therapist",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
 }  # fmt: skip
@@ -64,10 +65,15 @@ KIN = {
     "brother-in-law", "mother-in-law", "father-in-law", "stepmother", "stepfather", "grandma",
     "grandpa", "granny", "nana", "godson", "goddaughter", "ex-wife", "ex-husband",
 }  # fmt: skip
+KIN_PLURAL = {
+    "sons", "daughters", "dtrs", "brothers", "sisters", "grandsons", "granddaughters",
+    "grandchildren", "children", "kids", "nieces", "nephews", "parents", "siblings",
+}  # fmt: skip
 # Care roles written after a name: "per novak rn", "d/w Okafor NP".
 ROLE_AFTER = {
     "rn", "np", "pa", "md", "do", "lpn", "cna", "crna", "cnm", "msw", "lcsw", "pharmd", "rt",
-    "pa-c", "dnp", "mph", "phd", "rph", "licsw", "lmsw", "bsn", "aprn", "fnp",
+    "pa-c", "dnp", "mph", "phd", "rph", "licsw", "lmsw", "bsn", "aprn", "fnp", "dpt", "otr",
+    "slp", "lmhc", "lmft", "psyd", "cnp", "acnp", "rd", "rrt", "ccrn", "lcsw-r", "sw",
 }  # fmt: skip
 # Months that are also given names: after a relation they are the name ("daughter April").
 _MONTH_NAMES = {"april", "may", "june", "august", "january"}
@@ -98,7 +104,7 @@ EPONYMS = {
     "ménière", "wernicke", "korsakoff", "guillain", "barré", "barre", "epstein", "apgar",
     "glasgow", "heimlich", "valsalva", "babinski", "mcburney", "kernig", "brudzinski",
     "trendelenburg", "foley", "whipple", "alvarado", "braden", "morse", "ranson", "wells",
-    "nissen", "bell", "down", "lyme", "tylenol", "advil",
+    "nissen", "bell", "quinton", "down", "lyme", "tylenol", "advil",
     "motrin", "benadryl", "lipitor", "ozempic", "wegovy", "botox", "lasix", "xanax", "zoloft",
     "prozac", "narcan", "epipen", "sudafed", "claritin", "zyrtec", "aleve", "aspirin",
 }  # fmt: skip
@@ -159,6 +165,7 @@ def _known_name(low: str) -> bool:
         _in_dict(low)
         and not _vocab(low)
         and not any(p in STOP_WORDS or p in KIN or p in CARE_ROLES for p in parts)
+        and not lexicon.is_inflection(low)
         and (len(parts) < 2 or not any(_vocab(p) or p in lexicon.ordinary_words() for p in parts))
     )
 
@@ -182,24 +189,37 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         return 0.0
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if t.low in STOP_WORDS and not (
-        t.low in _MODAL_NAMES and nxt and regex.search(r"(?:ed|s)$", nxt.low)
+        t.low in _MODAL_NAMES and nxt and regex.search(r"(?:ed|[^s]s)$", nxt.low)
     ):
         return 0.0
+    initial = prev is not None and len(prev.text) == 1 and text[prev.end : t.start].strip() == "."
+    if initial and i >= 2 and toks[i - 2].low in CASELESS_TITLES and _name_word(t.low):
+        return 0.9  # "dr s. baptiste"
     if prev is not None:
         gap = text[prev.end : t.start].strip(" ")
         # "dr. hale", not "talk to your doctor. Read more": a full word then "." ends a sentence.
         if (gap == "" or (gap == "." and len(prev.low) <= 4)) and prev.low in CASELESS_TITLES:
             clinical = t.low in lexicon.clinical_words() or t.low in lexicon.ordinary_words()
             return 0.95 if _name_word(t.low) or not clinical else 0.0
-        if gap in {"", ":", "-", "(", ","} and prev.low in CARE_ROLES | KIN and _takes(t, kin):
+        if (
+            gap in {"", ":", "-", "(", ","}
+            and prev.low in CARE_ROLES | KIN
+            and _takes(t, kin, text)
+        ):
             return 0.9
+    if _listed_after_kin(text, toks, i):
+        return 0.85  # "sons george and kostas"
     if (
         prev is not None
         and prev.low in {"pt", "patient"}
-        and _known_name(t.low)
-        and (t.low in lexicon.given_names())
+        and (
+            text[prev.end : t.start].strip(" ") in {"", ":"}
+            and _name_word(t.low)
+            and not _clinical(t.low)
+            and not lexicon.is_inflection(t.low)
+        )
     ):
-        return 0.85  # "PATIENT MARIA GONZALEZ", "pt janet kowalski"
+        return 0.85  # "PATIENT MARIA GONZALEZ", "pt: ruiz"
     if _NAMED.search(text, max(0, t.start - 40), t.start) and not _clinical(t.low):
         return 0.85  # "his name is mateo", "identified himself as dmitri"
     if _SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
@@ -211,9 +231,34 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         before = text[prev.end : t.start].strip(" ") if prev else ""
         after_initial = prev is not None and len(prev.text) == 1 and before == "."
         cued_before = prev is not None and prev.low in CARE_ROLES | KIN | CASELESS_TITLES
-        if gap in {"", ","} and (before not in {".", ":"} or after_initial) and not cued_before:
+        if gap in {"", ","} and (before != "." or after_initial) and not cued_before:
             return 0.85
+    if (
+        nxt
+        and nxt.low in ROLE_AFTER
+        and len(t.text) == 2
+        and t.text.isalpha()
+        and (text[max(0, t.start - 3) : t.start].strip(" ") in {"-", "—"})
+    ):
+        return 0.8  # initials signing a note: "- tk rn"
     return 0.0
+
+
+def _listed_after_kin(text: str, toks: list[_Tok], i: int) -> bool:
+    """A name in a list that a relation opens: "sons patrick and will", "SONS GEORGE AND
+    KOSTAS", "daughters: Ana, Bea"."""
+    j = i
+    while j > 0 and i - j < 6:
+        glue = text[toks[j - 1].end : toks[j].start]
+        if toks[j - 1].low in KIN_PLURAL and glue.strip(" ") in {"", ":"}:
+            return _takes(toks[i], kin=True)
+        if toks[j - 1].low in _CONJUNCTIONS and glue == " ":
+            j -= 1
+            continue
+        if glue not in _LIST_GLUE and glue != " ":
+            return False
+        j -= 1
+    return False
 
 
 _NAMED = regex.compile(
@@ -223,12 +268,13 @@ _NAMED = regex.compile(
 _SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
 
 
-def _takes(t: _Tok, kin: bool) -> bool:
+def _takes(t: _Tok, kin: bool, text: str = "") -> bool:
     """Whether a word after a relation or a role can be the name: for kin, a given name even
     if it is also a word ("wife rose"); for a role, a rare surname ("pharmd tran"), never a
     clinical word ("pt/ot: min assist", "charge rn aware")."""
-    if len(t.text) > 2 and t.low in lexicon.given_names() and kin:
-        return True
+    given = len(t.text) > 2 and t.low in lexicon.given_names()
+    if given and (kin or regex.match(r"\s*(?:[.;)]|$)", text[t.end : t.end + 3])):
+        return True  # "wife rose", "report given to rn page."
     if not _clinical(t.low):
         return True
     return (not kin and t.low in lexicon.surnames() and lexicon.zipf(t.low) < 3.5
@@ -252,10 +298,15 @@ def _clinical(low: str) -> bool:
 def _shape(word: str) -> bool:
     """Names are Title Case, capitals or lower case, part by part ("O'Neill", "Smith-Jones"),
     not "BiPAP" or "VASc"."""
+    if word.istitle() or word.isupper() or word.islower():
+        return True
     return all(
         not part or part.istitle() or part.isupper() or part.islower() or _PREFIXED.match(part)
-        for part in regex.split(r"[-'’]", word)
+        for part in _PARTS.split(word)
     )
+
+
+_PARTS = regex.compile(r"[-'’]")
 
 
 _PREFIXED = regex.compile(r"^(?:Mc|Mac|De|Di|La|Le)\p{Lu}\p{Ll}+$")
@@ -263,7 +314,10 @@ _PREFIXED = regex.compile(r"^(?:Mc|Mac|De|Di|La|Le)\p{Lu}\p{Ll}+$")
 
 def _acronym(word: str) -> bool:
     """An acronym ("SVG-PDA", "Post-ROSC", "ICU"): a part in capitals of four letters or fewer."""
-    return any(p.isupper() and len(p) <= 4 for p in regex.split(r"[-/]", word) if p)
+    return any(p.isupper() and len(p) <= 4 for p in _ACRONYM_PARTS.split(word) if p)
+
+
+_ACRONYM_PARTS = regex.compile(r"[-/]")
 
 
 def _case(words: list[_Tok], lower_text: bool) -> _Case:
@@ -348,7 +402,11 @@ class NameRecognizer(EntityRecognizer):
     def _seed(self, text: str, toks: list[_Tok], i: int, case: _Case) -> float:
         """How sure we are that token i starts or is part of a name (0: not a name)."""
         t = toks[i]
-        if t.low in NOT_NAMES or t.low in TITLES or _eponym(text, toks, i) or _hashtag(text, t):
+        if t.low in TITLES or _hashtag(text, t):
+            return 0.0
+        if cued := _cued(text, toks, i):
+            return cued  # before the eponyms: "paged dr bell"
+        if t.low in NOT_NAMES or _eponym(text, toks, i):
             return 0.0
         if t.low in lexicon.states_and_countries() or not _shape(t.text):
             return 0.0
@@ -359,12 +417,13 @@ class NameRecognizer(EntityRecognizer):
         # "Dr. Read" but not "see your doctor. Read more": a full word then "." ends a sentence.
         after_title = gap.strip(" ") == "" or (gap.strip(" ") == "." and prev in _DOTTED)
         if signal and prev in TITLES and after_title and (t.cap or initial):
-            return 0.95
-        if cued := _cued(text, toks, i):
-            return cued
+            return 0.0 if _acronym(t.text) and prev not in CASELESS_TITLES else 0.95
         if case is _Case.UPPER or (case is _Case.LOWER and not t.cap):
-            # No capitals to go by: a known given name alone, or a surname beside one.
+            # No capitals to go by: a given name that is no clinical word ("BRADY", "AVA",
+            # "hung" are), or a surname beside one.
             if len(t.text) < 3 or not _known_name(t.low) or _ordinary(t):
+                return 0.0
+            if t.low in lexicon.clinical_words():
                 return 0.0
             return 0.75 if t.low in lexicon.given_names() else 0.0
         if not t.cap or len(t.text) == 1:
@@ -424,7 +483,7 @@ def _spread_over_lists(text: str, toks: list[_Tok], scores: list[float], case: _
                 or not _shape(t.text)):  # fmt: skip
             continue
         if case in {_Case.SIGNAL, _Case.TITLE}:
-            fits = (t.cap and len(t.text) > 2 and t.low not in NOT_NAMES
+            fits = (t.cap and len(t.text) > 2 and t.low not in NOT_NAMES and not _vocab(t.low)
                     and t.low not in lexicon.ordinary_words())  # fmt: skip
         else:
             fits = len(t.text) > 2 and _known_name(t.low) and t.low not in NOT_NAMES

@@ -8,6 +8,8 @@ shorthand that GeoNames happens to list ("ECHO", "FOLEY", "OSH") is not taken fo
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -120,9 +122,18 @@ def _after_address(text: str, m: regex.Match[str]) -> bool:
     return bool(_ADDRESS_BEFORE.search(text, max(0, m.start() - 70), m.start()))
 
 
+def _address_town(text: str, m: regex.Match[str]) -> bool:
+    return _after_address(text, m) and not _shorthand(m.group("c"), town_cue=True)
+
+
 def _town_state(text: str, m: regex.Match[str]) -> bool:
-    """ "Fall River, MA", not "DNR/DNI, OK"."""
-    return not _shorthand(m.group("c"))
+    """ "Fall River, MA", not "DNR/DNI, OK" or "LASIX 20 IV BID, CT" (in capitals, a town
+    GeoNames knows or a ZIP code after the state)."""
+    town = m.group("c")
+    if _shorthand(town):
+        return False
+    zip_after = regex.match(r"\.?\s+\d{5}\b", text[m.end() :])
+    return not town.isupper() or town.lower() in lexicon.place_names() or bool(zip_after)
 
 
 def _facility(text: str, m: regex.Match[str]) -> bool:
@@ -138,7 +149,10 @@ _FACILITY_ANY_CASE = (
     r"|pharmacy|manor|nursing\s+(?:and|&)\s+rehab(?:ilitation)?|health\s+(?:system|care)"
     r"|nursing\s+cent(?:er|re)|clinic|imaging|assoc(?:iates)?|urgent\s+care|dialysis"
     r"|medical\s+group|surgery\s+cent(?:er|re)|(?:cancer|heart|eye|kidney)\s+cent(?:er|re)"
-    r"|(?:home\s+)?infusion|home\s+health(?:\s+care)?|home\s*care|visiting\s+nurses?)"
+    r"|(?:home\s+)?infusion|home\s+health(?:\s+care)?|home\s*care|visiting\s+nurses?"
+    r"|assisted\s+living|adult\s+day(?:\s+(?:center|centre|program|health))?|nh|ltach?|lab"
+    r"|laboratory|wellness|cardiology|oncology|orthopa?edics|neurology|dermatology|urology"
+    r"|heart\s+assoc(?:iates)?)"
 )
 _CARE_VERB = (
     r"transfer(?:red|ring)?|xfer(?:red)?|xferred|tx'?d|taken|sent|brought|flown|transported"
@@ -159,29 +173,60 @@ def _saint(text: str, m: regex.Match[str]) -> bool:
     return word not in _ECG and word not in lexicon.ordinary_words() and _naming(word)
 
 
-def _facility_any_case(text: str, m: regex.Match[str]) -> bool:
+def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bool:
     """ "mercy hosp", "VALLEY CREST HOSPICE", "coldwater community hosp": a qualifier with a
     word that names, not "home hospice", "the outside hosp", "CVA rehab" or "gave general"
     (and no insurer: "Harbor Health Plan")."""
-    raw = [w.strip(".") for w in m.group("q").split()]
+    raw = [regex.sub(r"['’]s$", "", w.strip(".")) for w in raw]
     words = [w.lower() for w in raw]
-    if (
-        words[0] in _NOT_QUALIFIER
-        or words[0] in STOP_WORDS
-        or word_after(text, m.end()) in {"plan", "plans", "insurance", "partners"}
-    ):
+    if any(w in STOP_WORDS or w in _PEOPLE for w in words):
+        return False  # "Wife asking about rehab", "pt's pharmacy"
+    if words[0] in _NOT_QUALIFIER or word_after(text, end) in _INSURER:
         return False
     saints = {"st", "saint", "mt", "mount"}
     names = [(w, r) for w, r in zip(words, raw, strict=True)
              if w not in saints and not _generic(w)]  # fmt: skip
     if not names:
         return False
-    if m.group().split()[-1].lower() not in _WEAK_FACILITY:
-        if m.group().isupper():
+    if facility.split()[-1].lower() not in _WEAK_FACILITY:
+        if all(r.isupper() for r in raw) and facility.isupper():
             return True
         return any(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
     return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
+
+
+_INSURER = {"plan", "plans", "insurance", "partners"}
+_FACILITY_WORD = regex.compile(rf"(?i)\b{_FACILITY_ANY_CASE}\b")
+_QUALIFIER_WORD = regex.compile(r"\p{L}[\p{L}'’&.-]*")
+_DOTTED_PLACE = {"st.", "mt.", "ste."}
+_PREPOSITIONS = {"in", "at", "from", "to", "near", "of", "on", "by", "into", "inside", "outside",
+                 "around", "across", "for", "with"}  # fmt: skip
+
+
+def _any_case_facilities(text: str):
+    """Facilities however typed: the facility word, then the one to three words before it
+    that name it, the longest that passes (`_facility_any_case`)."""
+    for m in _FACILITY_WORD.finditer(text):
+        words = list(_QUALIFIER_WORD.finditer(text, max(0, m.start() - 60), m.start()))[-4:]
+        run: list[regex.Match[str]] = []
+        for w in reversed(words):  # the words right before, joined by single spaces
+            after = run[0].start() if run else m.start()
+            ends_sentence = w.group().endswith(".") and w.group().lower() not in _DOTTED_PLACE
+            if text[w.end() : after] != " " or w.group().lower() in _PREPOSITIONS or ends_sentence:
+                break
+            run.insert(0, w)
+        saint = bool(run) and run[0].group().lower().rstrip(".") in {"st", "saint", "mt", "mount"}
+        for k in range(min(len(run), 3 + saint), 0, -1):
+            chosen = run[-k:]
+            raw = [w.group() for w in chosen]
+            if _facility_any_case(text, raw, m.group(), m.end()):
+                yield RecognizerResult("FACILITY", chosen[0].start(), m.end(), 0.8)
+                break
+
+
+_PEOPLE = {"wife", "husband", "son", "daughter", "dtr", "pt", "patient", "family", "mother",
+           "father", "mom", "dad", "sister", "brother", "asking", "discussed", "discuss"}  # fmt: skip
 
 
 def _generic(word: str) -> bool:
@@ -190,7 +235,9 @@ def _generic(word: str) -> bool:
 
 # Facility words that are ordinary words too: the name must be no clinical word.
 _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging", "assoc",
-                  "associates", "pharmacy"}  # fmt: skip
+                  "associates", "pharmacy", "nh", "ltac", "ltach", "lab", "laboratory", "wellness",
+                  "cardiology", "oncology", "orthopedics", "orthopaedics", "neurology",
+                  "dermatology", "urology"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
@@ -214,9 +261,11 @@ RULES = [
     Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near|along|of)\s+(?P<s>(?:{_CAP}\s+){{1,3}}{_STREET})"), 0.85, group="s", check=_street),
     Rule("ADDRESS", rx(rf"\b\d{{1,6}}\s+(?:\p{{Ll}}[\p{{Ll}}'’-]+\s+){{1,3}}{_STREET_LOWER}\b{_UNIT}"), 0.8, check=_lower_street),
     Rule("ZIP", rx(r"(?<![\w-])\d{5}(?:-\d{4})?(?![\w-])"), 0.8, check=_after_address),
+    # The town of an address line: "88 Quarry Rd, Belden 05732", "22 PELHAM RD, SAUGUS MA".
+    Rule("LOCATION", rx(rf"(?<=,\s)(?P<c>\p{{L}}[\p{{L}}'’.-]+(?:\s\p{{L}}[\p{{L}}'’.-]+){{0,2}}?)(?=,?\s+(?:(?i:{_STATE_ABBR})\.?\s+)?\d{{5}}\b|,?\s+(?:{_STATE_ABBR})\b)"), 0.8, group="c", check=_address_town),
     Rule("ADDRESS", rx(r"\b(?i:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
     # "SR 70" and "CR 2" are a rhythm and a creatinine unless a road is meant: "off CR 2".
-    Rule("ADDRESS", rx(r"(?<=\b(?i:on|off|at|near|along|via|down|up|onto)\s+)(?:CR|SR)\s?\d{1,4}\b"), 0.8),
+    Rule("ADDRESS", rx(r"\b(?i:on|off|at|near|along|via|down|up|onto)\s+(?P<r>(?:CR|SR)\s?\d{1,4})\b"), 0.8, group="r"),
     Rule("ADDRESS", rx(r"\b(?i:p\.?\s?o\.?\s+box)\s+\d+\b"), 0.9),
     Rule("ZIP", rx(rf"(?<=\b(?:{_STATE_ABBR})\.?\s+)\d{{5}}(?:-\d{{4}})?\b"), 0.9),
     Rule("ZIP", rx(r"\b(?i:zip(?:\scode)?|postcode|postal\scode)\s*:?\s*(?P<z>\d{5}(?:-\d{4})?)\b"), 0.9, group="z"),
@@ -224,18 +273,16 @@ RULES = [
     Rule("FACILITY", rx(rf"(?<!#)\b(?P<q>(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{_NOT_PREP}{_CAP}[ \t]+){{1,4}}){_FACILITY}\b"), 0.85, check=_facility),
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
     Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
-    Rule("FACILITY", rx(r"(?<=\b(?i:at|from|to)\s+)(?:St\.?|Saint)\s+\p{Lu}\p{L}+"), 0.75),
-    Rule("FACILITY", rx(rf"(?<=(?:{_FACILITY}|(?i:{_FACILITY_ANY_CASE}))\s+\()\p{{Lu}}{{2,6}}(?=\))"), 0.8),
+    Rule("FACILITY", rx(r"\b(?i:at|from|to)\s+(?P<f>(?:St\.?|Saint)\s+\p{Lu}\p{L}+)"), 0.75, group="f"),
     Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
-    Rule("FACILITY", rx(rf"(?i)\b(?P<q>(?:(?:st\.?|saint|mt\.?|mount)\s+)?(?:{_NOT_PREP}[\p{{L}}'’&-]+\s+){{1,3}}){_FACILITY_ANY_CASE}\b"), 0.8, check=_facility_any_case),
-    Rule("FACILITY", rx(rf"(?i)(?<=\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?)(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
+    Rule("FACILITY", rx(rf"(?i)\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
 ]  # fmt: skip
 
 
 _STRONG_CUE = regex.compile(
-    r"(?i)\b(?:lives?|lived|living|resides?|resided|residing|home|house|born|raised|moved"
-    r"|relocated|visiting|native|grew\s+up|stays?|staying)\s+(?:(?:in|to|from|of|near|outside"
-    r"|back\s+to)\s+)?$"
+    r"(?i)\b(?:(?:lives?|lived|living|resides?|resided|residing|moved|relocated|stays?|staying"
+    r"|home|house|born|raised|native|grew\s+up)(?:\s+(?:alone|w/|with|\w+)){0,2}\s+(?:in|to|from"
+    r"|of|near|outside|back\s+to)|visiting)\s+$"
 )
 _LOWER_PLACE = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'’.-]+(?:\s\p{Ll}[\p{Ll}'’.-]+){0,2}")
 
@@ -255,7 +302,7 @@ class PlaceRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         return [*super().analyze(text, entities, nlp_artifacts), *self._gazetteer(text),
-                *self._lower_case(text)]  # fmt: skip
+                *self._lower_case(text), *_any_case_facilities(text)]  # fmt: skip
 
     def _gazetteer(self, text: str):
         places = lexicon.place_names()
@@ -275,12 +322,15 @@ class PlaceRecognizer(RuleRecognizer):
                 end = start + len(phrase)
                 prep = words_before(text, start, 1)
                 after_prep = bool(prep) and prep[0] in _PLACE_PREP
-                if n == 1 and not strong and _shorthand(phrase, after_prep):
+                town_cue = bool(prep) and prep[0] in {"in", "from", "near", "outside"}
+                if n == 1 and not strong and _shorthand(phrase, after_prep, town_cue):
                     continue  # ECHO, FOLEY, "came from OSH", "Para 2/16"
                 if n == 1 and not (after_prep or strong) and _upper_line(text, start):
                     continue  # a note in capitals: "INSURANCE HARVARD PILGRIM"
-                if low in places and (after_prep or strong or n > 1
-                                      or not lexicon.is_common_word(low)):  # fmt: skip
+                if n == 1 and low in _COMPASS:
+                    continue  # "moved to 4 WEST"
+                if _gazetteer_name(low) in places and (after_prep or strong or n > 1
+                                                       or not lexicon.is_common_word(low)):  # fmt: skip
                     yield RecognizerResult("LOCATION", start, end, 0.85 if after_prep else 0.6)
                     break
                 after_address = text[start - 2 : start] == ", " and _after_address(text, m)
@@ -320,21 +370,40 @@ class PlaceRecognizer(RuleRecognizer):
                 continue  # "at home in kellerton": no dictionary knows every town
             for n in range(len(words), 0, -1):
                 low = " ".join(words[:n]).rstrip(".'’")
-                if low in excluded or low not in places:
+                if low in excluded or _gazetteer_name(low) not in places:
                     continue
-                if n == 1 and (low in STOP_WORDS or low in shorthand.SETTINGS
-                               or low in lexicon.ordinary_words()
-                               or (not strong and (low in lexicon.clinical_words() or len(low) < 4))):  # fmt: skip
+                if n == 1 and (low in STOP_WORDS or low in shorthand.SETTINGS or low in _COMPASS
+                               or (not strong and (low in lexicon.ordinary_words()
+                                                   or low in lexicon.clinical_words()
+                                                   or len(low) < 4))):  # fmt: skip
                     break
                 yield RecognizerResult("LOCATION", m.start(), m.start() + len(low), 0.8)
                 break
+
+
+_COMPASS = {"north", "south", "east", "west", "central", "upper", "lower"}
+
+
+_SAINT = regex.compile(r"^(?:(?P<s>st|ste)|mt)\.?\s+")
+
+
+def _gazetteer_name(low: str) -> str:
+    """GeoNames spells saints and mounts out: "st. johnsbury" is "saint johnsbury"."""
+    if not low.startswith(("st", "mt")):
+        return low
+    return _SAINT.sub(lambda m: "saint " if m.group("s") else "mount ", low)
 
 
 def _upper_line(text: str, at: int) -> bool:
     """Whether the line around `at` is written in capitals."""
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
-    letters = [c for c in text[start : end if end >= 0 else len(text)] if c.isalpha()]
+    return _in_capitals(text[start : end if end >= 0 else len(text)])
+
+
+@lru_cache(maxsize=256)
+def _in_capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
     return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
@@ -344,13 +413,16 @@ def _unknown(word: str) -> bool:
             and word not in lexicon.drug_names() and word not in lexicon.ordinary_words())  # fmt: skip
 
 
-def _shorthand(word: str, after_prep: bool = False) -> bool:
+def _shorthand(word: str, after_prep: bool = False, town_cue: bool = False) -> bool:
     """A capitalised word that is clinical shorthand or a function word, unless written as a
-    name is after a place word ("from Echo")."""
+    name is after a place word ("from Echo"), or a longer word where a town is expected ("IN
+    PORTSMOUTH", "88 PELHAM RD, SAUGUS": Philter's vocabulary holds some towns)."""
     low = word.lower()
     titled = word[:1].isupper() and word[1:].islower()
     if low in shorthand.SETTINGS or low in STOP_WORDS:
         return True
+    if town_cue and len(low) > 4 and low not in lexicon.drug_names():
+        return False
     return low in lexicon.clinical_words() and not (titled and after_prep)
 
 

@@ -20,7 +20,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.recognizer_registry import RecognizerRegistry
 
-from draftrx.privacy import codes, lexicon, names, places, quasi, temporal
+from draftrx.privacy import codes, lexicon, names, places, quasi, shorthand, temporal
 from draftrx.privacy.findings import Finding, resolve_overlaps
 from draftrx.privacy.kinds import TYPES
 
@@ -105,6 +105,7 @@ class Scanner:
                  if r.entity_type in TYPES and r.end > r.start]  # fmt: skip
         if not quasi.places_someone(text, {f.type for f in found}):
             found = [f for f in found if f.type != "OCCUPATION"]
+        found += _abbreviated(text, found)
         found += _repeats(text, found)
         if not quasi_identifiers:
             found = [f for f in found if f.blocking]
@@ -141,8 +142,10 @@ def _repeats(text: str, found: list[Finding]) -> list[Finding]:
             for w in _NAME_WORD.findall(text, f.start, f.end):
                 if w.istitle() or not lexicon.is_vocabulary(w):
                     words.setdefault(w, f.type)  # "son will called": not every "will"
-        elif f.type == "FACILITY" and _ACRONYM.fullmatch(text, f.start, f.end):
-            words.setdefault(text[f.start : f.end], f.type)
+        elif f.type == "FACILITY":
+            for w in _NAME_WORD.findall(text, f.start, f.end):
+                if _distinctive(w):
+                    words.setdefault(w, f.type)  # "Elmcrest Assisted Living ... Elmcrest"
     if not words:
         return []
     alternatives = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -153,6 +156,29 @@ def _repeats(text: str, found: list[Finding]) -> list[Finding]:
 
 
 _ACRONYM = regex.compile(r"\p{Lu}{2,6}")
+_AFTER = regex.compile(r"\s*\(\s*(\p{L}{2,6})\s*\)")
+_BEFORE = regex.compile(r"(?<![\p{L}])(\p{L}{2,6})\s*\(\s*$")
+
+
+def _distinctive(word: str) -> bool:
+    """A word naming one facility ("Elmcrest", "CUH"), not "ST", "SNF" or "Home"."""
+    low = word.lower()
+    if len(word) < 3 or low in shorthand.SETTINGS or low in lexicon.clinical_words():
+        return False
+    return not lexicon.is_vocabulary(word)
+
+
+def _abbreviated(text: str, found: list[Finding]) -> list[Finding]:
+    """A facility's abbreviation beside it: "St. Luke of the Hills (SLH)", "sunnyvale ltach
+    (slt)", "HRC (Hillcrest Rehab Ctr)"."""
+    out = []
+    for f in found:
+        if f.type != "FACILITY":
+            continue
+        for m in (_AFTER.match(text, f.end), _BEFORE.search(text, max(0, f.start - 12), f.start)):
+            if m and m.group(1).lower() not in shorthand.SETTINGS:
+                out.append(Finding(m.start(1), m.end(1), "FACILITY", 0.8))
+    return out
 
 
 def _chunks(text: str):

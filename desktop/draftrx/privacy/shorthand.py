@@ -20,7 +20,8 @@ SETTINGS = frozenset({
     "eval", "surgery", "pre-op", "preop", "post-op", "postop", "holding", "recovery", "bedside",
     "cardiac", "pulmonary", "pulm", "physical", "occupational", "short-term", "long-term", "day",
     "community", "rec", "ot", "respite", "residential", "detox", "geri", "geriatric", "adult",
-    "pediatric", "peds", "chair", "van", "wheelchair", "medical", "private",
+    "pediatric", "peds", "chair", "van", "wheelchair", "medical", "private", "br", "bsc",
+    "bathroom", "commode", "restroom", "shower", "pt's", "vna", "va",
 })  # fmt: skip
 
 # Abbreviations Philter's list lacks, seen in progress notes.
@@ -32,4 +33,5 @@ ABBREVIATIONS = frozenset({
     "rass", "ciwa", "cows", "nihss", "meld", "caprini", "picc", "cvc", "aline", "tlc", "art",
     "asa", "rue", "lue", "rle", "lle", "bue", "ble", "rn", "lpn", "cna", "pmh", "psh", "fh",
     "sh", "hx", "dx", "tx", "sx", "rx", "fx", "cc", "a/p", "s/p", "w/u", "f/u", "d/c",
+    "pplat", "bfr", "tmrw", "tmw", "tomm", "br", "bsc",
 })  # fmt: skip

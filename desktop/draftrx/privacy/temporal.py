@@ -60,6 +60,8 @@ _DATE_CONTEXT = {
 
 def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 2)
+    if regex.search(r"\d/10\s*(?:->|→|to|then)\s*$", text[max(0, m.start() - 14) : m.start()]):
+        return False  # "pain 6/10 -> 3/10"
     if any(w in _FRACTION_CONTEXT for w in before) or word_after(text, m.end()) in _FRACTION_AFTER:
         return False
     # 120/80, 3/4 of the way: a date needs the digit run to stand alone.
@@ -84,12 +86,12 @@ _SCORE_BEFORE = {
 _SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x4", "ns",
                 "pulses", "reflexes", "sm", "dm", "holosystolic", "systolic", "diastolic", "cp",
                 "ue", "le", "in", "ble", "bue", "rue", "lue", "rle", "lle", "pain", "ha",
-                "headache", "twitches"}  # fmt: skip
+                "headache", "twitches", "bottles", "sets", "cultures", "pos", "positive"}  # fmt: skip
 
 
 def _score(a: int, b: int, before: str, after: str) -> bool:
     return (
-        (a == b and a <= 5)  # "5/5" strength, "2/2" for "secondary to", "2/2 bottles"
+        (a == b and a in {2, 5})  # "5/5" strength, "2/2" for "secondary to"
         or (a, b) == (1, 2)
         or before in _SCORE_BEFORE
         or after in _SCORE_AFTER
@@ -100,12 +102,25 @@ _WEEKDAY_CONTEXT = _DATE_CONTEXT | {"til", "this", "every", "each", "mtg", "u", 
                                     "meeting", "appt", "appointment", "home", "clinic", "or"}  # fmt: skip
 
 
+_WEEKDAY_AFTER = regex.compile(
+    r"\s*(?i:am|pm|a\.m\.|p\.m\.|nite|night|morning|afternoon|evening)\b"
+)
+_WEEKDAY_BEFORE = {"since", "arriving", "arrive", "arrives", "flying", "fly", "likely", "from",
+                   "until", "til", "till", "on", "by", "next", "this", "last", "every", "each",
+                   "before", "after", "thru", "through"}  # fmt: skip
+
+
 def _weekday_short(text: str, m: regex.Match[str]) -> bool:
-    """ "f/u mon", "next Thurs 3/25": a weekday abbreviated, not "o2 sat" or "sun exposure"."""
+    """ "f/u mon", "next Thurs 3/25", "since SAT", "sat nite": a weekday abbreviated, not
+    "o2 sat 91%" or "sun exposure"."""
     before = words_before(text, m.start(), 1)
-    after = text[m.end() : m.end() + 8]
-    if m.group().lower().rstrip(".") in {"tues", "thur", "thurs"}:
+    after = text[m.end() : m.end() + 12]
+    if _WEEKDAY_AFTER.match(after) or (before and before[0] in _WEEKDAY_BEFORE):
+        return not regex.match(r"\s*\d", after)
+    if m.group().lower().rstrip(".") in {"tues", "thur", "thurs", "tue", "thu", "fri"}:
         return True  # no English word
+    if m.group().lower().rstrip(".") == "mon" and not regex.match(r"\s*\d", after):
+        return True
     if regex.match(r"\s*(?:\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)?\s?(?i:am|pm|a|p)\b)", after):
         return True
     if m.group().lower().rstrip(".") in {"sat", "sun", "wed"}:
@@ -125,7 +140,8 @@ def _month_alone(text: str, m: regex.Match[str]) -> bool:
     word = m.group()
     before = words_before(text, m.start(), 1)
     if word[0].islower():
-        return word != "may" and bool(before) and before[0] in _MONTH_CONTEXT
+        may = {"in", "since", "until", "early", "late", "mid"}  # "this may be" is no month
+        return bool(before) and before[0] in (may if word == "may" else _MONTH_CONTEXT)
     if before and before[0] in _MONTH_CONTEXT:
         return True
     return word.lower() not in {"may", "march", "august", "june", "april", "jan", "mar"}
@@ -150,11 +166,11 @@ RULES = [
     Rule("DATE", rx(r"(?<![\w/.:-])(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])-(?:\d{4}|\d{2})(?![\w-])"), 0.85),
     Rule("DATE", rx(r"(?<![\w.])(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:\d{4}|\d{2})(?!\w|\.\d)"), 0.7),
     Rule("DATE", rx(r"(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])"), 0.95),
-    Rule("DATE", rx(rf"\b{_MONTH_CI}\.?\s+(?:the\s+)?\d{{1,2}}{_ORD}\b{_YEAR}"), 0.9),
+    Rule("DATE", rx(rf"\b{_MONTH_CI}\.?\s+(?:(?i:the)\s+)?\d{{1,2}}(?i:{_ORD})\b{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH_CI}\b\.?{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+\d{{4}}\b"), 0.85),
     Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
-    Rule("DATE", rx(r"\b(?i:january|february|march|april|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
+    Rule("DATE", rx(r"\b(?i:january|february|march|april|may|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"), 0.7, check=_month_short),
     Rule("DATE", rx(rf"\b{_WEEKDAY}\b"), 0.9),
     Rule("DATE", rx(r"\b(?i:mon|tues?|wed|thu|thur|thurs|fri|sat|sun)\b\.?"), 0.75, check=_weekday_short),
@@ -165,7 +181,7 @@ RULES = [
     Rule("TIME_CUE", rx(r"\b(?:at|around|@)\s+((?:[01]\d|2[0-3])[0-5]\d)(?:\s?(?i:h|hrs|hours))?\b"), 0.75, group=1),
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})(?:\s|-)?(?i:years?|yrs?|y)(?:\s|-)?(?i:old|o\b\.?|/o)"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})\s?(?i:yo|y\.o\.)(?:[mf]\b)?"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?[MF]\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?(?i:[mf])\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)\s+(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:she|he|they|who|patient|pt)\s+(?:is|was|'s)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=,|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
