@@ -31,10 +31,10 @@ _UNIT_SUFFIX = regex.compile(
 _MEASURE = regex.compile(
     r"(?i)^(?:\d{1,4}(?:\.\d+)?s?(?:-\d{1,4}(?:\.\d+)?s?)?|\d{2,4}x\d{1,3}"
     r"|\d{1,2}(?::?\d\d)?[ap]m?-\d{1,2}(?::?\d\d)?[ap]m?|\d+(?:\.\d+)?(?:x\d+(?:\.\d+)?){1,2}(?:cm|mm|in)?"
-    r"|\d+(?:-\d+)?(?:h|hr|hrs|d|wk|wks|ft|in|mo|y|yr|yrs)|\d*q\d+(?:-\d+)?h)$"
+    r"|\d+(?:-\d+)?(?:h|hr|hrs|d|wk|wks|ft|in|mo|y|yr|yrs|cmh2o|mmh2o)|\d*q\d+(?:-\d+)?h)$"
 )
 _CLINICAL_CODES = regex.compile(
-    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2}|ca-?(?:19-9|125|15-3|27-29)|e\dv\d?t?m\d)$"
+    r"(?i)^(?:covid-?19|sars-cov-?2|h\dn\d|hba1c|spo2|t[12]dm|[a-z]\d{1,2}|ca-?(?:19-9|125|15-3|27-29)|e\dv\d?t?m\d|g\d{1,2}p\d{1,4}|\d{1,2}w\d?d?)$"
 )
 
 
@@ -113,7 +113,7 @@ RULES = [
     Rule("EMAIL", rx(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.\p{L}{2,}\b"), 0.95),
     Rule("URL", rx(r"\b(?i:https?://|www\.)[^\s<>\"'()]+(?<![.,;:!?])"), 0.95, check=_private_url),
     Rule("URL", rx(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|uk|ca|au|de|health|info|me|ly|app|md|care|clinic)(?:/[^\s<>\"'()]*)?(?<![.,;:!?])(?![\w@-])", regex.IGNORECASE), 0.85, check=_private_url),
-    Rule("NAME", rx(r"(?<![\w.@])@(?!\d+\b)[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
+    Rule("NAME", rx(r"(?<![\w.@])@(?!\d+[a-z]{0,3}\b)[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*\b"), 0.9),
     Rule("IP_ADDRESS", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, check=_ip),
     Rule("IP_ADDRESS", rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::?[0-9A-Fa-f]{1,4}){1,7})(?![\w:])"), 0.8, check=_ip),
     Rule("SSN", rx(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"), 0.9),
@@ -128,7 +128,7 @@ RULES = [
     Rule("PHONE", rx(r"(?<![\w])(?i:p)\s?(?P<p>\d{5})(?![\w-])"), 0.75, group="p"),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
-    Rule("ROOM", rx(r"(?<![\w])(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment)\.?\s*\#?\s*(?P<code>\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4})(?![\w-])"), 0.9, group="code"),
+    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus)\.?\s*\#?\s*(?P<code>\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4})(?![\w-])"), 0.9, group="code"),
     Rule("ID", rx(r"(?<![\w-])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"), 0.6, check=_generic_code),
 ]  # fmt: skip
 

@@ -52,7 +52,9 @@ CARE_ROLES = {
     "staff", "chaplain", "pharmacist", "cardiologist", "surgeon", "hospitalist", "oncologist",
     "neurologist", "intensivist", "nephrologist", "coordinator", "manager", "pharmd",
     "cm", "ot", "pt/ot", "rt", "lpn", "cna", "tech",
-    "interpreter", "sitter", "proxy", "hcp", "poa", "guardian", "caregiver", "therapist",
+    "interpreter", "sitter", "proxy", "hcp", "poa", "guardian", "caregiver", "therapist", "crna",
+    "mgr", "attn", "lc", "pca", "ma", "scribe", "preceptor", "rph", "cde", "chw", "officer",
+    "security", "navigator", "advocate",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
 }  # fmt: skip
 # Kin take a given name even when it is also a word ("wife rose", "son will called").
@@ -73,7 +75,8 @@ KIN_PLURAL = {
 ROLE_AFTER = {
     "rn", "np", "pa", "md", "do", "lpn", "cna", "crna", "cnm", "msw", "lcsw", "pharmd", "rt",
     "pa-c", "dnp", "mph", "phd", "rph", "licsw", "lmsw", "bsn", "aprn", "fnp", "dpt", "otr",
-    "slp", "lmhc", "lmft", "psyd", "cnp", "acnp", "rd", "rrt", "ccrn", "lcsw-r", "sw",
+    "slp", "lmhc", "lmft", "psyd", "cnp", "acnp", "rd", "rrt", "ccrn", "lcsw-r", "sw", "pmhnp",
+    "agacnp", "fnp-c", "anp", "whnp", "ibclc", "ma", "pca", "crnp",
 }  # fmt: skip
 # Months that are also given names: after a relation they are the name ("daughter April").
 _MONTH_NAMES = {"april", "may", "june", "august", "january"}
@@ -104,7 +107,8 @@ EPONYMS = {
     "ménière", "wernicke", "korsakoff", "guillain", "barré", "barre", "epstein", "apgar",
     "glasgow", "heimlich", "valsalva", "babinski", "mcburney", "kernig", "brudzinski",
     "trendelenburg", "foley", "whipple", "alvarado", "braden", "morse", "ranson", "wells",
-    "nissen", "bell", "quinton", "down", "lyme", "tylenol", "advil",
+    "nissen", "bell", "quinton", "pfannenstiel", "berg", "bishop", "dexcom", "down", "lyme",
+    "tylenol", "advil",
     "motrin", "benadryl", "lipitor", "ozempic", "wegovy", "botox", "lasix", "xanax", "zoloft",
     "prozac", "narcan", "epipen", "sudafed", "claritin", "zyrtec", "aleve", "aspirin",
 }  # fmt: skip
@@ -193,12 +197,15 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
     ):
         return 0.0
     initial = prev is not None and len(prev.text) == 1 and text[prev.end : t.start].strip() == "."
-    if initial and i >= 2 and toks[i - 2].low in CASELESS_TITLES and _name_word(t.low):
-        return 0.9  # "dr s. baptiste"
+    cue_before_initial = i >= 2 and toks[i - 2].low in CASELESS_TITLES | CARE_ROLES | KIN
+    if initial and cue_before_initial and (_name_word(t.low) or not _clinical(t.low)):
+        return 0.9  # "dr s. baptiste", "sw o. eriksen"
     if prev is not None:
         gap = text[prev.end : t.start].strip(" ")
         # "dr. hale", not "talk to your doctor. Read more": a full word then "." ends a sentence.
-        if (gap == "" or (gap == "." and len(prev.low) <= 4)) and prev.low in CASELESS_TITLES:
+        gauge = prev.low == "fr" and regex.search(r"\d\s*$", text[: prev.start])  # "8 Fr port"
+        dotted = gap == "" or (gap == "." and len(prev.low) <= 4)
+        if dotted and prev.low in CASELESS_TITLES and not gauge:
             clinical = t.low in lexicon.clinical_words() or t.low in lexicon.ordinary_words()
             return 0.95 if _name_word(t.low) or not clinical else 0.0
         if (
@@ -211,7 +218,7 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         return 0.85  # "sons george and kostas"
     if (
         prev is not None
-        and prev.low in {"pt", "patient"}
+        and prev.low in {"pt", "patient", "name"}
         and (
             text[prev.end : t.start].strip(" ") in {"", ":"}
             and _name_word(t.low)
@@ -223,9 +230,10 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
     if _NAMED.search(text, max(0, t.start - 40), t.start) and not _clinical(t.low):
         return 0.85  # "his name is mateo", "identified himself as dmitri"
     if _SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
-        _name_word(t.low) and t.low not in lexicon.ordinary_words()
+        (_name_word(t.low) and t.low not in lexicon.ordinary_words())
+        or (_AGE_SEX.match(text, t.end) and t.low not in shorthand.SETTINGS)
     ):
-        return 0.85  # a sign-out: "rm 304 mcbride - hold heparin"
+        return 0.85  # a sign-out: "rm 304 mcbride - hold heparin", "bed 8 stone 54f"
     if nxt and nxt.low in ROLE_AFTER and _before_role(text, t, nxt):
         gap = text[t.end : nxt.start].strip(" ")
         before = text[prev.end : t.start].strip(" ") if prev else ""
@@ -233,6 +241,10 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         cued_before = prev is not None and prev.low in CARE_ROLES | KIN | CASELESS_TITLES
         if gap in {"", ","} and (before != "." or after_initial) and not cued_before:
             return 0.85
+    if _SIGNED.search(text, max(0, t.start - 4), t.start) and not _clinical(t.low) and (
+        nxt is None or nxt.low in ROLE_AFTER or text[t.end : nxt.start].strip(" ") in {",", "\n"}
+    ):
+        return 0.8  # a note signed: "-obi", "— Teixeira, PMHNP"
     if (
         nxt
         and nxt.low in ROLE_AFTER
@@ -266,15 +278,55 @@ _NAMED = regex.compile(
     r"(?:\s+as)?)\s+$"
 )
 _SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
+_SIGNED = regex.compile(r"(?:^|\s)(?:-{1,2}|—|–)\s?$")
+# A sign-out line: "bed 8 stone 54f", "RM 523 BELLWEATHER - 97F".
+_AGE_SEX = regex.compile(r"\s*[-,]?\s*\d{1,3}\s?(?i:yo|y/o|[mf])\b")
+
+
+def _plain_name(low: str) -> bool:
+    """In a name list (Philter's included) and no clinical or English word."""
+    parts = [p for p in low.split("-") if p]
+    return bool(parts) and all(
+        (_name_word(p) or _CELTIC.match(p)) and not _clinical(p) and not lexicon.is_inflection(p)
+        for p in parts
+    )
+
+
+def _full_name(toks: list[_Tok], i: int, text: str) -> bool:
+    """A first name and a surname side by side, both plain names: "NASRIN FARAHANI"."""
+    t = toks[i]
+    for a, b in ((i, i + 1), (i - 1, i)):
+        if a < 0 or b >= len(toks) or text[toks[a].end : toks[b].start] != " ":
+            continue
+        first, last = toks[a].low, toks[b].low
+        if len(first) > 2 and len(last) > 2 and _plain_name(first) and _plain_name(last) and (
+            first in lexicon.given_names() or first in lexicon.more_names()
+        ):
+            return t.low not in STOP_WORDS
+    return False
+
+
+def _before_age(toks: list[_Tok], i: int, text: str) -> bool:
+    """A name right before an age and sex, as notes start: "pt dov abramsky 67m"."""
+    j = i
+    while j + 1 < len(toks) and j - i < 2 and text[toks[j].end : toks[j + 1].start] == " " and (
+        _plain_name(toks[j + 1].low)
+    ):
+        j += 1
+    return _plain_name(toks[i].low) and bool(_AGE_SEX.match(text, toks[j].end))
+
+
+def _after_title(text: str, toks: list[_Tok], i: int) -> bool:
+    gap = text[toks[i - 1].end : toks[i].start] if i else ""
+    return i > 0 and toks[i - 1].low in CASELESS_TITLES and gap in {" ", ". "}
 
 
 def _takes(t: _Tok, kin: bool, text: str = "") -> bool:
     """Whether a word after a relation or a role can be the name: for kin, a given name even
     if it is also a word ("wife rose"); for a role, a rare surname ("pharmd tran"), never a
     clinical word ("pt/ot: min assist", "charge rn aware")."""
-    given = len(t.text) > 2 and t.low in lexicon.given_names()
-    if given and (kin or regex.match(r"\s*(?:[.;)]|$)", text[t.end : t.end + 3])):
-        return True  # "wife rose", "report given to rn page."
+    if len(t.text) > 2 and t.low in lexicon.given_names():
+        return True  # "wife rose", "rn summer", "RT Ray", "case mgr rusty"
     if not _clinical(t.low):
         return True
     return (not kin and t.low in lexicon.surnames() and lexicon.zipf(t.low) < 3.5
@@ -404,9 +456,10 @@ class NameRecognizer(EntityRecognizer):
         t = toks[i]
         if t.low in TITLES or _hashtag(text, t):
             return 0.0
-        if cued := _cued(text, toks, i):
-            return cued  # before the eponyms: "paged dr bell"
-        if t.low in NOT_NAMES or _eponym(text, toks, i):
+        eponym = _eponym(text, toks, i)
+        if (cued := _cued(text, toks, i)) and not (eponym and not _after_title(text, toks, i)):
+            return cued  # a title beats an eponym: "paged dr bell"; "Bishop score" stays
+        if t.low in NOT_NAMES or eponym:
             return 0.0
         if t.low in lexicon.states_and_countries() or not _shape(t.text):
             return 0.0
@@ -420,7 +473,10 @@ class NameRecognizer(EntityRecognizer):
             return 0.0 if _acronym(t.text) and prev not in CASELESS_TITLES else 0.95
         if case is _Case.UPPER or (case is _Case.LOWER and not t.cap):
             # No capitals to go by: a given name that is no clinical word ("BRADY", "AVA",
-            # "hung" are), or a surname beside one.
+            # "hung" are), a first name with a surname ("dov abramsky", "NASRIN FARAHANI"), or
+            # a name before an age and sex ("kazimierz wolanski 82m").
+            if _full_name(toks, i, text) or _before_age(toks, i, text):
+                return 0.75
             if len(t.text) < 3 or not _known_name(t.low) or _ordinary(t):
                 return 0.0
             if t.low in lexicon.clinical_words():
@@ -452,6 +508,8 @@ class NameRecognizer(EntityRecognizer):
         given = len(t.text) > 2 and t.low in lexicon.given_names()
         if _vocab(t.low) or (clinical and (start or not given)):
             return 0.0  # "PACER", "Banana bag" or "Charity care" at a sentence's start, "Na 128"
+        if start and lexicon.is_inflection(t.low):
+            return 0.0  # "Educated family", "Lacks capacity"
         common = lexicon.is_common_word(t.low)
         ordinary = t.low in lexicon.ordinary_words()
         if signal and not start:

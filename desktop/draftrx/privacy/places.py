@@ -16,7 +16,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from draftrx.privacy import lexicon, shorthand
-from draftrx.privacy.names import EPONYM_NOUNS
+from draftrx.privacy.names import EPONYM_NOUNS, TITLES
 from draftrx.privacy.rules import Rule, RuleRecognizer, rx, word_after, words_before
 
 _CAP = r"(?:\p{Lu}[\p{L}'’&-]*|\p{Lu}\.|St\.|Mt\.|\d+(?:st|nd|rd|th))"
@@ -138,7 +138,7 @@ def _town_state(text: str, m: regex.Match[str]) -> bool:
 
 def _facility(text: str, m: regex.Match[str]) -> bool:
     first = m.group("q").split()[0].lower().strip(".")
-    return first not in _NOT_QUALIFIER
+    return first not in _NOT_QUALIFIER and word_after(text, m.end()) not in _INSURER
 
 
 # Facility words as notes abbreviate them, in any case ("mercy hosp", "ST JUDE MED CTR").
@@ -149,10 +149,12 @@ _FACILITY_ANY_CASE = (
     r"|pharmacy|manor|nursing\s+(?:and|&)\s+rehab(?:ilitation)?|health\s+(?:system|care)"
     r"|nursing\s+cent(?:er|re)|clinic|imaging|assoc(?:iates)?|urgent\s+care|dialysis"
     r"|medical\s+group|surgery\s+cent(?:er|re)|(?:cancer|heart|eye|kidney)\s+cent(?:er|re)"
-    r"|(?:home\s+)?infusion|home\s+health(?:\s+care)?|home\s*care|visiting\s+nurses?"
-    r"|assisted\s+living|adult\s+day(?:\s+(?:center|centre|program|health))?|nh|ltach?|lab"
-    r"|laboratory|wellness|cardiology|oncology|orthopa?edics|neurology|dermatology|urology"
-    r"|heart\s+assoc(?:iates)?)"
+    r"|home\s+infusion|infusion\s+(?:services|cent(?:er|re)|pharmacy)|home\s+health(?:\s+care)?"
+    r"|home\s*care|visiting\s+nurses?|vna|assisted\s+living|nh|ltach?|labs?|psc|laboratory"
+    r"|adult\s+day(?:\s+(?:center|centre|program|health))?|wellness|cardiology|oncology"
+    r"|orthopa?edics|ortho|neurology|dermatology|urology|pediatrics|internal\s+medicine"
+    r"|heart\s+(?:assoc(?:iates)?|&\s+vascular|and\s+vascular)|institute|shelter|pavilion"
+    r"|drugs?|drugstore|parish|iop|specialty\s+hosp(?:ital)?)"
 )
 _CARE_VERB = (
     r"transfer(?:red|ring)?|xfer(?:red)?|xferred|tx'?d|taken|sent|brought|flown|transported"
@@ -179,8 +181,8 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
     (and no insurer: "Harbor Health Plan")."""
     raw = [regex.sub(r"['’]s$", "", w.strip(".")) for w in raw]
     words = [w.lower() for w in raw]
-    if any(w in STOP_WORDS or w in _PEOPLE for w in words):
-        return False  # "Wife asking about rehab", "pt's pharmacy"
+    if any(w in STOP_WORDS or w in _PEOPLE for w in words) or _verb_form(words[0]):
+        return False  # "Wife asking about rehab", "pt's pharmacy", "Asked dialysis"
     if words[0] in _NOT_QUALIFIER or word_after(text, end) in _INSURER:
         return False
     saints = {"st", "saint", "mt", "mount"}
@@ -194,6 +196,11 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
         return any(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
     return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
+
+
+def _verb_form(word: str) -> bool:
+    """ "asked", "needs", "gave": a verb before a facility word tells what was done there."""
+    return lexicon.is_inflection(word) and not word.endswith(("er", "est"))
 
 
 _INSURER = {"plan", "plans", "insurance", "partners"}
@@ -226,7 +233,9 @@ def _any_case_facilities(text: str):
 
 
 _PEOPLE = {"wife", "husband", "son", "daughter", "dtr", "pt", "patient", "family", "mother",
-           "father", "mom", "dad", "sister", "brother", "asking", "discussed", "discuss"}  # fmt: skip
+           "father", "mom", "dad", "sister", "brother", "asking", "discussed", "discuss",
+           "friend", "niece", "nephew", "aunt", "uncle", "cousin", "neighbor", "neighbour",
+           "grandson", "granddaughter", "boyfriend", "girlfriend", "partner"}  # fmt: skip
 
 
 def _generic(word: str) -> bool:
@@ -235,9 +244,10 @@ def _generic(word: str) -> bool:
 
 # Facility words that are ordinary words too: the name must be no clinical word.
 _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging", "assoc",
-                  "associates", "pharmacy", "nh", "ltac", "ltach", "lab", "laboratory", "wellness",
-                  "cardiology", "oncology", "orthopedics", "orthopaedics", "neurology",
-                  "dermatology", "urology"}  # fmt: skip
+                  "associates", "pharmacy", "nh", "ltac", "ltach", "lab", "labs", "laboratory",
+                  "wellness", "cardiology", "oncology", "orthopedics", "orthopaedics", "ortho",
+                  "neurology", "dermatology", "urology", "pediatrics", "vna", "psc", "pavilion",
+                  "drug", "drugs", "drugstore", "parish", "iop", "institute", "shelter"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
@@ -246,10 +256,30 @@ def _naming(word: str) -> bool:
             and word not in lexicon.ordinary_words() and word not in _PLACE_PREP)  # fmt: skip
 
 
+def _town_department(text: str, m: regex.Match[str]) -> bool:
+    """ "westbury pd", not "per pd" or "notified the police"."""
+    town = m.group("t")
+    last = town.split()[-1]
+    if town.lower() in lexicon.place_names():
+        return True
+    return not (_shorthand(last) or last.lower() in lexicon.ordinary_words())
+
+
+def _prefixed_town(text: str, m: regex.Match[str]) -> bool:
+    """ "north verlow", not "new onset" or "lower extremity"."""
+    second = m.group("t").split()[-1].lower()
+    if m.group("t").lower() in lexicon.place_names():
+        return True
+    return not (second in lexicon.clinical_words() or second in lexicon.ordinary_words()
+                or second in STOP_WORDS or lexicon.is_inflection(second))  # fmt: skip
+
+
 def _after_care_verb(text: str, m: regex.Match[str]) -> bool:
     """ "transfer to gh", "followed at brookhaven": a short name or an abbreviation."""
     words = m.group("f").split()
-    first = words[0].lower()
+    first = regex.sub(r"['’]s$", "", words[0].lower())
+    if first in _PEOPLE:
+        return False  # "moved to brother's home"
     abbreviation = len(first) <= 4 and first.isalpha() and first not in shorthand.ABBREVIATIONS
     if not _naming(first) or (first in lexicon.clinical_words() and not abbreviation):
         return False
@@ -273,7 +303,11 @@ RULES = [
     Rule("FACILITY", rx(rf"(?<!#)\b(?P<q>(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{_NOT_PREP}{_CAP}[ \t]+){{1,4}}){_FACILITY}\b"), 0.85, check=_facility),
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
     Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
-    Rule("FACILITY", rx(r"\b(?i:at|from|to)\s+(?P<f>(?:St\.?|Saint)\s+\p{Lu}\p{L}+)"), 0.75, group="f"),
+    Rule("FACILITY", rx(r"\b(?i:at|from|to)\s+(?P<f>(?i:st\.?|saint)\s+\p{Lu}\p{L}+)"), 0.75, group="f"),
+    # A town's police or fire department: "bib westbury pd", "ORCHARD HEIGHTS PD".
+    Rule("LOCATION", rx(r"\b(?P<t>\p{L}[\p{L}'’-]+(?:\s\p{L}[\p{L}'’-]+)?)\s+(?i:pd|police|fd|fire\s+dep(?:t|artment))\b"), 0.75, group="t", check=_town_department),
+    # A town by its prefix after a word that places someone: "from NEW BALFOUR", "in north verlow".
+    Rule("LOCATION", rx(r"\b(?i:in|from|near|outside|to)\s+(?P<t>(?i:new|north|south|east|west|port|fort|mount|mt\.?|lake|glen|upper|lower|old|little|great)\s+\p{L}[\p{L}'’-]+)"), 0.75, group="t", check=_prefixed_town),
     Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
     Rule("FACILITY", rx(rf"(?i)\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
 ]  # fmt: skip
@@ -327,15 +361,22 @@ class PlaceRecognizer(RuleRecognizer):
                     continue  # ECHO, FOLEY, "came from OSH", "Para 2/16"
                 if n == 1 and not (after_prep or strong) and _upper_line(text, start):
                     continue  # a note in capitals: "INSURANCE HARVARD PILGRIM"
-                if n == 1 and low in _COMPASS:
-                    continue  # "moved to 4 WEST"
+                if n == 1 and (low in _COMPASS or low in TITLES):
+                    continue  # "moved to 4 WEST", "released to Officer Trujillo"
+                acronym = phrase.isupper() and len(phrase) <= 5
+                if n == 1 and (strong or (town_cue and not acronym)) and _unknown(low) and (
+                    not _named_before(text, start)
+                ):
+                    yield RecognizerResult("LOCATION", start, end, 0.6)
+                    break  # "from Glenbrook": an unknown word where a town goes
                 if _gazetteer_name(low) in places and (after_prep or strong or n > 1
                                                        or not lexicon.is_common_word(low)):  # fmt: skip
                     yield RecognizerResult("LOCATION", start, end, 0.85 if after_prep else 0.6)
                     break
                 after_address = text[start - 2 : start] == ", " and _after_address(text, m)
-                if (n == len(words) and (m2 := _PLACE_SUFFIX.search(phrase))
-                        and ((after_prep and not phrase.isupper()) or after_address)):  # fmt: skip
+                spaced = (m2 := _PLACE_SUFFIX.search(phrase)) is not None and " " in m2.group()
+                if (n == len(words) and m2
+                        and ((after_prep and (spaced or not phrase.isupper())) or after_address)):  # fmt: skip
                     # "from Harlow Creek": a separate geographic word outweighs a name.
                     yield RecognizerResult(
                         "LOCATION", start, end, 0.9 if " " in m2.group() else 0.7
@@ -365,14 +406,16 @@ class PlaceRecognizer(RuleRecognizer):
                     "LOCATION", m.start(), m.start() + len(" ".join(words[:2])), 0.7
                 )
                 continue
-            if strong and _unknown(first):
+            town_cue = strong or (bool(prep) and prep[0] in _TOWN_PREP)
+            if town_cue and _unknown(first) and not _named_before(text, m.start()):
                 yield RecognizerResult("LOCATION", m.start(), m.start() + len(first), 0.7)
-                continue  # "at home in kellerton": no dictionary knows every town
+                continue  # "at home in kellerton", "in glenbrook": no dictionary knows every town
             for n in range(len(words), 0, -1):
                 low = " ".join(words[:n]).rstrip(".'’")
                 if low in excluded or _gazetteer_name(low) not in places:
                     continue
-                if n == 1 and (low in STOP_WORDS or low in shorthand.SETTINGS or low in _COMPASS
+                weak = not strong and not after_comma and prep[0] not in _TOWN_PREP
+                if n == 1 and (weak or low in STOP_WORDS or low in shorthand.SETTINGS or low in _COMPASS
                                or (not strong and (low in lexicon.ordinary_words()
                                                    or low in lexicon.clinical_words()
                                                    or len(low) < 4))):  # fmt: skip
@@ -407,10 +450,20 @@ def _in_capitals(line: str) -> bool:
     return len(letters) > 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
+_TOWN_PREP = {"in", "from", "near", "outside"}
+
+
+def _named_before(text: str, start: int) -> bool:
+    """"call from okafor", "note from dr": a person, not a town, comes after these."""
+    return bool(regex.search(r"(?i)\b(?:call|calls|called|note|msg|message|page|vm|text|email"
+                             r"|dr|md|rn|np)\s+\w+\s+$", text[max(0, start - 30) : start]))  # fmt: skip
+
+
 def _unknown(word: str) -> bool:
     """A word no dictionary knows: no English, no clinical shorthand, no drug."""
-    return (len(word) > 3 and lexicon.zipf(word) < 2.0 and word not in lexicon.clinical_words()
-            and word not in lexicon.drug_names() and word not in lexicon.ordinary_words())  # fmt: skip
+    low = word.lower()
+    return (len(low) > 3 and lexicon.zipf(low) < 2.0 and low not in lexicon.clinical_words()
+            and low not in lexicon.drug_names() and low not in lexicon.ordinary_words())  # fmt: skip
 
 
 def _shorthand(word: str, after_prep: bool = False, town_cue: bool = False) -> bool:

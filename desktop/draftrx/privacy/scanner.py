@@ -149,7 +149,7 @@ def _repeats(text: str, found: list[Finding]) -> list[Finding]:
     if not words:
         return []
     alternatives = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
-    pattern = rf"(?<![\p{{L}}\p{{N}}])(?:{alternatives})(?![\p{{L}}\p{{N}}])"
+    pattern = rf"(?<![\p{{L}}\p{{N}}-])(?:{alternatives})(?![\p{{L}}\p{{N}}])"
     return [
         Finding(m.start(), m.end(), words[m.group()], 0.8) for m in regex.finditer(pattern, text)
     ]

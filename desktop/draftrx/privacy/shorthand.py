@@ -21,7 +21,8 @@ SETTINGS = frozenset({
     "cardiac", "pulmonary", "pulm", "physical", "occupational", "short-term", "long-term", "day",
     "community", "rec", "ot", "respite", "residential", "detox", "geri", "geriatric", "adult",
     "pediatric", "peds", "chair", "van", "wheelchair", "medical", "private", "br", "bsc",
-    "bathroom", "commode", "restroom", "shower", "pt's", "vna", "va",
+    "bathroom", "commode", "restroom", "shower", "pt's", "vna", "va", "hh", "hha", "skilled",
+    "inpt", "outpt", "ip", "op", "iop", "php", "sar",
 })  # fmt: skip
 
 # Abbreviations Philter's list lacks, seen in progress notes.
@@ -33,5 +34,5 @@ ABBREVIATIONS = frozenset({
     "rass", "ciwa", "cows", "nihss", "meld", "caprini", "picc", "cvc", "aline", "tlc", "art",
     "asa", "rue", "lue", "rle", "lle", "bue", "ble", "rn", "lpn", "cna", "pmh", "psh", "fh",
     "sh", "hx", "dx", "tx", "sx", "rx", "fx", "cc", "a/p", "s/p", "w/u", "f/u", "d/c",
-    "pplat", "bfr", "tmrw", "tmw", "tomm", "br", "bsc",
+    "pplat", "bfr", "tmrw", "tmw", "tomm", "br", "bsc", "ava", "lisa", "caller", "westley",
 })  # fmt: skip

@@ -14,7 +14,7 @@ _MONTH_CI = rf"(?i:{MONTH})"
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s*(?:\d{4}|'\d{2}))?"
 HOLIDAYS = (
-    r"Christmas(?:\s(?:Eve|Day))?|New\sYear'?s?(?:\s(?:Eve|Day))?|Thanksgiving(?:\sDay)?|Easter"
+    r"Christmas(?:\s(?:Eve|Day))?|X-?mas(?:\s(?:Eve|Day))?|New\sYear'?s?(?:\s(?:Eve|Day))?|Thanksgiving(?:\sDay)?|Easter"
     r"(?:\sSunday)?|Halloween|Hanukk?ah|Chanukah|Diwali|Passover|Kwanzaa|Eid(?:\sal-\w+)?"
     r"|Yom\sKippur|Rosh\sHashanah|Lunar\sNew\sYear|Valentine'?s\sDay|Independence\sDay"
     r"|(?:the\s)?Fourth\sof\sJuly|July\s4th|Memorial\sDay|Labou?r\sDay|Veterans\sDay|Mother'?s"
@@ -24,7 +24,7 @@ HOLIDAYS = (
 _WEEKDAY = r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)day)s?"
 _MONTH_CONTEXT = {
     "in", "on", "of", "since", "during", "last", "next", "early", "late", "mid", "this",
-    "until", "by", "before", "after", "from", "through", "till", "throughout",
+    "until", "by", "before", "after", "from", "through", "till", "throughout", "around",
 }  # fmt: skip
 _FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "out", "gcs", "relief",
                      "ha", "headache"}  # fmt: skip
@@ -60,8 +60,12 @@ _DATE_CONTEXT = {
 
 def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 2)
-    if regex.search(r"\d/10\s*(?:->|→|to|then)\s*$", text[max(0, m.start() - 14) : m.start()]):
-        return False  # "pain 6/10 -> 3/10"
+    if regex.search(r"(?:\d/10\s*(?:to|then)|->|→)\s*$", text[max(0, m.start() - 14) : m.start()]):
+        return False  # "pain 6/10 -> 3/10", "hydromorphone x2 -> 3/10"
+    if regex.match(r"\s*(?:->|→)", text[m.end() : m.end() + 4]):
+        return False  # "improved 6/10 -> 8/10"
+    if m.group().endswith("/10") and _TEN_SCALE.search(text, max(0, m.start() - 40), m.end() + 20):
+        return False  # "anxiety like 6/10", "7/10 pressure", "latch 8/10"
     if any(w in _FRACTION_CONTEXT for w in before) or word_after(text, m.end()) in _FRACTION_AFTER:
         return False
     # 120/80, 3/4 of the way: a date needs the digit run to stand alone.
@@ -82,7 +86,13 @@ _SCORE_BEFORE = {
     "bipap", "cpap", "settings", "setting", "vent", "day", "d", "relief", "cp", "epap", "ipap",
     "rated", "score", "tof", "weak", "weakness", "twitches", "alvarado", "heart", "wells",
     "apgar", "nihss", "cpot", "rass", "phq", "gad", "mmse", "moca", "curb", "limited",
+    "apgars", "latch",
 }  # fmt: skip
+# Words near an x/10 that make it a scale: pain, anxiety, nausea.
+_TEN_SCALE = regex.compile(
+    r"(?i)\b(?:pain|cp|anxiety|anxious|nausea|sob|dyspnea|ha|headache|discomfort|pressure|latch"
+    r"|rates?|rated|scale|score|severity|intensity|itch|craving|mood|energy|like|level)\b"
+)
 _SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x4", "ns",
                 "pulses", "reflexes", "sm", "dm", "holosystolic", "systolic", "diastolic", "cp",
                 "ue", "le", "in", "ble", "bue", "rue", "lue", "rle", "lle", "pain", "ha",
@@ -121,6 +131,8 @@ def _weekday_short(text: str, m: regex.Match[str]) -> bool:
         return True  # no English word
     if m.group().lower().rstrip(".") == "mon" and not regex.match(r"\s*\d", after):
         return True
+    if m.group().istitle() and not regex.match(r"\s*(?:\d{2,3}\s*%|of\b|[<>=])", after):
+        return True  # "fall Sat and", "next open chair is Sat 0600"
     if regex.match(r"\s*(?:\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)?\s?(?i:am|pm|a|p)\b)", after):
         return True
     if m.group().lower().rstrip(".") in {"sat", "sun", "wed"}:
@@ -168,7 +180,7 @@ RULES = [
     Rule("DATE", rx(r"(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])"), 0.95),
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?\s+(?:(?i:the)\s+)?\d{{1,2}}(?i:{_ORD})\b{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH_CI}\b\.?{_YEAR}"), 0.9),
-    Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+\d{{4}}\b"), 0.85),
+    Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+(?:\d{{4}}\b|['’]\d{{2}}\b)"), 0.85),
     Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:january|february|march|april|may|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"), 0.7, check=_month_short),
@@ -184,7 +196,7 @@ RULES = [
     Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?(?i:[mf])\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)\s+(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:she|he|they|who|patient|pt)\s+(?:is|was|'s)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=,|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
 ]  # fmt: skip
 
