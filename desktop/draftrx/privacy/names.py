@@ -54,7 +54,7 @@ CARE_ROLES = {
     "cm", "ot", "pt/ot", "rt", "lpn", "cna", "tech",
     "interpreter", "sitter", "proxy", "hcp", "poa", "guardian", "caregiver", "therapist", "crna",
     "mgr", "attn", "lc", "pca", "ma", "scribe", "preceptor", "rph", "cde", "chw", "officer",
-    "security", "navigator", "advocate",
+    "navigator", "advocate",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
 }  # fmt: skip
 # Kin take a given name even when it is also a word ("wife rose", "son will called").
@@ -63,7 +63,7 @@ KIN = {
     "father", "brother", "bro", "sister", "sis", "niece", "nephew", "grandson", "granddaughter",
     "grandmother", "grandfather", "partner", "fiancé", "fiance", "fiancée", "friend", "neighbor",
     "neighbour", "boyfriend", "girlfriend", "spouse", "stepson", "stepdaughter", "uncle", "aunt",
-    "cousin", "sponsor", "son-in-law", "daughter-in-law", "sister-in-law",
+    "cousin", "sponsor", "boy", "girl", "son-in-law", "daughter-in-law", "sister-in-law",
     "brother-in-law", "mother-in-law", "father-in-law", "stepmother", "stepfather", "grandma",
     "grandpa", "granny", "nana", "godson", "goddaughter", "ex-wife", "ex-husband",
 }  # fmt: skip
@@ -90,6 +90,7 @@ _STATUS = {
     "at", "in", "to", "on", "was", "is", "said", "says", "states", "stated",
     "ordered", "orders", "order", "note", "notes", "consulted", "consult", "came", "saw", "seen",
     "recommends", "recs", "rec", "agrees", "agreed", "office", "team", "service", "requested",
+    "appt", "appointment", "visits", "rounds", "instructions", "letter",
     "wants", "feels", "thinks", "reports", "reported", "visited", "visit", "spoke", "discussed",
     "following", "follows", "covering", "coverage", "attending", "resident", "ok", "okay", "re",
 }  # fmt: skip
@@ -206,8 +207,11 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         gauge = prev.low == "fr" and regex.search(r"\d\s*$", text[: prev.start])  # "8 Fr port"
         dotted = gap == "" or (gap == "." and len(prev.low) <= 4)
         if dotted and prev.low in CASELESS_TITLES and not gauge:
-            clinical = t.low in lexicon.clinical_words() or t.low in lexicon.ordinary_words()
-            return 0.95 if _name_word(t.low) or not clinical else 0.0
+            # After "dr", "mrs", "rev": any word but what a doctor does ("dr aware", "dr
+            # notified", "dr appt"); "dr feldspar" is a name even if a dictionary knows it.
+            words = lexicon.ordinary_words()
+            verb = t.low in words or lexicon.is_inflection(t.low) or t.low in shorthand.SETTINGS
+            return 0.95 if _name_word(t.low) or not verb else 0.0
         if (
             gap in {"", ":", "-", "(", ","}
             and prev.low in CARE_ROLES | KIN
@@ -274,20 +278,23 @@ def _listed_after_kin(text: str, toks: list[_Tok], i: int) -> bool:
 
 
 _NAMED = regex.compile(
-    r"(?i)\b(?:name\s+is|named|goes\s+by|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
+    r"(?i)\b(?:name\s+is|named|goes\s+by|it['’]s|this\s+is|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
     r"(?:\s+as)?)\s+$"
 )
 _SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
 _SIGNED = regex.compile(r"(?:^|\s)(?:-{1,2}|—|–)\s?$")
 # A sign-out line: "bed 8 stone 54f", "RM 523 BELLWEATHER - 97F".
-_AGE_SEX = regex.compile(r"\s*[-,]?\s*\d{1,3}\s?(?i:yo|y/o|[mf])\b")
+_AGE_SEX = regex.compile(r"\s*[-–—,]?\s*\d{1,3}\s?(?i:yo|y/o|[mf])\b")
 
 
 def _plain_name(low: str) -> bool:
-    """In a name list (Philter's included) and no clinical or English word."""
+    """In a name list (Philter's included) or in no dictionary at all, and no clinical or
+    English word: "abramsky", "brooks-ferrante", "wiśniewska"."""
     parts = [p for p in low.split("-") if p]
+    if len(parts) == 1 and lexicon.is_inflection(low):
+        return False
     return bool(parts) and all(
-        (_name_word(p) or _CELTIC.match(p)) and not _clinical(p) and not lexicon.is_inflection(p)
+        (_name_word(p) or _CELTIC.match(p) or lexicon.zipf(p) < 2.0) and not _clinical(p)
         for p in parts
     )
 
@@ -457,7 +464,8 @@ class NameRecognizer(EntityRecognizer):
         if t.low in TITLES or _hashtag(text, t):
             return 0.0
         eponym = _eponym(text, toks, i)
-        if (cued := _cued(text, toks, i)) and not (eponym and not _after_title(text, toks, i)):
+        named_thing = i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
+        if (cued := _cued(text, toks, i)) and not (named_thing and not _after_title(text, toks, i)):
             return cued  # a title beats an eponym: "paged dr bell"; "Bishop score" stays
         if t.low in NOT_NAMES or eponym:
             return 0.0
@@ -497,6 +505,7 @@ class NameRecognizer(EntityRecognizer):
             signal
             and nxt in {"family", "household", "twins", "kids", "children"}
             and (text[t.end : toks[i + 1].start] == " ")
+            and not lexicon.is_inflection(t.low)  # "Educated family", "Supported family"
         ):
             return 0.9
         if t.low.endswith("s") and t.low[:-1] in lexicon.surnames() and prev == "the":

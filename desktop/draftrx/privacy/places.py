@@ -113,7 +113,7 @@ def _lower_street(text: str, m: regex.Match[str]) -> bool:
 
 _UNIT_WORDS = {"mg", "mcg", "g", "ml", "cc", "units", "u", "tabs", "tab", "puffs", "drops", "l"}
 _ADDRESS_BEFORE = regex.compile(
-    rf"(?i)\b\d{{1,6}}\s+(?:[\p{{L}}'’-]+\s+){{1,4}}(?:{_STREET_WORDS})\b"
+    rf"(?i)\b\d{{1,6}}\s+(?:[\p{{L}}'’.-]+\s+){{1,4}}(?:{_STREET_WORDS})\b"
 )
 
 
@@ -154,7 +154,8 @@ _FACILITY_ANY_CASE = (
     r"|adult\s+day(?:\s+(?:center|centre|program|health))?|wellness|cardiology|oncology"
     r"|orthopa?edics|ortho|neurology|dermatology|urology|pediatrics|internal\s+medicine"
     r"|heart\s+(?:assoc(?:iates)?|&\s+vascular|and\s+vascular)|institute|shelter|pavilion"
-    r"|drugs?|drugstore|parish|iop|specialty\s+hosp(?:ital)?)"
+    r"|drugs?|drugstore|parish|iop|specialty\s+hosp(?:ital)?|family\s+health|peds"
+    r"|health\s+partners|diagnostics?)"
 )
 _CARE_VERB = (
     r"transfer(?:red|ring)?|xfer(?:red)?|xferred|tx'?d|taken|sent|brought|flown|transported"
@@ -195,6 +196,8 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
             return True
         return any(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
+    if all(r.istitle() for r in raw) and not facility.isupper():
+        return True  # "Marrow Valley Kidney Associates": capitals in ordinary writing
     return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
 
 
@@ -247,13 +250,20 @@ _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging
                   "associates", "pharmacy", "nh", "ltac", "ltach", "lab", "labs", "laboratory",
                   "wellness", "cardiology", "oncology", "orthopedics", "orthopaedics", "ortho",
                   "neurology", "dermatology", "urology", "pediatrics", "vna", "psc", "pavilion",
-                  "drug", "drugs", "drugstore", "parish", "iop", "institute", "shelter"}  # fmt: skip
+                  "drug", "drugs", "drugstore", "parish", "iop", "institute", "shelter", "peds",
+                  "diagnostic", "diagnostics"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
     """A word that can name a facility: not a setting, not a verb or a function word."""
     return (word not in shorthand.SETTINGS and word not in _NOT_QUALIFIER
             and word not in lexicon.ordinary_words() and word not in _PLACE_PREP)  # fmt: skip
+
+
+def _hospital_initials(text: str, m: regex.Match[str]) -> bool:
+    """ "at MVMC", not "in SAH" or "to ICH": initials no clinical list knows."""
+    low = m.group("f").lower()
+    return low not in lexicon.clinical_words() and low not in lexicon.drug_names()
 
 
 def _town_department(text: str, m: regex.Match[str]) -> bool:
@@ -304,6 +314,8 @@ RULES = [
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
     Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
     Rule("FACILITY", rx(r"\b(?i:at|from|to)\s+(?P<f>(?i:st\.?|saint)\s+\p{Lu}\p{L}+)"), 0.75, group="f"),
+    # A hospital by its initials after a place word: "at MVMC", "to NUH", "at sbh".
+    Rule("FACILITY", rx(r"\b(?i:at|to|from|in|into)\s+(?P<f>(?i:[a-z]{1,3}(?:mc|h|mh|gh|rh|ch|uh|rmc)))\b"), 0.7, group="f", check=_hospital_initials),
     # A town's police or fire department: "bib westbury pd", "ORCHARD HEIGHTS PD".
     Rule("LOCATION", rx(r"\b(?P<t>\p{L}[\p{L}'’-]+(?:\s\p{L}[\p{L}'’-]+)?)\s+(?i:pd|police|fd|fire\s+dep(?:t|artment))\b"), 0.75, group="t", check=_town_department),
     # A town by its prefix after a word that places someone: "from NEW BALFOUR", "in north verlow".

@@ -21,7 +21,7 @@ HOLIDAYS = (
     r"\sDay|Father'?s\sDay|St\.?\sPatrick'?s\sDay|Presidents'?\sDay|Martin\sLuther\sKing\sDay"
     r"|Good\sFriday|Black\sFriday|Super\sBowl\sSunday|Boxing\sDay|Juneteenth"
 )
-_WEEKDAY = r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)day)s?"
+_WEEKDAY = r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)days?)"
 _MONTH_CONTEXT = {
     "in", "on", "of", "since", "during", "last", "next", "early", "late", "mid", "this",
     "until", "by", "before", "after", "from", "through", "till", "throughout", "around",
@@ -62,7 +62,7 @@ def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 2)
     if regex.search(r"(?:\d/10\s*(?:to|then)|->|→)\s*$", text[max(0, m.start() - 14) : m.start()]):
         return False  # "pain 6/10 -> 3/10", "hydromorphone x2 -> 3/10"
-    if regex.match(r"\s*(?:->|→)", text[m.end() : m.end() + 4]):
+    if m.group().endswith("/10") and regex.match(r"\s*(?:->|→)", text[m.end() : m.end() + 4]):
         return False  # "improved 6/10 -> 8/10"
     if m.group().endswith("/10") and _TEN_SCALE.search(text, max(0, m.start() - 40), m.end() + 20):
         return False  # "anxiety like 6/10", "7/10 pressure", "latch 8/10"
@@ -96,7 +96,8 @@ _TEN_SCALE = regex.compile(
 _SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x4", "ns",
                 "pulses", "reflexes", "sm", "dm", "holosystolic", "systolic", "diastolic", "cp",
                 "ue", "le", "in", "ble", "bue", "rue", "lue", "rle", "lle", "pain", "ha",
-                "headache", "twitches", "bottles", "sets", "cultures", "pos", "positive"}  # fmt: skip
+                "headache", "twitches", "bottles", "sets", "cultures", "pos", "positive", "up",
+                "way"}  # fmt: skip
 
 
 def _score(a: int, b: int, before: str, after: str) -> bool:
