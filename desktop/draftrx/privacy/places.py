@@ -356,7 +356,7 @@ class PlaceRecognizer(RuleRecognizer):
         for m in _PHRASE.finditer(text, overlapped=True):
             if word_after(text, m.end()) in EPONYM_NOUNS:
                 continue  # Erdheim-Chester disease, Lyme disease
-            words = m.group().split()
+            words = _one_sentence(m.group().split())
             strong = _strong_cue(text, m.start())
             # Try the longest run first: "Cedar Rapids" before "Cedar".
             for n in range(len(words), 0, -1):
@@ -447,6 +447,14 @@ def _gazetteer_name(low: str) -> str:
     if not low.startswith(("st", "mt")):
         return low
     return _SAINT.sub(lambda m: "saint " if m.group("s") else "mount ", low)
+
+
+def _one_sentence(words: list[str]) -> list[str]:
+    """The words up to one that ends a sentence: "Westfield. Mrs. Haverford" is two."""
+    for n, word in enumerate(words[:-1]):
+        if word.endswith(".") and len(word) > 2 and word.lower() not in _DOTTED_PLACE:
+            return words[: n + 1]
+    return words
 
 
 def _upper_line(text: str, at: int) -> bool:
