@@ -119,7 +119,7 @@ RULES = [
     Rule("SSN", rx(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"), 0.9),
     Rule("PHONE", rx(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}\s?[\s./-]\s?)\d{3}\s?[\s./-]\s?\d{4}(?:,?\s*(?i:ext\.?|x|extension)\s*\d{1,5})?(?![\w-])"), 0.9),
     Rule("PHONE", rx(r"(?<![\w-])\d{10}(?![\w-])"), 0.8, check=_phone_cued),
-    Rule("PHONE", rx(r"(?<![\w])(?i:pager|pgr|pg|beeper|bpr|p(?=\s?\#)|ext|extension)\.?\s*(?:\#|(?i:no)\.?|(?i:number))?\s*:?\s*\#?\s*(?P<p>\d(?:-?\d){3,9})(?![\w-])"), 0.85, group="p"),
+    Rule("PHONE", rx(r"(?<![\w])(?i:pager|pgr|pg|beeper|bpr|paged|p(?=\s?\#)|ext|extension)\.?\s*(?:\#|(?i:no)\.?|(?i:number))?\s*:?\s*\#?\s*(?P<p>\d(?:-?\d){3,9})(?![\w-])"), 0.85, group="p"),
     Rule("PHONE", rx(r"(?<![\w-])\+(?:[2-9]\d{0,2})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w-])"), 0.75),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}[-.]\d{4}(?:\s?(?i:x|ext\.?)\s?\d{1,5})?(?![\w-]|\.\d)"), 0.7, check=_local_number),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}\s\d{4}(?![\w-])"), 0.7, check=_phone_cued),
@@ -128,7 +128,7 @@ RULES = [
     Rule("PHONE", rx(r"(?<![\w])(?i:p)\s?(?P<p>\d{5})(?![\w-])"), 0.75, group="p"),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
-    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus)\.?\s*\#?\s*(?P<code>\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4})(?![\w-])"), 0.9, group="code"),
+    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus)\.?\s*\#?\s*(?P<code>\d{1,2}-\d{2,4}|\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4}|[A-D](?=\s+(?:w/|with|\b)))(?![\w-])"), 0.9, group="code"),
     Rule("ID", rx(r"(?<![\w-])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"), 0.6, check=_generic_code),
 ]  # fmt: skip
 

@@ -54,7 +54,7 @@ CARE_ROLES = {
     "cm", "ot", "pt/ot", "rt", "lpn", "cna", "tech",
     "interpreter", "sitter", "proxy", "hcp", "poa", "guardian", "caregiver", "therapist", "crna",
     "mgr", "attn", "lc", "pca", "ma", "scribe", "preceptor", "rph", "cde", "chw", "officer",
-    "navigator", "advocate",
+    "navigator", "advocate", "worker", "rep", "ofc", "srna", "pct", "nf", "counselor",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
 }  # fmt: skip
 # Kin take a given name even when it is also a word ("wife rose", "son will called").
@@ -109,7 +109,7 @@ EPONYMS = {
     "glasgow", "heimlich", "valsalva", "babinski", "mcburney", "kernig", "brudzinski",
     "trendelenburg", "foley", "whipple", "alvarado", "braden", "morse", "ranson", "wells",
     "nissen", "bell", "quinton", "pfannenstiel", "berg", "bishop", "dexcom", "down", "lyme",
-    "tylenol", "advil",
+    "tylenol", "advil", "zarit", "rogers",
     "motrin", "benadryl", "lipitor", "ozempic", "wegovy", "botox", "lasix", "xanax", "zoloft",
     "prozac", "narcan", "epipen", "sudafed", "claritin", "zyrtec", "aleve", "aspirin",
 }  # fmt: skip
@@ -218,6 +218,25 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
             and _takes(t, kin, text)
         ):
             return 0.9
+    handoff = _HANDOFF.match(text, t.end) or _HANDOFF_BEFORE.search(
+        text, max(0, t.start - 6), t.start
+    )
+    if handoff and (_plain_name(t.low) or t.low in lexicon.given_names()):
+        return 0.85  # a handoff: "pham -> delacroix", "Kwame -> Dr. Ostrovsky"
+    if (
+        _IN_PARENTHESES.match(text, max(0, t.start - 2))
+        and text[t.end : t.end + 1] == ")"
+        and (len(t.text) > 2 and not t.upper and _plain_name(t.low))
+    ):
+        return 0.8  # "nf (hiroshi)", "security (benedek)", "bed 9 (luong)"
+    if _ROLE_IN_PARENTHESES.match(text, t.end) and not _clinical(t.low):
+        return 0.85  # "w/ jade (pca)", "saoirse (sw)"
+    if (
+        _BEFORE_ROOM.match(text, t.end)
+        and _plain_name(t.low)
+        and (_line_start(text, t.start) or t.low in lexicon.surnames())
+    ):
+        return 0.85  # a sign-out list: "- ocampo rm 912: sbo"
     if _listed_after_kin(text, toks, i):
         return 0.85  # "sons george and kostas"
     if (
@@ -245,8 +264,14 @@ def _cued(text: str, toks: list[_Tok], i: int) -> float:
         cued_before = prev is not None and prev.low in CARE_ROLES | KIN | CASELESS_TITLES
         if gap in {"", ","} and (before != "." or after_initial) and not cued_before:
             return 0.85
-    if _SIGNED.search(text, max(0, t.start - 4), t.start) and not _clinical(t.low) and (
-        nxt is None or nxt.low in ROLE_AFTER or text[t.end : nxt.start].strip(" ") in {",", "\n"}
+    if (
+        _SIGNED.search(text, max(0, t.start - 4), t.start)
+        and not _clinical(t.low)
+        and (
+            nxt is None
+            or nxt.low in ROLE_AFTER
+            or text[t.end : nxt.start].strip(" ") in {",", "\n"}
+        )
     ):
         return 0.8  # a note signed: "-obi", "— Teixeira, PMHNP"
     if (
@@ -277,6 +302,20 @@ def _listed_after_kin(text: str, toks: list[_Tok], i: int) -> bool:
     return False
 
 
+_HANDOFF = regex.compile(r"\s*(?:->|→)\s*(?:dr\.?\s+)?\p{L}", regex.IGNORECASE)
+_HANDOFF_BEFORE = regex.compile(r"(?:->|→)\s*$")
+_IN_PARENTHESES = regex.compile(r"\(\s?")
+_ROLE_IN_PARENTHESES = regex.compile(
+    r"\s*\((?i:pca|pct|sw|cm|rn|np|pa|md|cna|lpn|rt|pt|ot|slp|sitter|interpreter|chaplain|hcp"
+    r"|poa|proxy|tech|ma|msw|lcsw|intern|resident|fellow|attending|charge|nf|ibclc)\)"
+)
+_BEFORE_ROOM = regex.compile(r"\s+(?i:rm|room|bed)\s*\d")
+
+
+def _line_start(text: str, start: int) -> bool:
+    return not text[text.rfind("\n", 0, start) + 1 : start].strip(" -•*0123456789.):")
+
+
 _NAMED = regex.compile(
     r"(?i)\b(?:name\s+is|named|goes\s+by|it['’]s|this\s+is|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
     r"(?:\s+as)?)\s+$"
@@ -285,6 +324,15 @@ _SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s
 _SIGNED = regex.compile(r"(?:^|\s)(?:-{1,2}|—|–)\s?$")
 # A sign-out line: "bed 8 stone 54f", "RM 523 BELLWEATHER - 97F".
 _AGE_SEX = regex.compile(r"\s*[-–—,]?\s*\d{1,3}\s?(?i:yo|y/o|[mf])\b")
+
+
+_UNIT_NAME = regex.compile(r"^[a-z]{0,4}(?:icu|ccu|imcu)$")
+
+
+def _drug(low: str) -> bool:
+    """A drug, or a combination of drugs ("amp-sulbactam", "pip-tazo")."""
+    names = lexicon.drug_names()
+    return low in names or ("-" in low and any(p in names for p in low.split("-") if len(p) > 3))
 
 
 def _plain_name(low: str) -> bool:
@@ -306,8 +354,12 @@ def _full_name(toks: list[_Tok], i: int, text: str) -> bool:
         if a < 0 or b >= len(toks) or text[toks[a].end : toks[b].start] != " ":
             continue
         first, last = toks[a].low, toks[b].low
-        if len(first) > 2 and len(last) > 2 and _plain_name(first) and _plain_name(last) and (
-            first in lexicon.given_names() or first in lexicon.more_names()
+        if (
+            len(first) > 2
+            and len(last) > 2
+            and _plain_name(first)
+            and _plain_name(last)
+            and (first in lexicon.given_names() or first in lexicon.more_names())
         ):
             return t.low not in STOP_WORDS
     return False
@@ -316,8 +368,11 @@ def _full_name(toks: list[_Tok], i: int, text: str) -> bool:
 def _before_age(toks: list[_Tok], i: int, text: str) -> bool:
     """A name right before an age and sex, as notes start: "pt dov abramsky 67m"."""
     j = i
-    while j + 1 < len(toks) and j - i < 2 and text[toks[j].end : toks[j + 1].start] == " " and (
-        _plain_name(toks[j + 1].low)
+    while (
+        j + 1 < len(toks)
+        and j - i < 2
+        and text[toks[j].end : toks[j + 1].start] == " "
+        and (_plain_name(toks[j + 1].low))
     ):
         j += 1
     return _plain_name(toks[i].low) and bool(_AGE_SEX.match(text, toks[j].end))
@@ -391,8 +446,10 @@ def _vocab(low: str) -> bool:
     """Clinical or English vocabulary, and so no name without context. Philter's list holds
     some given names ("mary", "jacob"); those stay names unless also a verb or an adjective
     ("mark", "sandy") or a function word ("will")."""
+    if _UNIT_NAME.match(low) or _drug(low):
+        return True  # "NSICU", "TICU", "amp-sulbactam"
     if low not in lexicon.clinical_words():
-        return False
+        return low.endswith("s") and low[:-1] in lexicon.clinical_words()  # "miles", "tanks"
     if low in shorthand.ABBREVIATIONS or low in shorthand.SETTINGS or low in lexicon.drug_names():
         return True
     return low not in lexicon.given_names() or low in lexicon.ordinary_words() or low in STOP_WORDS
@@ -494,7 +551,7 @@ class NameRecognizer(EntityRecognizer):
             return 0.0
         if case in {_Case.SIGNAL, _Case.LOWER} and _acronym(t.text):
             return 0.0  # an acronym in ordinary text
-        if t.low in lexicon.drug_names():
+        if _drug(t.low) or (i and f"{toks[i - 1].low} {t.low}" in lexicon.drug_names()):
             return 0.0
         clinical = t.low in lexicon.clinical_words()
         if (signal and prev in RELATIONS and gap.strip(" ,:(") == ""

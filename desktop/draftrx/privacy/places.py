@@ -46,6 +46,10 @@ _FACILITY = (
 # "In Mercy Hospital, ..." at a sentence start: the facility starts after the preposition.
 _NOT_PREP = r"(?!(?i:in|at|from|to|near|of|on|by|into|inside|outside|around|across|for|with)\b)"
 _NOT_QUALIFIER = {
+    "home",
+    "medicare",
+    "medicaid",
+    "device",
     "the",
     "our",
     "my",
@@ -155,7 +159,9 @@ _FACILITY_ANY_CASE = (
     r"|orthopa?edics|ortho|neurology|dermatology|urology|pediatrics|internal\s+medicine"
     r"|heart\s+(?:assoc(?:iates)?|&\s+vascular|and\s+vascular)|institute|shelter|pavilion"
     r"|drugs?|drugstore|parish|iop|specialty\s+hosp(?:ital)?|family\s+health|peds"
-    r"|health\s+partners|diagnostics?)"
+    r"|health\s+partners|diagnostics?|skilled\s+nursing(?:\s+facility)?|senior\s+living|detox"
+    r"|community\s+health|regional|behavioral(?:\s+health)?|counseling|apothecary|otp"
+    r"|family\s+(?:med|care))"
 )
 _CARE_VERB = (
     r"transfer(?:red|ring)?|xfer(?:red)?|xferred|tx'?d|taken|sent|brought|flown|transported"
@@ -196,9 +202,16 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
             return True
         return any(not (r.isupper() and len(r) <= 4 and w in lexicon.clinical_words())
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
-    if all(r.istitle() for r in raw) and not facility.isupper():
+    if all(r.istitle() for r in raw) and not facility.isupper() and not _opens(text, end, raw[0]):
         return True  # "Marrow Valley Kidney Associates": capitals in ordinary writing
     return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
+
+
+def _opens(text: str, end: int, first: str) -> bool:
+    """Whether the phrase ending at `end`, from `first`, opens its sentence: a capital there
+    is no evidence ("Device clinic")."""
+    sentence = regex.split(r"[.!?:;]\s|\n", text[:end])[-1].lstrip(" -•*(")
+    return sentence.startswith(first)
 
 
 def _verb_form(word: str) -> bool:
@@ -251,7 +264,8 @@ _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging
                   "wellness", "cardiology", "oncology", "orthopedics", "orthopaedics", "ortho",
                   "neurology", "dermatology", "urology", "pediatrics", "vna", "psc", "pavilion",
                   "drug", "drugs", "drugstore", "parish", "iop", "institute", "shelter", "peds",
-                  "diagnostic", "diagnostics"}  # fmt: skip
+                  "diagnostic", "diagnostics", "detox", "regional", "behavioral", "counseling",
+                  "apothecary", "otp"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
@@ -452,7 +466,8 @@ def _gazetteer_name(low: str) -> str:
 def _one_sentence(words: list[str]) -> list[str]:
     """The words up to one that ends a sentence: "Westfield. Mrs. Haverford" is two."""
     for n, word in enumerate(words[:-1]):
-        if word.endswith(".") and len(word) > 2 and word.lower() not in _DOTTED_PLACE:
+        dotted = word.lower() in _DOTTED_PLACE or word.lower().rstrip(".") in TITLES
+        if word.endswith(".") and len(word) > 2 and not dotted:
             return words[: n + 1]
     return words
 

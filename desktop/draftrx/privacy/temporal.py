@@ -26,7 +26,7 @@ _MONTH_CONTEXT = {
     "in", "on", "of", "since", "during", "last", "next", "early", "late", "mid", "this",
     "until", "by", "before", "after", "from", "through", "till", "throughout", "around",
 }  # fmt: skip
-_FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "out", "gcs", "relief",
+_FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "gcs", "relief",
                      "ha", "headache"}  # fmt: skip
 _FRACTION_AFTER = {
     "tab",
@@ -74,7 +74,7 @@ def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     # "1/2 tab", "strength 5/5", "2/6 SEM", "pain 8/10", "abx day 3/7", "PS 10/5": a score,
     # a fraction or a setting, unless something says it is a date ("on 4/5").
     parts = [int(p) for p in m.group().split("/")]
-    if len(parts) == 2 and not (before and before[-1] in _DATE_CONTEXT):
+    if len(parts) == 2 and parts[1] <= 10 and not (before and before[-1] in _DATE_CONTEXT):
         return not _score(*parts, before[-1] if before else "", word_after(text, m.end()))
     return True
 
@@ -86,7 +86,7 @@ _SCORE_BEFORE = {
     "bipap", "cpap", "settings", "setting", "vent", "day", "d", "relief", "cp", "epap", "ipap",
     "rated", "score", "tof", "weak", "weakness", "twitches", "alvarado", "heart", "wells",
     "apgar", "nihss", "cpot", "rass", "phq", "gad", "mmse", "moca", "curb", "limited",
-    "apgars", "latch",
+    "apgars", "latch", "r", "l", "psv", "rails",
 }  # fmt: skip
 # Words near an x/10 that make it a scale: pain, anxiety, nausea.
 _TEN_SCALE = regex.compile(
@@ -136,6 +136,10 @@ def _weekday_short(text: str, m: regex.Match[str]) -> bool:
         return True  # "fall Sat and", "next open chair is Sat 0600"
     if regex.match(r"\s*(?:\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)?\s?(?i:am|pm|a|p)\b)", after):
         return True
+    if regex.match(r"\s*(?:[.,;)—–]|$|(?i:if|am|pm)\b)", after) and not regex.search(
+        r"(?i)(?:o2|spo2|%)\s*$", text[max(0, m.start() - 6) : m.start()]
+    ):
+        return True  # "will visit sat.", "home wed if tolerating", "team conf wed —"
     if m.group().lower().rstrip(".") in {"sat", "sun", "wed"}:
         return bool(before) and before[0] in {"on", "until", "til", "till", "next", "this", "by"}
     return bool(before) and before[0] in _WEEKDAY_CONTEXT
@@ -163,6 +167,8 @@ def _month_alone(text: str, m: regex.Match[str]) -> bool:
 def _month_short(text: str, m: regex.Match[str]) -> bool:
     """ "since Aug", "in jan": an abbreviated month after a word that dates it."""
     before = words_before(text, m.start(), 1)
+    if m.group().rstrip(".").isupper() and not regex.match(r"\s*\d", text[m.end() :]):
+        return False  # "removed from MAR."
     return bool(before) and before[0] in _MONTH_CONTEXT - {"of", "on"}
 
 
@@ -182,6 +188,9 @@ RULES = [
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?\s+(?:(?i:the)\s+)?\d{{1,2}}(?i:{_ORD})\b{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH_CI}\b\.?{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+(?:\d{{4}}\b|['’]\d{{2}}\b)"), 0.85),
+    Rule("DATE", rx(rf"\b\d{{1,2}}-{_MONTH_CI}\b(?:-(?:\d{{4}}|\d{{2}})\b)?"), 0.85),
+    # An age over 89 in brackets after a name: "wife Eulalia (95)".
+    Rule("AGE_90_PLUS", rx(r"(?<=\p{L}\s)\((?P<n>9\d|1[01]\d)\)"), 0.75, group="n"),
     Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:january|february|march|april|may|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"), 0.7, check=_month_short),
@@ -196,7 +205,7 @@ RULES = [
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})\s?(?i:yo|y\.o\.)(?:[mf]\b)?"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?(?i:[mf])\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)\s+(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"\b(?i:she|he|they|who|patient|pt)\s+(?:is|was|'s)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"\b(?i:she|he|they|who|patient|pt)\s+(?i:is|was|'s)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
 ]  # fmt: skip
