@@ -79,9 +79,7 @@ def clinical_words() -> frozenset[str]:
     """
 
     def distil() -> set[str]:
-        path = package_file("philter_lite", "filters/set.toml")
-        with path.open("rb") as f:
-            return {w for w in tomllib.load(f)["nonames"] if w}
+        return {w for w in _philter()["nonames"] if w}
 
     philter = _cached_words(f"nonames-philter-{metadata.version('philter-lite')}", distil)
     return philter | shorthand.SETTINGS | shorthand.ABBREVIATIONS
@@ -93,9 +91,7 @@ def more_names() -> frozenset[str]:
     lists lack ("liam", "mateo", "deshawn"). Trusted only after a title or a relation."""
 
     def distil() -> set[str]:
-        path = package_file("philter_lite", "filters/set.toml")
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+        data = _philter()
         return (set(data["firstnames"]) | set(data["lastnames"])) - set(data["nonames"]) - {""}
 
     return _cached_words(f"names-philter-{metadata.version('philter-lite')}", distil)
@@ -130,6 +126,13 @@ def states_and_countries() -> frozenset[str]:
         [s["name"].lower() for s in states.values()]
         + [c["name"].lower() for c in countries.values()]
     )
+
+
+@cache
+def _philter() -> dict[str, list[str]]:
+    """Philter's word lists, parsed once (5 MB of TOML) when a cached list is first built."""
+    with package_file("philter_lite", "filters/set.toml").open("rb") as f:
+        return tomllib.load(f)
 
 
 def _cached_words(name: str, distil) -> frozenset[str]:
@@ -215,7 +218,9 @@ def warm() -> None:
     place_names()
     clinical_words()
     more_names()
+    _philter.cache_clear()  # parsed only to build the two cached lists above
     drug_names()
     states_and_countries()
     ordinary_words()
+    _lemma_tables()
     zipf("the")
