@@ -115,7 +115,9 @@ def _lower_street(text: str, m: regex.Match[str]) -> bool:
     return _street(text, m) and not units
 
 
-_UNIT_WORDS = {"mg", "mcg", "g", "ml", "cc", "units", "u", "tabs", "tab", "puffs", "drops", "l"}
+_UNIT_WORDS = {"mg", "mcg", "g", "ml", "cc", "units", "u", "tabs", "tab", "puffs", "drops", "l",
+               "min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours", "mile", "miles",
+               "ft", "feet", "block", "blocks"}  # fmt: skip
 _ADDRESS_BEFORE = regex.compile(
     rf"(?i)\b\d{{1,6}}\s+(?:[\p{{L}}'’.-]+\s+){{1,4}}(?:{_STREET_WORDS})\b"
 )

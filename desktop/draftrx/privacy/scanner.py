@@ -157,7 +157,7 @@ def _repeats(text: str, found: list[Finding]) -> list[Finding]:
 
 _ACRONYM = regex.compile(r"\p{Lu}{2,6}")
 _AFTER = regex.compile(r"\s*\(\s*(\p{L}{2,6})\s*\)")
-_BEFORE = regex.compile(r"(?<![\p{L}])(\p{L}{2,6})\s*\(\s*$")
+_BEFORE = regex.compile(r"(?<![\p{L}])(\p{Lu}{2,6})\s*\(\s*$")
 
 
 def _distinctive(word: str) -> bool:

@@ -22,7 +22,7 @@ SETTINGS = frozenset({
     "community", "rec", "ot", "respite", "residential", "detox", "geri", "geriatric", "adult",
     "pediatric", "peds", "chair", "van", "wheelchair", "medical", "private", "br", "bsc",
     "bathroom", "commode", "restroom", "shower", "pt's", "vna", "va", "hh", "hha", "skilled",
-    "inpt", "outpt", "ip", "op", "iop", "php", "sar",
+    "inpt", "outpt", "ip", "op", "iop", "php", "sar", "pcp", "admits", "admit", "idt",
 })  # fmt: skip
 
 # Abbreviations Philter's list lacks, seen in progress notes.

@@ -97,7 +97,7 @@ _SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x
                 "pulses", "reflexes", "sm", "dm", "holosystolic", "systolic", "diastolic", "cp",
                 "ue", "le", "in", "ble", "bue", "rue", "lue", "rle", "lle", "pain", "ha",
                 "headache", "twitches", "bottles", "sets", "cultures", "pos", "positive", "up",
-                "way"}  # fmt: skip
+                "way", "groups", "rails", "sessions", "doses", "meals"}  # fmt: skip
 
 
 def _score(a: int, b: int, before: str, after: str) -> bool:
@@ -136,7 +136,8 @@ def _weekday_short(text: str, m: regex.Match[str]) -> bool:
         return True  # "fall Sat and", "next open chair is Sat 0600"
     if regex.match(r"\s*(?:\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)?\s?(?i:am|pm|a|p)\b)", after):
         return True
-    if regex.match(r"\s*(?:[.,;)—–]|$|(?i:if|am|pm)\b)", after) and not regex.search(
+    stop = m.group().endswith(".") or regex.match(r"\s*(?:[.,;)—–]|$|(?i:if|am|pm)\b)", after)
+    if stop and not regex.search(
         r"(?i)(?:o2|spo2|%)\s*$", text[max(0, m.start() - 6) : m.start()]
     ):
         return True  # "will visit sat.", "home wed if tolerating", "team conf wed —"
@@ -205,7 +206,7 @@ RULES = [
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})\s?(?i:yo|y\.o\.)(?:[mf]\b)?"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?(?i:[mf])\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)\s+(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"\b(?i:she|he|they|who|patient|pt)\s+(?i:is|was|'s)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"\b(?:(?i:she|he|they|who|patient|pt)\s+(?i:is|was|'s)|(?i:i\s+am|i['’]m)(?:\s+(?i:now))?)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
 ]  # fmt: skip
