@@ -132,14 +132,20 @@ def _weekday_short(text: str, m: regex.Match[str]) -> bool:
         return True  # no English word
     if m.group().lower().rstrip(".") == "mon" and not regex.match(r"\s*\d", after):
         return True
-    if m.group().istitle() and not regex.match(r"\s*(?:\d{2,3}\s*%|of\b|[<>=])", after):
-        return True  # "fall Sat and", "next open chair is Sat 0600"
+    opens = (
+        not text[: m.start()].rstrip(" \t\"'(")
+        or text[: m.start()].rstrip(" \t\"'(")[-1] in ".!?:\n"
+    )
+    if (
+        m.group().istitle()
+        and not opens
+        and not regex.match(r"\s*(?:\d{2,3}\s*%|of\b|[<>=])", after)
+    ):
+        return True  # "fall Sat and", "next open chair is Sat 0600"; not "Sun protection tip"
     if regex.match(r"\s*(?:\d{1,2}/\d{1,2}|\d{1,2}(?::\d\d)?\s?(?i:am|pm|a|p)\b)", after):
         return True
     stop = m.group().endswith(".") or regex.match(r"\s*(?:[.,;)—–]|$|(?i:if|am|pm)\b)", after)
-    if stop and not regex.search(
-        r"(?i)(?:o2|spo2|%)\s*$", text[max(0, m.start() - 6) : m.start()]
-    ):
+    if stop and not regex.search(r"(?i)(?:o2|spo2|%)\s*$", text[max(0, m.start() - 6) : m.start()]):
         return True  # "will visit sat.", "home wed if tolerating", "team conf wed —"
     if m.group().lower().rstrip(".") in {"sat", "sun", "wed"}:
         return bool(before) and before[0] in {"on", "until", "til", "till", "next", "this", "by"}
