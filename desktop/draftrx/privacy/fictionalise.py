@@ -21,7 +21,7 @@ from draftrx.privacy import lexicon
 from draftrx.privacy import standins as si
 from draftrx.privacy.findings import Finding
 from draftrx.privacy.kinds import TYPES, Kind
-from draftrx.privacy.names import RELATIONS, TITLES
+from draftrx.privacy.name_words import RELATIONS, TITLES
 
 
 class Mode(StrEnum):

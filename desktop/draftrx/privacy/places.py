@@ -16,7 +16,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from draftrx.privacy import lexicon, shorthand
-from draftrx.privacy.names import EPONYM_NOUNS, TITLES
+from draftrx.privacy.name_words import EPONYM_NOUNS, TITLES
 from draftrx.privacy.rules import Rule, RuleRecognizer, rx, word_after, words_before
 
 _CAP = r"(?:\p{Lu}[\p{L}'’&-]*|\p{Lu}\.|St\.|Mt\.|\d+(?:st|nd|rd|th))"
@@ -392,8 +392,11 @@ class PlaceRecognizer(RuleRecognizer):
                 if n == 1 and (low in _COMPASS or low in TITLES):
                     continue  # "moved to 4 WEST", "released to Officer Trujillo"
                 acronym = phrase.isupper() and len(phrase) <= 5
-                if n == 1 and (strong or (town_cue and not acronym)) and _unknown(low) and (
-                    not _named_before(text, start)
+                if (
+                    n == 1
+                    and (strong or (town_cue and not acronym))
+                    and _unknown(low)
+                    and (not _named_before(text, start))
                 ):
                     yield RecognizerResult("LOCATION", start, end, 0.6)
                     break  # "from Glenbrook": an unknown word where a town goes
@@ -491,7 +494,7 @@ _TOWN_PREP = {"in", "from", "near", "outside"}
 
 
 def _named_before(text: str, start: int) -> bool:
-    """"call from okafor", "note from dr": a person, not a town, comes after these."""
+    """ "call from okafor", "note from dr": a person, not a town, comes after these."""
     return bool(regex.search(r"(?i)\b(?:call|calls|called|note|msg|message|page|vm|text|email"
                              r"|dr|md|rn|np)\s+\w+\s+$", text[max(0, start - 30) : start]))  # fmt: skip
 

@@ -1,0 +1,257 @@
+"""Names found by the words around them, whatever their case: a title, a relation or a care
+role before ("dr hale", "son mateo"), a role or an age after ("novak rn", "abramsky 67m"),
+a handoff, a sign-out line, a signature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from draftrx.privacy import lexicon, shorthand
+from draftrx.privacy.name_words import (
+    CARE_ROLES,
+    CASELESS_TITLES,
+    KIN,
+    KIN_PLURAL,
+    MODAL_NAMES,
+    MONTH_NAMES,
+    NOT_NAMES,
+    ROLE_AFTER,
+    STATUS,
+    clinical,
+    name_word,
+    plain_name,
+    shape,
+)
+
+LIST_GLUE = {", ", " and ", " & ", " or ", ", and ", ", or "}
+CONJUNCTIONS = {"and", "or"}
+
+
+@dataclass
+class Tok:
+    """A word of a line, at its offsets in the whole text."""
+
+    start: int
+    end: int
+    text: str
+    low: str  # lower-case, possessive removed
+
+    @property
+    def cap(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def upper(self) -> bool:
+        return self.text.isupper()
+
+
+def cue_score(text: str, toks: list[Tok], i: int) -> float:
+    """A name whatever its case, from the word before ("dr hale") or after ("hale rn")."""
+    t = toks[i]
+    prev = toks[i - 1] if i else None
+    kin = prev is not None and prev.low in KIN
+    if len(t.text) < 2 or t.low in STATUS or not shape(t.text):
+        return 0.0
+    if t.low in NOT_NAMES and not (kin and t.low in MONTH_NAMES):
+        return 0.0
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.low in STOP_WORDS and not (
+        t.low in MODAL_NAMES and nxt and regex.search(r"(?:ed|[^s]s)$", nxt.low)
+    ):
+        return 0.0
+    initial = prev is not None and len(prev.text) == 1 and text[prev.end : t.start].strip() == "."
+    cue_before_initial = i >= 2 and toks[i - 2].low in CASELESS_TITLES | CARE_ROLES | KIN
+    if initial and cue_before_initial and (name_word(t.low) or not clinical(t.low)):
+        return 0.9  # "dr s. baptiste", "sw o. eriksen"
+    if prev is not None:
+        gap = text[prev.end : t.start].strip(" ")
+        # "dr. hale", not "talk to your doctor. Read more": a full word then "." ends a sentence.
+        gauge = prev.low == "fr" and regex.search(r"\d\s*$", text[: prev.start])  # "8 Fr port"
+        dotted = gap == "" or (gap == "." and len(prev.low) <= 4)
+        if dotted and prev.low in CASELESS_TITLES and not gauge:
+            # After "dr", "mrs", "rev": any word but what a doctor does ("dr aware", "dr
+            # notified", "dr appt"); "dr feldspar" is a name even if a dictionary knows it.
+            words = lexicon.ordinary_words()
+            verb = t.low in words or lexicon.is_inflection(t.low) or t.low in shorthand.SETTINGS
+            return 0.95 if name_word(t.low) or not verb else 0.0
+        if gap in {"", ":", "-", "(", ","} and prev.low in CARE_ROLES | KIN and takes(t, kin, text):
+            return 0.9
+    handoff = HANDOFF.match(text, t.end) or HANDOFF_BEFORE.search(
+        text, max(0, t.start - 6), t.start
+    )
+    if handoff and (plain_name(t.low) or t.low in lexicon.given_names()):
+        return 0.85  # a handoff: "pham -> delacroix", "Kwame -> Dr. Ostrovsky"
+    if (
+        IN_PARENTHESES.match(text, max(0, t.start - 2))
+        and text[t.end : t.end + 1] == ")"
+        and (len(t.text) > 2 and not t.upper and plain_name(t.low))
+    ):
+        return 0.8  # "nf (hiroshi)", "security (benedek)", "bed 9 (luong)"
+    if ROLE_IN_PARENTHESES.match(text, t.end) and not clinical(t.low):
+        return 0.85  # "w/ jade (pca)", "saoirse (sw)"
+    if (
+        BEFORE_ROOM.match(text, t.end)
+        and plain_name(t.low)
+        and (line_start(text, t.start) or t.low in lexicon.surnames())
+    ):
+        return 0.85  # a sign-out list: "- ocampo rm 912: sbo"
+    if listed_after_kin(text, toks, i):
+        return 0.85  # "sons george and kostas"
+    if (
+        prev is not None
+        and prev.low in {"pt", "patient", "name"}
+        and (
+            text[prev.end : t.start].strip(" ") in {"", ":"}
+            and name_word(t.low)
+            and not clinical(t.low)
+            and not lexicon.is_inflection(t.low)
+        )
+    ):
+        return 0.85  # "PATIENT MARIA GONZALEZ", "pt: ruiz"
+    if NAMED.search(text, max(0, t.start - 40), t.start) and not clinical(t.low):
+        return 0.85  # "his name is mateo", "identified himself as dmitri"
+    if SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
+        (name_word(t.low) and t.low not in lexicon.ordinary_words())
+        or (AGE_SEX.match(text, t.end) and t.low not in shorthand.SETTINGS)
+    ):
+        return 0.85  # a sign-out: "rm 304 mcbride - hold heparin", "bed 8 stone 54f"
+    if nxt and nxt.low in ROLE_AFTER and before_role(text, t, nxt):
+        gap = text[t.end : nxt.start].strip(" ")
+        before = text[prev.end : t.start].strip(" ") if prev else ""
+        after_initial = prev is not None and len(prev.text) == 1 and before == "."
+        cued_before = prev is not None and prev.low in CARE_ROLES | KIN | CASELESS_TITLES
+        if gap in {"", ","} and (before != "." or after_initial) and not cued_before:
+            return 0.85
+    if (
+        SIGNED.search(text, max(0, t.start - 4), t.start)
+        and not clinical(t.low)
+        and (
+            nxt is None
+            or nxt.low in ROLE_AFTER
+            or text[t.end : nxt.start].strip(" ") in {",", "\n"}
+        )
+    ):
+        return 0.8  # a note signed: "-obi", "— Teixeira, PMHNP"
+    if (
+        nxt
+        and nxt.low in ROLE_AFTER
+        and len(t.text) == 2
+        and t.text.isalpha()
+        and (text[max(0, t.start - 3) : t.start].strip(" ") in {"-", "—"})
+    ):
+        return 0.8  # initials signing a note: "- tk rn"
+    return 0.0
+
+
+def listed_after_kin(text: str, toks: list[Tok], i: int) -> bool:
+    """A name in a list that a relation opens: "sons patrick and will", "SONS GEORGE AND
+    KOSTAS", "daughters: Ana, Bea"."""
+    j = i
+    while j > 0 and i - j < 6:
+        glue = text[toks[j - 1].end : toks[j].start]
+        if toks[j - 1].low in KIN_PLURAL and glue.strip(" ") in {"", ":"}:
+            return takes(toks[i], kin=True)
+        if toks[j - 1].low in CONJUNCTIONS and glue == " ":
+            j -= 1
+            continue
+        if glue not in LIST_GLUE and glue != " ":
+            return False
+        j -= 1
+    return False
+
+
+HANDOFF = regex.compile(r"\s*(?:->|→)\s*(?:dr\.?\s+)?\p{L}", regex.IGNORECASE)
+
+
+HANDOFF_BEFORE = regex.compile(r"(?:->|→)\s*$")
+
+
+IN_PARENTHESES = regex.compile(r"\(\s?")
+
+
+ROLE_IN_PARENTHESES = regex.compile(
+    r"\s*\((?i:pca|pct|sw|cm|rn|np|pa|md|cna|lpn|rt|pt|ot|slp|sitter|interpreter|chaplain|hcp"
+    r"|poa|proxy|tech|ma|msw|lcsw|intern|resident|fellow|attending|charge|nf|ibclc)\)"
+)
+
+
+BEFORE_ROOM = regex.compile(r"\s+(?i:rm|room|bed)\s*\d")
+
+
+def line_start(text: str, start: int) -> bool:
+    return not text[text.rfind("\n", 0, start) + 1 : start].strip(" -•*0123456789.):")
+
+
+NAMED = regex.compile(
+    r"(?i)\b(?:name\s+is|named|goes\s+by|it['’]s|this\s+is|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
+    r"(?:\s+as)?)\s+$"
+)
+
+
+SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
+
+
+SIGNED = regex.compile(r"(?:^|\s)(?:-{1,2}|—|–)\s?$")
+
+
+# A sign-out line: "bed 8 stone 54f", "RM 523 BELLWEATHER - 97F".
+AGE_SEX = regex.compile(r"\s*[-–—,]?\s*\d{1,3}\s?(?i:yo|y/o|[mf])\b")
+
+
+def full_name(toks: list[Tok], i: int, text: str) -> bool:
+    """A first name and a surname side by side, both plain names: "NASRIN FARAHANI"."""
+    t = toks[i]
+    for a, b in ((i, i + 1), (i - 1, i)):
+        if a < 0 or b >= len(toks) or text[toks[a].end : toks[b].start] != " ":
+            continue
+        first, last = toks[a].low, toks[b].low
+        if (
+            len(first) > 2
+            and len(last) > 2
+            and plain_name(first)
+            and plain_name(last)
+            and (first in lexicon.given_names() or first in lexicon.more_names())
+        ):
+            return t.low not in STOP_WORDS
+    return False
+
+
+def before_age(toks: list[Tok], i: int, text: str) -> bool:
+    """A name right before an age and sex, as notes start: "pt dov abramsky 67m"."""
+    j = i
+    while (
+        j + 1 < len(toks)
+        and j - i < 2
+        and text[toks[j].end : toks[j + 1].start] == " "
+        and (plain_name(toks[j + 1].low))
+    ):
+        j += 1
+    return plain_name(toks[i].low) and bool(AGE_SEX.match(text, toks[j].end))
+
+
+def follows_title(text: str, toks: list[Tok], i: int) -> bool:
+    gap = text[toks[i - 1].end : toks[i].start] if i else ""
+    return i > 0 and toks[i - 1].low in CASELESS_TITLES and gap in {" ", ". "}
+
+
+def takes(t: Tok, kin: bool, text: str = "") -> bool:
+    """Whether a word after a relation or a role can be the name: for kin, a given name even
+    if it is also a word ("wife rose"); for a role, a rare surname ("pharmd tran"), never a
+    clinical word ("pt/ot: min assist", "charge rn aware")."""
+    if len(t.text) > 2 and t.low in lexicon.given_names():
+        return True  # "wife rose", "rn summer", "RT Ray", "case mgr rusty"
+    if not clinical(t.low):
+        return True
+    return (not kin and t.low in lexicon.surnames() and lexicon.zipf(t.low) < 3.5
+            and t.low not in lexicon.ordinary_words())  # fmt: skip
+
+
+def before_role(text: str, t: Tok, role: Tok) -> bool:
+    """ "Joy RN", "Achebe, LICSW": a name before a role; after a comma it must be no word
+    ("coffee grounds, md aware")."""
+    if text[t.end : role.start].strip(" ") == ",":
+        return not clinical(t.low)
+    return not clinical(t.low) or (len(t.text) > 2 and t.low in lexicon.given_names())
