@@ -175,7 +175,8 @@ def plain_name(low: str) -> bool:
 
 
 def clinical(low: str) -> bool:
-    if low in lexicon.clinical_words() or low in lexicon.ordinary_words():
+    """A word of clinical or everyday English, or a frequent one no name list knows."""
+    if low in lexicon.clinical_words() or low in lexicon.ordinary_words() or vocab(low):
         return True
     return low in lexicon.drug_names() or (not name_word(low) and lexicon.zipf(low) >= 3.0)
 

@@ -35,4 +35,5 @@ ABBREVIATIONS = frozenset({
     "asa", "rue", "lue", "rle", "lle", "bue", "ble", "rn", "lpn", "cna", "pmh", "psh", "fh",
     "sh", "hx", "dx", "tx", "sx", "rx", "fx", "cc", "a/p", "s/p", "w/u", "f/u", "d/c",
     "pplat", "bfr", "tmrw", "tmw", "tomm", "br", "bsc", "ava", "lisa", "caller", "westley",
+    "roc", "resus", "contin", "remi", "prop", "vec", "sux",
 })  # fmt: skip
