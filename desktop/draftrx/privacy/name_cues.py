@@ -52,7 +52,7 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
     """A name whatever its case, from the word before ("dr hale") or after ("hale rn")."""
     t = toks[i]
     prev = toks[i - 1] if i else None
-    kin = prev is not None and prev.low in KIN
+    kin = prev is not None and prev.low in KIN and not prev.text.endswith(("'s", "’s"))
     if len(t.text) < 2 or t.low in STATUS or not shape(t.text):
         return 0.0
     if t.low in NOT_NAMES and not (kin and t.low in MONTH_NAMES):
@@ -77,7 +77,9 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
             words = lexicon.ordinary_words()
             verb = t.low in words or lexicon.is_inflection(t.low) or t.low in shorthand.SETTINGS
             return 0.95 if name_word(t.low) or not verb else 0.0
-        if gap in {"", ":", "-", "(", ","} and prev.low in CARE_ROLES | KIN and takes(t, kin, text):
+        owner = prev.text.endswith(("'s", "’s"))  # "her sister's wedding"
+        if (gap in {"", ":", "-", "(", ","} and prev.low in CARE_ROLES | KIN and not owner
+                and takes(t, kin, text)):  # fmt: skip
             return 0.9
     handoff = HANDOFF.match(text, t.end) or HANDOFF_BEFORE.search(
         text, max(0, t.start - 6), t.start
@@ -155,10 +157,12 @@ def listed_after_kin(text: str, toks: list[Tok], i: int) -> bool:
         if toks[j - 1].low in KIN_PLURAL and glue.strip(" ") in {"", ":"}:
             return takes(toks[i], kin=True)
         if toks[j - 1].low in CONJUNCTIONS and glue == " ":
-            j -= 1
+            j -= 1  # "george AND kostas": the word before "and" must be a listed name too
             continue
         if glue not in LIST_GLUE and glue != " ":
             return False
+        if not takes(toks[j - 1], kin=True) and toks[j - 1].low not in KIN_PLURAL:
+            return False  # "kids got either sugar or a sugar-free placebo"
         j -= 1
     return False
 

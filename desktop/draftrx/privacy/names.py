@@ -18,6 +18,7 @@ from enum import Enum
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from draftrx.privacy import lexicon
 from draftrx.privacy.name_cues import (
@@ -142,7 +143,7 @@ class NameRecognizer(EntityRecognizer):
             return cued  # a title beats an eponym: "paged dr bell"; "Bishop score" stays
         if t.low in NOT_NAMES or eponym:
             return 0.0
-        if t.low in lexicon.states_and_countries() or not shape(t.text):
+        if t.low in lexicon.states_and_countries() or not shape(t.text) or _compound(t.low):
             return 0.0
         signal = case is _Case.SIGNAL
         prev = toks[i - 1].low if i else ""
@@ -199,6 +200,15 @@ class NameRecognizer(EntityRecognizer):
         if len(t.text) < 3 or ordinary:
             return 0.0
         return 0.75 if not common or t.low in lexicon.given_names() else 0.0
+
+
+def _compound(low: str) -> bool:
+    """ "sugar-free", "Peer-to-peer", "well-known": a word built of English words."""
+    parts = low.split("-")
+    return len(parts) > 1 and any(
+        p in STOP_WORDS or (p in lexicon.ordinary_words() and p not in lexicon.given_names())
+        for p in parts
+    )
 
 
 def _ordinary(t: Tok) -> bool:

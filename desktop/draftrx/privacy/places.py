@@ -194,6 +194,8 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
         return False  # "Wife asking about rehab", "pt's pharmacy", "Asked dialysis"
     if words[0] in _NOT_QUALIFIER or word_after(text, end) in _INSURER:
         return False
+    if _TIME_WORD.match(words[0]) or (raw[0].islower() and words[0] in lexicon.ordinary_words()):
+        return False  # "later urgent care", "Thursday clinic"
     saints = {"st", "saint", "mt", "mount"}
     names = [(w, r) for w, r in zip(words, raw, strict=True)
              if w not in saints and not _generic(w)]  # fmt: skip
@@ -222,6 +224,10 @@ def _verb_form(word: str) -> bool:
 
 
 _INSURER = {"plan", "plans", "insurance", "partners"}
+_TIME_WORD = regex.compile(
+    r"(?i)^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?|today|tomorrow"
+    r"|tonight|weekend|morning|evening|night|annual|weekly|monthly|daily|next|last)$"
+)
 _FACILITY_WORD = regex.compile(rf"(?i)\b{_FACILITY_ANY_CASE}\b")
 _QUALIFIER_WORD = regex.compile(r"\p{L}[\p{L}'’&.-]*")
 _DOTTED_PLACE = {"st.", "mt.", "ste."}
@@ -502,8 +508,13 @@ def _named_before(text: str, start: int) -> bool:
 def _unknown(word: str) -> bool:
     """A word no dictionary knows: no English, no clinical shorthand, no drug."""
     low = word.lower()
+    if low.endswith(_ENGLISH_ENDINGS) or "-" in low:
+        return False  # "undervaccinated", "sugar-free": made of English, not a name
     return (len(low) > 3 and lexicon.zipf(low) < 2.0 and low not in lexicon.clinical_words()
             and low not in lexicon.drug_names() and low not in lexicon.ordinary_words())  # fmt: skip
+
+
+_ENGLISH_ENDINGS = ("ed", "ing", "ly", "ness", "tion", "ity", "ous", "ive", "able", "ible", "ment")
 
 
 def _shorthand(word: str, after_prep: bool = False, town_cue: bool = False) -> bool:
