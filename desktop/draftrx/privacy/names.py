@@ -203,10 +203,11 @@ class NameRecognizer(EntityRecognizer):
 
 
 def _compound(low: str) -> bool:
-    """ "sugar-free", "Peer-to-peer", "well-known": a word built of English words."""
+    """ "sugar-free", "Peer-to-peer", "well-known": built of common English words ("Ji-woo"
+    is not: "woo" is rare)."""
     parts = low.split("-")
     return len(parts) > 1 and any(
-        p in STOP_WORDS or (p in lexicon.ordinary_words() and p not in lexicon.given_names())
+        p in STOP_WORDS or (p in lexicon.ordinary_words() and lexicon.zipf(p) >= 4.0)
         for p in parts
     )
 
