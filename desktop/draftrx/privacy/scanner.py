@@ -155,7 +155,6 @@ def _repeats(text: str, found: list[Finding]) -> list[Finding]:
     ]
 
 
-_ACRONYM = regex.compile(r"\p{Lu}{2,6}")
 _AFTER = regex.compile(r"\s*\(\s*(\p{L}{2,6})\s*\)")
 _BEFORE = regex.compile(r"(?<![\p{L}])(\p{Lu}{2,6})\s*\(\s*$")
 
