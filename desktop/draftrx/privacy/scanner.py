@@ -175,8 +175,9 @@ def _abbreviated(text: str, found: list[Finding]) -> list[Finding]:
         if f.type != "FACILITY":
             continue
         for m in (_AFTER.match(text, f.end), _BEFORE.search(text, max(0, f.start - 12), f.start)):
-            if m and m.group(1).lower() not in shorthand.SETTINGS:
-                out.append(Finding(m.start(1), m.end(1), "FACILITY", 0.8))
+            word = m.group(1) if m else ""
+            if m and word.lower() not in shorthand.SETTINGS and not lexicon.is_vocabulary(word):
+                out.append(Finding(m.start(1), m.end(1), "FACILITY", 0.8))  # not "(full)"
     return out
 
 
