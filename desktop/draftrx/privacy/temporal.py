@@ -60,6 +60,9 @@ _DATE_CONTEXT = {
 
 def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 2)
+    glued = m.start() > 0 and text[m.start() - 1] in "/."
+    if before and before[-1] in _DATE_CONTEXT and not glued:
+        return True  # "seen 3/10 for pain", "on 4/5": a word that dates it comes first
     if regex.search(r"(?:\d/10\s*(?:to|then)|->|→)\s*$", text[max(0, m.start() - 14) : m.start()]):
         return False  # "pain 6/10 -> 3/10", "hydromorphone x2 -> 3/10"
     if m.group().endswith("/10") and regex.match(r"\s*(?:->|→)", text[m.end() : m.end() + 4]):
