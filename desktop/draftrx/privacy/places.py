@@ -44,7 +44,9 @@ _FACILITY = (
     r"|Correctional\sFacility|Shelter)"
 )
 # "In Mercy Hospital, ..." at a sentence start: the facility starts after the preposition.
-_NOT_PREP = r"(?!(?i:in|at|from|to|near|of|on|by|into|inside|outside|around|across|for|with)\b)"
+_PREPOSITIONS = {"in", "at", "from", "to", "near", "of", "on", "by", "into", "inside", "outside",
+                 "around", "across", "for", "with"}  # fmt: skip
+_NOT_PREP = rf"(?!(?i:{'|'.join(sorted(_PREPOSITIONS))})\b)"
 _NOT_QUALIFIER = {
     "home",
     "medicare",
@@ -231,9 +233,6 @@ _TIME_WORD = regex.compile(
 _FACILITY_WORD = regex.compile(rf"(?i)\b{_FACILITY_ANY_CASE}\b")
 _QUALIFIER_WORD = regex.compile(r"\p{L}[\p{L}'’&.-]*")
 _DOTTED_PLACE = {"st.", "mt.", "ste."}
-_PREPOSITIONS = {"in", "at", "from", "to", "near", "of", "on", "by", "into", "inside", "outside",
-                 "around", "across", "for", "with"}  # fmt: skip
-
 
 def _any_case_facilities(text: str):
     """Facilities however typed: the facility word, then the one to three words before it
@@ -390,7 +389,7 @@ class PlaceRecognizer(RuleRecognizer):
                 end = start + len(phrase)
                 prep = words_before(text, start, 1)
                 after_prep = bool(prep) and prep[0] in _PLACE_PREP
-                town_cue = bool(prep) and prep[0] in {"in", "from", "near", "outside"}
+                town_cue = bool(prep) and prep[0] in _TOWN_PREP
                 if n == 1 and not strong and _shorthand(phrase, after_prep, town_cue):
                     continue  # ECHO, FOLEY, "came from OSH", "Para 2/16"
                 if n == 1 and not (after_prep or strong) and _upper_line(text, start):
@@ -438,7 +437,7 @@ class PlaceRecognizer(RuleRecognizer):
                 and (suffix := _PLACE_SUFFIX.search(" ".join(words[:2])))
                 and (" " in suffix.group() and not _shorthand(first))
             ):
-                # "in east haddon"? no: "marlowe heights", "cranston heights"
+                # a second word that is a place word: "marlowe heights", "cranston heights"
                 yield RecognizerResult(
                     "LOCATION", m.start(), m.start() + len(" ".join(words[:2])), 0.7
                 )
