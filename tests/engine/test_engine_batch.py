@@ -12,6 +12,7 @@ import pytest
 from draftrx.bench.speed import variant_prompts
 from draftrx.compose.prompts import load_prompt
 from draftrx.engine import Engine, EngineConfig, GenerationParams, StreamStats, TextPiece, collect
+from draftrx.engine.engine import BACKGROUND_BATCH
 from draftrx.engine.events import SequenceEvent
 from draftrx.engine.sequences import common_length
 
@@ -179,14 +180,23 @@ def test_the_tasks_own_text_cached_before_any_draft_is_reused_by_every_draft(
         assert stats.reused_tokens == shared
 
 
+class StopOnceCached(threading.Event):
+    """Reads as set once the engine's cache holds `tokens`: a stop that lands mid-prefill
+    on any machine, however fast (a 1.5 s timer came too late on a fast one)."""
+
+    def __init__(self, engine: Engine, tokens: int) -> None:
+        super().__init__()
+        self.engine, self.tokens = engine, tokens
+
+    def is_set(self) -> bool:
+        return self.engine.cached_tokens() >= self.tokens or super().is_set()
+
+
 def test_a_stopped_prefill_keeps_what_it_did(engine: Engine, greedy_within_rounding) -> None:
     prompt = variant_prompts("\n\n".join([DRAFT] * 4), ("x",))
     engine.reset_cache()
-    stop = threading.Event()
-    timer = threading.Timer(1.5, stop.set)
-    timer.start()
-    assert engine.prefill(prompt, stop) is False
-    timer.join()
+    assert len(engine.tokenize_chat(prompt[0])) > 4 * BACKGROUND_BATCH
+    assert engine.prefill(prompt, StopOnceCached(engine, BACKGROUND_BATCH)) is False
     kept = engine.cached_tokens()
     _, stats = single(engine, prompt[0])
     assert 0 < kept == stats.reused_tokens < stats.prompt_tokens - 1
