@@ -1,18 +1,30 @@
-"""The offline guarantee: a Python audit hook that refuses every network connection and
-name lookup that does not stay on this machine.
+"""The offline guarantee: every network connection, name lookup and listener that does not
+stay on this machine is refused.
 
-Audit hooks cannot be removed once added, so the guard lasts as long as the process. It
-sees what Python's socket module does (the app, Presidio, spaCy, any library an update
+Two layers. A Python audit hook refuses outside addresses and lookups; audit hooks cannot
+be removed once added, so it lasts as long as the process. But CPython resolves a host
+name given to connect(), sendto() or bind() inside libc while it parses the address,
+before the audit event fires: the DNS query would leave even though the connection is then
+refused. So the guard also wraps those methods of socket.socket (and so of ssl and
+asyncio sockets) to refuse a non-local name before CPython parses it.
+
+It sees what Python's socket module does (the app, Presidio, spaCy, any library an update
 might add); it cannot see a C library that opens sockets by itself. llama.cpp's libraries
-import no socket or curl functions (tests/vault/test_guard.py reads their symbol tables).
+import no socket or curl functions (tests/vault/test_guard.py reads their symbol tables),
+and `watched_lookup()` checks the guard at the system-call level.
 """
 
 from __future__ import annotations
 
+import _socket
 import ipaddress
+import json
+import shutil
 import socket
+import subprocess
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
 # Audit events for outward traffic and lookups, and where the address is in their args.
@@ -24,7 +36,13 @@ _EVENTS = {
     "socket.gethostbyname": 0,
     "socket.gethostbyaddr": 0,
     "socket.getnameinfo": 0,
+    "socket.bind": 1,
 }
+# The socket methods that resolve a host name in C before their audit event, and where
+# their address argument is (the last one for sendto and sendmsg, which take optional
+# flags before it).
+_RESOLVING = {"connect": 0, "connect_ex": 0, "bind": 0, "sendto": -1, "sendmsg": -1}
+_INET = (socket.AF_INET, socket.AF_INET6)
 _installed = False
 
 
@@ -37,6 +55,9 @@ def install() -> None:
     global _installed
     if not _installed:
         sys.addaudithook(_hook)
+        for name, where in _RESOLVING.items():
+            setattr(socket.socket, name, _checked(getattr(_socket.socket, name), where))
+        socket.socket.accept = _checked_accept(socket.socket.accept)  # type: ignore[method-assign]
         _installed = True
 
 
@@ -45,25 +66,164 @@ def active() -> bool:
 
 
 def probe() -> str | None:
-    """Try an outside connection (to a documentation address, never routed): None when the
-    guard refused it, otherwise what happened instead."""
+    """Run the self-test in this process: None when the guard refused every way out,
+    otherwise the ways it did not."""
+    missed = self_test()
+    return f"not refused: {', '.join(missed)}" if missed else None
+
+
+SELF_TEST_HOST = "draftrx-guard-self-test.example.com"
+
+
+def self_test() -> list[str]:
+    """Try every way out, by name and by address: the ways the guard did not refuse."""
+    udp = (socket.AF_INET, socket.SOCK_DGRAM)
+    name, outside = (SELF_TEST_HOST, 80), ("192.0.2.1", 9)
+    tries: dict[str, Callable[[socket.socket], Any]] = {
+        "connect by name": lambda s: s.connect(name),
+        "connect_ex by name": lambda s: s.connect_ex(name),
+        "connect by address": lambda s: s.connect(outside),
+        "bind on every interface": lambda s: s.bind(("0.0.0.0", 0)),
+        "bind by name": lambda s: s.bind(name),
+    }
+    datagrams: dict[str, Callable[[socket.socket], Any]] = {
+        "sendto by name": lambda s: s.sendto(b"x", name),
+        "sendmsg by name": lambda s: s.sendmsg([b"x"], [], 0, name),
+        "sendto by address": lambda s: s.sendto(b"x", outside),
+    }
+    lookups: dict[str, Callable[[], Any]] = {
+        "getaddrinfo": lambda: socket.getaddrinfo(SELF_TEST_HOST, 80),
+        "gethostbyname": lambda: socket.gethostbyname(SELF_TEST_HOST),
+        "create_connection": lambda: socket.create_connection(name, timeout=0.5),
+    }
+    missed = []
+    for label, attempt in [
+        *((k, lambda t=t: _on(socket.socket(), t)) for k, t in tries.items()),
+        *((k, lambda t=t: _on(socket.socket(*udp), t)) for k, t in datagrams.items()),
+        *lookups.items(),
+    ]:
+        try:
+            attempt()
+        except OfflineError:
+            continue
+        except OSError:
+            pass
+        missed.append(label)
+    return missed
+
+
+def _on(sock: socket.socket, attempt: Callable[[socket.socket], Any]) -> None:
+    with sock:
+        attempt(sock)
+
+
+class Watch(NamedTuple):
+    """What a self-test run under strace showed: whether it could be watched, the traced
+    lines that carried the test's host name or went to a name server, and the tests the
+    guard did not refuse."""
+
+    watched: bool
+    leaks: list[str]
+    missed: list[str]
+    detail: str
+
+
+def watched_self_test(guarded: bool = True, timeout: float = 60) -> Watch:
+    """Run self_test() in a child process under strace, watching its network system calls:
+    the proof that no name lookup leaves, not only that Python raised. Where strace is
+    missing or not allowed (macOS, Windows, a packaged app, a locked-down kernel), says
+    so instead. `guarded=False` runs it without the guard, to show the watch sees leaks."""
+    strace = shutil.which("strace")
+    if strace is None or getattr(sys, "frozen", False):
+        return Watch(False, [], [], "not watched: strace is not available here")
+    install = "guard.install(); " if guarded else ""
+    code = f"import json; from draftrx.vault import guard; {install}"
+    code += "print(json.dumps(guard.self_test()))"
     try:
-        with socket.create_connection(("192.0.2.1", 9), timeout=0.5):
-            return "connected"
-    except OfflineError:
-        return None
-    except OSError as exc:
-        return f"not refused by the guard ({exc.__class__.__name__})"
+        run = subprocess.run(
+            [strace, "-f", "-qq", "-s", "256", "-e", "trace=network", "-o", "/dev/stderr",
+             sys.executable, "-c", code],
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Watch(False, [], [], f"not watched: {exc.__class__.__name__}")
+    calls = [line for line in run.stderr.splitlines() if "(" in line]
+    if run.returncode != 0 or not any("socket(" in line for line in calls):
+        return Watch(False, [], [], "not watched: strace could not trace the self-test")
+    leaks = [line for line in calls if SELF_TEST_HOST.split(".")[0] in line
+             or "htons(53)" in line or "resolve" in line or "nscd" in line]  # fmt: skip
+    missed = json.loads(run.stdout.strip().splitlines()[-1])
+    return Watch(True, leaks, missed, "watched at the system-call level with strace")
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
     where = _EVENTS.get(event)
-    if where is None or (where == 1 and _unix(args[0])) or _local(args[where]):
+    if where is None or (where == 1 and _unix(args[0])):
         return
-    raise OfflineError(
-        f"DraftRx works offline: {_caller()} tried to reach {_describe(args[where])} "
+    if event == "socket.bind" and _listens_locally(args[1]):
+        return
+    if event != "socket.bind" and _local(args[where]):
+        return
+    raise _refused(args[where], event)
+
+
+def _refused(target: Any, event: str) -> OfflineError:
+    tried = "listen on" if event == "socket.bind" else "reach"
+    return OfflineError(
+        f"DraftRx works offline: {_caller()} tried to {tried} {_describe(target)} "
         f"({event}), and it was refused. Nothing left this computer."
     )
+
+
+def _checked(method: Callable[..., Any], where: int) -> Callable[..., Any]:
+    """`method`, refusing a host name that is not local before CPython resolves it."""
+    event = f"socket.{method.__name__}"
+
+    def checked(self: socket.socket, *args: Any) -> Any:
+        address = args[where] if args else None
+        if self.family in _INET and isinstance(address, tuple) and address:
+            host = address[0]
+            local = _listens_locally(address) if event == "socket.bind" else _local(address)
+            if not local and not _numeric(host):
+                raise _refused(address, event)
+        return method(self, *args)
+
+    checked.__name__ = checked.__qualname__ = method.__name__
+    checked.__doc__ = method.__doc__
+    return checked
+
+
+def _checked_accept(accept: Callable[..., Any]) -> Callable[..., Any]:
+    """accept(), closing a connection from outside this machine: a listener made before
+    the guard, or handed in by file descriptor, must not serve the network."""
+
+    def checked(self: socket.socket) -> tuple[socket.socket, Any]:
+        conn, peer = accept(self)
+        if self.family in _INET and not _local(peer):
+            conn.close()
+            raise _refused(peer, "socket.accept")
+        return conn, peer
+
+    checked.__doc__ = accept.__doc__
+    return checked
+
+
+def _numeric(host: Any) -> bool:
+    """A literal IP address, which CPython parses without a lookup; the audit hook then
+    decides on it."""
+    text = host.decode(errors="replace") if isinstance(host, bytes) else str(host)
+    try:
+        ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _listens_locally(address: Any) -> bool:
+    """A listener on loopback only: "" and 0.0.0.0 mean every interface."""
+    if not isinstance(address, tuple):
+        return True  # a Unix socket's path, or a family without hosts
+    return bool(address) and address[0] not in ("", b"") and _local(address)
 
 
 def _unix(sock: Any) -> bool:
@@ -87,7 +247,7 @@ def _local(target: Any) -> bool:
 
 def _describe(target: Any) -> str:
     if isinstance(target, tuple) and len(target) >= 2:
-        return f"{target[0]} port {target[1]}"
+        return f"{target[0] or 'every interface'} port {target[1]}"
     return str(target)
 
 
