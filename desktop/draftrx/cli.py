@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sqlite3
 import sys
@@ -604,25 +605,74 @@ def _scan(args: argparse.Namespace) -> int:
         for n, raw in enumerate(stream, 1):
             if not raw.strip():
                 continue
-            sys.stdout.write(json.dumps(_scan_line(scanner, raw, n), ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+            # JSON Lines are UTF-8 whatever the terminal's encoding.
+            sys.stdout.buffer.write(_scan_line(scanner, raw, n).encode("utf-8") + b"\n")
+            sys.stdout.buffer.flush()
     return 0
 
 
-def _scan_line(scanner, raw: bytes, n: int) -> dict[str, object]:
-    """One output object; a bad line gets an error and the run goes on."""
+class _BadLine(ValueError):
+    """A scan input line that is not strict JSON; the message never quotes the line."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _BadLine(f"{name} is not a JSON number")
+
+
+def _finite(literal: str) -> float:
+    """Refused, not read as inf: the id is echoed and the output must stay strict JSON."""
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _BadLine("a number is too large")
+    return value
+
+
+def _whole(literal: str) -> int:
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        return int(literal)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise _BadLine("a number has too many digits") from None
+
+
+def _scan_line(scanner, raw: bytes, n: int) -> str:
+    """One strict JSON output line; a bad line gets an error and the run goes on."""
+    return json.dumps(_scan_result(scanner, raw, n), ensure_ascii=False, allow_nan=False)
+
+
+def _scan_result(scanner, raw: bytes, n: int) -> dict[str, object]:
+    try:
+        obj = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
+                         parse_float=_finite, parse_int=_whole)  # fmt: skip
     except UnicodeDecodeError:
         return {"id": None, "error": f"line {n} is not valid UTF-8"}
+    except RecursionError:
+        return {"id": None, "error": f"line {n} nests too deeply to read"}
+    except _BadLine as exc:
+        return {"id": None, "error": f"line {n} is not strict JSON: {exc}"}
     except ValueError as exc:
         return {"id": None, "error": f"line {n} is not JSON: {exc.args[0]}"}
     if not isinstance(obj, dict):
         return {"id": None, "error": f"line {n} is not a JSON object"}
     ident = obj.get("id")
-    if not isinstance(obj.get("text"), str):
+    if not _utf8_json(ident):
+        return {"id": None, "error": f"line {n} has an id that cannot be written back as "
+                                     f"JSON (a lone surrogate, or nested too deeply)"}  # fmt: skip
+    text = obj.get("text")
+    if not isinstance(text, str):
         return {"id": ident, "error": f'line {n} has no "text" string'}
-    return {"id": ident, "findings": [f.to_json() for f in scanner.scan(obj["text"])]}
+    if not _utf8_json(text):
+        return {"id": ident, "error": f'line {n} has a lone surrogate (\\ud800-\\udfff) in '
+                                      f'its "text", which is not Unicode text'}  # fmt: skip
+    return {"id": ident, "findings": [f.to_json() for f in scanner.scan(text)]}
+
+
+def _utf8_json(value: object) -> bool:
+    """Whether `value` can be written as UTF-8 JSON (a lone surrogate cannot)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _eval_deid(args: argparse.Namespace) -> int:
@@ -780,8 +830,13 @@ def _history_delete(args: argparse.Namespace) -> int:
 
 
 def _history_forget(args: argparse.Namespace) -> int:
+    from draftrx.vault import keys
     from draftrx.vault.store import default_path, forget
 
-    forget()
-    print(f"Forgot everything: {default_path()} and its key are gone.", file=sys.stderr)
+    if forget():
+        print(f"Forgot everything: {default_path()} and its key are gone.", file=sys.stderr)
+    else:
+        print(f"Forgot everything: {default_path()} is gone. It was too damaged to name its "
+              f"key, so a {keys.SERVICE!r} entry may remain in the system keyring; delete it "
+              "there if you wish.", file=sys.stderr)  # fmt: skip
     return 0

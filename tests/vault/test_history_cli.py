@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,23 @@ def test_doctor_reports_without_draft_text(history: Path, capsys) -> None:
     assert f"{history} (2 drafts, key in the passphrase)" in out
     assert "keyring.backends.fail.Keyring (none: passphrase)" in out
     assert "Lucinda" not in out and "knuckles" not in out
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "a text file", "a half file"])
+def test_forget_all_works_on_a_damaged_history(data_dir: Path, memory_keyring, damage: str,
+                                               capsys) -> None:  # fmt: skip
+    """The damaged-file message tells the physician to forget everything: that must work."""
+    with Vault.open(default_path()) as vault:
+        for n in range(30):
+            vault.save_draft(f"{DRAFT} {n}" * 10)
+    raw = default_path().read_bytes()
+    damaged = {"random bytes": os.urandom(len(raw)), "a text file": DRAFT.encode() * 40,
+               "a half file": raw[: len(raw) // 2]}[damage]  # fmt: skip
+    default_path().write_bytes(damaged)
+    assert main(["history", "list"]) == 1
+    assert "forget everything" in capsys.readouterr().err
+    assert main(["history", "forget", "--all"]) == 0
+    said = capsys.readouterr().err  # no id to read, so the keyring entry is named, not claimed
+    assert "Forgot everything" in said and "may remain in the system keyring" in said
+    assert list(default_path().parent.iterdir()) == []
+    assert main(["history", "list"]) == 0  # and a new history can start

@@ -313,17 +313,20 @@ class Vault:
         return "\n".join(parts).casefold()
 
 
-def forget(path: Path | None = None) -> None:
+def forget(path: Path | None = None) -> bool:
     """Delete the history file, its side files and its key in the keyring.
 
-    Works on a damaged or locked file too: the physician asked for everything to go.
+    Works on a damaged or locked file too: the physician asked for everything to go. False
+    when the file was too damaged to name its keyring entry, which may then remain.
     """
     path = path or default_path()
+    existed = path.exists()
     vault_id = _vault_id(path)
     if vault_id:
         keys.delete(vault_id)
     for p in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
         p.unlink(missing_ok=True)
+    return vault_id is not None or not existed
 
 
 def _vault_id(path: Path) -> str | None:
@@ -335,7 +338,7 @@ def _vault_id(path: Path) -> str | None:
             row = db.execute("SELECT value FROM meta WHERE name = 'vault_id'").fetchone()
         finally:
             db.close()
-    except sqlite3.DatabaseError:
+    except (VaultDamaged, sqlite3.DatabaseError):  # no id to read: no keyring entry to find
         return None
     return row[0].decode() if row else None
 
