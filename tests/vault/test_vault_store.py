@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -190,8 +192,7 @@ def test_damaged_file_is_left_as_it_is(path: Path, memory_keyring, damage: str) 
     with pytest.raises(VaultDamaged) as err:
         Vault.open(path)
     assert str(path) in str(err.value) and "leaves the file" in str(err.value)
-    after = digest(path.parent)  # SQLite may add its empty side files; the file is as it was
-    assert {name: after[name] for name in before} == before
+    assert digest(path.parent) == before  # not even an empty side file is added
 
 
 def test_a_damaged_item_does_not_hide_the_others(path: Path, memory_keyring) -> None:
@@ -243,3 +244,44 @@ def test_an_interrupted_creation_leaves_no_half_vault(path: Path, memory_keyring
     with Vault.open(path) as vault:
         vault.save_draft("ok")
     assert not (path.parent / (path.name + ".new")).exists()
+
+
+KILLED = r"""
+import os, sys
+from pathlib import Path
+from draftrx.vault.store import Vault
+
+vault = Vault.open(Path(sys.argv[1]), sys.argv[2])
+for n in range(20):
+    vault.save_draft(f"draft {n} " + "The asthma plan, rewritten. " * 100)
+os._exit(0)  # killed: no close, so the newest pages stay in the -wal
+"""
+
+
+def killed_session(path: Path) -> None:
+    """A history as a killed session leaves it: main file, -wal and -shm, written by SQLite."""
+    subprocess.run([sys.executable, "-c", KILLED, str(path), PASS], check=True, timeout=60)
+    assert {p.name for p in path.parent.iterdir()} == {path.name + s for s in ("", "-wal", "-shm")}
+    assert path.with_name(path.name + "-wal").stat().st_size > 0
+
+
+@pytest.mark.parametrize("refusal", ["wrong passphrase", "no passphrase", "damaged file"])
+def test_a_refused_open_leaves_all_three_files_as_they_were(path: Path, no_keyring,
+                                                            refusal: str) -> None:  # fmt: skip
+    """Closing SQLite's last connection checkpoints the log into the main file and deletes
+    -wal and -shm; a refused open must not, or a hand recovery loses what the log held."""
+    killed_session(path)
+    if refusal == "damaged file":  # the pages past the header (the key record among them)
+        raw = path.read_bytes()
+        path.write_bytes(raw[:100] + os.urandom(len(raw) - 100))
+    before = digest(path.parent)
+    error = {"wrong passphrase": WrongPassphrase, "no passphrase": NeedsPassphrase,
+             "damaged file": VaultDamaged}[refusal]  # fmt: skip
+    for _ in range(2):
+        with pytest.raises(error):
+            Vault.open(path, {"wrong passphrase": "not the passphrase", "no passphrase": None,
+                              "damaged file": PASS}[refusal])  # fmt: skip
+        assert digest(path.parent) == before
+    if refusal != "damaged file":
+        with Vault.open(path, PASS) as vault:  # and the log's drafts are all there
+            assert len(vault.drafts()) == 20

@@ -1,6 +1,6 @@
 """Why the drafts history cannot be opened, each with a message a physician can act on.
 
-Every one of these leaves the database file exactly as it was.
+Every one of these leaves the history's files (main, -wal, -shm) exactly as they were.
 """
 
 from __future__ import annotations

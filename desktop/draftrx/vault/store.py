@@ -100,16 +100,20 @@ class Vault:
         path = path or default_path()
         if not path.exists():
             return cls._create(path, passphrase)
-        db = _connect(path, create=False)
+        db = _connect_read_only(path)
         try:
             meta = _read_meta(db, path)
-            key = _unlock(meta, passphrase, path)
-            _check_key(key, meta, path)
+        finally:
+            db.close()
+        key = _unlock(meta, passphrase, path)
+        _check_key(key, meta, path)
+        db = _connect(path, create=False)
+        try:
             db.execute("PRAGMA journal_mode=WAL")
-            return cls(db, path, key, meta["key_source"].decode())
         except BaseException:
             db.close()
             raise
+        return cls(db, path, key, meta["key_source"].decode())
 
     @classmethod
     def _create(cls, path: Path, passphrase: str | None) -> Vault:
@@ -333,7 +337,7 @@ def _vault_id(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        db = _connect(path, create=False)
+        db = _connect_read_only(path)
         try:
             row = db.execute("SELECT value FROM meta WHERE name = 'vault_id'").fetchone()
         finally:
@@ -341,6 +345,28 @@ def _vault_id(path: Path) -> str | None:
     except (VaultDamaged, sqlite3.DatabaseError):  # no id to read: no keyring entry to find
         return None
     return row[0].decode() if row else None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that leaves the main file, -wal and -shm byte for byte as they were.
+
+    Until the key is known good, SQLite may not checkpoint the log into the main file (it
+    does when its last connection closes) nor rebuild the -shm index (the first one to open
+    does): either spoils a hand recovery. Without a -wal the main file is complete and is read
+    as immutable; with one, through a read-only index. A -wal copied without its -shm gets a
+    new -shm; the main file and the log still stay as they were.
+    """
+    wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
+    if not wal.exists():
+        options = "immutable=1"
+    elif shm.exists():
+        options = "mode=ro&readonly_shm=1"
+    else:
+        options = "mode=ro"
+    try:
+        return sqlite3.connect(f"{path.as_uri()}?{options}", uri=True, isolation_level=None)
+    except sqlite3.DatabaseError as exc:
+        raise VaultDamaged(_damaged(path, exc)) from None
 
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
