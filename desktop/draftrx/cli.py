@@ -656,13 +656,13 @@ def _scan_result(scanner, raw: bytes, n: int) -> dict[str, object]:
     ident = obj.get("id")
     if not _utf8_json(ident):
         return {"id": None, "error": f"line {n} has an id that cannot be written back as "
-                                     f"JSON (a lone surrogate, or nested too deeply)"}  # fmt: skip
+                                     "JSON (a lone surrogate, or nested too deeply)"}  # fmt: skip
     text = obj.get("text")
     if not isinstance(text, str):
         return {"id": ident, "error": f'line {n} has no "text" string'}
     if not _utf8_json(text):
         return {"id": ident, "error": f'line {n} has a lone surrogate (\\ud800-\\udfff) in '
-                                      f'its "text", which is not Unicode text'}  # fmt: skip
+                                      'its "text", which is not Unicode text'}  # fmt: skip
     return {"id": ident, "findings": [f.to_json() for f in scanner.scan(text)]}
 
 

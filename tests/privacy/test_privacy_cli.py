@@ -38,6 +38,39 @@ def test_scan_jsonl_keeps_order_and_survives_bad_lines() -> None:
     assert set(out[0]["findings"][0]) == {"start", "end", "type", "score"}
 
 
+def strict_json(line: str) -> object:
+    """json.loads that refuses NaN and Infinity, which are not JSON."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} in the output")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_scan_answers_every_bad_line_in_strict_json() -> None:
+    """A lone surrogate, deep nesting, NaN, Infinity and a float overflowing to inf each
+    get their own error (never the line's text) and the lines after them are still read."""
+    bad = [
+        b'{"id": 1, "text": "secret \\ud800"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"id": NaN, "text": "secret"}',
+        b'{"id": -Infinity, "text": "secret"}',
+        b'{"id": 1e400, "text": "secret"}',
+        b'{"id": "\\udc00", "text": "secret"}',
+    ]
+    good = json.dumps({"id": "last", "text": "SSN 519-44-8820"}).encode()
+    result = draftrx("scan", stdin=b"\n".join([*bad, good]) + b"\n")
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    out = [strict_json(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(bad) + 1
+    assert all("error" in o and "secret" not in o["error"] for o in out[:-1])
+    assert "surrogate" in out[0]["error"] and "deeply" in out[1]["error"]
+    assert "NaN" in out[2]["error"] and "Infinity" in out[3]["error"]
+    assert [o["id"] for o in out] == [1, None, None, None, None, None, "last"]
+    assert out[-1]["findings"][0]["type"] == "SSN"
+
+
 def test_scan_reads_a_file_and_names_a_missing_one(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text('{"id": 1, "text": "SSN 519-44-8820"}\n')
