@@ -54,6 +54,23 @@ def test_bad_generation_options_are_explained() -> None:
     assert result.returncode == 1 and "max_tokens must be at least 1" in result.stderr
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell closes the descriptor")
+def test_a_reader_that_leaves_or_a_closed_stdout_stops_quietly(tmp_path: Path) -> None:
+    """`draftrx scan big.jsonl | head -0`: the shell's SIGPIPE status, nothing on stderr;
+    stdout closed from the start (`>&-`): one sentence."""
+    lines = tmp_path / "big.jsonl"
+    lines.write_text("".join(json.dumps({"id": n, "text": "Room 412"}) + "\n" for n in range(400)))
+    proc = subprocess.Popen([sys.executable, "-m", "draftrx", "scan", str(lines)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    proc.stdout.close()  # the reader leaves before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == ""
+    closed = subprocess.run(["sh", "-c", '"$0" -m draftrx scan "$1" >&-', sys.executable,
+                             str(lines)], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert closed.returncode == 1 and closed.stderr.count("\n") == 1
+    assert closed.stderr.startswith("draftrx: error: standard output is closed")
+
+
 def test_info_on_a_file_that_is_not_a_model(tmp_path: Path) -> None:
     bad = tmp_path / "x.gguf"
     bad.write_text("hello")

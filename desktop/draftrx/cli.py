@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sqlite3
 import sys
@@ -31,8 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         return _window(args)
     if args.screenshot or args.draft or args.rewrite:
         parser.error("--screenshot, --draft and --rewrite open the window; give no sub-command")
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        print("draftrx: error: standard output is closed; send it to a file or a pipe.",
+              file=sys.stderr)  # fmt: skip
+        return 1
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a reader that left shows here, not in the flush at exit
+        return status
+    except BrokenPipeError:
+        return _reader_left()
     except (EngineError, VaultError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"draftrx: error: {exc}", file=sys.stderr)
         return 1
@@ -44,6 +53,16 @@ def main(argv: list[str] | None = None) -> int:
 
         print_redacted(exc)
         return 70
+
+
+def _reader_left() -> int:
+    """Stop quietly when stdout's reader went away (`| head`), with a shell's SIGPIPE status.
+
+    Python's documented recipe: stdout then points at devnull, so the flush at exit cannot
+    fail a second time and print its own complaint.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 def _parser() -> argparse.ArgumentParser:
