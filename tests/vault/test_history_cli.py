@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,20 @@ def test_forget_all_works_on_a_damaged_history(data_dir: Path, memory_keyring, d
     assert "Forgot everything" in said and "may remain in the system keyring" in said
     assert list(default_path().parent.iterdir()) == []
     assert main(["history", "list"]) == 0  # and a new history can start
+
+
+@pytest.mark.parametrize("damage", ["no scrypt row", "scrypt n 2^30", "broken JSON"])
+def test_a_damaged_key_record_is_one_sentence(history: Path, damage: str, capsys) -> None:
+    db = sqlite3.connect(history)
+    if damage == "no scrypt row":
+        db.execute("DELETE FROM meta WHERE name = 'scrypt'")
+    else:
+        value = b'{"salt": "00", "n": 1073741824, "r": 8, "p": 1}' if damage == "scrypt n 2^30" \
+            else b'{"salt": '  # fmt: skip
+        db.execute("UPDATE meta SET value = ? WHERE name = 'scrypt'", (value,))
+    db.commit()
+    db.close()
+    assert main(["history", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "the history's key record is damaged" in err and str(history) in err

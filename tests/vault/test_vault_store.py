@@ -285,3 +285,81 @@ def test_a_refused_open_leaves_all_three_files_as_they_were(path: Path, no_keyri
     if refusal != "damaged file":
         with Vault.open(path, PASS) as vault:  # and the log's drafts are all there
             assert len(vault.drafts()) == 20
+
+
+def set_meta(path: Path, name: str, value: bytes | None) -> None:
+    """Change one row of the clear key record, as a damaged disk or a bad copy would."""
+    db = sqlite3.connect(path)
+    if value is None:
+        db.execute("DELETE FROM meta WHERE name = ?", (name,))
+    else:
+        db.execute("UPDATE meta SET value = ? WHERE name = ?", (value, name))
+    db.commit()
+    db.close()
+
+
+def meta_row(path: Path, name: str) -> bytes:
+    db = sqlite3.connect(path)
+    value = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()[0]
+    db.close()
+    return value
+
+
+def flipped(value: bytes) -> bytes:
+    return value[:-1] + bytes([value[-1] ^ 1])
+
+
+RECORD_DAMAGE = {
+    "no scrypt row": ("scrypt", lambda v: None),
+    "no wrapped key": ("wrapped_key", lambda v: None),
+    "scrypt n 2^30": ("scrypt", lambda v: v.replace(b'"n": 32768', b'"n": 1073741824')),
+    "scrypt r 2^40": ("scrypt", lambda v: v.replace(b'"r": 8', b'"r": 1099511627776')),
+    "scrypt n not a power of 2": ("scrypt", lambda v: v.replace(b'"n": 32768', b'"n": 1000')),
+    "scrypt not JSON": ("scrypt", lambda v: v[:-3]),
+    "scrypt a list": ("scrypt", lambda v: b"[1, 2]"),
+    "salt not hex": ("scrypt", lambda v: v.replace(b'"salt": "', b'"salt": "zz')),
+    "unknown key source": ("key_source", lambda v: b"post-it"),
+    "vault id not text": ("vault_id", lambda v: b"\xff\xfe"),
+    "flipped wrapped key": ("wrapped_key", flipped),
+    "flipped check": ("check", flipped),
+}
+
+
+@pytest.mark.parametrize("damage", RECORD_DAMAGE)
+def test_a_damaged_key_record_is_named_and_left_as_it_is(path: Path, no_keyring,
+                                                         damage: str) -> None:  # fmt: skip
+    with Vault.open(path, PASS) as vault:
+        vault.save_draft(DRAFT)
+    name, change = RECORD_DAMAGE[damage]
+    set_meta(path, name, change(meta_row(path, name)))
+    before = digest(path.parent)
+    with pytest.raises(VaultDamaged) as err:
+        Vault.open(path, PASS)
+    message = str(err.value)
+    assert "the history's key record is damaged" in message and str(path) in message
+    assert digest(path.parent) == before
+
+
+@pytest.mark.parametrize("row", ["check", "vault_id"])
+def test_a_damaged_record_is_not_blamed_on_the_keyring(path: Path, memory_keyring,
+                                                       row: str) -> None:  # fmt: skip
+    with Vault.open(path) as vault:
+        vault.save_draft(DRAFT)
+    set_meta(path, row, flipped(meta_row(path, row)))
+    with pytest.raises(VaultDamaged, match="key record is damaged"):
+        Vault.open(path)
+
+
+def test_a_wrong_passphrase_is_not_called_damage(path: Path, no_keyring) -> None:
+    """The record's digest tells the two apart; a history made before it gets one at unlock."""
+    with Vault.open(path, PASS) as vault:
+        vault.save_draft(DRAFT)
+    with pytest.raises(WrongPassphrase):
+        Vault.open(path, PASS + "!")
+    set_meta(path, "key_digest", None)  # as a history written by an earlier release
+    with pytest.raises(WrongPassphrase):
+        Vault.open(path, PASS + "!")
+    Vault.open(path, PASS).close()
+    set_meta(path, "wrapped_key", flipped(meta_row(path, "wrapped_key")))
+    with pytest.raises(VaultDamaged, match="key record is damaged"):
+        Vault.open(path, PASS)

@@ -8,6 +8,8 @@ truncated after a delete, so removed ciphertext does not linger in the file eith
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -28,6 +30,7 @@ SCHEMA_VERSION = 1
 MIN_PASSPHRASE = 8
 TITLE_CHARS = 80
 _SIDE_FILES = ("-wal", "-shm", ".new")
+_KEY_ROWS = ("vault_id", "key_source", "scrypt", "wrapped_key", "check")  # the key record
 
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -105,15 +108,21 @@ class Vault:
             meta = _read_meta(db, path)
         finally:
             db.close()
-        key = _unlock(meta, passphrase, path)
-        _check_key(key, meta, path)
+        record = _KeyRecord.read(meta, path)
+        key = _unlock(record, passphrase, path)
+        _check_key(key, record, path)
         db = _connect(path, create=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            if not record.intact:  # the key opened it, so the record is sound: (re)write its
+                # digest. Only a diagnosis aid: if the file is busy, the next open tries again.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('key_digest', ?)",
+                               (_key_digest(meta),))  # fmt: skip
         except BaseException:
             db.close()
             raise
-        return cls(db, path, key, meta["key_source"].decode())
+        return cls(db, path, key, record.source)
 
     @classmethod
     def _create(cls, path: Path, passphrase: str | None) -> Vault:
@@ -141,10 +150,10 @@ class Vault:
                 raise ValueError(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
             params = ScryptParams(salt=os.urandom(16))
             meta["key_source"] = b"passphrase"
-            meta["scrypt"] = json.dumps({"salt": params.salt.hex(), "n": params.n,
-                                         "r": params.r, "p": params.p}).encode()  # fmt: skip
+            meta["scrypt"] = params.to_json()
             meta["wrapped_key"] = seal(params.derive(passphrase), key, f"key:{vault_id}")
         meta["check"] = seal(key, b"draftrx", f"check:{vault_id}")
+        meta["key_digest"] = _key_digest(meta)
         # Built beside the target and renamed into place: a kill here leaves no half-made vault.
         path.parent.mkdir(parents=True, exist_ok=True)
         fresh = path.with_name(path.name + ".new")
@@ -389,48 +398,99 @@ def _read_meta(db: sqlite3.Connection, path: Path) -> dict[str, bytes]:
         meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
     except sqlite3.DatabaseError as exc:
         raise VaultDamaged(_damaged(path, exc)) from None
-    if not {"vault_id", "key_source", "check"} <= meta.keys():
-        raise VaultDamaged(_damaged(path, "its key record is missing"))
-    if int(meta.get("schema", b"0")) > SCHEMA_VERSION:
+    schema = meta.get("schema", b"0")
+    if not (isinstance(schema, bytes) and schema.isdigit()):
+        raise VaultDamaged(_damaged(path, "its format version is unreadable"))
+    if int(schema) > SCHEMA_VERSION:
         raise VaultDamaged(
             f"The history at {path} was written by a newer DraftRx; update to open it."
         )
     return meta
 
 
-def _unlock(meta: dict[str, bytes], passphrase: str | None, path: Path) -> bytes:
-    vault_id = meta["vault_id"].decode()
-    if meta["key_source"] == b"keyring":
-        key = keys.load(vault_id)
+def _key_digest(meta: dict[str, bytes]) -> bytes:
+    """A checksum of the key record, to tell a damaged record from a wrong passphrase (both
+    fail AES-GCM alike). Unkeyed: it diagnoses damage; the key's secrecy rests on the rest."""
+    rows = {name: meta[name].hex() for name in _KEY_ROWS if name in meta}
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).digest()
+
+
+@dataclass(frozen=True)
+class _KeyRecord:
+    """The clear rows that unlock the history, checked before any of them is used."""
+
+    vault_id: str
+    check: bytes
+    wrap: tuple[ScryptParams, bytes] | None  # None: the key is in the keyring
+    intact: bool | None  # the digest matches; None for a history made before digests
+
+    @property
+    def source(self) -> str:
+        return "keyring" if self.wrap is None else "passphrase"
+
+    @classmethod
+    def read(cls, meta: dict[str, bytes], path: Path) -> _KeyRecord:
+        try:
+            if not all(isinstance(value, bytes) for value in meta.values()):
+                raise ValueError("a row is not a blob")
+            vault_id, source = meta["vault_id"].decode("ascii"), meta["key_source"]
+            digest = meta.get("key_digest")
+            intact = None if digest is None else digest == _key_digest(meta)
+            if source == b"keyring":
+                return cls(vault_id, meta["check"], None, intact)
+            if source != b"passphrase":
+                raise ValueError("unknown key source")
+            wrap = (ScryptParams.from_json(meta["scrypt"]), meta["wrapped_key"])
+            return cls(vault_id, meta["check"], wrap, intact)
+        except (KeyError, ValueError):  # UnicodeDecodeError is a ValueError
+            raise VaultDamaged(_record_damaged(path)) from None
+
+
+def _unlock(record: _KeyRecord, passphrase: str | None, path: Path) -> bytes:
+    if record.wrap is None:
+        key = keys.load(record.vault_id)
         if key is None:
+            if record.intact is False:  # a damaged id names the wrong keyring entry
+                raise VaultDamaged(_record_damaged(path))
             raise KeyMissing(
                 f"The key to the history at {path} should be in the system keyring "
-                f"(service {keys.SERVICE!r}, entry {keys.entry(vault_id)!r}) and is not there "
-                f"(keyring backend: {keys.backend_name()}). The history is left untouched and "
-                "opens again once that entry is back. Forget everything to start afresh."
+                f"(service {keys.SERVICE!r}, entry {keys.entry(record.vault_id)!r}) and is not "
+                f"there (keyring backend: {keys.backend_name()}). The history is left untouched "
+                "and opens again once that entry is back. Forget everything to start afresh."
             )
         return key
     if passphrase is None:
         raise NeedsPassphrase("Enter the passphrase that protects your drafts history.", new=False)
-    params = json.loads(meta["scrypt"])
-    kek = ScryptParams(bytes.fromhex(params["salt"]), params["n"], params["r"],
-                       params["p"]).derive(passphrase)  # fmt: skip
+    params, wrapped = record.wrap
     try:
-        return unseal(kek, meta["wrapped_key"], f"key:{vault_id}")
+        return unseal(params.derive(passphrase), wrapped, f"key:{record.vault_id}")
     except Unreadable:
+        if record.intact is False:
+            raise VaultDamaged(_record_damaged(path)) from None
         raise WrongPassphrase(
             "That passphrase does not open the drafts history. Nothing was changed; try again."
         ) from None
 
 
-def _check_key(key: bytes, meta: dict[str, bytes], path: Path) -> None:
+def _check_key(key: bytes, record: _KeyRecord, path: Path) -> None:
     try:
-        unseal(key, meta["check"], f"check:{meta['vault_id'].decode()}")
+        unseal(key, record.check, f"check:{record.vault_id}")
     except Unreadable:
+        # A passphrase that unwrapped the key was right: then the check row is what is damaged.
+        if record.intact is False or record.wrap is not None:
+            raise VaultDamaged(_record_damaged(path)) from None
         raise KeyMissing(
             f"The key found for the history at {path} does not open it (the keyring entry "
             "was replaced, or the file's key record is damaged). The history is left untouched."
         ) from None
+
+
+def _record_damaged(path: Path) -> str:
+    return (
+        f"The drafts history at {path} cannot be unlocked because the history's key record is "
+        "damaged; DraftRx leaves the file as it is and saves nothing until it is moved away or "
+        "you forget everything."
+    )
 
 
 def _damaged(path: Path, why: object) -> str:
