@@ -1,7 +1,12 @@
-"""Case invariance: a note typed in lower case or in capitals hides no identifier that the
-same note in ordinary case shows, and gains no false one (issue: clinical writing)."""
+"""Invariances of the scanner: a note typed in lower case or in capitals, or carrying
+invisible and look-alike characters (pasted from a web page or an EHR), hides no identifier
+that the plain note shows, and gains no false one."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,3 +73,63 @@ def test_shorthand_is_no_identifier_in_any_case(scanner: Scanner) -> None:
     for variant in (text, text.lower(), text.upper()):
         hits = [variant[f.start : f.end] for f in scanner.scan(variant) if f.blocking]
         assert hits == [], hits
+
+
+# Format characters (Unicode Cf) that web pages, EHRs and social apps leave in text.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c\u2066\u2069"
+SPACES = "\u00a0\u2009\u202f\u3000"
+LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441"}
+
+
+@st.composite
+def disguised(draw: st.DrawFn) -> tuple[str, str, list[int]]:
+    """(plain note, disguised note, where each plain character went in the disguised one):
+    invisible characters inserted anywhere, spaces swapped for no-break and thin ones,
+    digits for full-width ones, and one letter of a word for a Cyrillic look-alike."""
+    plain = draw(notes())
+    out: list[str] = []
+    where: list[int] = []
+    swapped_in_word = False
+    for c in plain:
+        if draw(st.integers(0, 3)) == 0:
+            out.append(draw(st.sampled_from(INVISIBLE)))
+        where.append(len(out))
+        if c == " " and draw(st.booleans()):
+            c = draw(st.sampled_from(SPACES))
+        elif c.isdigit() and draw(st.booleans()):
+            c = chr(ord(c) - ord("0") + 0xFF10)
+        elif c in LOOKALIKES and not swapped_in_word and draw(st.booleans()):
+            c, swapped_in_word = LOOKALIKES[c], True
+        swapped_in_word = swapped_in_word and c.isalpha()
+        out.append(c)
+    return plain, "".join(out), where
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=disguised())
+def test_invisible_and_look_alike_characters_change_no_finding(
+    scanner: Scanner, case: tuple[str, str, list[int]]
+) -> None:
+    plain, text, where = case
+    back = {w: i for i, w in enumerate(where)}
+    found = {(f.start, f.end) for f in scanner.scan(text) if f.blocking}
+    # A span starts at a plain character and ends after one, or after an invisible one
+    # that joins the character before it (ZWJ, ZWNJ): map each end to the plain index.
+    ends = {e: max(i + 1 for w, i in back.items() if w < e) for _, e in found}
+    assert {(back[s], ends[e]) for s, e in found} == spans(scanner, plain), ascii(text)
+
+
+def test_the_issue_example_is_redacted_whole(tmp_path: Path) -> None:
+    """The phone, record number and name each carry a zero-width space."""
+    draft = tmp_path / "zw.txt"
+    draft.write_text(
+        "Call her husband at 937-555-\u200b0142. MRN 447\u200b1902. Saw Jen\u200bna Alvarez.\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "draftrx", "deid", str(draft), "--privacy", "redact"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert out.stdout.splitlines()[0] == "Call her husband at [PHONE]. MRN [MRN]. Saw [NAME]."

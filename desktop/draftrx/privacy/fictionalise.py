@@ -20,6 +20,7 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from draftrx.privacy import lexicon
 from draftrx.privacy import standins as si
 from draftrx.privacy.findings import Finding
+from draftrx.privacy.folding import fold
 from draftrx.privacy.kinds import TYPES, Kind
 from draftrx.privacy.name_words import RELATIONS, TITLES
 
@@ -136,8 +137,9 @@ class _Chooser:
         self.days = rng.choice([-1, 1]) * rng.randint(9, 45)
 
     def standin(self, f: Finding) -> tuple[int, int, str]:
-        """(start, end, replacement): generalising a name may swallow its title."""
-        original = self.text[f.start : f.end]
+        """(start, end, replacement): generalising a name may swallow its title. Stand-ins
+        are made from the folded original: "Jen\u200bna" and "Jenna" are one person."""
+        original = fold(self.text[f.start : f.end]).text
         if f.type == "AGE_90_PLUS":
             return f.start, f.end, _ninety(original)
         if self.mode is Mode.REDACT:

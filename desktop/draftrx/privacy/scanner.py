@@ -22,6 +22,7 @@ from presidio_analyzer.recognizer_registry import RecognizerRegistry
 
 from draftrx.privacy import codes, lexicon, names, places, quasi, shorthand, temporal
 from draftrx.privacy.findings import Finding, resolve_overlaps
+from draftrx.privacy.folding import fold
 from draftrx.privacy.kinds import TYPES
 
 # spaCy refuses longer texts by default; drafts this long are scanned in pieces.
@@ -90,9 +91,18 @@ class Scanner:
             self._ensure()
 
     def scan(self, text: str, *, quasi_identifiers: bool = True) -> list[Finding]:
-        """Non-overlapping findings sorted by start; offsets are Python string indices."""
+        """Non-overlapping findings sorted by start; offsets are Python string indices into
+        `text`. The text is read folded (privacy/folding.py): an invisible character inside
+        an identifier neither hides it nor is left outside its span."""
         if not isinstance(text, str):
             raise TypeError(f"scan() needs text (str), not {type(text).__name__}")
+        folded = fold(text)
+        found = self._scan(folded.text, quasi_identifiers)
+        if folded.text == text:
+            return found
+        return [Finding(*folded.span(f.start, f.end), f.type, f.score) for f in found]
+
+    def _scan(self, text: str, quasi_identifiers: bool) -> list[Finding]:
         results: list[RecognizerResult] = []
         with self._lock:
             analyzer = self._ensure()
