@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from draftrx import paths
 
 Message = dict[str, str]
@@ -44,10 +46,19 @@ class PromptTemplate:
         return [*shown, {"role": "user", "content": user}]
 
     def _user(self, draft: str, message: str) -> str:
-        user = self.user.strip().replace("{draft}", draft.strip() or "(none)")
+        user = self.user.strip().replace("{draft}", _quoted(draft, self.user) or "(none)")
         if not message.strip():  # no message: the lines that would give it go
             user = "\n".join(line for line in user.split("\n") if "{message}" not in line)
         return user.replace("{message}", message.strip())
+
+
+def _quoted(draft: str, user: str) -> str:
+    """The draft without the tags that quote it in `user` ("<comment>{draft}</comment>"):
+    a comment that writes "</comment>" cannot step outside its quote."""
+    draft = draft.strip()
+    for tag in regex.findall(r"<(\w+)>\s*\{draft\}\s*</\1>", user):
+        draft = regex.sub(rf"(?i)<\s*/?\s*{tag}\s*>", "", draft).strip()
+    return draft
 
 
 def prompt_path(name: str, folder: Path | None = None) -> Path:

@@ -53,6 +53,7 @@ from draftrx.engine.events import (
 )
 from draftrx.engine.gguf import GGUFInfo, read_gguf
 from draftrx.engine.loops import LoopGuard
+from draftrx.engine.prompt_parts import message_parts
 from draftrx.engine.sequences import (
     MAX_SEQUENCES,
     DecodeError,
@@ -218,9 +219,14 @@ class Engine:
         return f"{text}; not used: {', '.join(unused)}" if unused else text
 
     def tokenize_chat(self, messages: Sequence[Message]) -> list[int]:
-        prompt = self.template.render(messages)
-        # The template writes BOS itself where the model wants one.
-        return self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        """The template's text with its control tokens; each message's text as plain text,
+        so a draft or a comment can never close a turn or open a system one."""
+        tokens: list[int] = []
+        for text, is_message in message_parts(self.template.render, messages):
+            # The template writes BOS itself where the model wants one.
+            encoded = text.encode("utf-8", "replace")  # a lone surrogate is no text
+            tokens += self._llm.tokenize(encoded, add_bos=False, special=not is_message)
+        return tokens
 
     def stream(
         self, messages: Sequence[Message], params: GenerationParams | None = None
@@ -365,7 +371,7 @@ class Engine:
         out = []
         for text in unwrapped(m["content"] for m in messages):
             if text not in known:
-                known[text] = self._llm.tokenize(text.encode("utf-8"), add_bos=False)
+                known[text] = self._llm.tokenize(text.encode("utf-8", "replace"), add_bos=False)
             out.append(known[text])
         return out
 
