@@ -363,3 +363,28 @@ def test_a_wrong_passphrase_is_not_called_damage(path: Path, no_keyring) -> None
     set_meta(path, "wrapped_key", flipped(meta_row(path, "wrapped_key")))
     with pytest.raises(VaultDamaged, match="key record is damaged"):
         Vault.open(path, PASS)
+
+
+HOT_JOURNAL = r"""
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode=DELETE")
+db.execute("BEGIN IMMEDIATE")
+db.execute("CREATE TABLE IF NOT EXISTS t (x)")
+db.execute("INSERT INTO t VALUES (randomblob(100000))")
+os._exit(0)  # killed mid-transaction: SQLite's rollback journal stays behind
+"""
+
+
+def test_forget_removes_rollback_journals(path: Path, memory_keyring) -> None:
+    """A kill while a history is being created leaves history.sqlite3.new-journal; a tool
+    that wrote to it in rollback mode leaves history.sqlite3-journal. Forget takes both."""
+    with Vault.open(path) as vault:
+        vault.save_draft(DRAFT)
+    fresh = path.with_name(path.name + ".new")
+    for target in (path, fresh):
+        subprocess.run([sys.executable, "-c", HOT_JOURNAL, str(target)], check=True, timeout=60)
+    names = {p.name for p in path.parent.iterdir()}
+    assert {path.name + "-journal", fresh.name + "-journal"} <= names
+    forget(path)
+    assert list(path.parent.iterdir()) == []

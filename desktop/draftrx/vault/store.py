@@ -29,7 +29,7 @@ from draftrx.vault.errors import KeyMissing, NeedsPassphrase, VaultDamaged, Wron
 SCHEMA_VERSION = 1
 MIN_PASSPHRASE = 8
 TITLE_CHARS = 80
-_SIDE_FILES = ("-wal", "-shm", ".new")
+_SIDE_FILES = ("-wal", "-shm", "-journal", ".new", ".new-journal")
 _KEY_ROWS = ("vault_id", "key_source", "scrypt", "wrapped_key", "check")  # the key record
 
 _SCHEMA = """
