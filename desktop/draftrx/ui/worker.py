@@ -20,12 +20,14 @@ Rules (the reason this module exists):
 from __future__ import annotations
 
 import gc
+import importlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -104,10 +106,21 @@ def real_engine(config: EngineConfig) -> EngineLike:
     return Engine(config)
 
 
-def real_scanner() -> Scanner:
-    from draftrx.privacy.scanner import default_scanner
+_importing = threading.Lock()
 
-    return default_scanner()
+
+def imported(name: str) -> ModuleType:
+    """Import `name` holding one lock for the whole window. The scanner's warm-up and the
+    engine's load both import spaCy (through the scanner and the composer) as the window
+    starts, and spaCy's import is not safe from two threads at once (a _DeadlockError,
+    ImportError or KeyError in about one start in thirteen): one thread imports, the other
+    waits for it and then finds the modules ready."""
+    with _importing:
+        return importlib.import_module(name)
+
+
+def real_scanner() -> Scanner:
+    return imported("draftrx.privacy.scanner").default_scanner()
 
 
 class Shared(Generic[T]):
@@ -199,7 +212,7 @@ class EngineWorker(QObject):
             config = EngineConfig(path, n_threads=choice.threads, n_gpu_layers=choice.gpu_layers)
             with collector_paused():
                 self._engine = self._factory(config)
-                import draftrx.compose.pipeline  # noqa: F401  (here, not at the first Rewrite)
+                imported("draftrx.compose.pipeline")  # here, not at the first Rewrite
         except Exception as exc:
             self.load_failed.emit(_message(exc))
             return
@@ -365,9 +378,8 @@ class ScanWorker(QObject):
         try:
             with collector_paused():
                 self._scanner().warm()
-                from draftrx.compose import drugs  # imported here, on the scanner's thread
-
-                drugs.warm()  # the message check's dictionary, before the first rewrite
+                # The message check's dictionary, before the first rewrite.
+                imported("draftrx.compose.drugs").warm()
         except (OSError, ValueError) as exc:
             self.failed.emit(f"The privacy scanner could not start: {exc}")
             return
