@@ -49,9 +49,38 @@ def test_missing_and_empty_drafts(tmp_path: Path) -> None:
     assert result.returncode == 1 and "empty" in result.stderr
 
 
-def test_bad_generation_options_are_explained() -> None:
-    result = draftrx("rewrite", str(DRAFT), "--max-tokens", "0")
-    assert result.returncode == 1 and "max_tokens must be at least 1" in result.stderr
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--temperature", "nan", "a number from 0 (greedy) to 2, not 'nan'"),
+        ("--temperature", "inf", "a number from 0 (greedy) to 2, not 'inf'"),
+        ("--temperature", "-0.5", "a number from 0 (greedy) to 2, not '-0.5'"),
+        ("--temperature", "warm", "a number from 0 (greedy) to 2, not 'warm'"),
+        ("--max-tokens", "0", "a whole number from 1 to 100000, not 0"),
+        ("--candidates", "5", "a whole number from 1 to 4, not 5"),
+        ("--threads", "0", "a whole number from 1 to 1024, not 0"),
+        ("--gpu-layers", "-2", "a whole number from -1 to 9999, not -2"),
+        ("--max-tokens", "9" * 5000, "a whole number from 1 to 100000, not '99999"),
+    ],
+)
+def test_bad_generation_options_are_refused_before_loading(option, value, expected,
+                                                          capsys) -> None:  # fmt: skip
+    from draftrx.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["rewrite", str(DRAFT), option, value])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "Traceback" not in err
+    last = err.splitlines()[-1]  # after the usage, one sentence
+    assert last.startswith(f"draftrx rewrite: error: argument {option}: expected {expected}")
+
+
+def test_eval_rewrite_refuses_bad_numbers_too() -> None:
+    result = draftrx("eval-rewrite", "--temperature", "nan")
+    assert result.returncode == 2 and "argument --temperature: expected" in result.stderr
+    result = draftrx("eval-rewrite", "--limit", "0")
+    assert result.returncode == 2
+    assert "argument --limit: expected a whole number of 1 or more, not 0" in result.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell closes the descriptor")

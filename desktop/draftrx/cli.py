@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from draftrx import __version__
@@ -53,6 +54,36 @@ def main(argv: list[str] | None = None) -> int:
 
         print_redacted(exc)
         return 70
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in range, else a message that gives the range."""
+    expected = f"a whole number of {low} or more" if high is None else (
+        f"a whole number from {low} to {high}")  # fmt: skip
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:  # not a number, or more digits than Python converts
+            raise argparse.ArgumentTypeError(f"expected {expected}, not {text[:20]!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, not {value}")
+        return value
+
+    return parse
+
+
+def _temperature(text: str) -> float:
+    """nan, inf and negatives are refused here: the sampler would take them silently."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 2:  # also false for nan
+        raise argparse.ArgumentTypeError(
+            f"expected a number from 0 (greedy) to 2, not {text[:20]!r}"
+        )
+    return value
 
 
 def _reader_left() -> int:
@@ -119,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--candidates",
-        type=int,
+        type=_whole(1, 4),
         default=DEFAULT_CANDIDATES,
         metavar="N",
         help=f"candidates per platform, 1-4; the checks pick one (default {DEFAULT_CANDIDATES})",
@@ -129,9 +160,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one JSON object when done instead of the text report",
     )
-    p.add_argument("--max-tokens", type=int, default=400)
+    p.add_argument("--max-tokens", type=_whole(1, 100_000), default=400)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--temperature", type=float, default=None,
+    p.add_argument("--temperature", type=_temperature, default=None,
                    help="sampling temperature (default: the model's own recommendation, "
                         "else 0.7; 0 is greedy)")  # fmt: skip
     p.add_argument("--stats", action="store_true", help="print one JSON line of timings on stderr")
@@ -177,12 +208,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("datasets", nargs="*", type=Path,
                    help="rewrite gold JSONL (default: the bundled dev and holdout)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print one JSON object with every variant")
-    p.add_argument("--candidates", type=int, default=None,
+    p.add_argument("--candidates", type=_whole(1, 4), default=None,
                    help="candidates per platform (default: as rewrite)")  # fmt: skip
-    p.add_argument("--limit", type=int, default=None, help="only the first N drafts of each set")
+    p.add_argument("--limit", type=_whole(1), default=None,
+                   help="only the first N drafts of each set")  # fmt: skip
     p.add_argument("--no-baseline", action="store_true", help="skip the plain-prompt baseline")
-    p.add_argument("--temperature", type=float, default=0.0)
-    p.add_argument("--max-tokens", type=int, default=300)
+    p.add_argument("--temperature", type=_temperature, default=0.0)
+    p.add_argument("--max-tokens", type=_whole(1, 100_000), default=300)
     _add_model_options(p)
     p.set_defaults(run=_eval_rewrite)
 
@@ -254,8 +286,10 @@ def _add_privacy_mode(p: argparse.ArgumentParser) -> None:
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None,
                    help="GGUF file, or a built-in model's id from `models list`")  # fmt: skip
-    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: cores)")
-    p.add_argument("--gpu-layers", type=int, default=None, help="layers to offload (-1: all)")
+    p.add_argument("--threads", type=_whole(1, 1024), default=None,
+                   help="CPU threads (default: cores)")  # fmt: skip
+    p.add_argument("--gpu-layers", type=_whole(-1, 9999), default=None,
+                   help="layers to offload (-1: all)")  # fmt: skip
     p.add_argument("--ctx", type=int, default=None, help="context size in tokens")
 
 
@@ -646,7 +680,7 @@ def _finite(literal: str) -> float:
     return value
 
 
-def _whole(literal: str) -> int:
+def _json_int(literal: str) -> int:
     try:
         return int(literal)
     except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
@@ -661,7 +695,7 @@ def _scan_line(scanner, raw: bytes, n: int) -> str:
 def _scan_result(scanner, raw: bytes, n: int) -> dict[str, object]:
     try:
         obj = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
-                         parse_float=_finite, parse_int=_whole)  # fmt: skip
+                         parse_float=_finite, parse_int=_json_int)  # fmt: skip
     except UnicodeDecodeError:
         return {"id": None, "error": f"line {n} is not valid UTF-8"}
     except RecursionError:
