@@ -65,6 +65,10 @@ from draftrx.engine.sequences import (
 from draftrx.engine.speculative import PromptLookup, Speculation, unwrapped
 
 DEFAULT_CTX = 4096
+# The smallest context DraftRx runs in. llama.cpp makes a context of at least 256 cells, but
+# one of fewer than 8 tokens aborts (its output buffer is sized by the 8 sequences), and a
+# decoding step may feed 8 sequences and their guesses, 128 tokens, in one batch.
+MIN_CTX = 256
 # A background prefill loses its batch in flight when stopped; on a CPU small batches
 # prefill as fast as large ones (measured here: 64 tokens 126-131 tok/s, 512: 96-122).
 BACKGROUND_BATCH = 64
@@ -111,7 +115,7 @@ class Engine:
             else hardware.default_gpu_layers()
         )
         self.n_threads = config.n_threads or hardware.default_threads()
-        n_ctx = config.n_ctx or min(self.info.context_length or DEFAULT_CTX, DEFAULT_CTX)
+        n_ctx = self._context_size()
         self._check_memory(n_ctx, available_ram())
         started = time.perf_counter()
         try:
@@ -125,14 +129,18 @@ class Engine:
                 n_gpu_layers=self.n_gpu_layers,
                 verbose=False,
             )
-        except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelLoadError(f"llama.cpp could not load {self.info.name}: {exc}") from None
+        except (ValueError, RuntimeError, OSError):  # its message names no reason
+            raise ModelLoadError(
+                f"llama.cpp could not load {config.model_path.name}, which is damaged or "
+                "made for a newer llama.cpp; choose another model."
+            ) from None
         self.load_s = time.perf_counter() - started
         try:
             self.template = ChatTemplate(
                 template,
                 bos_token=self._special_text(self._llm.token_bos()),
                 eos_token=self._special_text(self._llm.token_eos()),
+                source=config.model_path.name,
             )
         except ChatTemplateError:
             self._llm.close()
@@ -147,7 +155,8 @@ class Engine:
             self._llm.close()
             raise ModelLoadError(f"llama.cpp could not make a context for {self.info.name}: "
                                  f"{exc}") from None  # fmt: skip
-        self._seqs = Sequences(self._ctx, config.n_batch)
+        # llama-cpp-python lowers the batch to a smaller n_ctx: a larger batch would abort.
+        self._seqs = Sequences(self._ctx, llama_cpp.llama_n_batch(self._ctx.ctx))
         # Its measurements carry over from call to call. A recurrent model cannot take back
         # a rejected guess, so it never guesses.
         recurrent = self._llm._is_recurrent or self._llm._is_hybrid
@@ -162,6 +171,24 @@ class Engine:
         self._closed = False
 
     # -- setup -------------------------------------------------------------------------
+
+    def _context_size(self) -> int:
+        """The context asked for, or the model's own capped at DEFAULT_CTX; one too small
+        for any prompt is refused here, since llama.cpp aborts the process on it."""
+        if self.config.n_ctx is not None:
+            if self.config.n_ctx < MIN_CTX:
+                raise ContextOverflowError(
+                    f"A context of {self.config.n_ctx:,} tokens cannot hold any prompt; use at "
+                    f"least {MIN_CTX} (the default is {DEFAULT_CTX:,})."
+                )
+            return self.config.n_ctx
+        n_ctx = min(self.info.context_length or DEFAULT_CTX, DEFAULT_CTX)
+        if n_ctx < MIN_CTX:
+            raise ContextOverflowError(
+                f"{self.config.model_path.name} was made for a context of only {n_ctx:,} "
+                f"tokens, too few for any prompt (DraftRx needs {MIN_CTX}); choose another model."
+            )
+        return n_ctx
 
     def _check_memory(self, n_ctx: int, free: int) -> None:
         gpu_layers = self.n_gpu_layers if self.gpu_offload else 0

@@ -122,6 +122,19 @@ _KEEP_ARRAY_MAX = 64
 # Counts above these mean the header is garbage, not a model.
 _MAX_COUNT = 10_000_000
 
+# Header values llama.cpp asserts on (GGML_ASSERT) instead of refusing: past these the whole
+# process aborts with SIGABRT and no message, so they are checked before loading. Limits of
+# the llama.cpp that llama-cpp-python 0.3.36 vendors (src/llama-hparams.h; the expert limit
+# measured: 1,024 loads, 1,025 aborts).
+LLAMA_MAX_LAYERS = 512
+LLAMA_MAX_EXPERTS = 1024
+ROPE_SCALING_TYPES = ("none", "linear", "yarn", "longrope")  # any other name aborts
+# llama-cpp-python allocates a buffer of the trained context's length, as a C int, for every
+# tokenization; the longest context of a released model is 10M tokens (Llama 4 Scout).
+MAX_CONTEXT_LENGTH = 2**24
+# Architectures whose graph asserts head size == key length == value length == rotary dims.
+EQUAL_HEAD_SIZES = frozenset({"llama", "qwen2", "qwen3", "qwen3moe", "granite"})
+
 
 @dataclass(frozen=True)
 class ArraySummary:
@@ -165,7 +178,8 @@ class GGUFInfo:
 
     @property
     def name(self) -> str:
-        return str(self.metadata.get("general.name") or self.path.stem)
+        name = self.metadata.get("general.name")
+        return name if isinstance(name, str) and name.strip() else self.path.stem
 
     def _arch(self, key: str, default: Any = None) -> Any:
         return self.metadata.get(f"{self.architecture}.{key}", default)
@@ -233,13 +247,11 @@ class GGUFInfo:
 
     def kv_cache_bytes(self, n_ctx: int) -> int:
         """f16 K and V caches for n_ctx positions (llama.cpp's default cache type)."""
-        n_head = int(self._arch("attention.head_count", 0) or 0)
-        n_head_kv = self._arch("attention.head_count_kv", n_head) or n_head
-        if isinstance(n_head_kv, list):  # per-layer counts in some architectures
-            n_head_kv = max(n_head_kv)
-        embedding = int(self._arch("embedding_length", 0) or 0)
-        head_dim = int(self._arch("attention.key_length", 0) or (embedding // max(n_head, 1)))
-        return 2 * 2 * self.n_layers * n_ctx * int(n_head_kv) * head_dim
+        n_head = _largest(self._arch("attention.head_count", 0))
+        n_head_kv = _largest(self._arch("attention.head_count_kv", n_head)) or n_head
+        embedding = _largest(self._arch("embedding_length", 0))
+        head_dim = _largest(self._arch("attention.key_length", 0)) or embedding // max(n_head, 1)
+        return 2 * 2 * self.n_layers * n_ctx * n_head_kv * head_dim
 
     def estimate_ram(self, n_ctx: int, n_batch: int = 512, gpu_layers: int = 0) -> int:
         """Bytes of RAM to run this model: weights left on the CPU, KV cache, work buffers."""
@@ -347,7 +359,120 @@ def read_gguf(path: str | Path) -> GGUFInfo:
             f"{path.name} is truncated: it is {size:,} bytes but its weights need "
             f"{info.data_end:,} ({info.data_end - size:,} missing). Download or copy it again."
         )
+    check_hparams(info)
     return info
+
+
+def _largest(value: Any) -> int:
+    """A count that may be given per layer (a list): its largest; anything else counts 0."""
+    if isinstance(value, list):
+        return max((v for v in value if isinstance(v, int)), default=0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+class _Hparams:
+    """Reads `{architecture}.*` values, refusing the file in one sentence when one is of the
+    wrong type or out of range."""
+
+    def __init__(self, info: GGUFInfo) -> None:
+        self.info = info
+
+    def refuse(self, what: str) -> ModelFileError:
+        return ModelFileError(f"{self.info.path.name} cannot be run, because {what}; download "
+                              "it again or choose another model.")  # fmt: skip
+
+    def whole(self, key: str, low: int, high: int) -> int | None:
+        """A whole number in [low, high], or None when absent."""
+        name = f"{self.info.architecture}.{key}"
+        value = self.info.metadata.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.refuse(f"its {name} is {_kind(value)}, not a whole number")
+        if not low <= value <= high:
+            raise self.refuse(f"its {name} is {value:,}, outside {low:,} to {high:,}")
+        return value
+
+    def counts(self, key: str) -> None:
+        """A count given once or per layer (a list of whole numbers)."""
+        name = f"{self.info.architecture}.{key}"
+        value = self.info.metadata.get(name)
+        items = value if isinstance(value, list) else [value]
+        if isinstance(value, ArraySummary):
+            return  # per layer, longer than kept: llama.cpp checks its length
+        if value is not None and any(isinstance(v, bool) or not isinstance(v, int)
+                                     for v in items):  # fmt: skip
+            raise self.refuse(f"its {name} is {_kind(value)}, not a whole number")
+
+    def number(self, key: str) -> None:
+        """A finite, non-negative number where present (an epsilon: NaN aborts mid-run)."""
+        name = f"{self.info.architecture}.{key}"
+        value = self.info.metadata.get(name)
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.refuse(f"its {name} is {_kind(value)}, not a number")
+        if not (math.isfinite(value) and value >= 0):
+            raise self.refuse(f"its {name} is {value}, not a finite number of 0 or more")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list | ArraySummary):
+        return "a list"
+    return {bool: "true/false", str: "text", float: "a fraction"}.get(type(value), "a number")
+
+
+def check_hparams(info: GGUFInfo) -> None:
+    """Refuse, in one sentence, a header that would make llama.cpp abort the process (its
+    asserts in llama_model::load_hparams and the graph builders), and values of the wrong
+    type that DraftRx's own estimates read."""
+    h = _Hparams(info)
+    if not isinstance(info.metadata.get("general.architecture"), str):
+        raise h.refuse("its header names no architecture (general.architecture)")
+    # A missing key llama.cpp needs makes it refuse the file by itself, without aborting.
+    h.whole("block_count", 1, LLAMA_MAX_LAYERS)
+    h.whole("context_length", 1, MAX_CONTEXT_LENGTH)
+    embedding = h.whole("embedding_length", 1, _MAX_COUNT)
+    for key in ("attention.head_count", "attention.head_count_kv", "feed_forward_length"):
+        h.counts(key)
+    key_length = h.whole("attention.key_length", 0, _MAX_COUNT)
+    value_length = h.whole("attention.value_length", 0, _MAX_COUNT)
+    rot = h.whole("rope.dimension_count", 0, _MAX_COUNT)
+    for key in ("attention.layer_norm_rms_epsilon", "attention.layer_norm_epsilon"):
+        h.number(key)
+    _check_experts(h)
+    scaling = info.metadata.get(f"{info.architecture}.rope.scaling.type")
+    if scaling is not None and scaling not in ROPE_SCALING_TYPES:
+        raise h.refuse(f"its rope scaling type {str(scaling)[:40]!r} is none of "
+                       f"{', '.join(ROPE_SCALING_TYPES)}")  # fmt: skip
+    n_head = info.metadata.get(f"{info.architecture}.attention.head_count")
+    plain = info.architecture in EQUAL_HEAD_SIZES and embedding is not None
+    if plain and isinstance(n_head, int) and n_head > 0:
+        head = embedding // n_head
+        key = head if key_length is None else key_length
+        sizes = {"key length": key, "value length": head if value_length is None else value_length,
+                 "rotary dimensions": key if rot is None else rot}  # fmt: skip
+        if len(set(sizes.values())) > 1:
+            found = ", ".join(f"{k} {v}" for k, v in sizes.items())
+            raise h.refuse(f"its attention head sizes disagree ({found}), which "
+                           f"{info.architecture} models need equal")  # fmt: skip
+
+
+def _check_experts(h: _Hparams) -> None:
+    """Mixture-of-experts counts, as llama.cpp asserts them for every architecture."""
+    n_expert = h.whole("expert_count", 0, LLAMA_MAX_EXPERTS) or 0
+    used = h.whole("expert_used_count", 0, n_expert) or 0
+    groups = h.whole("expert_group_count", 0, LLAMA_MAX_EXPERTS) or 0
+    group_used = h.whole("expert_group_used_count", 0, LLAMA_MAX_EXPERTS) or 0
+    if n_expert == 0 and (used or groups):
+        raise h.refuse("its header uses experts but has none (expert_count 0)")
+    if n_expert and not used:
+        raise h.refuse(f"it has {n_expert} experts but uses none (expert_used_count 0)")
+    if n_expert and groups >= n_expert:
+        raise h.refuse(f"it has {groups} expert groups for {n_expert} experts")
+    if groups > 1 and (n_expert % groups or not 0 < group_used < groups):
+        raise h.refuse(f"its {n_expert} experts do not split into {groups} groups with "
+                       f"{group_used} used")  # fmt: skip
 
 
 def _parse(reader: _Reader, size: int) -> GGUFInfo:
