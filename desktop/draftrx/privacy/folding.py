@@ -26,6 +26,9 @@ _LOOKALIKES = str.maketrans(
     "aeopcyxijsdABEKMHOPCTXIJSoivABEZHIKMNOPTYX",
 )
 _MIXED_WORD = regex.compile(r"\w*[A-Za-z]\w*")
+# Format characters go; a lone surrogate (no text, but JSON and Qt can carry one) becomes
+# the replacement character, which spaCy's tokenizer can encode.
+_SURROGATE = {"Cf": "", "Cs": "\ufffd"}
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,10 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    """Drop format characters (Unicode Cf: zero-width, soft hyphen, bidi, BOM), apply NFKC
-    per grapheme (spaces, full-width and styled letters and digits), turn dashes into "-",
-    and fold look-alike letters inside Latin words. Plain ASCII comes back as it is."""
+    """Drop format characters (Unicode Cf: zero-width, soft hyphen, bidi, BOM), replace lone
+    surrogates, apply NFKC per grapheme (spaces, full-width and styled letters and digits),
+    turn dashes into "-", and fold look-alike letters inside Latin words. Plain ASCII comes
+    back as it is."""
     if text.isascii():
         every = tuple(range(len(text)))
         return Folded(text, every, tuple(i + 1 for i in every))
@@ -58,7 +62,7 @@ def fold(text: str) -> Folded:
             starts.extend(range(start, end))
             ends.extend(range(start + 1, end + 1))
             continue
-        kept = "".join(c for c in piece if unicodedata.category(c) != "Cf")
+        kept = "".join(_SURROGATE.get(unicodedata.category(c), c) for c in piece)
         folded = unicodedata.normalize("NFKC", kept).translate(_DASHES)
         pieces.append(folded)
         starts.extend([start] * len(folded))
