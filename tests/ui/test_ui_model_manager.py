@@ -4,6 +4,7 @@ best that fits in free memory, and names the install line of one that is not ins
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -63,3 +64,72 @@ def test_a_built_in_that_is_not_installed_names_its_install_line(
     assert dialog.use_button.isEnabled()
     dialog.use_button.click()
     assert chosen == [""]
+
+
+class _Loaded:
+    """An engine that loaded: all the window asks of it before a rewrite."""
+
+    def describe(self) -> dict[str, object]:
+        return {"model": "stub", "backend": "CPU", "n_threads": 1}
+
+    def close(self) -> None:
+        pass
+
+
+def _saved_model() -> str:
+    from draftrx.ui import preferences
+
+    return preferences.load(preferences.open_store()).model_path
+
+
+def test_a_chosen_model_is_saved_only_once_it_has_loaded(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    """A model that kills the process while loading must not become the one every later
+    start loads: the choice is written to app.ini after it loaded, never before."""
+    from draftrx.engine.errors import ModelFileError
+
+    bad, good = tmp_path / "bad.gguf", tmp_path / "good.gguf"
+
+    def factory(config):
+        if config.model_path == bad:
+            raise ModelFileError("bad.gguf cannot be run.")
+        return _Loaded()
+
+    window = make_window(engine_factory=factory)
+    qtbot.waitUntil(lambda: window.model_ready, timeout=10_000)
+    window._model_chosen(str(bad))
+    qtbot.waitUntil(lambda: "bad.gguf cannot be run." in window.notice.text(), timeout=10_000)
+    assert _saved_model() == "" and window.model_choice == ""
+    window._model_chosen(str(good))
+    qtbot.waitUntil(lambda: _saved_model() == str(good), timeout=10_000)
+    assert window.model_ready
+
+
+def test_the_window_starts_when_the_saved_model_would_abort_llama_cpp(
+    qtbot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A saved model whose header llama.cpp asserts on (block_count 0) is refused in one
+    sentence before llama.cpp sees it; the window opens and offers Manage models."""
+    import gguf
+    import llama_cpp
+    import numpy as np
+
+    from draftrx.ui.worker import real_engine
+
+    path = tmp_path / "zero-layers.gguf"
+    writer = gguf.GGUFWriter(str(path), "qwen2")
+    writer.add_block_count(0)
+    writer.add_chat_template("{% for m in messages %}{{ m.content }}{% endfor %}")
+    writer.add_tensor("token_embd.weight", np.zeros((4, 8), np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    # Reaching llama.cpp would abort pytest itself: fail the test instead.
+    monkeypatch.setattr(llama_cpp, "Llama", lambda **_: pytest.fail("llama.cpp was reached"))
+    window = make_window(engine_factory=real_engine, model_path=str(path))
+    qtbot.waitUntil(lambda: "could not be loaded" in window.notice.text(), timeout=30_000)
+    notice = window.notice.text()
+    assert "zero-layers.gguf cannot be run" in notice and "block_count is 0" in notice
+    assert "Manage models" in notice and window.isVisible() and not window.model_ready

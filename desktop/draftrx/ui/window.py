@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import deque
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,9 @@ class MainWindow(QMainWindow):
             self.platforms = load_platforms()
             self.show_notice(f"{exc} The standard limits are used until it is fixed.")
         self.model_ready = False
+        # The models asked of the worker, oldest first: each load ends in loaded or failed.
+        self._loads: deque[str] = deque()
+        self.model_choice = self.prefs.model_path  # saved only once it has loaded
         self.scanner_ready = False
         self.busy = False
         self.views: dict[str | None, VariantView] = {}
@@ -355,8 +359,9 @@ class MainWindow(QMainWindow):
     def load_model(self) -> None:
         self.model_ready = False
         self.stop()
-        p = self.prefs
-        self.request_load.emit(ModelChoice(Path(p.model_path) if p.model_path else None,
+        p, choice = self.prefs, self.model_choice
+        self._loads.append(choice)
+        self.request_load.emit(ModelChoice(Path(choice) if choice else None,
                                            p.threads, p.gpu_layers))  # fmt: skip
         self._loading("Loading the model…")
         self._update_actions()
@@ -371,6 +376,10 @@ class MainWindow(QMainWindow):
         self.progress.setValue(int(1000 * done / max(total, 1)))
 
     def _loaded(self, info: dict) -> None:
+        loaded = self._loads.popleft() if self._loads else self.model_choice
+        if loaded != self.prefs.model_path:  # a choice that aborts never becomes the saved one
+            self.prefs.model_path = loaded
+            preferences.save(self.store, self.prefs)
         self.model_ready = True
         self.progress.hide()
         layers = int(info.get("gpu_layers", 0) or 0)
@@ -384,6 +393,9 @@ class MainWindow(QMainWindow):
         self._prefill_timer.start()
 
     def _load_failed(self, message: str) -> None:
+        if self._loads:
+            self._loads.popleft()
+        self.model_choice = self.prefs.model_path  # Reload goes back to the saved model
         self.model_ready = False
         self.progress.hide()
         self.model_label.setText("No model")
@@ -407,8 +419,7 @@ class MainWindow(QMainWindow):
             preferences.save(self.store, self.prefs)
 
     def _model_chosen(self, path: str) -> None:
-        self.prefs.model_path = path
-        preferences.save(self.store, self.prefs)
+        self.model_choice = path
         self.load_model()
 
     def open_preferences(self) -> None:
