@@ -15,7 +15,8 @@ from typing import Any
 
 from draftrx import __version__, paths
 from draftrx.vault import guard, keys
-from draftrx.vault.store import default_path
+from draftrx.vault.errors import VaultDamaged
+from draftrx.vault.store import connect_read_only, default_path
 
 PACKAGES = ("llama-cpp-python", "PySide6-Essentials", "presidio-analyzer", "presidio-anonymizer",
             "spacy", "cryptography", "keyring")  # fmt: skip
@@ -70,17 +71,19 @@ def _guard() -> dict[str, str]:
 
 
 def _history() -> dict[str, str]:
+    """Read through store.connect_read_only: even a look must not checkpoint a killed
+    session's -wal into the main file or rebuild its -shm."""
     path = default_path()
     if not path.exists():
         return {"path": str(path), "state": "none yet"}
     try:
-        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        db = connect_read_only(path)
         try:
             source = db.execute("SELECT value FROM meta WHERE name = 'key_source'").fetchone()
             count = db.execute("SELECT COUNT(*) FROM drafts").fetchone()[0]
         finally:
             db.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, VaultDamaged) as exc:
         return {"path": str(path), "state": f"unreadable: {exc}"}
     how = source[0].decode() if source else "unknown"
     return {"path": str(path), "state": f"{count} drafts, key in the {how}"}

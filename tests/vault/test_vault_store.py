@@ -287,6 +287,19 @@ def test_a_refused_open_leaves_all_three_files_as_they_were(path: Path, no_keyri
             assert len(vault.drafts()) == 20
 
 
+def test_doctor_reads_a_killed_sessions_history_without_changing_it(
+    path: Path, no_keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`draftrx doctor` counts the drafts; plain `mode=ro` would rewrite the -shm."""
+    from draftrx import doctor
+
+    killed_session(path)
+    before = digest(path.parent)
+    monkeypatch.setattr(doctor, "default_path", lambda: path)
+    assert doctor._history()["state"].startswith("20 drafts")
+    assert digest(path.parent) == before
+
+
 def set_meta(path: Path, name: str, value: bytes | None) -> None:
     """Change one row of the clear key record, as a damaged disk or a bad copy would."""
     db = sqlite3.connect(path)

@@ -103,7 +103,7 @@ class Vault:
         path = path or default_path()
         if not path.exists():
             return cls._create(path, passphrase)
-        db = _connect_read_only(path)
+        db = connect_read_only(path)
         try:
             meta = _read_meta(db, path)
         finally:
@@ -346,7 +346,7 @@ def _vault_id(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        db = _connect_read_only(path)
+        db = connect_read_only(path)
         try:
             row = db.execute("SELECT value FROM meta WHERE name = 'vault_id'").fetchone()
         finally:
@@ -356,7 +356,7 @@ def _vault_id(path: Path) -> str | None:
     return row[0].decode() if row else None
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
+def connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that leaves the main file, -wal and -shm byte for byte as they were.
 
     Until the key is known good, SQLite may not checkpoint the log into the main file (it
