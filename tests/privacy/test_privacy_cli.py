@@ -122,6 +122,21 @@ def test_eval_deid_explains_a_bad_gold_file(tmp_path: Path) -> None:
     assert result.returncode == 1 and b"line 1" in result.stderr and b"Bob" in result.stderr
 
 
+def test_eval_deid_names_the_line_whose_text_is_not_a_string(tmp_path: Path) -> None:
+    gold = tmp_path / "g.jsonl"
+    good = {"id": 1, "text": "Dr. Lee", "spans": [{"type": "NAME", "value": "Lee"}]}
+    bad = {"id": 2, "text": 5, "spans": [{"type": "NAME", "start": 0, "end": 1}]}
+    gold.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    result = draftrx("eval-deid", str(gold))
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert result.stderr == b'draftrx: error: g.jsonl line 2: "text" is not a string\n'
+    presidio = tmp_path / "p.json"
+    presidio.write_text(json.dumps([{"full_text": ["a"], "spans": []}]))
+    result = draftrx("eval-deid", str(presidio))
+    assert result.returncode == 1 and result.stderr.count(b"\n") == 1
+    assert b"p.json" in result.stderr and b"item 0 has a full_text that is not a" in result.stderr
+
+
 @pytest.mark.model
 def test_rewrite_never_shows_the_model_the_patient(default_model_path: Path) -> None:
     draft = b"Mrs. Janet Kowalski, 94, from Millbrook was admitted on 7/22 with DKA in room 412."

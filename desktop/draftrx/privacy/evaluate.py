@@ -106,13 +106,15 @@ def load(path: Path) -> list[Example]:
         if line.strip():
             try:
                 out.append(_own(json.loads(line)))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:
                 raise ValueError(f"{path.name} line {n}: {exc}") from exc
     return out
 
 
 def _presidio(i: int, item: dict) -> Example:
     text = item["full_text"]
+    if not isinstance(text, str):  # the scanner would fail on it, far from this file
+        raise TypeError(f"item {i} has a full_text that is not a string")
     allowed = states_and_countries()
     spans = []
     for s in item["spans"]:
@@ -126,6 +128,8 @@ def _presidio(i: int, item: dict) -> Example:
 
 def _own(obj: dict) -> Example:
     text = obj["text"]
+    if not isinstance(text, str):  # the scanner would fail on it, far from this line
+        raise TypeError('"text" is not a string')
     spans = []
     for s in obj["spans"]:
         if s["type"] not in TYPES:
