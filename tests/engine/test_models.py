@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ from draftrx.engine.models import (
     catalogue,
     default_model,
     recommend,
+    user_models,
 )
 
 
@@ -214,3 +216,19 @@ def test_app_built_without_the_model_says_what_to_do(
     assert "built without its default model" in replace(model, default=True).how_to_get()
     assert str(paths.data_dir() / "models") in str(err.value)
     assert not model.path.exists()
+
+
+def test_a_dangling_link_in_the_models_folder_is_left_out(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from draftrx.cli import main
+
+    folder = data_dir / "models"
+    folder.mkdir(parents=True)
+    (folder / "mine.gguf").write_bytes(b"GGUF")
+    (folder / "moved.gguf").symlink_to(folder / "gone.gguf")
+    assert [p.name for p in user_models()] == ["mine.gguf"]
+    capsys.readouterr()
+    assert main(["models", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows if r["state"] == "user"] == ["mine.gguf"]

@@ -169,13 +169,16 @@ def by_id(ref: str) -> CatalogueModel | None:
 
 
 def user_models() -> list[Path]:
-    """GGUF files the user put in DraftRx's models folder."""
+    """GGUF files the user put in DraftRx's models folder; a link to a file since moved or
+    deleted is left out, as there is nothing to list or load."""
     folder = paths.data_dir() / "models"
-    return sorted(folder.glob("*.gguf")) if folder.is_dir() else []
+    return sorted(p for p in folder.glob("*.gguf") if p.is_file()) if folder.is_dir() else []
 
 
 def _copy_hashing(
-    sources: list[Path], out: BinaryIO | None, progress: Callable[[int, int], None] | None,
+    sources: list[Path],
+    out: BinaryIO | None,
+    progress: Callable[[int, int], None] | None,
     size: int,
 ) -> tuple[int, str]:
     """Read sources in order (writing them to out, if given); return bytes read and SHA-256."""
