@@ -78,6 +78,7 @@ def test_shorthand_is_no_identifier_in_any_case(scanner: Scanner) -> None:
 # Format characters (Unicode Cf) that web pages, EHRs and social apps leave in text.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202c\u2066\u2069"
 SPACES = "\u00a0\u2009\u202f\u3000"
+DIGIT_ZEROS = [0xFF10, 0x0660, 0x0966]  # full-width, Arabic-Indic and Devanagari digits
 LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441"}
 
 
@@ -85,7 +86,8 @@ LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "
 def disguised(draw: st.DrawFn) -> tuple[str, str, list[int]]:
     """(plain note, disguised note, where each plain character went in the disguised one):
     invisible characters inserted anywhere, spaces swapped for no-break and thin ones,
-    digits for full-width ones, and one letter of a word for a Cyrillic look-alike."""
+    digits for full-width or other scripts' ones, and one letter of a word for a Cyrillic
+    look-alike."""
     plain = draw(notes())
     out: list[str] = []
     where: list[int] = []
@@ -97,7 +99,7 @@ def disguised(draw: st.DrawFn) -> tuple[str, str, list[int]]:
         if c == " " and draw(st.booleans()):
             c = draw(st.sampled_from(SPACES))
         elif c.isdigit() and draw(st.booleans()):
-            c = chr(ord(c) - ord("0") + 0xFF10)
+            c = chr(ord(c) - ord("0") + draw(st.sampled_from(DIGIT_ZEROS)))
         elif c in LOOKALIKES and not swapped_in_word and draw(st.booleans()):
             c, swapped_in_word = LOOKALIKES[c], True
         swapped_in_word = swapped_in_word and c.isalpha()

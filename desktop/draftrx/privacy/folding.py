@@ -47,8 +47,8 @@ class Folded:
 def fold(text: str) -> Folded:
     """Drop format characters (Unicode Cf: zero-width, soft hyphen, bidi, BOM), replace lone
     surrogates, apply NFKC per grapheme (spaces, full-width and styled letters and digits),
-    turn dashes into "-", and fold look-alike letters inside Latin words. Plain ASCII comes
-    back as it is."""
+    turn dashes into "-" and digits of any script into ASCII ones, and fold look-alike
+    letters inside Latin words. Plain ASCII comes back as it is."""
     if text.isascii():
         every = tuple(range(len(text)))
         return Folded(text, every, tuple(i + 1 for i in every))
@@ -64,6 +64,8 @@ def fold(text: str) -> Folded:
             continue
         kept = "".join(_SURROGATE.get(unicodedata.category(c), c) for c in piece)
         folded = unicodedata.normalize("NFKC", kept).translate(_DASHES)
+        # Digits of every script ("٣٤٥", "४५६"), which NFKC leaves as they are.
+        folded = "".join(str(unicodedata.decimal(c, c)) for c in folded)
         pieces.append(folded)
         starts.extend([start] * len(folded))
         ends.extend([end] * len(folded))
