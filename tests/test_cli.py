@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,65 @@ def test_window_without_a_display_explains_itself() -> None:
     result = subprocess.run([sys.executable, "-m", "draftrx"], capture_output=True, text=True,
                             env=env, timeout=60)  # fmt: skip
     assert result.returncode == 2 and "no display" in result.stderr
+
+
+def window_env(tmp_path: Path) -> dict[str, str]:
+    """An offscreen window with its own folders, no keyring and a model that fails at once."""
+    config = tmp_path / "config"
+    config.mkdir(parents=True)
+    (config / "app.ini").write_text(f"[model]\npath={tmp_path / 'none.gguf'}\n")
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DRAFTRX_CONFIG_DIR": str(config),
+            "DRAFTRX_DATA_DIR": str(tmp_path / "data"),
+            "DRAFTRX_CACHE_DIR": str(tmp_path / "cache"),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # fmt: skip
+
+
+def thread_names(pid: int) -> set[str]:
+    names: set[str] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
+            names.add((task / "comm").read_text().strip())
+    return names
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("nope.txt", None, "Could not open the draft"),
+    ("latin1.txt", "Café visit".encode("latin-1"), "is not UTF-8 text"),
+])  # fmt: skip
+def test_window_draft_that_cannot_be_read_is_refused_without_an_abort(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    """Refused before any thread starts: Qt aborted on the engine thread still running."""
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = subprocess.run([sys.executable, "-m", "draftrx", "--draft", str(path)],
+                            capture_output=True, text=True, env=window_env(tmp_path),
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("draftrx: error: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr and str(path) in result.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="thread names from /proc")
+def test_ctrl_c_closes_the_window(tmp_path: Path) -> None:
+    """SIGINT to a real window process: it closes as its close button does, promptly."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Flu shots work. Get yours this week.")
+    command = [sys.executable, "-m", "draftrx", "--draft", str(draft)]
+    window = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=window_env(tmp_path))
+    try:
+        deadline = time.monotonic() + 120
+        while "draftrx-engine" not in thread_names(window.pid):  # the window is being built
+            assert window.poll() is None and time.monotonic() < deadline, "no window"
+            time.sleep(0.1)
+        window.send_signal(signal.SIGINT)
+        assert window.wait(timeout=20) == 130
+    finally:
+        window.kill()
+        err = window.stderr.read()
+        window.stderr.close()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err and "QThread" not in err
 
 
 def test_window_options_are_checked() -> None:

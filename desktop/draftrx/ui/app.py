@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,25 +72,58 @@ def time_to_show(start: float) -> float:
 
 
 def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool = False) -> int:
+    if draft is not None and (problem := _draft_problem(draft)):
+        print(f"draftrx: error: {problem}", file=sys.stderr)
+        return 1
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif no_display():
         print("draftrx: error: no display to open the window on. Start DraftRx from a desktop "
               "session, or use a sub-command (draftrx --help).", file=sys.stderr)  # fmt: skip
         return 2
+    interrupted = threading.Event()
+    if screenshot is None:  # from now on Ctrl+C closes the window (_until_closed), in place
+        # of a KeyboardInterrupt that would land in the middle of Qt's loop
+        signal.signal(signal.SIGINT, lambda *_: interrupted.set())
     install_hooks()
     guard.install()
     app = application()
     from draftrx.ui.window import MainWindow
 
     window = MainWindow(history=screenshot is None)  # a screenshot leaves no history
-    if draft is not None and not window.open_draft(draft):
+    if draft is not None and not window.open_draft(draft):  # changed since it was checked
         print(f"draftrx: error: {window.notice.text()}", file=sys.stderr)
+        window.close()  # stops the threads: Qt aborts on a thread still running at exit
         return 1
     window.show()
     if screenshot is None:
-        return app.exec()
+        return _until_closed(app, interrupted)
     return _screenshot(window, screenshot, draft is not None, rewrite)
+
+
+def _draft_problem(path: Path) -> str | None:
+    """Why `path` cannot be opened as a draft, or None; asked before any thread starts."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return f"The draft {path} is not UTF-8 text."
+    except OSError as exc:
+        return f"Could not open the draft {path}: {exc.strerror or exc}."
+    return None
+
+
+def _until_closed(app: QApplication, interrupted: threading.Event) -> int:
+    """The event loop; Ctrl+C closes every window as their close buttons do (the draft is
+    filed, the threads stop), then exits with 130.
+
+    Python runs a signal handler only between its own bytecodes, and Qt's loop runs none
+    while idle: the timer gives it a turn every 100 ms.
+    """
+    timer = QTimer()
+    timer.timeout.connect(lambda: interrupted.is_set() and app.closeAllWindows())
+    timer.start(100)
+    status = app.exec()
+    return 130 if interrupted.is_set() else status
 
 
 def _screenshot(window, out: Path, scan: bool, rewrite: bool) -> int:
