@@ -807,7 +807,6 @@ def _doctor(args: argparse.Namespace) -> int:
 def _open_history():  # -> Vault
     """The existing history, unlocked by the keyring or a passphrase; never a new one."""
     import getpass
-    import os
 
     from draftrx.vault.errors import NeedsPassphrase
     from draftrx.vault.store import Vault, default_path

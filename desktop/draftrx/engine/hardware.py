@@ -108,6 +108,6 @@ def peak_rss() -> int:
 
 
 def backend_name() -> str:
-    """"CUDA", "Metal", "Vulkan"... when a GPU takes layers; "CPU" otherwise."""
+    """ "CUDA", "Metal", "Vulkan"... when a GPU takes layers; "CPU" otherwise."""
     gpu = gpu_device()
     return gpu.backend if gpu and gpu_offload_supported() else "CPU"

@@ -207,8 +207,7 @@ def _compound(low: str) -> bool:
     is not: "woo" is rare)."""
     parts = low.split("-")
     return len(parts) > 1 and any(
-        p in STOP_WORDS or (p in lexicon.ordinary_words() and lexicon.zipf(p) >= 4.0)
-        for p in parts
+        p in STOP_WORDS or (p in lexicon.ordinary_words() and lexicon.zipf(p) >= 4.0) for p in parts
     )
 
 

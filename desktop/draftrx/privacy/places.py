@@ -234,6 +234,7 @@ _FACILITY_WORD = regex.compile(rf"(?i)\b{_FACILITY_ANY_CASE}\b")
 _QUALIFIER_WORD = regex.compile(r"\p{L}[\p{L}'’&.-]*")
 _DOTTED_PLACE = {"st.", "mt.", "ste."}
 
+
 def _any_case_facilities(text: str):
     """Facilities however typed: the facility word, then the one to three words before it
     that name it, the longest that passes (`_facility_any_case`)."""

@@ -62,10 +62,8 @@ def assess(path: Path, available: int | None = None) -> Assessment:
     free = hardware.available_ram() if available is None else available
     lines = [
         info.name,
-        f"{info.architecture}, {info.parameter_count / 1e9:.2f} B parameters, "
-        f"{info.quantisation}",
-        f"File {info.file_size / 2**30:.2f} GB; context {info.context_length or 'unknown'} "
-        "tokens",
+        f"{info.architecture}, {info.parameter_count / 1e9:.2f} B parameters, {info.quantisation}",
+        f"File {info.file_size / 2**30:.2f} GB; context {info.context_length or 'unknown'} tokens",
         f"Needs about {need / 2**30:.1f} GB of memory at {n_ctx} tokens; "
         f"{free / 2**30:.1f} GB free now",
     ]
