@@ -200,6 +200,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stock", action="store_true", help="score stock Presidio instead, for comparison"
     )
+    p.add_argument(
+        "--disguise", action="store_true",
+        help="hide a zero-width character in every gold identifier, and a look-alike letter "
+        "or another script's digit in a third of them (seeded)",
+    )  # fmt: skip
     p.set_defaults(run=_eval_deid)
 
     p = sub.add_parser(
@@ -729,7 +734,7 @@ def _utf8_json(value: object) -> bool:
 
 
 def _eval_deid(args: argparse.Namespace) -> int:
-    from draftrx.privacy.evaluate import evaluate, format_report, gold_sets, load
+    from draftrx.privacy.evaluate import disguised, evaluate, format_report, gold_sets, load
     from draftrx.privacy.scanner import Scanner
 
     if args.stock:
@@ -744,6 +749,8 @@ def _eval_deid(args: argparse.Namespace) -> int:
             examples = load(path)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{path} is not in a gold format DraftRx reads ({exc}).") from None
+        if args.disguise:
+            examples = disguised(examples)
         reports.append(evaluate(examples, scanner, path.name))
     if args.json:
         print(json.dumps([r.to_json() for r in reports], indent=2))

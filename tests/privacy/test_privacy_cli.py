@@ -115,6 +115,26 @@ def test_eval_deid_table_on_presidio_format() -> None:
     assert "IDENTIFIERS" in table and "NAME" in table and "QUASI" in table
 
 
+def test_eval_deid_disguise_hides_characters_and_recall_holds(tmp_path: Path) -> None:
+    """Every gold identifier gets an invisible character; the scanner reads past it, so
+    recall on the disguised notes is recall on the plain ones."""
+    from draftrx.privacy.evaluate import disguised, load
+
+    gold = tmp_path / "g.jsonl"
+    gold.write_text(
+        '{"id": "1", "text": "Saw Jenna Alvarez, MRN 4471902, call 937-555-0142.", "spans": '
+        '[{"type": "NAME", "value": "Jenna Alvarez"}, {"type": "MRN", "value": "4471902"}, '
+        '{"type": "PHONE", "value": "937-555-0142"}]}\n',
+        encoding="utf-8",
+    )
+    hidden = disguised(load(gold))[0]
+    assert all(not hidden.text[g.start : g.end].isascii() for g in hidden.spans)
+    reports = [json.loads(draftrx("eval-deid", "--json", *flag, str(gold)).stdout)[0]
+               for flag in ([], ["--disguise"])]  # fmt: skip
+    recall = [r["identifiers"]["recall"] for r in reports]
+    assert recall == [1.0, 1.0]
+
+
 def test_eval_deid_explains_a_bad_gold_file(tmp_path: Path) -> None:
     bad = tmp_path / "g.jsonl"
     bad.write_text('{"id": 1, "text": "hi", "spans": [{"type": "NAME", "value": "Bob"}]}\n')

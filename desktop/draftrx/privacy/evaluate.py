@@ -15,6 +15,7 @@ country, which Safe Harbor allows and DraftRx leaves in place.
 from __future__ import annotations
 
 import json
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,48 @@ def load(path: Path) -> list[Example]:
             except (ValueError, KeyError, TypeError, RecursionError) as exc:
                 raise ValueError(f"{path.name} line {n}: {exc}") from exc
     return out
+
+
+# What text pasted from web pages and EHRs hides inside an identifier (see folding.py).
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_LOOKALIKE = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441"}
+_DIGIT_ZEROS = (0xFF10, 0x0660, 0x0966)  # full-width, Arabic-Indic, Devanagari
+
+
+def disguised(examples: list[Example], seed: int = 0) -> list[Example]:
+    """The examples with a format character inside every gold span longer than one
+    character, and in a third of them one letter swapped for a Cyrillic look-alike or one
+    digit for another script's: recall here, against recall on the plain examples, says
+    what invisible characters cost the scanner (`eval-deid --disguise`)."""
+    rng = random.Random(seed)
+    return [_disguised(ex, rng) for ex in examples]
+
+
+def _disguised(ex: Example, rng: random.Random) -> Example:
+    out: list[str] = []
+    spans: list[Gold] = []
+    at = length = 0
+    for g in sorted(ex.spans, key=lambda g: g.start):
+        if g.start < at:  # overlapping gold: the first one is disguised, this one dropped
+            continue
+        out.append(ex.text[at : g.start])
+        length += g.start - at
+        chars = list(ex.text[g.start : g.end])
+        if len(chars) > 1:
+            chars.insert(rng.randrange(1, len(chars)), rng.choice(_INVISIBLE))
+        if rng.random() < 1 / 3:
+            for i, c in enumerate(chars):
+                if c in _LOOKALIKE or (c.isascii() and c.isdigit()):
+                    zero = rng.choice(_DIGIT_ZEROS)
+                    chars[i] = _LOOKALIKE.get(c) or chr(ord(c) - ord("0") + zero)
+                    break
+        piece = "".join(chars)
+        out.append(piece)
+        spans.append(Gold(length, length + len(piece), g.type))
+        length += len(piece)
+        at = g.end
+    out.append(ex.text[at:])
+    return Example(ex.id, "".join(out), spans)
 
 
 def _presidio(i: int, item: dict) -> Example:
