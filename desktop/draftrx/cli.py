@@ -692,9 +692,15 @@ def _json_int(literal: str) -> int:
         raise _BadLine("a number has too many digits") from None
 
 
+# Line breaks to Unicode (and Python's splitlines) that JSON leaves raw inside strings.
+_UNICODE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _scan_line(scanner, raw: bytes, n: int) -> str:
-    """One strict JSON output line; a bad line gets an error and the run goes on."""
-    return json.dumps(_scan_result(scanner, raw, n), ensure_ascii=False, allow_nan=False)
+    """One strict JSON output line; a bad line gets an error and the run goes on. An id
+    holding a Unicode line break gets it escaped, so no reader sees two lines."""
+    line = json.dumps(_scan_result(scanner, raw, n), ensure_ascii=False, allow_nan=False)
+    return line.translate(_UNICODE_BREAKS)
 
 
 def _scan_result(scanner, raw: bytes, n: int) -> dict[str, object]:

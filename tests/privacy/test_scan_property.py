@@ -76,3 +76,10 @@ def test_a_file_gets_one_answer_per_line_in_order(tmp_path_factory, lines: list[
     out = stdout.buffer.getvalue().decode("utf-8").splitlines()  # type: ignore[attr-defined]
     assert len(out) == len([raw for raw in lines if raw.strip()])
     assert all(isinstance(strict_json(line), dict) for line in out)
+
+
+def test_an_id_holding_a_unicode_line_break_stays_on_one_line(scanner) -> None:
+    """Found by the property above: JSON leaves U+0085, U+2028 and U+2029 raw in strings."""
+    raw = json.dumps({"id": "a\x85b\u2028c\u2029", "text": ""}).encode()
+    line = cli._scan_line(scanner, raw, 1)
+    assert line.splitlines() == [line] and json.loads(line)["id"] == "a\x85b\u2028c\u2029"
