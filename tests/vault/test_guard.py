@@ -132,6 +132,10 @@ def test_loopback_and_unix_sockets_work() -> None:
         for host in ("127.0.0.1", "localhost"):
             with socket.create_connection((host, port), timeout=2):
                 pass
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:  # buffers in a tuple
+        udp.bind(("127.0.0.1", 0))
+        udp.connect(udp.getsockname())
+        assert udp.sendmsg((b"x", b"y")) == 2 and udp.sendto(b"z", udp.getsockname()) == 1
     with tempfile.TemporaryDirectory() as d, socket.socket(socket.AF_UNIX) as server:
         where = str(Path(d) / "s")
         server.bind(where)

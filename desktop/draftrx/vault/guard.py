@@ -39,9 +39,9 @@ _EVENTS = {
     "socket.bind": 1,
 }
 # The socket methods that resolve a host name in C before their audit event, and where
-# their address argument is (the last one for sendto and sendmsg, which take optional
-# flags before it).
-_RESOLVING = {"connect": 0, "connect_ex": 0, "bind": 0, "sendto": -1, "sendmsg": -1}
+# their address argument is: sendto takes optional flags before it (-1: the last of two or
+# three), sendmsg takes it fourth, after buffers that may be a tuple.
+_RESOLVING = {"connect": 0, "connect_ex": 0, "bind": 0, "sendto": -1, "sendmsg": 3}
 _INET = (socket.AF_INET, socket.AF_INET6)
 _installed = False
 
@@ -180,7 +180,10 @@ def _checked(method: Callable[..., Any], where: int) -> Callable[..., Any]:
     event = f"socket.{method.__name__}"
 
     def checked(self: socket.socket, *args: Any) -> Any:
-        address = args[where] if args else None
+        if where < 0:
+            address = args[where] if len(args) >= 2 else None
+        else:
+            address = args[where] if len(args) > where else None
         if self.family in _INET and isinstance(address, tuple) and address:
             host = address[0]
             local = _listens_locally(address) if event == "socket.bind" else _local(address)
