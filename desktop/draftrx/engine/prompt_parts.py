@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 
 import regex
 
+from draftrx.engine.chat import Message
 from draftrx.engine.errors import ChatTemplateError
 
-Message = dict[str, str]
 # Private-use characters: no draft or template holds them by accident, and a template's
 # filters (trim, upper) leave them as they are.
 _MARK = regex.compile("\ue000(\\d+)\ue001")
