@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from draftrx import __version__
@@ -218,6 +219,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_whole(1), default=None,
                    help="only the first N drafts of each set")  # fmt: skip
     p.add_argument("--no-baseline", action="store_true", help="skip the plain-prompt baseline")
+    p.add_argument("--messages-only", action="store_true",
+                   help="only find each draft's key message and score it")  # fmt: skip
     p.add_argument("--temperature", type=_temperature, default=0.0)
     p.add_argument("--max-tokens", type=_whole(1, 100_000), default=300)
     _add_model_options(p)
@@ -776,6 +779,12 @@ def _eval_rewrite(args: argparse.Namespace) -> int:
         report["facts"] = facts
         for path in args.datasets or rewrite.gold_sets():
             cases = rewrite.load(path)[: args.limit]
+            if args.messages_only:
+                found = rewrite.key_messages(cases, engine)
+                report["sets"].append({"name": path.name,  # type: ignore[union-attr]
+                                       "messages": [asdict(f) for f in found]})  # fmt: skip
+                texts.append(rewrite.format_messages(path.name, found))
+                continue
             judged = rewrite.run(
                 cases, engine, candidates=candidates, temperature=args.temperature,
                 max_tokens=args.max_tokens, baseline=not args.no_baseline,

@@ -31,8 +31,6 @@ HEART = "Heart attacks in women often show as nausea or jaw pain; call 911 right
         ("Saw a kid with a burn. Bottom line - keep hot drinks out of reach.", "Keep hot drinks"),
         ("What I want people to know is that a fever in a newborn is an emergency.", "A fever"),
         ("Please remember that insulin needs change when you are sick.", "Insulin needs change"),
-        ("Kid fell off a trampoline.\n\nIf your child hits their head and vomits, call 911.",
-         "If your child hits their head and vomits, call 911."),
     ],
 )  # fmt: skip
 def test_the_physicians_own_sentence_is_the_message(draft: str, expected: str) -> None:
@@ -42,6 +40,43 @@ def test_the_physicians_own_sentence_is_the_message(draft: str, expected: str) -
 
 def test_a_story_without_a_lesson_has_no_own_sentence() -> None:
     assert message.own_sentence("Busy shift. Three kids with croup. One needed steroids.") is None
+
+
+@pytest.mark.parametrize(
+    ("draft", "expected"),
+    [
+        # A closing imperative: advice, but unmarked, so chosen rather than the physician's own.
+        ("Kid fell off a trampoline.\n\nIf your child hits their head and vomits, call 911.",
+         "If your child hits their head and vomits, call 911."),
+        # The myth set right, then the advice, in the draft's order; labels and the note to
+        # the editor left out, and "e.g." and "38.0" do not end a sentence.
+        ("Myth check: cracking your knuckles does not cause arthritis. The pop is gas in the "
+         "joint fluid (e.g. cavitation). If a joint pops with pain or swelling, get it checked. "
+         "Make it TikTok-able.",
+         "Cracking your knuckles does not cause arthritis. If a joint pops with pain or "
+         "swelling, get it checked."),
+        ("Fever in a baby under 3 months means a temperature of 38.0 C or more. Parents should "
+         "call their pediatrician right away, not wait for morning.",
+         "Parents should call their pediatrician right away, not wait for morning."),
+    ],
+)  # fmt: skip
+def test_unmarked_advice_and_a_myth_set_right_are_chosen(draft: str, expected: str) -> None:
+    assert message.own_sentence(draft) is None
+    assert message.chosen(draft) == expected
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "I keep thinking about the year it sat there.",  # the physician's own feelings
+        "Can we talk about detox teas?",  # a question
+        "She stopped her inhaler and should have kept it.",  # the patient's story
+        "Make this LinkedIn-friendly. Pls shorten to a tweet.",  # notes to the editor
+        "Statins lower LDL cholesterol by about a third.",  # a fact, no advice, no myth
+    ],
+)
+def test_stories_questions_and_notes_to_the_editor_are_never_chosen(draft: str) -> None:
+    assert message.chosen(draft) is None
 
 
 def test_a_dm_describing_an_emergency_gets_911_first() -> None:
@@ -378,3 +413,28 @@ def test_a_guessed_message_is_not_put_beside_the_draft_nor_required_word_for_wor
     )
     assert message.KeyMessage("x", "closing").trusted is False
     assert lesson.id == "lesson" and message.KeyMessage("x", "draft").trusted
+
+
+def test_a_post_opens_with_the_physicians_message_and_the_model_goes_on_from_it(
+    scanner,
+) -> None:
+    """The opening is written by code and handed to the model as the start of its answer;
+    the variant's text is the opening plus what the model wrote. A reply opens with
+    nothing of the kind: it answers someone else."""
+    from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantText
+
+    stream, calls = _scripted("It works even when you feel fine.")
+    composer = Composer(stream, scanner)
+    params = GenerationParams(max_tokens=40, temperature=0)
+    events = list(composer.compose(Request(ASTHMA, "educational", seed=0), params))
+    opening = ("Asthma controller medicine works even when you feel well. Stopping it lets the "
+               "airways get inflamed again, and attacks can come on fast.")  # fmt: skip
+    assert calls[-1][-1] == {"role": "assistant", "content": opening}
+    assert calls[-1][-2]["role"] == "user"
+    assert next(e for e in events if isinstance(e, VariantText)).text == opening  # shown live
+    (done,) = [e for e in events if isinstance(e, VariantDone)]
+    assert done.variant.text.startswith(f"{opening} It works even when you feel fine.")
+
+    reply = Request("Do I really need my inhaler when I feel fine?", "reply-comment", seed=0)
+    list(composer.compose(reply, params))
+    assert calls[-1][-1]["role"] == "user"

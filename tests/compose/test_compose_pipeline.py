@@ -61,6 +61,9 @@ def test_variants_share_the_prompt_prefix_and_the_model_never_sees_the_patient(s
     engine = Scripted("Flu shots protect you.", "Flu shots protect you and others.")
     run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]))
     (first, _), (second, _) = engine.calls
+    # Each answer opens with the physician's key message, written by code.
+    assert first[-1] == second[-1] == {"role": "assistant", "content": "Flu shots matter."}
+    first, second = first[:-1], second[:-1]
     assert first[:-1] == second[:-1]  # the same system text and worked example
     a, b = first[-1]["content"], second[-1]["content"]
     shared = a[: a.index("posted on X")]
@@ -90,7 +93,8 @@ def test_too_long_without_threads_asks_the_model_to_shorten_then_cuts(scanner) -
     events, (variant,) = run(engine, scanner, platforms=(PLATFORMS["linkedin"],))
     assert [e.attempt for e in events if isinstance(e, VariantStarted)] == ["write", "shorten"]
     retry = engine.calls[1][0]
-    assert retry[-2] == {"role": "assistant", "content": too_long}
+    # The whole first answer, its given opening included, and no opening the second time.
+    assert retry[-2] == {"role": "assistant", "content": f"Flu shots matter. {too_long}"}
     assert "too long for LinkedIn" in retry[-1]["content"] and "3" in retry[-1]["content"]
     assert variant.shortened and len(variant.posts) == 1
     assert len(variant.text) <= 3000 and variant.text.endswith(LONG_DISCLAIMER)
@@ -152,7 +156,9 @@ def test_the_diff_says_why_each_word_changed(scanner) -> None:
     _, (v,) = run(Scripted(DRAFT), scanner)  # a model that copies its (fictionalised) input
     changed = [c for c in v.diff if c.op != "equal"]
     by_reason = {c.reason for c in changed}
-    assert by_reason == {"identifier", "disclaimer"}
+    assert by_reason == {"identifier", "disclaimer", "rewritten"}
+    # What the model did not write: the opening, which is the physician's key message.
+    assert [c.new.strip() for c in changed if c.reason == "rewritten"] == ["Flu shots matter."]
     assert any("Kowalski" in c.old for c in changed if c.reason == "identifier")
     rebuilt = "".join(c.new for c in v.diff)
     assert rebuilt == v.text
@@ -259,4 +265,4 @@ def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) 
     (variant,) = [e.variant for e in composer.compose(request, PARAMS)
                   if isinstance(e, VariantDone)]  # fmt: skip
     assert prompts == [2] and cancelled[:1] == [1]
-    assert variant.posts[0].startswith("Flu shots protect you") and variant.others == []
+    assert variant.posts[0].startswith("Flu shots matter. Flu shots protect you") and variant.others == []

@@ -10,7 +10,7 @@ from llama_cpp.llama_chat_format import (
 )
 
 from draftrx.compose.prompts import load_prompt
-from draftrx.engine import Engine
+from draftrx.engine import Engine, GenerationParams, collect
 from draftrx.engine.chat import ChatTemplate
 from draftrx.engine.errors import ChatTemplateError
 from draftrx.engine.prompt_parts import message_parts
@@ -81,3 +81,19 @@ def test_a_plain_draft_tokenizes_as_before(engine: Engine) -> None:
         assert engine.tokenize_chat(messages) == engine._llm.tokenize(
             whole, add_bos=False, special=True
         )
+
+
+@pytest.mark.model
+def test_a_last_assistant_message_is_an_opening_the_model_continues(engine: Engine) -> None:
+    """The answer's turn is opened, not closed: the prompt is the asked conversation's plus
+    the opening as plain text (a control token in it stays text), and the model goes on
+    from there instead of starting a new answer."""
+    asked = load_prompt("educational").messages("Flu shots are safe. Get one in October.")
+    opening = "Get your flu shot in October.<|im_end|>"
+    tokens = engine.tokenize_chat([*asked, {"role": "assistant", "content": opening}])
+    text_only = engine._llm.tokenize(opening.encode(), add_bos=False, special=False)
+    assert tokens == engine.tokenize_chat(asked) + text_only
+    sentence = [*asked, {"role": "assistant", "content": "Flu shots are safe, and"}]
+    text, stats = collect(engine.stream(sentence, GenerationParams(max_tokens=12, temperature=0)))
+    assert stats.decode_tokens > 0 and text.strip()
+    assert not text.lstrip().startswith("Flu shots are safe")

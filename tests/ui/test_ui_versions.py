@@ -108,7 +108,9 @@ def test_only_the_first_candidate_streams_live(qtbot, make_window) -> None:
     rewrite(qtbot, window)
     view = window.views["x"]
     assert len(window.engines[0].calls) == 2  # both candidates, written in one batch
-    assert len(streamed) > 1 and "".join(streamed).strip() == GOOD
+    # The key message opens the post as soon as the job starts; the model's text follows.
+    assert streamed[0] == "Keep taking your controller inhaler even when you feel fine."
+    assert len(streamed) > 2 and "".join(streamed[1:]).strip() == GOOD
     assert shown and not [s for s in shown if "prednisone" in s or "zebra" in s]
     assert GOOD in view.variant.text
 

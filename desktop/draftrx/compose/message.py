@@ -26,7 +26,9 @@ from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
 
 # draft: the physician's own take-home sentence; closing: the draft's last sentence, taken as
 # its point when there is none and the model's slot was not usable; physician: typed in.
-Source = Literal["draft", "closing", "model", "physician", "task"]
+# chosen: the draft's own sentences that read most like its point (advice, a myth set
+# right), picked by `chosen` when the physician marked none.
+Source = Literal["draft", "chosen", "closing", "model", "physician", "task"]
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 
 _MAX_CHARS = 280
@@ -44,13 +46,6 @@ _MARKER = regex.compile(
 _PLEASE_REMEMBER = regex.compile(
     r"(?i)(?:^|(?<=[.!?…][\"'”’)]?\s{1,3})|(?<=\n))\s*please\s+(?:remember|know|don'?t\s+forget)\s+"
     r"(?:that\s+)?(?P<msg>[^\n]+)"
-)
-# A closing sentence that tells the reader what to do: "If your chest hurts, call 911."
-_IMPERATIVE = regex.compile(
-    r"(?i)^(?:if\b[^.!?]{3,120}?,\s*|when\b[^.!?]{3,120}?,\s*|and\s+|so\s+|please\s+)?"
-    r"(?:don'?t|do\s+not|never|always|call|go|get|see|keep|take|check|ask|wear|use|stop|"
-    r"avoid|seek|talk|make|know|learn|trust|listen|vaccinate|wash|remember|watch|give|"
-    r"put|tell|book|bring|come|stay|drink|eat|move|protect|schedule)\b"
 )
 _SENTENCE = regex.compile(r"[^.!?…\n]+(?:[.!?…]+|$)")
 _HASHTAGS = regex.compile(r"(?:\s*#\w+)+\s*$")
@@ -84,6 +79,36 @@ _EMERGENCY_MESSAGE = (
 )
 
 
+# A sentence that tells the reader what to do: an imperative ("If your chest hurts, call
+# 911.") or a should, must or never.
+_ADVICE = regex.compile(
+    r"(?i)^(?:(?:if|when)\b[^.!?]{3,120}?,\s*|(?:and|so|please)\s+)?"
+    r"(?:don'?t|do\s+not|never|always|call|go|get|see|keep|take|check|ask|wear|use|stop|"
+    r"avoid|seek|talk|make|know|learn|trust|listen|vaccinate|wash|remember|watch|give|"
+    r"put|tell|book|bring|come|stay|drink|eat|move|protect|schedule|sit|lean|pinch|cool|"
+    r"limit|remove|cover|reapply|start|apply|test|screen|expect|ignore)\b"
+    r"|\b(?:should|must|needs?\s+to|never|always)\b"
+)
+_FIRST_PERSON = regex.compile(r"(?i)\b(?:I|I'm|I've|my|me)\b")
+# A sentence that sets a myth right: "does not cause", "NOT a marker", "no link".
+_CORRECTION = regex.compile(
+    r"(?i)\b(?:(?:does|do|did|is|are|was|were|will|can)(?:\s+not|n'?t)|won'?t|not|no|never)\s+"
+    r"(?:\w+\s+){0,2}?(?:cause[sd]?|mean[st]?|work|help|need|link|evidence|difference|benefit|"
+    r"marker|protect|prevent|give|put|belong|accelerate|wear|affect|infect)\w*"
+    r"|\bmyth\b|\bno\s+(?:link|association|connection)\b"
+)
+# What the physician says to the editor, not to the public: "Make it TikTok-able."
+_TO_EDITOR = regex.compile(
+    r"(?i)\b(?:make\s+(?:it|this)|need\s+to\s+make|pls|shorten|want\s+this|draft|script|"
+    r"thread|post\s+(?:idea|re)|debunk|lol|video|vid|readable|for\s+(?:ig|instagram|"
+    r"linkedin|tiktok|facebook|x|twitter)|non-preachy)\b"
+)
+_LABEL = regex.compile(r"^[\w ,/&-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
+_WORDS = regex.compile(r"[\p{L}\p{N}'’-]+")
+_BOUNDARY = regex.compile(r"[.!?…]+[\"'”’)]*(?:\s+|$)|\n+")
+_ABBREVIATED = regex.compile(r"(?i)(?:^|\W)(?:e\.g|i\.e|incl|vs|approx|etc|dr|mr|mrs|ms|st|no)\.$")
+
+
 @dataclass(frozen=True)
 class KeyMessage:
     text: str
@@ -105,10 +130,71 @@ def own_sentence(draft: str) -> str | None:
         found = list(pattern.finditer(draft))
         if found:
             return _tidy(_two_sentences(found[-1]["msg"]))
-    last = closing_sentence(draft)
-    if last and _IMPERATIVE.match(last):
-        return _tidy(last)
     return None
+
+
+def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
+    """The draft's own sentences that read most like its point, when it marks none: the
+    sentence that sets a myth right and the one that tells the reader what to do, in the
+    draft's order, each scored by how much of the draft's topic it carries (short and
+    plain beats long and full of figures). Sentences that tell a story, name a stand-in or
+    speak to the editor ("Make it TikTok-able.") are never chosen. None when no sentence
+    gives advice or sets anything right."""
+    body = _HASHTAGS.sub("", draft.strip())
+    sentences = [
+        (at, text) for at, text in _sentences(body)
+        if general(text, stand_ins) and not _TO_EDITOR.search(text)
+        and not _FIRST_PERSON.search(text) and not text.endswith("?")
+    ]  # fmt: skip
+    topic = _topic(body)
+
+    def score(text: str) -> float:
+        words = len(_WORDS.findall(text))
+        numbers = len(regex.findall(r"\d+(?:[.,]\d+)?", text))
+        return (len(content_words(text) & topic) - 0.5 * max(0, numbers - 2)
+                - 0.15 * max(0, words - 20))  # fmt: skip
+
+    picked: list[tuple[int, str]] = []
+    for kind in (_CORRECTION, _ADVICE):
+        scored = [(score(t), -at, at, t) for at, t in sentences
+                  if kind.search(t) and at not in {p[0] for p in picked}]  # fmt: skip
+        if scored:
+            best = max(scored)
+            picked.append((best[2], best[3]))
+    if not picked:
+        return None
+    return _tidy(" ".join(t for _, t in sorted(picked)))
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) with any leading label ("Myth check: ") dropped. A full stop ends
+    a sentence only before a capital, a quote or a line's end, so "38.0", "e.g." and
+    "incl." stay inside theirs."""
+    out, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        opens = regex.match(r"[\p{Lu}\"“'‘(\d]", text[m.end() : m.end() + 1])
+        if "\n" not in m.group() and m.end() < len(text) and (
+            _ABBREVIATED.search(text, 0, m.start() + 1) or not opens
+        ):
+            continue  # "e.g. the", "38.0", "incl. kids": inside one sentence
+        sentence = _LABEL.sub("", text[start : m.end()].strip())
+        if regex.search(r"\p{L}", sentence):
+            out.append((start, sentence))
+        start = m.end()
+    rest = _LABEL.sub("", text[start:].strip())
+    if regex.search(r"\p{L}", rest):
+        out.append((start, rest))
+    return out
+
+
+def _topic(text: str, size: int = 4) -> set[str]:
+    """The draft's most repeated content words: what it is about."""
+    counts: dict[str, int] = {}
+    for m in _SENTENCE.finditer(text):
+        for word in content_words(m.group()):
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], w))
+    return {w for w in ranked[:size] if counts[w] > 1}
 
 
 def for_reply(task: str, comment: str, folder=None) -> KeyMessage:

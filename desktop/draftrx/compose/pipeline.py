@@ -35,6 +35,7 @@ from draftrx.compose.diff import Change, word_diff
 from draftrx.compose.disclaimers import Tail, tail_for
 from draftrx.compose.fit import fit_posts, join, trim
 from draftrx.compose.message import KeyMessage
+from draftrx.compose.plain import spell_out
 from draftrx.compose.platforms import Platform, platform_instruction
 from draftrx.compose.prompts import (
     REPLY_TASKS,
@@ -174,11 +175,26 @@ class _Written:
     stats: list[StreamStats] = field(default_factory=list)
 
     @property
+    def opening(self) -> str:
+        """The start of the answer given to the model (the key message), or ""."""
+        last = self.messages[-1] if self.messages else None
+        return last["content"] if last and last["role"] == "assistant" else ""
+
+    @property
+    def asked(self) -> list[Message]:
+        """The conversation up to the model's answer, without any opening given to it."""
+        return self.messages[:-1] if self.opening else self.messages
+
+    @property
     def text(self) -> str:
-        """What was streamed, less a loop's repeat the engine asked to drop (trim_chars)."""
+        """The opening and what was streamed after it, less a loop's repeat the engine
+        asked to drop (trim_chars)."""
         text = "".join(self.pieces)
         trim = self.stats[-1].trim_chars if self.stats else 0
-        return text[: len(text) - trim] if trim else text
+        text = text[: len(text) - trim] if trim else text
+        if not self.opening:
+            return text
+        return f"{self.opening}{'' if text[:1].isspace() or not text else ' '}{text}"
 
 
 class Composer:
@@ -245,11 +261,15 @@ class Composer:
             return KeyMessage(request.message.strip(), "physician")
         if request.task in REPLY_TASKS:
             return key_message.for_reply(request.task, request.draft, self._prompts)
-        text = protected.result.text
+        text = spell_out(protected.result.text)
         own = key_message.own_sentence(text)
         if own:
             return KeyMessage(own, "draft")
-        stand_ins = [text[a:b] for r in protected.result.replacements for a, b in [r.target]]
+        fictional = protected.result.text
+        stand_ins = [fictional[a:b] for a, b in (r.target for r in protected.result.replacements)]
+        picked = key_message.chosen(text, stand_ins)
+        if picked:
+            return KeyMessage(picked, "chosen")
         if model:
             slot = key_message.slot_messages(text, self._prompts)
             found = key_message.from_model(self._stream, slot, text, stand_ins)
@@ -275,9 +295,11 @@ class Composer:
         """What stands for the draft in the prompt: a lesson gets only its teaching
         sentences (the key message goes in beside them), every other task the whole
         protected draft."""
+        if request.task in REPLY_TASKS:
+            return protected.result.text  # someone else's words, quoted as written
         if request.task != "lesson":
-            return protected.result.text
-        return retell.teaching(protected.result.text, self.scanner)
+            return spell_out(protected.result.text)
+        return spell_out(retell.teaching(protected.result.text, self.scanner))
 
     def _messages(
         self, prompt: PromptTemplate, given: str, message: KeyMessage, platform: Platform | None
@@ -286,7 +308,10 @@ class Composer:
         # A guessed message is put to the model only where it has nothing else: a lesson.
         # Beside a draft, the default model echoed a guess instead of rewriting the draft.
         shown = message.text if message.trusted or prompt.id == "lesson" else ""
-        return prompt.messages(given, instruction, shown)
+        messages = prompt.messages(given, instruction, shown)
+        if _opens(message, prompt.id):
+            messages.append({"role": "assistant", "content": message.text})
+        return messages
 
     def _variants(
         self,
@@ -330,6 +355,9 @@ class Composer:
         each platform's best."""
         for group in _by_platform(written):
             yield VariantStarted(group[0].platform, "write")
+            for w in group:
+                if w.opening:
+                    yield VariantText(w.platform, w.opening, w.candidate)
         self._order = [_id(w.platform) for w in written]
         assert self._batch is not None
         try:
@@ -397,7 +425,7 @@ class Composer:
                                       length=platform.length(self._clean(text, request, protected,
                                                                          platform)),
                                       target=platform.target, unit=platform.unit)  # fmt: skip
-            w.messages = [*w.messages, {"role": "assistant", "content": text},
+            w.messages = [*w.asked, {"role": "assistant", "content": text},
                           {"role": "user", "content": follow}]  # fmt: skip
             w.pieces = []
             stats = yield from self._run(w, job.params)
@@ -471,6 +499,8 @@ class Composer:
     def _run(self, w: _Written, params: GenerationParams) -> Iterator[ComposeEvent]:
         """Stream one prompt into `w`; return its stats."""
         self._current = (_id(w.platform),)
+        if w.opening:
+            yield VariantText(w.platform, w.opening, w.candidate)
         try:
             events = self._stream(w.messages, _params_for(w.platform, w.params or params))
             if self._cancelled.is_set() or _id(w.platform) in self._stopped:
@@ -537,6 +567,16 @@ def _candidate_params(params: GenerationParams, candidate: int) -> GenerationPar
 
 
 _SEVERITY = {"block": 2, "warn": 1, "ok": 0}
+
+
+def _opens(message: KeyMessage, task: str) -> bool:
+    """Whether a post opens with the key message, written by code and continued by the
+    model: the physician's own take-home sentence, in a post of their own (a reply answers
+    someone else, and a guessed message is no one's words). The small model dropped or
+    turned round a message it was only told to keep; one it starts from, it explains."""
+    return message.source in ("draft", "chosen", "physician") and task not in REPLY_TASKS and bool(
+        message.text.strip()
+    )
 
 
 def _lesson_found(message: KeyMessage, taught: str) -> Check:

@@ -247,9 +247,18 @@ class Engine:
 
     def tokenize_chat(self, messages: Sequence[Message]) -> list[int]:
         """The template's text with its control tokens; each message's text as plain text,
-        so a draft or a comment can never close a turn or open a system one."""
+        so a draft or a comment can never close a turn or open a system one. A last
+        message from the assistant is the start of its answer: the model goes on from it
+        (the turn is opened, not closed), so the answer begins with exactly that text."""
+        opening = ""
+        if messages and messages[-1]["role"] == "assistant":
+            *messages, last = messages
+            opening = last["content"]
+        parts = message_parts(self.template.render, messages)
+        if opening:
+            parts.append((opening, True))
         tokens: list[int] = []
-        for text, is_message in message_parts(self.template.render, messages):
+        for text, is_message in parts:
             # The template writes BOS itself where the model wants one.
             encoded = text.encode("utf-8", "replace")  # a lone surrogate is no text
             tokens += self._llm.tokenize(encoded, add_bos=False, special=not is_message)

@@ -64,6 +64,8 @@ class Judged:
     grade: float | None = None
     seconds: float = 0.0
     key_message: str = ""
+    message_source: str = ""  # where DraftRx's key message came from (compose.message)
+    message_right: bool = False  # that key message alone carries the gold's patterns
     candidates: int = 1
 
     @property
@@ -118,17 +120,22 @@ def load(path: Path) -> list[Case]:
     return cases
 
 
+def _hits(patterns: Iterable[str], text: str) -> list[str]:
+    return [p for p in patterns if regex.search(p, text, regex.IGNORECASE)]
+
+
+def carries(text: str, case: Case) -> bool:
+    """Whether `text` carries every pattern the gold requires of a faithful post."""
+    return len(_hits(case.must, text)) == len(case.must)
+
+
 def judge(text: str, case: Case, originals: Iterable[str]) -> dict[str, object]:
     """The gold's verdict on one text, independent of DraftRx's checks."""
-
-    def hits(patterns: Iterable[str]) -> list[str]:
-        return [p for p in patterns if regex.search(p, text, regex.IGNORECASE)]
-
-    retold = hits(case.case_details) if case.kind != "educational" and case.kind != "myth" else []
+    lesson_like = case.kind not in ("educational", "myth")
     return {
-        "faithful": len(hits(case.must)) == len(case.must),
-        "against": hits(case.against),
-        "retold": retold,
+        "faithful": carries(text, case),
+        "against": _hits(case.against, text),
+        "retold": _hits(case.case_details, text) if lesson_like else [],
         "record_like": [m.group() for m in _RECORD_LIKE.finditer(text)],
         "leaked": sum(
             1 for o in originals
@@ -150,6 +157,7 @@ class Summary:
     harmful: int = 0
     harmful_unblocked: int = 0
     grade_8: int = 0
+    message_right: int = 0
     seconds: float = 0.0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [usable, variants]
 
@@ -165,6 +173,7 @@ class Summary:
         self.harmful += j.harmful
         self.harmful_unblocked += j.harmful_unblocked
         self.grade_8 += j.grade is not None and j.grade <= 8.0
+        self.message_right += j.message_right
         self.seconds += j.seconds
         row = self.by_kind.setdefault(j.kind, [0, 0])
         row[0] += j.usable
@@ -188,6 +197,7 @@ def format_report(name: str, judged: list[Judged], facts: dict[str, object]) -> 
         ("harmful (any of the four above)", "harmful"),
         ("harmful and not blocked", "harmful_unblocked"), ("blocked by a check", "blocked"),
         ("reading grade 8 or below", "grade_8"),
+        ("key message carries the gold's", "message_right"),
     ]  # fmt: skip
     head = (
         f"{name}: {facts.get('model')} · {facts.get('n_threads')} threads · "
@@ -209,6 +219,50 @@ def format_report(name: str, judged: list[Judged], facts: dict[str, object]) -> 
             cells.append(f"{u:>4}/{t:<4}{'':10}")
         if any(sums[s].by_kind.get(kind) for s in systems):
             lines.append(f"{'usable, ' + kind:<34}" + "".join(cells))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The key message DraftRx finds for one gold draft, and whether it carries the gold's."""
+
+    case: str
+    kind: str
+    text: str
+    source: str
+    right: bool
+
+
+def key_messages(cases: list[Case], engine) -> list[Found]:  # engine: draftrx.engine.Engine
+    """Only the step before any variant is written: protect the draft, find its key message
+    (the model's one short slot where the draft states none). Minutes, not the full run's
+    quarter hour, so the message step can be measured on its own."""
+    from draftrx.compose.pipeline import Composer, Request
+    from draftrx.compose.settings import Settings
+    from draftrx.privacy.scanner import default_scanner
+
+    composer = Composer(engine.stream, default_scanner(), Settings(), cancel=engine.cancel)
+    out = []
+    for case in cases:
+        request = Request(case.draft, case.task, seed=0)
+        found = composer.key_message(request, composer.protect(request))
+        out.append(Found(case.id, case.kind, found.text, found.source, carries(found.text, case)))
+    return out
+
+
+def format_messages(name: str, found: list[Found]) -> str:
+    lines = [f"{name}: key message carries the gold's patterns, by kind and source"]
+    for kind in KINDS:
+        mine = [f for f in found if f.kind == kind]
+        if not mine:
+            continue
+        sources = sorted({f.source for f in mine})
+        by_source = ", ".join(
+            f"{src} {sum(f.right for f in mine if f.source == src)}/"
+            f"{sum(f.source == src for f in mine)}" for src in sources
+        )  # fmt: skip
+        lines.append(f"{kind:<16}{sum(f.right for f in mine):>4}/{len(mine):<4}  ({by_source})")
+    lines.append(f"{'all':<16}{sum(f.right for f in found):>4}/{len(found):<4}")
     return "\n".join(lines)
 
 
@@ -243,10 +297,10 @@ def run(
         originals = [case.draft[f.start : f.end] for f in findings]
         request = Request(case.draft, case.task, tuple(platforms), seed=0, candidates=candidates)
         start = time.perf_counter()
-        message, done = "", []
+        message, done = None, []
         for event in composer.compose(request, params):
             if isinstance(event, MessageFound):
-                message = event.message.text
+                message = event.message
             elif isinstance(event, VariantDone):
                 done.append(event.variant)
         each = (time.perf_counter() - start) / max(1, len(done))
@@ -257,7 +311,10 @@ def run(
                 **judge(v.text, case, originals),
                 blocked=[c.id for c in v.checks if c.severity == "block"],
                 grade=round(g.mean, 1) if g else None, seconds=round(each, 2),
-                key_message=message, candidates=1 + len(v.others),
+                key_message=message.text if message else "",
+                message_source=message.source if message else "",
+                message_right=message is not None and carries(message.text, case),
+                candidates=1 + len(v.others),
             ))  # fmt: skip
         if baseline:
             for platform in platforms:
