@@ -78,3 +78,20 @@ def test_eval_rewrite_runs_the_pipeline_and_the_baseline(
     assert plain["text"] and plain["blocked"] == []
     assert result["summary"]["draftrx"]["variants"] == 1 == result["summary"]["plain"]["variants"]
     assert out["facts"]["candidates"] == 2
+
+
+@pytest.mark.model
+def test_messages_only_scores_the_key_message_against_the_gold(
+    default_model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unmarked = {**CASE, "id": "no-lesson", "draft": "Mrs. Dana Whitlock, 61, waited two days."}
+    gold = tmp_path / "two.jsonl"
+    gold.write_text(json.dumps(CASE) + "\n" + json.dumps(unmarked) + "\n")
+    code = main(["eval-rewrite", str(gold), "--messages-only", "--json",
+                 "--model", str(default_model_path)])  # fmt: skip
+    (result,) = json.loads(capsys.readouterr().out)["sets"]
+    found = {f["case"]: f for f in result["messages"]}
+    assert code == 0 and "variants" not in result  # no post was written
+    assert found["lesson-heart"]["source"] == "draft" and found["lesson-heart"]["right"]
+    assert found["lesson-heart"]["text"].startswith("Jaw pain or nausea")
+    assert not found["no-lesson"]["right"]  # no 911 in any message of that draft

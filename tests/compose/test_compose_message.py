@@ -198,21 +198,21 @@ def _kept_and_blocked(cases: list[dict]) -> tuple[int, int]:
 
 
 def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
-    """Measured: 60 of 65 references kept (four add a number or a vaccine their draft
+    """Measured: 61 of 66 references kept (four add a number or a vaccine their draft
     lacks; one gold message lists what not to do as "not to give aspirin, wait, or ..."),
-    62 of 65 reversed posts blocked (two reviews break privacy, not the message: other
+    63 of 66 reversed posts blocked (two reviews break privacy, not the message: other
     checks' work; one recasts "green mucus does not mean antibiotics" as a new claim)."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 65 and kept >= 60 and blocked >= 62
+    assert len(cases) == 66 and kept >= 61 and blocked >= 63
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
-    """A floor, not a target: measured 24 of 26 and 24 of 26 on rules that never saw the
+    """A floor, not a target: measured 25 of 27 and 24 of 27 on rules that never saw the
     set (its misses are not looked at)."""
     cases = _gold("holdout")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 26 and kept >= 24 and blocked >= 24
+    assert len(cases) == 27 and kept >= 25 and blocked >= 24
 
 
 @pytest.mark.parametrize(
@@ -316,14 +316,15 @@ def test_copied_narrative_blocks_but_the_lessons_own_words_do_not(scanner) -> No
 
 @pytest.mark.parametrize(
     "post", ["Her MRN 4471902 says it all.", "Bed 12 needed help.", "Call 937-555-0142 today.",
-             "Write to help@example.org."],
+             "Write to help@example.org.", "Dr. Debunk, Your Medical Expert"],
 )  # fmt: skip
 def test_record_like_details_block_in_every_post(scanner, post: str) -> None:
     assert retell.record_details(post, scanner, None).severity == "block"
 
 
 def test_ordinary_numbers_are_not_record_details(scanner) -> None:
-    post = "Adults need 150 minutes of activity a week. Call 911 for chest pain. 1 in 3 adults."
+    post = ("Adults need 150 minutes of activity a week. Call 911 for chest pain. 1 in 3 adults. "
+            "Ask your Dr. about it.")  # fmt: skip
     assert retell.record_details(post, scanner, None).severity == "ok"
 
 
@@ -438,3 +439,33 @@ def test_a_post_opens_with_the_physicians_message_and_the_model_goes_on_from_it(
     reply = Request("Do I really need my inhaler when I feel fine?", "reply-comment", seed=0)
     list(composer.compose(reply, params))
     assert calls[-1][-1]["role"] == "user"
+
+
+def test_a_myth_the_draft_quotes_is_never_chosen_as_its_message() -> None:
+    """Once chosen, and opening the post: "Myth: '... hearing aids don't help.'" matched as
+    a sentence denying something, and the post began by stating the myth as fact."""
+    draft = ("Myth for older pts: 'hearing loss is just part of getting old, nothing to do "
+             "about it, hearing aids don't help.' Untreated HL linked w/ isolation and falls. "
+             "Get a hearing test, OTC hearing aids now available for mild-mod loss (US).")
+    found = message.chosen(draft)
+    assert found is not None and "nothing to do" not in found
+    assert found.startswith("Get a hearing test")
+    quoted = "'Colds come from cold air,' people say. Wash your hands; viruses cause colds."
+    assert message.chosen(quoted) == "Wash your hands; viruses cause colds."
+
+
+def test_a_chosen_message_opens_the_post_only_when_it_reads_plainly() -> None:
+    from draftrx.compose.pipeline import _opens
+
+    plain = message.KeyMessage("Cracking your knuckles does not cause arthritis.", "chosen")
+    dense = message.KeyMessage(
+        "Out-of-office measurement is superior to isolated office readings given white-coat "
+        "and masked phenomena; patients should use a validated upper-arm oscillometric device "
+        "with an appropriately sized cuff.", "chosen")  # fmt: skip
+    jargon = message.KeyMessage("Avoid NSAIDs if you have dyspnea.", "chosen")
+    assert _opens(plain, "educational") and _opens(plain, "lesson")
+    assert not _opens(dense, "educational") and not _opens(jargon, "educational")
+    assert _opens(message.KeyMessage(dense.text, "draft"), "educational")  # marked: theirs
+    for source in ("closing", "model", "task"):
+        assert not _opens(message.KeyMessage(plain.text, source), "educational")
+    assert not _opens(message.KeyMessage(plain.text, "physician"), "reply-comment")

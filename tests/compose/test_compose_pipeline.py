@@ -265,4 +265,5 @@ def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) 
     (variant,) = [e.variant for e in composer.compose(request, PARAMS)
                   if isinstance(e, VariantDone)]  # fmt: skip
     assert prompts == [2] and cancelled[:1] == [1]
-    assert variant.posts[0].startswith("Flu shots matter. Flu shots protect you") and variant.others == []
+    assert variant.posts[0].startswith("Flu shots matter. Flu shots protect you")
+    assert variant.others == []

@@ -222,3 +222,12 @@ def test_unreadable_versions_setting_falls_back(config_dir: Path) -> None:
     for value in ("9", "0", "many"):
         (config_dir / "app.ini").write_text(f"[compose]\ncandidates={value}\n")
         assert preferences.load(preferences.open_store()).candidates == DEFAULT_CANDIDATES
+
+
+def test_every_source_of_a_key_message_has_its_note_in_the_window_and_the_cli() -> None:
+    from typing import get_args
+
+    from draftrx.cli import _SOURCES
+    from draftrx.compose.message import Source
+
+    assert set(keymessage.NOTES) == set(get_args(Source)) == set(_SOURCES)

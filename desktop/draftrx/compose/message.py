@@ -104,6 +104,11 @@ _TO_EDITOR = regex.compile(
     r"linkedin|tiktok|facebook|x|twitter)|non-preachy)\b"
 )
 _LABEL = regex.compile(r"^[\w ,/&-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
+# A label that says the claim after it is the myth, not its correction: "Myth:", "Myth I
+# hear every day:", "Claim:" (but "Myth check:" and "Myth busting:" set it right).
+_CLAIMED = regex.compile(r"(?i)\b(?:myths?(?!\s+(?:check|bust|buster|busting))|claims?|they say|"
+                         r"people say|heard|hear)\b")
+_QUOTES = "\"'“‘"
 _WORDS = regex.compile(r"[\p{L}\p{N}'’-]+")
 _BOUNDARY = regex.compile(r"[.!?…]+[\"'”’)]*(?:\s+|$)|\n+")
 _ABBREVIATED = regex.compile(r"(?i)(?:^|\W)(?:e\.g|i\.e|incl|vs|approx|etc|dr|mr|mrs|ms|st|no)\.$")
@@ -142,9 +147,10 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     gives advice or sets anything right."""
     body = _HASHTAGS.sub("", draft.strip())
     sentences = [
-        (at, text) for at, text in _sentences(body)
+        (at, text) for at, text, label in _sentences(body)
         if general(text, stand_ins) and not _TO_EDITOR.search(text)
         and not _FIRST_PERSON.search(text) and not text.endswith("?")
+        and not _CLAIMED.search(label) and text[:1] not in _QUOTES
     ]  # fmt: skip
     topic = _topic(body)
 
@@ -166,25 +172,27 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     return _tidy(" ".join(t for _, t in sorted(picked)))
 
 
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) with any leading label ("Myth check: ") dropped. A full stop ends
-    a sentence only before a capital, a quote or a line's end, so "38.0", "e.g." and
-    "incl." stay inside theirs."""
+def _sentences(text: str) -> list[tuple[int, str, str]]:
+    """(offset, sentence, label): any leading label ("Myth check: ") taken off the sentence.
+    A full stop ends a sentence only before a capital, a quote or a line's end, so "38.0",
+    "e.g." and "incl." stay inside theirs."""
     out, start = [], 0
-    for m in _BOUNDARY.finditer(text):
-        opens = regex.match(r"[\p{Lu}\"“'‘(\d]", text[m.end() : m.end() + 1])
-        if "\n" not in m.group() and m.end() < len(text) and (
-            _ABBREVIATED.search(text, 0, m.start() + 1) or not opens
-        ):
-            continue  # "e.g. the", "38.0", "incl. kids": inside one sentence
-        sentence = _LABEL.sub("", text[start : m.end()].strip())
+    ends = [m.end() for m in _BOUNDARY.finditer(text) if _ends_sentence(text, m)]
+    for end in [*ends, len(text)]:
+        whole = text[start:end].strip()
+        label = _LABEL.match(whole)
+        sentence = whole[label.end() :] if label else whole
         if regex.search(r"\p{L}", sentence):
-            out.append((start, sentence))
-        start = m.end()
-    rest = _LABEL.sub("", text[start:].strip())
-    if regex.search(r"\p{L}", rest):
-        out.append((start, rest))
+            out.append((start, sentence, label.group() if label else ""))
+        start = end
     return out
+
+
+def _ends_sentence(text: str, m: regex.Match[str]) -> bool:
+    if "\n" in m.group() or m.end() >= len(text):
+        return True
+    opens = regex.match(r"[\p{Lu}\"“'‘(\d]", text[m.end() : m.end() + 1])
+    return bool(opens) and not _ABBREVIATED.search(text, 0, m.start() + 1)
 
 
 def _topic(text: str, size: int = 4) -> set[str]:

@@ -44,7 +44,7 @@ from draftrx.compose.prompts import (
     load_instruction,
     load_prompt,
 )
-from draftrx.compose.readability import reading_score
+from draftrx.compose.readability import grade, reading_score
 from draftrx.compose.settings import Settings
 from draftrx.engine.events import (
     GenerationParams,
@@ -573,10 +573,17 @@ def _opens(message: KeyMessage, task: str) -> bool:
     """Whether a post opens with the key message, written by code and continued by the
     model: the physician's own take-home sentence, in a post of their own (a reply answers
     someone else, and a guessed message is no one's words). The small model dropped or
-    turned round a message it was only told to keep; one it starts from, it explains."""
-    return message.source in ("draft", "chosen", "physician") and task not in REPLY_TASKS and bool(
-        message.text.strip()
-    )
+    turned round a message it was only told to keep; one it starts from, it explains.
+    Sentences DraftRx chose from an unmarked draft open the post only when they read
+    plainly: a dense clinical sentence up front made the rest of the post dense too."""
+    if task in REPLY_TASKS or not message.text.strip():
+        return False
+    if message.source in ("draft", "physician"):
+        return True
+    if message.source != "chosen":
+        return False
+    measured = grade(message.text)
+    return measured is not None and not measured.too_hard and not measured.jargon
 
 
 def _lesson_found(message: KeyMessage, taught: str) -> Check:

@@ -9,7 +9,8 @@ Two blocking checks and the lesson's input:
   date or a time cue, a place, narrates a patient's story, or copies six words in a row
   from the case's narrative.
 - `record_details`: any post with a record number, a room or bed, a phone number, an
-  e-mail or the like, invented stand-ins included: a reader cannot tell them from real ones.
+  e-mail or the like, or a title with a name ("Dr. Debunk"), invented stand-ins included: a
+  reader cannot tell them from real ones.
 """
 
 from __future__ import annotations
@@ -92,15 +93,18 @@ def tells_story(text: str) -> bool:
 
 
 def record_details(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
+    """Any post: record numbers, rooms, phones, e-mails, and a title with a name ("Dr.
+    Debunk", a byline the model made up): invented or not, a reader takes them as real."""
     spans = _typed(text, scanner, mapping, _RECORD_TYPES)
-    spans += [m.span() for m in _RECORD_LIKE.finditer(text)]
+    spans += [m.span() for m in (*_RECORD_LIKE.finditer(text), *_TITLED.finditer(text))]
     if not spans:
-        return Check("record_details", "ok", "No record numbers, rooms, phones or e-mails.")
+        return Check("record_details", "ok",
+                     "No record numbers, rooms, phones, e-mails or titled names.")  # fmt: skip
     return Check(
         "record_details",
         "block",
-        "A record number, room or bed, phone or e-mail, invented or not, reads as a real "
-        "patient's; a post never needs one: remove it.",
+        "A record number, room or bed, phone, e-mail or titled name (\"Dr. Smith\"), invented "
+        "or not, reads as a real person's; a post never needs one: remove it.",
         _merge(spans),
     )
 
