@@ -1,12 +1,15 @@
 """The draft's take-home message, made explicit before anything is written.
 
 Every variant is checked against it (the `message` check), so it has to be right and the
-physician has to see it. Where the physician wrote it themselves ("The lesson: ...",
-"Takeaway: ...", a closing "Call 911 if ..."), their own sentence is used as written. Only
-when there is none does the model fill one short slot (a few dozen tokens, greedy), and
-what it wrote is kept only if its content words come from the draft and it tells no
-patient's story; else the draft's last sentence that tells no story stands in, and the
-window asks the physician to check it. A reply's message is the task's own (decline
+physician has to see it. Where the physician marked it themselves ("The lesson: ...",
+"Takeaway: ..."), their own sentence is used as written. Where they marked none, the
+draft's own sentences that read most like its point are chosen: the one that sets a myth
+right and the one that tells the reader what to do (a closing "Call 911 if ..."). The
+default model's guesses were worse than these ("To prevent arthritis, always crack your
+knuckles."), so only a draft with neither gets the model's one short slot (a few dozen
+tokens, greedy), kept only if its content words come from the draft and it tells no
+patient's story; else the draft's last sentence that tells no story stands in. The window
+asks the physician to check all but their own. A reply's message is the task's own (decline
 personal advice, invite private contact), with a crisis line or emergency services in
 front when a direct message or a comment describes a crisis or an emergency.
 """
@@ -142,9 +145,10 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     """The draft's own sentences that read most like its point, when it marks none: the
     sentence that sets a myth right and the one that tells the reader what to do, in the
     draft's order, each scored by how much of the draft's topic it carries (short and
-    plain beats long and full of figures). Sentences that tell a story, name a stand-in or
-    speak to the editor ("Make it TikTok-able.") are never chosen. None when no sentence
-    gives advice or sets anything right."""
+    plain beats long and full of figures). Sentences that tell a story, name a stand-in,
+    speak in the first person, ask, speak to the editor ("Make it TikTok-able.") or state
+    the myth itself ("Myth: '...'") are never chosen. None when no sentence gives advice
+    or sets anything right."""
     body = _HASHTAGS.sub("", draft.strip())
     sentences = [
         (at, text) for at, text, label in _sentences(body)

@@ -293,8 +293,9 @@ class Composer:
 
     def model_input(self, request: Request, protected: Protected) -> str:
         """What stands for the draft in the prompt: a lesson gets only its teaching
-        sentences (the key message goes in beside them), every other task the whole
-        protected draft."""
+        sentences (the key message goes in beside them), an educational post the whole
+        protected draft, both with shorthand spelled out; a reply, the text it answers as
+        written."""
         if request.task in REPLY_TASKS:
             return protected.result.text  # someone else's words, quoted as written
         if request.task != "lesson":
