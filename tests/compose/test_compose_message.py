@@ -430,11 +430,12 @@ def test_a_post_opens_with_the_physicians_message_and_the_model_goes_on_from_it(
     events = list(composer.compose(Request(ASTHMA, "educational", seed=0), params))
     opening = ("Asthma controller medicine works even when you feel well. Stopping it lets the "
                "airways get inflamed again, and attacks can come on fast.")  # fmt: skip
-    assert calls[-1][-1] == {"role": "assistant", "content": opening}
+    assert calls[-1][-1] == {"role": "assistant", "content": f"{opening}\n\n"}
     assert calls[-1][-2]["role"] == "user"
-    assert next(e for e in events if isinstance(e, VariantText)).text == opening  # shown live
+    shown = next(e for e in events if isinstance(e, VariantText)).text
+    assert shown.strip() == opening  # shown live, before the model's first token
     (done,) = [e for e in events if isinstance(e, VariantDone)]
-    assert done.variant.text.startswith(f"{opening} It works even when you feel fine.")
+    assert done.variant.text.startswith(f"{opening}\n\nIt works even when you feel fine.")
 
     reply = Request("Do I really need my inhaler when I feel fine?", "reply-comment", seed=0)
     list(composer.compose(reply, params))

@@ -62,7 +62,7 @@ def test_variants_share_the_prompt_prefix_and_the_model_never_sees_the_patient(s
     run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]))
     (first, _), (second, _) = engine.calls
     # Each answer opens with the physician's key message, written by code.
-    assert first[-1] == second[-1] == {"role": "assistant", "content": "Flu shots matter."}
+    assert first[-1] == second[-1] == {"role": "assistant", "content": "Flu shots matter.\n\n"}
     first, second = first[:-1], second[:-1]
     assert first[:-1] == second[:-1]  # the same system text and worked example
     a, b = first[-1]["content"], second[-1]["content"]
@@ -94,7 +94,7 @@ def test_too_long_without_threads_asks_the_model_to_shorten_then_cuts(scanner) -
     assert [e.attempt for e in events if isinstance(e, VariantStarted)] == ["write", "shorten"]
     retry = engine.calls[1][0]
     # The whole first answer, its given opening included, and no opening the second time.
-    assert retry[-2] == {"role": "assistant", "content": f"Flu shots matter. {too_long}"}
+    assert retry[-2] == {"role": "assistant", "content": f"Flu shots matter.\n\n{too_long}"}
     assert "too long for LinkedIn" in retry[-1]["content"] and "3" in retry[-1]["content"]
     assert variant.shortened and len(variant.posts) == 1
     assert len(variant.text) <= 3000 and variant.text.endswith(LONG_DISCLAIMER)
@@ -122,7 +122,17 @@ def test_a_short_number_from_the_draft_is_not_a_leak_on_its_own(scanner) -> None
 def test_markdown_and_preamble_are_removed(scanner) -> None:
     _, (variant,) = run(Scripted("Here is the post:\n**Flu shots** matter.\n## Why\nThey work."
                                  "\n**Key message:** Get one."), scanner)  # fmt: skip
-    assert variant.posts[0].startswith("Flu shots matter.\nWhy\nThey work.\nGet one.")
+    # The opening (the key message) is written by code; the model's echo of it is dropped.
+    assert variant.posts[0].startswith("Flu shots matter.\n\nWhy\nThey work.\nGet one.")
+
+
+def test_the_assistants_sign_off_is_removed(scanner) -> None:
+    """After its opening, the default model sometimes closed as a chat assistant does."""
+    _, (variant,) = run(Scripted("Flu shots are safe. I hope this helps!\n\nIf you have any "
+                                 "questions or need help with a specific topic, feel free to "
+                                 "ask!"), scanner)  # fmt: skip
+    assert variant.posts[0].startswith("Flu shots matter.\n\nFlu shots are safe.\n\n")
+    assert "hope" not in variant.text and "feel free" not in variant.text
 
 
 def test_cancel_ends_the_job(scanner) -> None:
@@ -265,5 +275,5 @@ def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) 
     (variant,) = [e.variant for e in composer.compose(request, PARAMS)
                   if isinstance(e, VariantDone)]  # fmt: skip
     assert prompts == [2] and cancelled[:1] == [1]
-    assert variant.posts[0].startswith("Flu shots matter. Flu shots protect you")
+    assert variant.posts[0].startswith("Flu shots matter.\n\nFlu shots protect you")
     assert variant.others == []

@@ -19,6 +19,8 @@ LESSON = " The lesson: keep taking your controller inhaler even when you feel fi
 SUGGESTED = "Asthma controller inhalers work even when you feel fine."
 MINE = "Never stop a controller inhaler without asking your doctor."
 GOOD = "Keep taking your controller inhaler even when you feel fine. It calms the airways."
+# The post: the key message opens it (written by code), and the model's echo of it goes.
+POSTED = "Keep taking your controller inhaler even when you feel fine.\n\nIt calms the airways."
 # Candidate 1 of the version tests: a dose and a drug the draft never gave, and a bed.
 BAD = "Keep taking your controller inhaler. Patients in bed 12 take 40 mg prednisone zebra."
 
@@ -109,10 +111,10 @@ def test_only_the_first_candidate_streams_live(qtbot, make_window) -> None:
     view = window.views["x"]
     assert len(window.engines[0].calls) == 2  # both candidates, written in one batch
     # The key message opens the post as soon as the job starts; the model's text follows.
-    assert streamed[0] == "Keep taking your controller inhaler even when you feel fine."
+    assert streamed[0].strip() == "Keep taking your controller inhaler even when you feel fine."
     assert len(streamed) > 2 and "".join(streamed[1:]).strip() == GOOD
     assert shown and not [s for s in shown if "prednisone" in s or "zebra" in s]
-    assert GOOD in view.variant.text
+    assert POSTED in view.variant.text
 
 
 def test_other_versions_swap_the_post_and_its_checks(qtbot, make_window) -> None:
@@ -124,7 +126,7 @@ def test_other_versions_swap_the_post_and_its_checks(qtbot, make_window) -> None
     view = window.views["x"]
     window.tabs.setCurrentWidget(view)
     chosen = view.variant
-    assert GOOD in chosen.text and chosen.severity != "block"
+    assert POSTED in chosen.text and chosen.severity != "block"
     assert len(chosen.others) == 1 and view.versions == [chosen, chosen.others[0]]
     assert view.versions_box.isVisible() and view.versions_box.count() == 2
     assert view.versions_label.text().replace("&", "") == "1 other version:"

@@ -63,6 +63,12 @@ BatchFn = Callable[
     [Sequence[Sequence[Message]], Sequence[GenerationParams]], Iterator[SequenceEvent]
 ]
 _PREAMBLE = regex.compile(r"(?i)^(?:here(?:'s| is)[^\n]{0,60}|[^\n]{0,40}\bpost[^\n]{0,40}):\s*\n")
+# A chat assistant's sign-off to the person it works for, not a line for the public.
+_SIGN_OFF = regex.compile(
+    r"(?im)(?:^|(?<=[.!?]\s))[^\n.!?]*\b(?:feel free to (?:ask|reach out|let me know)|let me "
+    r"know if you(?:'d| would)? (?:like|need|want)|(?:I )?hope (?:this|that) helps|need help "
+    r"with (?:a|any) specific)\b[^\n]*$"
+)
 _TAGS = regex.compile(r"(?i)</?(?:post|comment|message|draft|reply|review)>")  # echoed
 _MARKDOWN = regex.compile(r"\*\*|__|^#{1,6}\s+", regex.MULTILINE)
 _LABEL = regex.compile(r"(?im)^[ \t]*key message[ \t]*:[ \t]*")  # the prompt's label, echoed
@@ -186,15 +192,16 @@ class _Written:
         return self.messages[:-1] if self.opening else self.messages
 
     @property
-    def text(self) -> str:
-        """The opening and what was streamed after it, less a loop's repeat the engine
-        asked to drop (trim_chars)."""
+    def streamed(self) -> str:
+        """What the model wrote, less a loop's repeat the engine asked to drop (trim_chars)."""
         text = "".join(self.pieces)
         trim = self.stats[-1].trim_chars if self.stats else 0
-        text = text[: len(text) - trim] if trim else text
-        if not self.opening:
-            return text
-        return f"{self.opening}{'' if text[:1].isspace() or not text else ' '}{text}"
+        return text[: len(text) - trim] if trim else text
+
+    @property
+    def text(self) -> str:
+        """The whole answer: the opening, then what the model wrote after it."""
+        return f"{self.opening}{self.streamed.lstrip(' ')}" if self.opening else self.streamed
 
 
 class Composer:
@@ -311,7 +318,9 @@ class Composer:
         shown = message.text if message.trusted or prompt.id == "lesson" else ""
         messages = prompt.messages(given, instruction, shown)
         if _opens(message, prompt.id):
-            messages.append({"role": "assistant", "content": message.text})
+            # The paragraph break asks for more: after a full stop alone, the default model
+            # took its answer for finished and wrote nothing.
+            messages.append({"role": "assistant", "content": f"{message.text}\n\n"})
         return messages
 
     def _variants(
@@ -369,19 +378,20 @@ class Composer:
                 self._cancel_stream()
             for i in self._stopped_indices():
                 self._cancel_one(i)
-            budget: dict[str | None, int] = {}  # platform -> characters a candidate may run
+            budget: dict[str | None, int] = {}  # platform -> length a candidate may write
             for event in events:
                 w = written[event.index]
                 if isinstance(event.event, TextPiece):
                     w.pieces.append(event.event.text)
                     yield VariantText(w.platform, event.event.text, w.candidate)
-                    if len(w.text) > budget.get(_id(w.platform), len(w.text)):
+                    written_so_far = _written_length(w)
+                    if written_so_far > budget.get(_id(w.platform), written_so_far):
                         self._cancel_one(event.index)  # a straggler: its platform has a text
                     continue
                 w.stats.append(event.event)
                 yield VariantStats(w.platform, event.event, w.candidate)
                 if event.event.stop_reason not in ("cancelled", "length"):
-                    budget.setdefault(_id(w.platform), int(len(w.text) * CANDIDATE_SLACK))
+                    budget.setdefault(_id(w.platform), _straggler_budget(w))
                 stopped = _id(w.platform) in self._stopped and not self._cancelled.is_set()
                 if event.event.stop_reason == "cancelled" and stopped and w.candidate == 0:
                     yield VariantStopped(w.platform)
@@ -408,7 +418,7 @@ class Composer:
             if not w.stats or w.stats[-1].stop_reason == "cancelled":
                 continue
             text = w.text
-            body = self._clean(text, request, protected, platform)
+            body = self._body(w, request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
             variant = self.finish(request, protected, platform, body, tail,
                                   message=job.message, given=job.given)  # fmt: skip
@@ -423,8 +433,8 @@ class Composer:
             assert platform is not None
             yield VariantStarted(platform, "shorten")
             follow = load_instruction("shorten", self._prompts, name=platform.name,
-                                      length=platform.length(self._clean(text, request, protected,
-                                                                         platform)),
+                                      length=platform.length(self._body(w, request, protected,
+                                                                        platform)),
                                       target=platform.target, unit=platform.unit)  # fmt: skip
             w.messages = [*w.asked, {"role": "assistant", "content": text},
                           {"role": "user", "content": follow}]  # fmt: skip
@@ -435,7 +445,7 @@ class Composer:
                     yield VariantStopped(platform)
                     return group
                 return None
-            body = self._clean(w.text, request, protected, platform)
+            body = self._body(w, request, protected, platform)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
             variant = self.finish(request, protected, platform, body, tail, True, job.message,
                                   job.given)  # fmt: skip
@@ -517,11 +527,24 @@ class Composer:
             self._current = None
         return w.stats[-1]
 
+    def _body(
+        self, w: _Written, request: Request, protected: Protected, platform: Platform | None
+    ) -> str:
+        """The post's text: the opening as given, then the model's text, cleaned apart (a
+        preamble such as "Here is the post:" comes right after the opening) and without
+        the opening said again."""
+        opening = w.opening.strip()
+        body = self._clean(w.streamed, request, protected, platform)
+        if opening and body.startswith(opening):
+            body = body[len(opening) :].strip()
+        return "\n\n".join(t for t in (opening, body) if t)
+
     def _clean(
         self, text: str, request: Request, protected: Protected, platform: Platform | None
     ) -> str:
         """The model's text as a post: no preamble or quotes, identifiers replaced again."""
         text = _PREAMBLE.sub("", _TAGS.sub("", text).strip()).strip()
+        text = _SIGN_OFF.sub("", text).strip()
         text = _MARKDOWN.sub("", text)  # platforms show ** and ## literally
         text = _LABEL.sub("", text)
         if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
@@ -556,6 +579,18 @@ def _by_platform(written: list[_Written]) -> list[list[_Written]]:
 # length, then stop: best of n waits for the longest candidate, and one that runs far
 # longer than a finished one is not worth the wait (README, "Best of n").
 CANDIDATE_SLACK = 1.25
+
+
+def _written_length(w: _Written) -> int:
+    """What the model wrote of a candidate, in its platform's unit (the opening aside)."""
+    return w.platform.length(w.streamed) if w.platform else len(w.streamed)
+
+
+def _straggler_budget(w: _Written) -> int:
+    """How long the others may write once `w` has ended: CANDIDATE_SLACK times its length,
+    and never less than the platform's target, so that a first candidate that stopped
+    soon after its opening does not cut a full-length one."""
+    return max(int(_written_length(w) * CANDIDATE_SLACK), w.platform.target if w.platform else 0)
 
 
 def _candidate_params(params: GenerationParams, candidate: int) -> GenerationParams | None:
