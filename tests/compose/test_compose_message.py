@@ -198,13 +198,13 @@ def _kept_and_blocked(cases: list[dict]) -> tuple[int, int]:
 
 
 def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
-    """Measured: 61 of 66 references kept (four add a number or a vaccine their draft
+    """Measured: 62 of 67 references kept (four add a number or a vaccine their draft
     lacks; one gold message lists what not to do as "not to give aspirin, wait, or ..."),
-    63 of 66 reversed posts blocked (two reviews break privacy, not the message: other
+    64 of 67 reversed posts blocked (two reviews break privacy, not the message: other
     checks' work; one recasts "green mucus does not mean antibiotics" as a new claim)."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 66 and kept >= 61 and blocked >= 63
+    assert len(cases) == 67 and kept >= 62 and blocked >= 64
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
@@ -453,6 +453,34 @@ def test_a_myth_the_draft_quotes_is_never_chosen_as_its_message() -> None:
     assert found.startswith("Get a hearing test")
     quoted = "'Colds come from cold air,' people say. Wash your hands; viruses cause colds."
     assert message.chosen(quoted) == "Wash your hands; viruses cause colds."
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "Get a hearing test.\n\nHearing loss is just part of getting old, nothing to do about it.",
+        "Get a hearing test. Sadly, hearing aids don't help much in old age, and that's life.",
+    ],
+)
+def test_a_post_that_states_the_drafts_myth_as_fact_blocks(post: str) -> None:
+    draft = ("Myth for older pts: 'hearing loss is just part of getting old, nothing to do "
+             "about it, hearing aids don't help much in old age.' Get a hearing test.")
+    found = faithful.check(post, "Get a hearing test.", draft, words=False)
+    assert found.severity == "block" and "myth" in found.message
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "Get a hearing test. It's a myth that hearing loss is just part of getting old.",
+        "Get a hearing test. Hearing loss is common as we get older, and hearing aids help.",
+        "Get a hearing test: \"hearing loss is just part of getting old\" is not true.",
+    ],
+)
+def test_a_post_that_names_the_myth_or_says_otherwise_passes(post: str) -> None:
+    draft = ("Myth: 'hearing loss is just part of getting old, nothing to do about it.' Get a "
+             "hearing test.")
+    assert faithful.check(post, "Get a hearing test.", draft, words=False).severity == "ok"
 
 
 def test_a_chosen_message_opens_the_post_only_when_it_reads_plainly() -> None:

@@ -184,6 +184,14 @@ def test_a_reply_that_confirms_a_patient_blocks(scanner) -> None:
     assert {c.id: c.severity for c in v.checks}["patient_confirmation"] == "block"
 
 
+def test_a_reply_carries_no_hashtags(scanner) -> None:
+    """The default model tagged a reply to a DM with the sender's details ("#4th Floor")."""
+    _, (v,) = run(Scripted("Please call 911 now. Stay safe, #friends.\n\n#ChestPressure\n"
+                           "#4th Floor"), scanner, task="reply-dm")  # fmt: skip
+    assert "#" not in v.text and "Floor" not in v.text
+    assert v.posts[0].startswith("Please call 911 now. Stay safe, friends.")
+
+
 def test_a_reply_that_echoes_the_comment_blocks(scanner) -> None:
     comment = "Thank you for fixing my rash last week! Should I keep using the cream twice a day?"
     engine = Scripted("Should I keep using the cream twice a day? Glad to hear it.")

@@ -92,7 +92,8 @@ def check(post: str, message: str, source: str, *, words: bool = True,
         return Check("message", "ok", "No key message to keep.")
     dropped = _dropped(post, message) if words else []
     claims = source if own_source else ""
-    found = [*dropped, *_reversed(post, message, claims), *_introduced(post, source)]
+    restated = _myth_restated(post, message, source) if own_source else []
+    found = [*dropped, *_reversed(post, message, claims), *restated, *_introduced(post, source)]
     if not found:
         return Check("message", "ok", "Keeps the key message.")
     what = "; ".join(f.detail for f in found)
@@ -172,6 +173,47 @@ def _reversed(post: str, message: str, source: str = "") -> list[Finding]:
     if not found:
         found += _alternative_advised(post, message)
     return found
+
+
+# A myth the draft quotes or labels: "Myth: 'hearing aids don't help.'", "people say 'X'".
+_QUOTED_CLAIM = regex.compile(r"(?<!\w)['‘\"“](?P<claim>[^\n\"“”‘]{12,240}?)['’\"”](?!\w)")
+_LABELLED_CLAIM = regex.compile(
+    r"(?im)\bmyths?\b(?!\s+(?:check|bust))[^:\n]{0,40}:\s*(?P<claim>[^\n]+?)"
+    r"(?:[.!?]['’\"”]?(?:\s|$)|$)"
+)
+_SENTENCE_SPAN = regex.compile(r"[^.!?\n]+[.!?]*")
+# A sentence that reports the claim rather than says it: quoted, asked, or called untrue.
+_NAMED_A_MYTH = regex.compile(
+    rf"{_REPORTED.pattern}|(?<!\w)['‘\"“]|['’\"”](?!\w)|\?|(?i:\b(?:not\s+(?:quite|so|really)|wrong|nope|untrue|"
+    r"debunk\w*|no\s+longer|used\s+to\s+think)\b)"
+)
+_COPIED_WORDS = 5
+
+
+def _myth_restated(post: str, message: str, source: str) -> list[Finding]:
+    """A sentence of the post that says, word for word (five words or more), a claim the
+    draft labels as a myth ("Myth: ...", or quoted after "myth", "people say"...), without
+    calling it one. After the key message, the
+    default model went on with "Hearing aids don't help." from "Myth: '... hearing aids
+    don't help.'"; the draft's own words are no reversal to the other rules."""
+    claims = [m["claim"] for m in _LABELLED_CLAIM.finditer(source)]
+    claims += [m["claim"] for m in _QUOTED_CLAIM.finditer(source) if _REPORTED.search(
+        source[max(0, m.start() - 300) : m.start()].rsplit("\n", 1)[-1]
+    )]  # a quote is a myth only where the draft says so: "when in doubt, sit them out" is not
+    grams = {g for c in claims for g in _ngrams(c)} - _ngrams(message)
+    if not grams:
+        return []
+    spans = [m.span() for m in _SENTENCE_SPAN.finditer(post)
+             if not _NAMED_A_MYTH.search(m.group()) and _ngrams(m.group()) & grams]  # fmt: skip
+    if not spans:
+        return []
+    return [Finding("reversed", "the post states as fact a myth the draft sets right",
+                    tuple(spans))]  # fmt: skip
+
+
+def _ngrams(text: str) -> set[tuple[str, ...]]:
+    words = regex.findall(r"\w+", regex.sub(r"(?i)n['’]t\b", " not", text).lower())
+    return {tuple(words[i : i + _COPIED_WORDS]) for i in range(len(words) - _COPIED_WORDS + 1)}
 
 
 # "Give rehydration solution rather than juice", "lean forward, not back": what the message

@@ -550,7 +550,10 @@ class Composer:
         if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
             text = text[1:-1].strip()
         text = scrub(text, protected.result.mapping, request.privacy, self.scanner)
-        if platform is not None and platform.max_hashtags is not None:
+        if request.task in REPLY_TASKS:  # a reply to one person needs no hashtags
+            text = regex.sub(r"(?m)^[ \t]*#[^\n]*(?:\n|$)", "", text)  # hashtag lines go
+            text = regex.sub(r"(?<!\w)#(?=\w)", "", text).strip()  # inline: the word stays
+        elif platform is not None and platform.max_hashtags is not None:
             text = _drop_hashtags(text, platform.max_hashtags)
         return text
 
