@@ -184,8 +184,10 @@ _LABELLED_CLAIM = regex.compile(
 _SENTENCE_SPAN = regex.compile(r"[^.!?\n]+[.!?]*")
 # A sentence that reports the claim rather than says it: quoted, asked, or called untrue.
 _NAMED_A_MYTH = regex.compile(
-    rf"{_REPORTED.pattern}|(?<!\w)['‘\"“]|['’\"”](?!\w)|\?|(?i:\b(?:not\s+(?:quite|so|really)|wrong|nope|untrue|"
-    r"debunk\w*|no\s+longer|used\s+to\s+think)\b)"
+    rf"{_REPORTED.pattern}"
+    r"|(?<!\w)['‘\"“]|['’\"”](?!\w)|\?"
+    r"|(?i:\b(?:not\s+(?:quite|so|really)|wrong|nope|untrue|debunk\w*|no\s+longer|"
+    r"used\s+to\s+think)\b)"
 )
 _COPIED_WORDS = 5
 
@@ -193,9 +195,9 @@ _COPIED_WORDS = 5
 def _myth_restated(post: str, message: str, source: str) -> list[Finding]:
     """A sentence of the post that says, word for word (five words or more), a claim the
     draft labels as a myth ("Myth: ...", or quoted after "myth", "people say"...), without
-    calling it one. After the key message, the
-    default model went on with "Hearing aids don't help." from "Myth: '... hearing aids
-    don't help.'"; the draft's own words are no reversal to the other rules."""
+    calling it one. After a good opening, the default model went on with "Hearing aids
+    don't help." from "Myth: '... hearing aids don't help.'"; the draft's own words are no
+    reversal to the other rules."""
     claims = [m["claim"] for m in _LABELLED_CLAIM.finditer(source)]
     claims += [m["claim"] for m in _QUOTED_CLAIM.finditer(source) if _REPORTED.search(
         source[max(0, m.start() - 300) : m.start()].rsplit("\n", 1)[-1]
