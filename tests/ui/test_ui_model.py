@@ -22,7 +22,7 @@ DRAFT = ("Jenna Alvarez, 41, came in on March 3, 2025 and was in room 412 with a
          "attack. She had stopped her controller inhaler because she felt fine.")  # fmt: skip
 IDENTIFIERS = ["Jenna", "Alvarez", "March 3", "412"]
 LESSON = "Keep taking your controller inhaler even when you feel well."
-TEACHING = f"{DRAFT} {LESSON}"  # the physician's own message: what the posts must keep
+TEACHING = f"{DRAFT} {LESSON}"  # its closing advice: the message DraftRx chooses to keep
 
 
 def test_type_highlight_rewrite_copy_with_the_real_model(qtbot, make_window) -> None:
@@ -170,7 +170,7 @@ def test_two_platforms_show_the_key_message_and_one_other_version_each(qtbot, ma
         assert window.rewrite()
     assert window._request.candidates == 2
     box = window.key_message
-    assert (box.text, box.source) == (LESSON, "draft") and box.note.text()
+    assert (box.text, box.source) == (LESSON, "chosen") and box.note.text()
     for pid in ("x", "bluesky"):
         view = window.views[pid]
         assert view.variant is not None, window.notice.text()
