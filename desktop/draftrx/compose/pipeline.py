@@ -384,8 +384,8 @@ class Composer:
                 if isinstance(event.event, TextPiece):
                     w.pieces.append(event.event.text)
                     yield VariantText(w.platform, event.event.text, w.candidate)
-                    written_so_far = _written_length(w)
-                    if written_so_far > budget.get(_id(w.platform), written_so_far):
+                    limit = budget.get(_id(w.platform))
+                    if limit is not None and _written_length(w) > limit:
                         self._cancel_one(event.index)  # a straggler: its platform has a text
                     continue
                 w.stats.append(event.event)
