@@ -115,7 +115,7 @@ def spell_out(text: str) -> str:
         value = table[m["any"].lower()] if m["any"] else table[m["exact"]]
         if m["plural"] and not value.endswith("s") and " or " not in value:
             value += "s"
-        if _STARTS.search(text, 0, m.start()) or m.start() == 0:
+        if m.start() == 0 or _STARTS.search(text, max(0, m.start() - 8), m.start()):
             value = value[:1].upper() + value[1:]  # a sentence's first word
         return value
 
