@@ -20,6 +20,10 @@ IDENTIFIERS = [
     "call 617-555-{n4}", "cell (413) 555-{n4}", "fax 978/555/{n4}", "pager #{n5}",
     "PMH: MI 7/{yy}", "admitted 3/14", "MRN {n8}", "rm {n3}", "transfer to Mercy Hosp",
     "lives in Westfield", "followed at Brookhaven", "f/u Thurs",
+    "perfusion ({surname}) at bedside", "biomed ({given}) swapped pack", "drawn by {given} (pct)",
+    "{given} states pain better", "micu {n1} overnight", "plate 3HX {n3}", "s/p tka 10/3",
+    "cross cover 5/5 0230", "home in Castle Fen", "seen at Lakewood Surgical Center",
+    "faxed to Rosewood", "- kt rn", "pt jk, 34m",
 ]  # fmt: skip
 # Clinical shorthand that is none, in the places notes put it.
 SHORTHAND = [
@@ -27,6 +31,9 @@ SHORTHAND = [
     "strength 5/5 bilat", "1/2 tab given", "SR 70 on monitor", "Cr 2.1", "echo done",
     "came from OSH on nitro", "vent 600x12", "shift 11p-7a", "HR 70-80s", "endo aware",
     "temp 99.1", "BUN 40", "pacer in place", "ABG 7.38/42/96", "NPO after midnight",
+    "pain (will reassess)", "referred to physiatry", "sent to cysto", "icu 2 days",
+    "hypok resolved", "MOLST on chart", "serosang drainage", "pt (ok) with plan",
+    "pateint recieved meds", "retaped dressing", "family to choose funeral home",
 ]  # fmt: skip
 SURNAMES = ["Kowalski", "Okafor", "Lindqvist", "Novak", "Haverford", "Abernathy", "Oyelaran"]
 GIVEN = ["Mateo", "Lena", "Rosa", "Keisha", "Dmitri", "Grace", "Tobias"]
@@ -37,7 +44,7 @@ def notes(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.sampled_from(IDENTIFIERS + SHORTHAND), min_size=2, max_size=7))
     fills = {
         "surname": draw(st.sampled_from(SURNAMES)), "given": draw(st.sampled_from(GIVEN)),
-        "n3": str(draw(st.integers(100, 999))), "n4": f"{draw(st.integers(0, 9999)):04d}",
+        "n1": str(draw(st.integers(1, 20))), "n3": str(draw(st.integers(100, 999))), "n4": f"{draw(st.integers(0, 9999)):04d}",
         "n5": str(draw(st.integers(10000, 99999))), "n8": f"{draw(st.integers(0, 10**8 - 1)):08d}",
         "yy": str(draw(st.integers(40, 99))),
     }  # fmt: skip
@@ -60,7 +67,7 @@ def test_lower_case_and_capitals_find_the_same_identifiers(scanner: Scanner, not
 
 def test_each_identifier_is_found_in_every_case(scanner: Scanner) -> None:
     """The property above would also hold if nothing were found: every identifier is."""
-    fills = {"surname": "Okafor", "given": "Lena", "n3": "412", "n4": "0142", "n5": "12345",
+    fills = {"surname": "Okafor", "given": "Lena", "n1": "6", "n3": "412", "n4": "0142", "n5": "12345",
              "n8": "00482913", "yy": "81"}  # fmt: skip
     for template in IDENTIFIERS:
         text = template.format(**fills)

@@ -80,7 +80,7 @@ def _generic_code(text: str, m: regex.Match[str]) -> bool:
 
 _PHONE_CUES = {"call", "phone", "ph", "tel", "fax", "cell", "mobile", "text", "pager", "ext",
                "at", "number", "dial", "contact", "reached", "cb", "callback", "home", "work",
-               "paged", "page", "pgr", "pg", "beeper", "x"}  # fmt: skip
+               "paged", "page", "pgr", "pg", "beeper", "x", "rn", "np", "md", "dr", "to"}  # fmt: skip
 
 
 def _phone_cued(text: str, m: regex.Match[str]) -> bool:
@@ -128,7 +128,13 @@ RULES = [
     Rule("PHONE", rx(r"(?<![\w])(?i:p)\s?(?P<p>\d{5})(?![\w-])"), 0.75, group="p"),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
-    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus)\.?\s*\#?\s*(?P<code>\d{1,2}-\d{2,4}|\d{1,4}(?:-?[A-Za-z])?|[A-Za-z]-?\d{1,4}|[A-D](?=\s+(?:w/|with|\b)))(?![\w-])"), 0.9, group="code"),
+    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus|chair|fast\s+track|trauma)\.?\s*\#?\s*(?P<code>\d{1,4}-\d{1,4}|\d{1,4}(?:-?[A-Za-z])?|(?![xX]\d)[A-Za-z]{1,4}-?\d{1,4}|[A-D](?=\s+(?:w/|with|\b)))(?![\w-])"), 0.9, group="code"),
+    # A patient placed by a bare number: "pt in 612", "mr. haddad in 9", "my pt in 11".
+    Rule("ROOM", rx(r"(?i:\bpts?|\bpatient|\b(?:mr|mrs|ms)\.?\s+[\p{L}'’-]+)\s+(?i:in)\s+(?P<code>\d{1,4}[A-Za-z]?)\b(?!\s*(?:%|/|\.\d|(?i:mg|ml|min|hours?|hrs?|days?|weeks?|wks?|months?|yrs?|years?|am|pm)\b))"), 0.75, group="code"),
+    # An ICU bed by its unit: "micu 6", "CICU 2", not "icu 2 days" or "icu x2".
+    Rule("ROOM", rx(r"(?<![\w])(?i:[a-z]{1,3}icu|ccu|pacu|sdu|pcu|imcu|tcu)\s?\#?(?P<code>\d{1,3}[A-Za-z]?)(?![\w-])(?!\s*(?i:days?|d\b|hrs?|h\b|hours?|wks?|weeks?))"), 0.8, group="code"),
+    # A plate written in two groups: "MA PLATE 3HX 771", "(plate 8HRT 552)".
+    Rule("VEHICLE", rx(r"(?i:plate|tag)\s*(?:\#|number|no\.?)?\s*:?\s*(?P<code>(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9]{2,4}[ -][A-Za-z0-9]{2,4})(?![\w-])"), 0.8, group="code"),
     Rule("ID", rx(r"(?<![\w-])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"), 0.6, check=_generic_code),
 ]  # fmt: skip
 

@@ -156,6 +156,24 @@ def zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def near_common(word: str) -> bool:
+    """One slip (a letter missing, added, changed or swapped) from a common English word:
+    "pateint", "recieved". Real notes have typos, and a typo is no name."""
+    low = word.lower()
+    if len(low) < 5:
+        return False
+    splits = [(low[:i], low[i:]) for i in range(len(low) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    edits.discard(low)
+    return any(zipf(e) >= 3.5 for e in edits)
+
+
 def is_common_word(word: str) -> bool:
     """A word an English sentence uses often enough that a capital letter proves little."""
     return zipf(word.lower()) >= 4.3
@@ -176,6 +194,15 @@ def ordinary_words() -> frozenset[str]:
     for pos in ("verb", "adj", "adv"):
         words.update(index[hash_string(pos)])
     return frozenset(words)
+
+
+@cache
+def verbs() -> frozenset[str]:
+    """WordNet's verbs: "choose" before "funeral home" says what is done, not which one."""
+    index = (
+        Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups").get_table("lemma_index")
+    )
+    return frozenset(index[hash_string("verb")])
 
 
 @cache

@@ -13,6 +13,7 @@ from draftrx.privacy import lexicon, shorthand
 from draftrx.privacy.name_words import (
     CARE_ROLES,
     CASELESS_TITLES,
+    EPONYMS,
     KIN,
     KIN_PLURAL,
     MODAL_NAMES,
@@ -20,7 +21,9 @@ from draftrx.privacy.name_words import (
     NOT_NAMES,
     ROLE_AFTER,
     STATUS,
+    TITLES,
     clinical,
+    drug,
     name_word,
     plain_name,
     shape,
@@ -86,14 +89,10 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
     )
     if handoff and (plain_name(t.low) or t.low in lexicon.given_names()):
         return 0.85  # a handoff: "pham -> delacroix", "Kwame -> Dr. Ostrovsky"
-    if (
-        IN_PARENTHESES.match(text, max(0, t.start - 2))
-        and text[t.end : t.end + 1] == ")"
-        and (len(t.text) > 2 and not t.upper and plain_name(t.low))
-    ):
-        return 0.8  # "nf (hiroshi)", "security (benedek)", "bed 9 (luong)"
-    if ROLE_IN_PARENTHESES.match(text, t.end) and not clinical(t.low):
-        return 0.85  # "w/ jade (pca)", "saoirse (sw)"
+    if bracketed(text, t, prev):
+        return 0.8  # "nf (hiroshi)", "security (benedek)", "biomed (Gus)", "staff (Will, Dana)"
+    if ROLE_IN_PARENTHESES.match(text, t.end) and (not clinical(t.low) or given(t)):
+        return 0.85  # "w/ jade (pca)", "saoirse (sw)", "drawn by drew (pct)"
     if (
         BEFORE_ROOM.match(text, t.end)
         and plain_name(t.low)
@@ -142,10 +141,47 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         and nxt.low in ROLE_AFTER
         and len(t.text) == 2
         and t.text.isalpha()
-        and (text[max(0, t.start - 3) : t.start].strip(" ") in {"-", "—"})
+        and SIGNED.search(text, max(0, t.start - 3), t.start)
     ):
-        return 0.8  # initials signing a note: "- tk rn"
+        return 0.8  # initials signing a note: "- tk rn", "pool. -kt ma"
+    if (
+        PERSON_VERB.match(text, t.end)
+        and given(t)
+        and t.low not in KIN | CARE_ROLES | TITLES
+        and not (prev is not None and prev.low in DETERMINERS)
+    ):
+        return 0.8  # "rose states", "rich requests updates", "SANDY WILL DRIVE HER"
     return 0.0
+
+
+def bracketed(text: str, t: Tok, prev: Tok | None) -> bool:
+    """A name alone in brackets, or first in a bracketed list: "bed 9 (luong)", "PERFUSION
+    (BRANDT)", "lactation (Honey, IBCLC)". A word that is also English ("Will", "Honey")
+    only where a role or a service names who it is ("biomed (Gus)", not "(will call)")."""
+    opened = text[max(0, t.start - 2) : t.start].rstrip(" ").endswith("(")
+    listed = regex.match(r"\s*,\s*\p{L}[\p{L}'’-]*\s*\)", text[t.end :])
+    if not (opened or (prev is not None and listed and text[prev.end : t.start].strip() == ","
+                       and IN_PARENTHESES.match(text, max(0, prev.start - 2)))):  # fmt: skip
+        return False
+    if not (text[t.end : t.end + 1] == ")" or (opened and listed)):
+        return False
+    if len(t.text) < 2 or t.low in ROLE_AFTER | CARE_ROLES | STATUS | EPONYMS or drug(t.low):
+        return False  # "(pca)", "(Dexcom)"
+    if t.upper and not name_word(t.low):
+        return False  # "(HBPM)": an acronym, unless a name list knows it ("(BRANDT)")
+    if not clinical(t.low) and plain_name(t.low) and not (t.upper and len(t.text) < 4):
+        return True
+    before = regex.search(r"(\p{L}+)\s*\(\s*$", text[max(0, t.start - 30) : t.start])
+    named_by = before is not None and before.group(1).lower() not in STOP_WORDS
+    return named_by and given(t) and t.low not in shorthand.ABBREVIATIONS
+
+
+def given(t: Tok) -> bool:
+    """A given name, even one that is also a word ("drew", "honey"), or one of Philter's
+    that is no word ("mateo")."""
+    if len(t.text) < 3 or t.low in shorthand.SETTINGS:
+        return False
+    return t.low in lexicon.given_names() or (t.low in lexicon.more_names() and not clinical(t.low))
 
 
 def listed_after_kin(text: str, toks: list[Tok], i: int) -> bool:
@@ -199,6 +235,16 @@ SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*
 
 
 SIGNED = regex.compile(r"(?:^|\s)(?:-{1,2}|—|–)\s?$")
+
+
+# What a person does, said of a given name that is also a word: "rose states".
+PERSON_VERB = regex.compile(
+    r"(?i)\s+(?:states|stated|reports|requests|requested|asks|asked|verbalized|verbalizes"
+    r"|declines|declined|agrees|agreed|can\s+be\s+reached|will\s+(?:drive|bring|pick|visit"
+    r"|call\s+back)|to\s+(?:page|call)\s+back)\b"
+)
+DETERMINERS = {"the", "a", "an", "his", "her", "their", "my", "our", "your", "this", "that", "bp",
+               "hr", "temp", "sugar", "glucose", "pressure"}  # fmt: skip
 
 
 # A sign-out line: "bed 8 stone 54f", "RM 523 BELLWEATHER - 97F".

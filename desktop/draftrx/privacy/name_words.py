@@ -30,7 +30,8 @@ RELATIONS = {
 # by a word that says what the person did; care roles need a word that is not clinical
 # vocabulary ("staff aware", "pt/ot: min assist").
 CASELESS_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "rev",
-                   "reverend", "pastor", "fr", "rabbi", "imam"}  # fmt: skip
+                   "reverend", "pastor", "fr", "rabbi", "imam", "deputy", "ofc", "sgt", "det",
+                   "lt", "capt"}  # fmt: skip
 
 CARE_ROLES = {
     "nurse", "rn", "np", "pa", "md", "attending", "resident", "intern", "fellow", "pcp", "sw",
@@ -41,6 +42,8 @@ CARE_ROLES = {
     "mgr", "attn", "lc", "pca", "ma", "scribe", "preceptor", "rph", "cde", "chw", "officer",
     "navigator", "advocate", "worker", "rep", "ofc", "srna", "pct", "nf", "counselor",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
+    "medics", "paramedics", "clerk", "unit clerk", "secretary", "registrar", "transporter",
+    "biomed", "dau", "sitters",
 }  # fmt: skip
 
 # Kin take a given name even when it is also a word ("wife rose", "son will called").
@@ -51,7 +54,8 @@ KIN = {
     "neighbour", "boyfriend", "girlfriend", "spouse", "stepson", "stepdaughter", "uncle", "aunt",
     "cousin", "sponsor", "boy", "girl", "son-in-law", "daughter-in-law", "sister-in-law",
     "brother-in-law", "mother-in-law", "father-in-law", "stepmother", "stepfather", "grandma",
-    "grandpa", "granny", "nana", "godson", "goddaughter", "ex-wife", "ex-husband",
+    "grandpa", "granny", "nana", "godson", "goddaughter", "ex-wife", "ex-husband", "roommate",
+    "landlord", "landlady", "stepmom", "stepdad", "fiancee",
 }  # fmt: skip
 
 KIN_PLURAL = {

@@ -41,9 +41,11 @@ from draftrx.privacy.name_words import (
     ROLE_AFTER,
     TITLES,
     acronym,
+    clinical,
     drug,
     in_dict,
     known_name,
+    plain_name,
     shape,
     vocab,
 )
@@ -51,6 +53,13 @@ from draftrx.privacy.name_words import (
 _TOKEN = regex.compile(r"\p{L}[\p{L}'’-]*")
 _POSSESSIVE = regex.compile(r"(?:['’]s|s['’]|['’])$")
 _INITIALS = regex.compile(r"(?<![\w.])(?:\p{Lu}\.\s?){2,3}(?!\w)")
+# Initials in any case where a role or a patient's age says whose: "report from k.l. rn",
+# "pt jk, 34m", "Pt (JR) isolative".
+_CUED_INITIALS = regex.compile(
+    r"(?i)(?<![\w.])(?P<i>(?:\p{L}\.){2,3})(?=\s*,?\s*(?:rn|np|md|pa|lpn|cna|rt|sw|ma|pct)\b)"
+    r"|\b(?:pt|patient)\s+(?P<j>\p{L}{2,3})(?=,?\s+\d{1,3}\s?(?:yo|y/o|[mf])\b)"
+    r"|\b(?:pt|patient)\s*\(\s*(?P<k>\p{L}{2,3})\s*\)"
+)
 
 
 class _Case(Enum):
@@ -91,6 +100,10 @@ class NameRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         out = [RecognizerResult("NAME", m.start(), m.end(), 0.8)
                for m in _INITIALS.finditer(text) if not _is_abbreviation(m.group())]  # fmt: skip
+        for m in _CUED_INITIALS.finditer(text):
+            group = next(g for g in ("i", "j", "k") if m.group(g))
+            if m.group(group).lower().replace(".", "") not in ROLE_AFTER | _NOT_INITIALS:
+                out.append(RecognizerResult("NAME", m.start(group), m.end(group), 0.8))
         offset = 0
         lower_text = _lower_text(text)
         for line in text.splitlines(keepends=True):
@@ -159,6 +172,8 @@ class NameRecognizer(EntityRecognizer):
             # a name before an age and sex ("kazimierz wolanski 82m").
             if full_name(toks, i, text) or before_age(toks, i, text):
                 return 0.75
+            if _unknown(text, t):
+                return 0.6
             if len(t.text) < 3 or not known_name(t.low) or _ordinary(t):
                 return 0.0
             if t.low in lexicon.clinical_words():
@@ -200,6 +215,37 @@ class NameRecognizer(EntityRecognizer):
         if len(t.text) < 3 or ordinary:
             return 0.0
         return 0.75 if not common or t.low in lexicon.given_names() else 0.0
+
+
+def _unknown(text: str, t: Tok) -> bool:
+    """A word no dictionary knows, in a note without capitals to go by: Philter's rule,
+    since such a word is far more often a name or a place than anything else."""
+    if len(t.text) < 3 or text[t.end : t.end + 1].isdigit() or _CONTRACTED.search(t.low):
+        return False  # "SpO2", "rec'd"
+    if t.low in ROLE_AFTER or t.low.startswith(("hypo", "hyper")) or not _VOWEL.search(t.low):
+        return False  # "LICSW", "HYPOK", "HBPM"
+    if t.low in lexicon.more_names():  # Philter's names hold words: "wedding", "melanin"
+        return not clinical(t.low) and lexicon.zipf(t.low) < 3.0
+    if not plain_name(t.low):
+        return False
+    return in_dict(t.low) or not (lexicon.near_common(t.low) or _built(t.low))
+
+
+_PREFIXES = ("re", "un", "non", "pre", "post", "self-", "inter", "tele", "hypo", "hyper", "x",
+             "sub", "trans", "semi", "multi", "over", "under", "mis", "de")  # fmt: skip
+
+
+def _built(low: str) -> bool:
+    """English built with a prefix: "retaped", "undomiciled", "telestroke", "xmatched"."""
+    return any(
+        low.startswith(p) and len(low) - len(p) > 2
+        and (clinical(rest := low[len(p) :].lstrip("-")) or lexicon.is_inflection(rest))
+        for p in _PREFIXES
+    )  # fmt: skip
+
+
+_CONTRACTED = regex.compile(r"['’](?:d|s|ed)$")
+_VOWEL = regex.compile(r"[aeiouyàáâäãåèéêëìíîïòóôöõùúûüāēīōū]")
 
 
 def _compound(low: str) -> bool:
@@ -280,6 +326,9 @@ def _eponym(text: str, toks: list[Tok], i: int) -> bool:
         return True
     return i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
 
+
+_NOT_INITIALS = {"ok", "yes", "no", "ama", "dnr", "dni", "npo", "prn", "hcp", "poa", "sob", "lol",
+                 "ie", "eg", "am", "pm", "us", "uk", "nb", "ps"}  # fmt: skip
 
 _ABBREVIATIONS = {
     "US", "UK", "EU", "UN", "MD", "DO", "RN", "NP", "PA", "AM", "PM", "BC", "AD", "ER", "IV",

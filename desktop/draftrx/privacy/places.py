@@ -19,7 +19,7 @@ from draftrx.privacy import lexicon, shorthand
 from draftrx.privacy.name_words import EPONYM_NOUNS, TITLES
 from draftrx.privacy.rules import Rule, RuleRecognizer, rx, word_after, words_before
 
-_CAP = r"(?:\p{Lu}[\p{L}'’&-]*|\p{Lu}\.|St\.|Mt\.|\d+(?:st|nd|rd|th))"
+_CAP = r"(?:\p{Lu}[\p{L}'’&-]*|\p{Lu}\.|St\.|Mt\.|\d+(?i:st|nd|rd|th))"
 _STREET_WORDS = (
     "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     "|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Trail|Trl|Hollow|Row|Alley"
@@ -32,7 +32,7 @@ _STREET = (
     rf"|(?:{_STREET_WORDS.upper()})\b)\.?"
 )
 # In lower case the street word must be one no dose or unit can be: "27 quarry rd".
-_STREET_LOWER = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|way|terrace|circle|highway|hwy|parkway|pkwy|trail)"
+_STREET_LOWER = r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|ct|way|terrace|circle|highway|hwy|parkway|pkwy|trail)"
 _UNIT = r"(?:,?\s+(?i:apt|apartment|unit|suite|ste|flat|\#)\.?\s*\#?\s*[\w-]+)?"
 _FACILITY = (
     r"(?:Hospital|Medical\sCent(?:er|re)|Health\sCent(?:er|re)|Clinic|Nursing\sHome|Care\sCent(?:er|re)"
@@ -125,6 +125,13 @@ _ADDRESS_BEFORE = regex.compile(
 )
 
 
+def _lower_street_name(text: str, m: regex.Match[str]) -> bool:
+    """ "on kessler ave", not "on iv st" or "at the way": a name, not shorthand."""
+    first = m.group("s").split()[0]
+    return first[0].isdigit() or not (first in STOP_WORDS or first in shorthand.SETTINGS
+                                      or lexicon.zipf(first) >= 4.0)  # fmt: skip
+
+
 def _after_address(text: str, m: regex.Match[str]) -> bool:
     """A ZIP code after an address line: "88 Larkspur Ln Apt 3, Wendover 01852"."""
     return bool(_ADDRESS_BEFORE.search(text, max(0, m.start() - 70), m.start()))
@@ -165,6 +172,13 @@ _FACILITY_ANY_CASE = (
     r"|drugs?|drugstore|parish|iop|specialty\s+hosp(?:ital)?|family\s+health|peds"
     r"|health\s+partners|diagnostics?|skilled\s+nursing(?:\s+facility)?|senior\s+living|detox"
     r"|community\s+health|regional|behavioral(?:\s+health)?|counseling|apothecary|otp"
+    r"|surg(?:ical|ery)\s+(?:cent(?:er|re)|ctr)|care\s+(?:cent(?:er|re)|ctr)|home\s+medical"
+    r"|(?:physical\s+)?therapy|o&p|prosthetics|funeral\s+home|episcopal|church|chapel"
+    r"|daycare|day\s+care|childcare|preschool|montessori|library|bakery|bar|pub|restaurant|cafe"
+    r"|diner|gym|athletics|fitness|hardware|printing|freight|transit|logistics|factory"
+    r"|warehouse|foods|lutheran|baptist|methodist|catholic|presbyterian|synagogue|temple|mosque"
+    r"|soup\s+kitchen|food\s+(?:bank|pantry)|dentistry|dental|midwifery|infusion"
+    r"|sports\s+medicine|rehabilitation|recovery(?:\s+(?:center|centre|house))?|sober\s+house"
     r"|family\s+(?:med|care))"
 )
 _CARE_VERB = (
@@ -173,6 +187,7 @@ _CARE_VERB = (
     r"|referred|went|goes|going|moved|returned|return|accepted|works?|worked|employed"
     r"|cardiologist|pcp|physician|doctor|provider|specialist|surgeon|oncologist|prefers"
     r"|offered|bed|beds|placement|pharmacy|scripts?|rx|faxed|called|calling|outpatient|op"
+    r"|referrals?|accepting|couriered|courier"
 )
 
 
@@ -196,8 +211,14 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
         return False  # "Wife asking about rehab", "pt's pharmacy", "Asked dialysis"
     if words[0] in _NOT_QUALIFIER or word_after(text, end) in _INSURER:
         return False
-    if _TIME_WORD.match(words[0]) or (raw[0].islower() and words[0] in lexicon.ordinary_words()):
-        return False  # "later urgent care", "Thursday clinic"
+    if words[0] in lexicon.verbs() and not raw[0].istitle():
+        return False  # "TO CHOOSE FUNERAL HOME", "family to choose funeral home"
+    named_after = bool(_NAMED_AFTER.search(text[: end - len(facility) - len(" ".join(raw)) - 1]))
+    if _TIME_WORD.match(words[0]) or (
+        raw[0].islower() and words[0] in lexicon.ordinary_words()
+        and not (named_after and (" " in facility or len(raw) > 1) and not _verb_form(words[0]))
+    ):
+        return False  # "later urgent care", "Thursday clinic"; "from sunrise senior living"
     saints = {"st", "saint", "mt", "mount"}
     names = [(w, r) for w, r in zip(words, raw, strict=True)
              if w not in saints and not _generic(w)]  # fmt: skip
@@ -210,7 +231,14 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
     if all(r.istitle() for r in raw) and not facility.isupper() and not _opens(text, end, raw[0]):
         return True  # "Marrow Valley Kidney Associates": capitals in ordinary writing
+    if named_after and (len(names) > 1 or words[-1] in lexicon.place_names()):
+        return True  # "at riverside neuro assoc", "at lakeside imaging": named where one goes
     return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
+
+
+# Words after which a facility's own name comes: "at", "attends", "works for".
+_NAMED_AFTER = regex.compile(r"(?i)\b(?:at|from|to|into|via|attends|attending|for|employed\s+by"
+                             r"|volunteers?\s+(?:at|with))\s+$")
 
 
 def _opens(text: str, end: int, first: str) -> bool:
@@ -273,7 +301,14 @@ _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging
                   "neurology", "dermatology", "urology", "pediatrics", "vna", "psc", "pavilion",
                   "drug", "drugs", "drugstore", "parish", "iop", "institute", "shelter", "peds",
                   "diagnostic", "diagnostics", "detox", "regional", "behavioral", "counseling",
-                  "apothecary", "otp"}  # fmt: skip
+                  "apothecary", "otp", "therapy", "physical therapy", "church", "chapel",
+                  "episcopal", "prosthetics", "daycare", "day care", "childcare", "preschool",
+                  "montessori", "library", "bakery", "bar", "pub", "restaurant", "cafe", "diner",
+                  "gym", "athletics", "fitness", "hardware", "printing", "freight", "transit",
+                  "logistics", "factory", "warehouse", "foods", "lutheran", "baptist",
+                  "methodist", "catholic", "presbyterian", "synagogue", "temple", "mosque",
+                  "dentistry", "dental", "midwifery", "infusion", "rehabilitation",
+                  "recovery"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
@@ -283,9 +318,25 @@ def _naming(word: str) -> bool:
 
 
 def _hospital_initials(text: str, m: regex.Match[str]) -> bool:
-    """ "at MVMC", not "in SAH" or "to ICH": initials no clinical list knows."""
+    """ "at MVMC", "w/ GCH case manager", not "in SAH" or "to ICH". Philter's vocabulary
+    holds most three-letter strings ("hmc", "mch", "gsh"), so only the clinical initials
+    that end like a hospital's are kept out."""
     low = m.group("f").lower()
-    return low not in lexicon.clinical_words() and low not in lexicon.drug_names()
+    if low in _CLINICAL_INITIALS or low in lexicon.drug_names() or _shorthand_word(low):
+        return False
+    return lexicon.zipf(low) < 3.0 and low not in lexicon.ordinary_words()  # not "reach"
+
+
+def _shorthand_word(low: str) -> bool:
+    return low in shorthand.SETTINGS or low in shorthand.ABBREVIATIONS or low in STOP_WORDS
+
+
+# Clinical abbreviations shaped like a hospital's initials, seen after "in", "to", "with".
+_CLINICAL_INITIALS = {
+    "ich", "sah", "sdh", "edh", "ivh", "iph", "bph", "lvh", "rvh", "pph", "nph", "avh", "lph",
+    "hh", "pmh", "fh", "sh", "hph", "dh", "uh", "ah", "oh", "eh", "mh", "ch", "rh", "gh",
+    "pah", "cah", "sch", "tch", "ldh", "tsh", "fsh", "acth", "adh", "pth", "hch", "etoh", "rph",
+}  # fmt: skip
 
 
 def _town_department(text: str, m: regex.Match[str]) -> bool:
@@ -306,6 +357,10 @@ def _prefixed_town(text: str, m: regex.Match[str]) -> bool:
                 or second in STOP_WORDS or lexicon.is_inflection(second))  # fmt: skip
 
 
+_SPECIALTY = regex.compile(r"(?:olog\w*|iatry|iatrics|ics?|surgery|graphy|scopy|gram|ectomy"
+                           r"|otomy|plasty|ist|ists|ery|ward|unit)$")  # and "hyperbaric"
+
+
 def _after_care_verb(text: str, m: regex.Match[str]) -> bool:
     """ "transfer to gh", "followed at brookhaven": a short name or an abbreviation."""
     words = m.group("f").split()
@@ -313,7 +368,13 @@ def _after_care_verb(text: str, m: regex.Match[str]) -> bool:
     if first in _PEOPLE:
         return False  # "moved to brother's home"
     abbreviation = len(first) <= 4 and first.isalpha() and first not in shorthand.ABBREVIATIONS
-    if not _naming(first) or (first in lexicon.clinical_words() and not abbreviation):
+    # "faxed to pinewood", "RETURN TO ROSEWOOD": a rare word, not a specialty ("referred to
+    # physiatry") nor a short one GeoNames lacks.
+    rare = (lexicon.zipf(first) < 3.0 and first not in lexicon.drug_names()
+            and not _SPECIALTY.search(first) and not _shorthand_word(first)
+            and (first in lexicon.place_names() or lexicon.zipf(first) < 1.0
+                 or len(first) > 5))  # fmt: skip
+    if not _naming(first) or (first in lexicon.clinical_words() and not (abbreviation or rare)):
         return False
     return lexicon.zipf(first) < 4.0
 
@@ -326,6 +387,8 @@ RULES = [
     # The town of an address line: "88 Quarry Rd, Belden 05732", "22 PELHAM RD, SAUGUS MA".
     Rule("LOCATION", rx(rf"(?<=,\s)(?P<c>\p{{L}}[\p{{L}}'’.-]+(?:\s\p{{L}}[\p{{L}}'’.-]+){{0,2}}?)(?=,?\s+(?:(?i:{_STATE_ABBR})\.?\s+)?\d{{5}}\b|,?\s+(?:{_STATE_ABBR})\b)"), 0.8, group="c", check=_address_town),
     Rule("ADDRESS", rx(r"\b(?i:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
+    # A street typed in lower case after a place word: "daycare on kessler ave", "on 5th & birch".
+    Rule("ADDRESS", rx(rf"\b(?:on|off|at|near)\s+(?P<s>(?:\p{{Ll}}[\p{{Ll}}'’-]+|\d+(?:st|nd|rd|th)\s+&\s+\p{{Ll}}+)(?:\s+{_STREET_LOWER}\b|(?<=&\s+\p{{Ll}}+)))"), 0.75, group="s", check=_lower_street_name),
     # "SR 70" and "CR 2" are a rhythm and a creatinine unless a road is meant: "off CR 2".
     Rule("ADDRESS", rx(r"\b(?i:on|off|at|near|along|via|down|up|onto)\s+(?P<r>(?:CR|SR)\s?\d{1,4})\b"), 0.8, group="r"),
     Rule("ADDRESS", rx(r"\b(?i:p\.?\s?o\.?\s+box)\s+\d+\b"), 0.9),
@@ -337,13 +400,15 @@ RULES = [
     Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
     Rule("FACILITY", rx(r"\b(?i:at|from|to)\s+(?P<f>(?i:st\.?|saint)\s+\p{Lu}\p{L}+)"), 0.75, group="f"),
     # A hospital by its initials after a place word: "at MVMC", "to NUH", "at sbh".
-    Rule("FACILITY", rx(r"\b(?i:at|to|from|in|into)\s+(?P<f>(?i:[a-z]{1,3}(?:mc|h|mh|gh|rh|ch|uh|rmc)))\b"), 0.7, group="f", check=_hospital_initials),
+    Rule("FACILITY", rx(r"(?:\b(?i:at|to|from|in|into|via|per|with|call|called)|(?i:w/))\s+(?P<f>(?i:[a-z]{1,3}(?:mc|h|mh|gh|rh|ch|uh|rmc)))\b"), 0.7, group="f", check=_hospital_initials),
+    # ... or before its staff, records or services: "BCH MRN", "PHH RN", "GSH case manager".
+    Rule("FACILITY", rx(r"\b(?P<f>[A-Z]{1,3}(?:MC|H|MH|GH|RH|CH|UH|RMC))\s+(?:RN|NP|MD|SW|CM|MRN|ED|ER|CASE\s+MANAGER|RECORDS|OFFICE|SERVICES|INTAKE|ADMISSIONS)\b"), 0.7, group="f", check=_hospital_initials),
     # A town's police or fire department: "bib westbury pd", "ORCHARD HEIGHTS PD".
     Rule("LOCATION", rx(r"\b(?P<t>\p{L}[\p{L}'’-]+(?:\s\p{L}[\p{L}'’-]+)?)\s+(?i:pd|police|fd|fire\s+dep(?:t|artment))\b"), 0.75, group="t", check=_town_department),
     # A town by its prefix after a word that places someone: "from NEW BALFOUR", "in north verlow".
     Rule("LOCATION", rx(r"\b(?i:in|from|near|outside|to)\s+(?P<t>(?i:new|north|south|east|west|port|fort|mount|mt\.?|lake|glen|upper|lower|old|little|great)\s+\p{L}[\p{L}'’-]+)"), 0.75, group="t", check=_prefixed_town),
     Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
-    Rule("FACILITY", rx(rf"(?i)\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
+    Rule("FACILITY", rx(rf"(?i)\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+(?!(?i:w/))[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
 ]  # fmt: skip
 
 
@@ -370,7 +435,7 @@ class PlaceRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         return [*super().analyze(text, entities, nlp_artifacts), *self._gazetteer(text),
-                *self._lower_case(text), *_any_case_facilities(text)]  # fmt: skip
+                *self._lower_case(text), *_any_case_facilities(text), *_where_one_lives(text)]  # fmt: skip
 
     def _gazetteer(self, text: str):
         places = lexicon.place_names()
@@ -452,9 +517,10 @@ class PlaceRecognizer(RuleRecognizer):
                 if low in excluded or _gazetteer_name(low) not in places:
                     continue
                 weak = not strong and not after_comma and prep[0] not in _TOWN_PREP
+                town = prep[0] in _TOWN_PREP and lexicon.zipf(low) < 3.6 and len(low) > 4
                 if n == 1 and (weak or low in STOP_WORDS or low in shorthand.SETTINGS or low in _COMPASS
                                or (not strong and (low in lexicon.ordinary_words()
-                                                   or low in lexicon.clinical_words()
+                                                   or (low in lexicon.clinical_words() and not town)
                                                    or len(low) < 4))):  # fmt: skip
                     break
                 yield RecognizerResult("LOCATION", m.start(), m.start() + len(low), 0.8)
@@ -462,6 +528,37 @@ class PlaceRecognizer(RuleRecognizer):
 
 
 _COMPASS = {"north", "south", "east", "west", "central", "upper", "lower"}
+
+# After "lives in", "at home in": a place, in any case, unless a kind of dwelling follows.
+_RESIDENCE = regex.compile(
+    r"(?i)\b(?:lives?|lived|living|resides?|residing|home|they\s+live)(?:\s+(?:alone|w/|with"
+    r"|\w+)){0,2}\s+in\s+(?P<p>\p{L}[\p{L}'’.-]*(?:[ -]\p{L}[\p{L}'’-]*){0,2})"
+)
+_DWELLING = {"apartment", "apt", "house", "home", "trailer", "town", "city", "area", "car",
+             "basement", "shelter", "condo", "unit", "room", "rural", "senior", "public",
+             "subsidized", "section", "building", "motel", "hotel", "tent", "van", "camper",
+             "ranch", "split", "colonial", "duplex", "triplex", "mobile", "single", "family",
+             "bungalow", "cottage", "studio", "cabin", "farmhouse", "level", "story"}  # fmt: skip
+
+
+def _where_one_lives(text: str):
+    """ "lives in marlowe", "at home in Castle Fen", "HCP LIVES IN SAINT-ARMAND": where a
+    person lives is a place whatever the word, unless it is a dwelling ("lives in a
+    trailer") or a care setting ("lives in assisted living")."""
+    for m in _RESIDENCE.finditer(text):
+        words = []
+        for word in m["p"].split():
+            low = word.lower().rstrip(".'’")
+            if (low in STOP_WORDS or low in shorthand.SETTINGS or low in _DWELLING
+                    or low in lexicon.states_and_countries() or lexicon.zipf(low) >= 4.5):  # fmt: skip
+                break
+            words.append(word)
+            if word.endswith("."):
+                break
+        phrase = " ".join(words).rstrip(".'’")
+        after = regex.match(r"[ \t]+(\w+)", text[m.start("p") + len(phrase) :])
+        if words and not (after and after.group(1).lower() in _DWELLING):
+            yield RecognizerResult("LOCATION", m.start("p"), m.start("p") + len(phrase), 0.85)
 
 
 _SAINT = regex.compile(r"^(?:(?P<s>st|ste)|mt)\.?\s+")

@@ -115,8 +115,9 @@ class Scanner:
                  if r.entity_type in TYPES and r.end > r.start]  # fmt: skip
         if not quasi.places_someone(text, {f.type for f in found}):
             found = [f for f in found if f.type != "OCCUPATION"]
-        found += _abbreviated(text, found)
-        found += _repeats(text, found)
+        abbreviations = _abbreviated(text, found)
+        found += abbreviations
+        found += _repeats(text, found, {text[f.start : f.end] for f in abbreviations})
         if not quasi_identifiers:
             found = [f for f in found if f.blocking]
         return resolve_overlaps(found)
@@ -142,11 +143,12 @@ class Scanner:
 _NAME_WORD = regex.compile(r"\p{L}[\p{L}'’-]+")
 
 
-def _repeats(text: str, found: list[Finding]) -> list[Finding]:
+def _repeats(text: str, found: list[Finding], abbreviations: set[str]) -> list[Finding]:
     """Once a word is a name or a town somewhere in the draft, it is one everywhere in it:
     "Mrs. Jo Abide ... Abide asked" (a sentence-initial "Abide" alone proves nothing). So is
-    a facility's abbreviation: "Castleford Univ Hosp (CUH) ... meet pt at CUH"."""
-    words: dict[str, str] = {}
+    a facility's abbreviation given beside it, whatever else it may stand for: "Greenhaven
+    Specialty Hospital (GSH) ... GSH accepted"."""
+    words: dict[str, str] = dict.fromkeys(abbreviations, "FACILITY")
     for f in found:
         if f.type in {"NAME", "LOCATION"}:
             for w in _NAME_WORD.findall(text, f.start, f.end):

@@ -36,4 +36,17 @@ ABBREVIATIONS = frozenset({
     "sh", "hx", "dx", "tx", "sx", "rx", "fx", "cc", "a/p", "s/p", "w/u", "f/u", "d/c",
     "pplat", "bfr", "tmrw", "tmw", "tomm", "br", "bsc", "ava", "lisa", "caller", "westley",
     "roc", "resus", "contin", "remi", "prop", "vec", "sux",
+    # Without a capital to go by, a word no dictionary knows is taken for a name (names.py),
+    # so the shorthand of nursing and ICU notes that Philter lacks is listed here.
+    "molst", "polst", "serosang", "serosanguinous", "prvc", "lkw", "ccy", "bupi", "aldrete",
+    "upt", "tazo", "qbl", "prec", "mitts", "masshealth", "lcws", "liws", "hfref", "hfpef",
+    "hfmref", "folfox", "folfiri", "folfirinox", "bup", "bhb", "wknds", "wkends", "wknd",
+    "wker", "vvi", "ddd", "tiva", "tinetti", "tici", "spica", "sevo", "sbar", "rsbi", "restr",
+    "qft", "npwt", "nmbd", "niv", "msir", "lvo", "lvm", "lindegaard", "laa", "jxn", "indep",
+    "ghtn", "fwf", "dobut", "dexmed", "dexmedetomidine", "cvvhdf", "cvvh", "caj", "adhf",
+    "acomm", "pcomm", "accels", "decels", "abue", "glidescope", "dermabond", "biopatch",
+    "bougie", "resmed", "neosure", "santyl", "trelegy", "tele-sitter", "lifeflight", "ecmo",
+    "bipap", "cpap", "hfnc", "peg", "trach", "hemiwalker", "powerport", "portacath",
+    "headstrike", "walkup", "abbrev", "urosource", "mhw", "cysto", "angio", "echo", "derm",
+    "melanin",
 })  # fmt: skip

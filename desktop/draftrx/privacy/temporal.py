@@ -25,6 +25,7 @@ _WEEKDAY = r"(?i:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)days?)"
 _MONTH_CONTEXT = {
     "in", "on", "of", "since", "during", "last", "next", "early", "late", "mid", "this",
     "until", "by", "before", "after", "from", "through", "till", "throughout", "around",
+    "visit", "seen", "dose", "shot",
 }  # fmt: skip
 _FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "gcs", "relief",
                      "ha", "headache"}  # fmt: skip
@@ -63,6 +64,9 @@ def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     glued = m.start() > 0 and text[m.start() - 1] in "/."
     if before and before[-1] in _DATE_CONTEXT and not glued:
         return True  # "seen 3/10 for pain", "on 4/5": a word that dates it comes first
+    if _TIME_AFTER.match(text, m.end()) or _AFTER_PROCEDURE.search(text, max(0, m.start() - 40),
+                                                                     m.start()):
+        return True  # "cross cover 5/5 0230", "S/P R TKA 10/3": a day, not a score
     if regex.search(r"(?:\d/10\s*(?:to|then)|->|→)\s*$", text[max(0, m.start() - 14) : m.start()]):
         return False  # "pain 6/10 -> 3/10", "hydromorphone x2 -> 3/10"
     if m.group().endswith("/10") and regex.match(r"\s*(?:->|→)", text[m.end() : m.end() + 4]):
@@ -101,6 +105,10 @@ _SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x
                 "ue", "le", "in", "ble", "bue", "rue", "lue", "rle", "lle", "pain", "ha",
                 "headache", "twitches", "bottles", "sets", "cultures", "pos", "positive", "up",
                 "way", "groups", "rails", "sessions", "doses", "meals"}  # fmt: skip
+
+
+_TIME_AFTER = regex.compile(r"\s+(?:[01]\d|2[0-3])[0-5]\d(?!\d|\s*(?i:mg|ml|cc|g\b|kg|units?))")
+_AFTER_PROCEDURE = regex.compile(r"(?i)\bs/p\s+(?:[\w&-]+\s+){1,3}$")
 
 
 def _score(a: int, b: int, before: str, after: str) -> bool:
@@ -177,8 +185,9 @@ def _month_alone(text: str, m: regex.Match[str]) -> bool:
 def _month_short(text: str, m: regex.Match[str]) -> bool:
     """ "since Aug", "in jan": an abbreviated month after a word that dates it."""
     before = words_before(text, m.start(), 1)
-    if m.group().rstrip(".").isupper() and not regex.match(r"\s*\d", text[m.end() :]):
-        return False  # "removed from MAR."
+    dated = bool(before) and before[0] in {"last", "since", "until", "next", "early", "late", "mid"}
+    if m.group().rstrip(".").isupper() and not regex.match(r"\s*\d", text[m.end() :]) and not dated:
+        return False  # "removed from MAR.", but "FROM LAST NOV"
     return bool(before) and before[0] in _MONTH_CONTEXT - {"of", "on"}
 
 
