@@ -44,7 +44,8 @@ def notes(draw: st.DrawFn) -> str:
     parts = draw(st.lists(st.sampled_from(IDENTIFIERS + SHORTHAND), min_size=2, max_size=7))
     fills = {
         "surname": draw(st.sampled_from(SURNAMES)), "given": draw(st.sampled_from(GIVEN)),
-        "n1": str(draw(st.integers(1, 20))), "n3": str(draw(st.integers(100, 999))), "n4": f"{draw(st.integers(0, 9999)):04d}",
+        "n1": str(draw(st.integers(1, 20))), "n3": str(draw(st.integers(100, 999))),
+        "n4": f"{draw(st.integers(0, 9999)):04d}",
         "n5": str(draw(st.integers(10000, 99999))), "n8": f"{draw(st.integers(0, 10**8 - 1)):08d}",
         "yy": str(draw(st.integers(40, 99))),
     }  # fmt: skip
@@ -67,8 +68,8 @@ def test_lower_case_and_capitals_find_the_same_identifiers(scanner: Scanner, not
 
 def test_each_identifier_is_found_in_every_case(scanner: Scanner) -> None:
     """The property above would also hold if nothing were found: every identifier is."""
-    fills = {"surname": "Okafor", "given": "Lena", "n1": "6", "n3": "412", "n4": "0142", "n5": "12345",
-             "n8": "00482913", "yy": "81"}  # fmt: skip
+    fills = {"surname": "Okafor", "given": "Lena", "n1": "6", "n3": "412", "n4": "0142",
+             "n5": "12345", "n8": "00482913", "yy": "81"}  # fmt: skip
     for template in IDENTIFIERS:
         text = template.format(**fills)
         for variant in (text, text.lower(), text.upper()):
