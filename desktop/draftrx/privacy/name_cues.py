@@ -24,6 +24,7 @@ from draftrx.privacy.name_words import (
     TITLES,
     clinical,
     drug,
+    in_dict,
     name_word,
     plain_name,
     shape,
@@ -81,8 +82,9 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
             verb = t.low in words or lexicon.is_inflection(t.low) or t.low in shorthand.SETTINGS
             return 0.95 if name_word(t.low) or not verb else 0.0
         owner = prev.text.endswith(("'s", "’s"))  # "her sister's wedding"
-        if (gap in {"", ":", "-", "(", ","} and prev.low in CARE_ROLES | KIN and not owner
-                and takes(t, kin, text)):  # fmt: skip
+        dotted_kin = gap == "." and prev.low in {"dau", "dtr", "hus", "bro", "sis"}  # "dau. hazel"
+        if ((gap in {"", ":", "-", "(", ","} or dotted_kin) and prev.low in CARE_ROLES | KIN
+                and not owner and (takes(t, kin, text) or closes(text, t))):  # fmt: skip
             return 0.9
     handoff = HANDOFF.match(text, t.end) or HANDOFF_BEFORE.search(
         text, max(0, t.start - 6), t.start
@@ -154,6 +156,19 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
     return 0.0
 
 
+def closes(text: str, t: Tok) -> bool:
+    """A word that ends what a role or a relation opens ("- rn honor", "nurse honor.", "rn
+    scout 4-7781", "dtr Honor (HCP)"): whatever the word, nothing but a name stands there."""
+    if t.low in STATUS or t.low in STOP_WORDS or t.low in shorthand.SETTINGS or len(t.text) < 3:
+        return False
+    if t.low in shorthand.ABBREVIATIONS or t.low in CARE_ROLES | ROLE_AFTER or drug(t.low):
+        return False
+    return name_word(t.low) and bool(CLOSED.match(text, t.end))
+
+
+CLOSED = regex.compile(r"[ \t]*(?:$|\n|[.,;)]|\((?!\d)|\d[\d -]{3,}\d)")
+
+
 def bracketed(text: str, t: Tok, prev: Tok | None) -> bool:
     """A name alone in brackets, or first in a bracketed list: "bed 9 (luong)", "PERFUSION
     (BRANDT)", "lactation (Honey, IBCLC)". A word that is also English ("Will", "Honey")
@@ -213,8 +228,9 @@ IN_PARENTHESES = regex.compile(r"\(\s?")
 
 
 ROLE_IN_PARENTHESES = regex.compile(
-    r"\s*\((?i:pca|pct|sw|cm|rn|np|pa|md|cna|lpn|rt|pt|ot|slp|sitter|interpreter|chaplain|hcp"
-    r"|poa|proxy|tech|ma|msw|lcsw|intern|resident|fellow|attending|charge|nf|ibclc)\)"
+    r"\s*\((?i:(?:ed|er|icu|float|charge|night|day|covering|student)\s+)?(?i:pca|pct|sw|cm|rn|np"
+    r"|pa|md|cna|lpn|rt|pt|ot|slp|sitter|interpreter|chaplain|hcp|poa|proxy|tech|ma|msw|lcsw"
+    r"|intern|resident|fellow|attending|charge|nf|ibclc|crna)(?i:\s+(?:student|nurse|rn))?\)"
 )
 
 
@@ -270,7 +286,20 @@ def full_name(toks: list[Tok], i: int, text: str) -> bool:
 
 
 def before_age(toks: list[Tok], i: int, text: str) -> bool:
-    """A name right before an age and sex, as notes start: "pt dov abramsky 67m"."""
+    """A name right before an age and sex, as notes start: "pt dov abramsky 67m"; after
+    "pt" or a room, any words but shorthand ("pt frank moody 69m", "rm 512 ray stone 74m")."""
+    for first in (i - 1, i):  # "pt frank moody 69m": "moody" is opened from "frank"
+        if first < 0 or not PATIENT_BEFORE.search(text, max(0, toks[first].start - 14),
+                                                  toks[first].start):  # fmt: skip
+            continue
+        for last in (first, first + 1):
+            if last < i or last >= len(toks) or not AGE_SEX.match(text, toks[last].end):
+                continue
+            if last > first and text[toks[first].end : toks[last].start] != " ":
+                continue
+            given_first = toks[first].low in lexicon.given_names() or not clinical(toks[first].low)
+            if given_first and all(plain(toks[n]) for n in range(first, last + 1)):
+                return True
     j = i
     while (
         j + 1 < len(toks)
@@ -280,6 +309,17 @@ def before_age(toks: list[Tok], i: int, text: str) -> bool:
     ):
         j += 1
     return plain_name(toks[i].low) and bool(AGE_SEX.match(text, toks[j].end))
+
+
+PATIENT_BEFORE = regex.compile(r"(?i)\b(?:pt|patient|(?:rm|room|bed)\s*\d{1,4}[a-z]?)[ \t:]+$")
+
+
+def plain(t: Tok) -> bool:
+    """No shorthand, function word or drug: it may be a name after "pt" ("frank", "stone")."""
+    return (len(t.text) > 1 and t.low not in STOP_WORDS and t.low not in shorthand.SETTINGS
+            and t.low not in shorthand.ABBREVIATIONS and not drug(t.low)
+            and t.low not in STATUS and t.low not in CARE_ROLES
+            and (in_dict(t.low) or not clinical(t.low)))  # fmt: skip
 
 
 def follows_title(text: str, toks: list[Tok], i: int) -> bool:

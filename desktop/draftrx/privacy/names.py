@@ -102,7 +102,8 @@ class NameRecognizer(EntityRecognizer):
                for m in _INITIALS.finditer(text) if not _is_abbreviation(m.group())]  # fmt: skip
         for m in _CUED_INITIALS.finditer(text):
             group = next(g for g in ("i", "j", "k") if m.group(g))
-            if m.group(group).lower().replace(".", "") not in ROLE_AFTER | _NOT_INITIALS:
+            letters = m.group(group).lower().replace(".", "")
+            if letters not in ROLE_AFTER | _NOT_INITIALS | STOP_WORDS and lexicon.zipf(letters) < 4:
                 out.append(RecognizerResult("NAME", m.start(group), m.end(group), 0.8))
         offset = 0
         lower_text = _lower_text(text)
