@@ -178,7 +178,7 @@ _FACILITY_ANY_CASE = (
     r"|diner|gym|athletics|fitness|hardware|printing|freight|transit|logistics|factory"
     r"|warehouse|foods|lutheran|baptist|methodist|catholic|presbyterian|synagogue|temple|mosque"
     r"|soup\s+kitchen|food\s+(?:bank|pantry)|dentistry|dental|midwifery|infusion"
-    r"|sports\s+medicine|rehabilitation|recovery(?:\s+(?:center|centre|house))?|sober\s+house"
+    r"|sports\s+medicine|rehabilitation|recovery\s+(?:center|centre|house)|sober\s+house"
     r"|family\s+(?:med|care))"
 )
 _CARE_VERB = (
@@ -211,12 +211,15 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
         return False  # "Wife asking about rehab", "pt's pharmacy", "Asked dialysis"
     if words[0] in _NOT_QUALIFIER or word_after(text, end) in _INSURER:
         return False
-    if words[0] in lexicon.verbs() and not raw[0].istitle():
+    before = text[: end - len(facility) - len(" ".join(raw)) - 1]
+    if words[0] in lexicon.verbs() and not raw[0].istitle() and regex.search(r"(?i)\bto\s+$", before):
         return False  # "TO CHOOSE FUNERAL HOME", "family to choose funeral home"
-    named_after = bool(_NAMED_AFTER.search(text[: end - len(facility) - len(" ".join(raw)) - 1]))
+    named_after = bool(_NAMED_AFTER.search(before))
+    if any(w in _DESCRIPTIVE for w in words):
+        return False  # "at a retail pharmacy", "the nearest urgent care"
     if _TIME_WORD.match(words[0]) or (
         raw[0].islower() and words[0] in lexicon.ordinary_words()
-        and not (named_after and (" " in facility or len(raw) > 1) and not _verb_form(words[0]))
+        and not (named_after and not _verb_form(words[0]))
     ):
         return False  # "later urgent care", "Thursday clinic"; "from sunrise senior living"
     saints = {"st", "saint", "mt", "mount"}
@@ -231,8 +234,8 @@ def _facility_any_case(text: str, raw: list[str], facility: str, end: int) -> bo
                    and (r[:1].isupper() or w not in lexicon.drug_names()) for w, r in names)  # fmt: skip
     if all(r.istitle() for r in raw) and not facility.isupper() and not _opens(text, end, raw[0]):
         return True  # "Marrow Valley Kidney Associates": capitals in ordinary writing
-    if named_after and (len(names) > 1 or words[-1] in lexicon.place_names()):
-        return True  # "at riverside neuro assoc", "at lakeside imaging": named where one goes
+    if named_after:
+        return True  # "at riverside neuro assoc", "AT SHORE MEDICAL IMAGING": named where one goes
     return any(w not in lexicon.clinical_words() or w in lexicon.given_names() for w, _ in names)
 
 
@@ -254,6 +257,21 @@ def _verb_form(word: str) -> bool:
 
 
 _INSURER = {"plan", "plans", "insurance", "partners"}
+# What a facility word is said to be, not its name: "at a retail pharmacy".
+_DESCRIPTIVE = {"retail", "mail", "order", "mail-order", "walk-in", "specialty", "satellite",
+                "compounding", "affiliated", "partner", "same", "nearest", "nearby", "closest",
+                "usual", "regular", "new", "old", "previous", "prior", "former", "current",
+                "different", "another", "other", "any", "each", "every", "big", "small", "large",
+                "busy", "free", "low-cost", "private", "public", "rural", "urban", "academic",
+                "teaching", "tertiary", "main", "central", "closer", "preferred", "his", "her",
+                "their", "our", "my", "your", "24-hour", "24h", "overnight", "weekend", "evening",
+                "online", "virtual", "mobile", "sleep", "home", "outside", "local", "dialysis",
+                "financial", "anticoag", "anticoagulation", "coumadin", "warfarin", "id", "gi",
+                "wound", "lipid", "diabetes", "memory", "pain", "travel", "transplant",
+                "fertility", "allergy", "asthma", "hf", "chf", "ckd", "hiv", "std", "sti",
+                "prenatal", "ob", "peds", "walk", "pulmonary", "renal", "liver", "headache",
+                "spine", "meaningful", "full", "partial", "complete", "grief", "family",
+                "marriage", "couples", "group", "individual", "addiction", "substance"}  # fmt: skip
 _TIME_WORD = regex.compile(
     r"(?i)^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?|today|tomorrow"
     r"|tonight|weekend|morning|evening|night|annual|weekly|monthly|daily|next|last)$"
@@ -307,8 +325,7 @@ _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging
                   "gym", "athletics", "fitness", "hardware", "printing", "freight", "transit",
                   "logistics", "factory", "warehouse", "foods", "lutheran", "baptist",
                   "methodist", "catholic", "presbyterian", "synagogue", "temple", "mosque",
-                  "dentistry", "dental", "midwifery", "infusion", "rehabilitation",
-                  "recovery"}  # fmt: skip
+                  "dentistry", "dental", "midwifery", "infusion", "rehabilitation"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
