@@ -83,8 +83,9 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
             return 0.95 if name_word(t.low) or not verb else 0.0
         owner = prev.text.endswith(("'s", "’s"))  # "her sister's wedding"
         dotted_kin = gap == "." and prev.low in {"dau", "dtr", "hus", "bro", "sis"}  # "dau. hazel"
+        unit = bool(regex.search(r"\d\s*$", text[: prev.start]))  # "3 cm mass": a unit, no role
         if ((gap in {"", ":", "-", "(", ","} or dotted_kin) and prev.low in CARE_ROLES | KIN
-                and not owner and (takes(t, kin, text) or closes(text, t))):  # fmt: skip
+                and not owner and not unit and (takes(t, kin, text) or closes(text, t))):  # fmt: skip
             return 0.9
     handoff = HANDOFF.match(text, t.end) or HANDOFF_BEFORE.search(
         text, max(0, t.start - 6), t.start
@@ -166,7 +167,7 @@ def closes(text: str, t: Tok) -> bool:
     return name_word(t.low) and bool(CLOSED.match(text, t.end))
 
 
-CLOSED = regex.compile(r"[ \t]*(?:$|\n|[.,;)]|\((?!\d)|\d[\d -]{3,}\d)")
+CLOSED = regex.compile(r"[ \t]*(?:$|\n|[.,;)]|\((?!\d)|\d[\d -]{3,}\d|\p{L}\.(?:\s|$))")
 
 
 def bracketed(text: str, t: Tok, prev: Tok | None) -> bool:
@@ -311,6 +312,10 @@ def before_age(toks: list[Tok], i: int, text: str) -> bool:
     return plain_name(toks[i].low) and bool(AGE_SEX.match(text, toks[j].end))
 
 
+ROLE_QUALIFIERS = {"on-call", "oncall", "charge", "float", "night", "day", "covering", "primary",
+                   "bedside", "triage", "travel", "agency", "student", "staff", "head", "nurse",
+                   "senior", "junior", "lead", "case", "home", "hospice", "psych", "icu", "ed"}  # fmt: skip
+
 PATIENT_BEFORE = regex.compile(r"(?i)\b(?:pt|patient|(?:rm|room|bed)\s*\d{1,4}[a-z]?)[ \t:]+$")
 
 
@@ -341,7 +346,9 @@ def takes(t: Tok, kin: bool, text: str = "") -> bool:
 
 def before_role(text: str, t: Tok, role: Tok) -> bool:
     """ "Joy RN", "Achebe, LICSW": a name before a role; after a comma it must be no word
-    ("coffee grounds, md aware")."""
+    ("coffee grounds, md aware"); "on-call rn", "charge rn" say which one."""
+    if t.low in ROLE_QUALIFIERS:
+        return False
     if text[t.end : role.start].strip(" ") == ",":
         return not clinical(t.low)
     return not clinical(t.low) or (len(t.text) > 2 and t.low in lexicon.given_names())

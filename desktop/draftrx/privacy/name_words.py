@@ -43,7 +43,8 @@ CARE_ROLES = {
     "navigator", "advocate", "worker", "rep", "ofc", "srna", "pct", "nf", "counselor",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
     "medics", "paramedics", "clerk", "unit clerk", "secretary", "registrar", "transporter",
-    "biomed", "dau", "sitters",
+    "biomed", "dau", "sitters", "coach", "clinician", "supervisor", "mht", "peer", "counsellor",
+    "liaison", "caller",
 }  # fmt: skip
 
 # Kin take a given name even when it is also a word ("wife rose", "son will called").

@@ -100,6 +100,9 @@ class NameRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         out = [RecognizerResult("NAME", m.start(), m.end(), 0.8)
                for m in _INITIALS.finditer(text) if not _is_abbreviation(m.group())]  # fmt: skip
+        for m in _NICKNAME.finditer(text):  # "Javier "Javi" Montañez", "client 'smoke'"
+            if m.group("before").lower() in _NICKNAME_CUES or known_name(m.group("before").lower()):
+                out.append(RecognizerResult("NAME", m.start("n"), m.end("n"), 0.8))
         for m in _CUED_INITIALS.finditer(text):
             group = next(g for g in ("i", "j", "k") if m.group(g))
             letters = m.group(group).lower().replace(".", "")
@@ -327,6 +330,11 @@ def _eponym(text: str, toks: list[Tok], i: int) -> bool:
         return True
     return i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
 
+
+_NICKNAME = regex.compile(r"(?P<before>\p{L}+)\s+[\"'“‘](?P<n>\p{L}[\p{L}'’-]{1,15})[\"'”’](?!\p{L})")
+_NICKNAME_CUES = {"client", "friend", "pt", "patient", "resident", "aka", "called", "nicknamed",
+                  "goes", "by", "named", "son", "daughter", "brother", "sister", "husband",
+                  "wife", "partner", "boyfriend", "girlfriend", "buddy"}  # fmt: skip
 
 _NOT_INITIALS = {"ok", "yes", "no", "ama", "dnr", "dni", "npo", "prn", "hcp", "poa", "sob", "lol",
                  "ie", "eg", "am", "pm", "us", "uk", "nb", "ps"}  # fmt: skip

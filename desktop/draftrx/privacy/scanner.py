@@ -116,7 +116,7 @@ class Scanner:
         if not quasi.places_someone(text, {f.type for f in found}):
             found = [f for f in found if f.type != "OCCUPATION"]
         abbreviations = _abbreviated(text, found)
-        found += abbreviations
+        found += abbreviations + _town_after(text, found)
         found += _repeats(text, found, {text[f.start : f.end] for f in abbreviations})
         if not quasi_identifiers:
             found = [f for f in found if f.blocking]
@@ -191,6 +191,45 @@ def _abbreviated(text: str, found: list[Finding]) -> list[Finding]:
             if m and word.lower() not in shorthand.SETTINGS and not lexicon.is_vocabulary(word):
                 out.append(Finding(m.start(1), m.end(1), "FACILITY", 0.8))  # not "(full)"
     return out
+
+
+_TOWN_AFTER = regex.compile(r",[ \t]*(\p{L}[\p{L}'’.-]+(?:[ \t]\p{L}[\p{L}'’.-]+)?)")
+
+
+def _town_after(text: str, found: list[Finding]) -> list[Finding]:
+    """The town after an address or a facility: "33 birchwood ct, york", "HILLTOP DRUG,
+    PIKEVILLE", "14 HARBOR RD, GLOUCESTER". A clinical word or a common one stops it."""
+    out = []
+    for f in found:
+        if f.type not in {"ADDRESS", "FACILITY"}:
+            continue
+        m = _TOWN_AFTER.match(text, f.end)
+        if not m:
+            continue
+        words = m.group(1).split()
+        while words:
+            end = m.start(1) + len(" ".join(words).rstrip("."))
+            if _ENDS_PLACE.match(text, end) and all(_town_word(w.rstrip(".")) for w in words):
+                out.append(Finding(m.start(1), end, "LOCATION", 0.75))
+                break
+            words.pop()
+    return out
+
+
+# A town closes its line of an address: "york.", "GLOUCESTER)", "MILWAUKEE WI 53209".
+_ENDS_PLACE = regex.compile(r"[ \t]*(?:$|[\n.,;)]|[A-Z]{2}\b|\d{5}\b)")
+
+
+def _town_word(word: str) -> bool:
+    """A town's word: GeoNames knows it, or no dictionary does ("Pikeville")."""
+    low = word.lower()
+    if len(low) < 3 or low in shorthand.SETTINGS or low in shorthand.ABBREVIATIONS:
+        return False
+    if low in lexicon.states_and_countries():
+        return False
+    if low in lexicon.place_names():
+        return True
+    return lexicon.zipf(low) < 2.0 and low not in lexicon.clinical_words()
 
 
 def _chunks(text: str):

@@ -138,7 +138,7 @@ def _weekday_short(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 1)
     after = text[m.end() : m.end() + 12]
     if _WEEKDAY_AFTER.match(after) or (before and before[0] in _WEEKDAY_BEFORE):
-        return not regex.match(r"\s*\d", after)
+        return before[:1] in (["next"], ["last"], ["this"]) or not regex.match(r"\s*\d", after)
     if m.group().lower().rstrip(".") in {"tues", "thur", "thurs", "tue", "thu", "fri"}:
         return True  # no English word
     if m.group().lower().rstrip(".") == "mon" and not regex.match(r"\s*\d", after):
