@@ -85,7 +85,8 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         dotted_kin = gap == "." and prev.low in {"dau", "dtr", "hus", "bro", "sis"}  # "dau. hazel"
         unit = bool(regex.search(r"\d\s*$", text[: prev.start]))  # "3 cm mass": a unit, no role
         if ((gap in {"", ":", "-", "(", ","} or dotted_kin) and prev.low in CARE_ROLES | KIN
-                and not owner and not unit and (takes(t, kin, text) or closes(text, t))):  # fmt: skip
+                and not owner and not unit
+                and (takes(t, kin, text) or closes(text, t))):  # fmt: skip
             return 0.9
     handoff = HANDOFF.match(text, t.end) or HANDOFF_BEFORE.search(
         text, max(0, t.start - 6), t.start
@@ -312,9 +313,11 @@ def before_age(toks: list[Tok], i: int, text: str) -> bool:
     return plain_name(toks[i].low) and bool(AGE_SEX.match(text, toks[j].end))
 
 
-ROLE_QUALIFIERS = {"on-call", "oncall", "charge", "float", "night", "day", "covering", "primary",
-                   "bedside", "triage", "travel", "agency", "student", "staff", "head", "nurse",
-                   "senior", "junior", "lead", "case", "home", "hospice", "psych", "icu", "ed"}  # fmt: skip
+ROLE_QUALIFIERS = {
+    "on-call", "oncall", "charge", "float", "night", "day", "covering", "primary", "bedside",
+    "triage", "travel", "agency", "student", "staff", "head", "nurse", "senior", "junior", "lead",
+    "case", "home", "hospice", "psych", "icu", "ed",
+}  # fmt: skip
 
 PATIENT_BEFORE = regex.compile(r"(?i)\b(?:pt|patient|(?:rm|room|bed)\s*\d{1,4}[a-z]?)[ \t:]+$")
 

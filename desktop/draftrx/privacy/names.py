@@ -331,7 +331,9 @@ def _eponym(text: str, toks: list[Tok], i: int) -> bool:
     return i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
 
 
-_NICKNAME = regex.compile(r"(?P<before>\p{L}+)\s+[\"'“‘](?P<n>\p{L}[\p{L}'’-]{1,15})[\"'”’](?!\p{L})")
+_NICKNAME = regex.compile(
+    r"(?P<before>\p{L}+)\s+[\"'“‘](?P<n>\p{L}[\p{L}'’-]{1,15})[\"'”’](?!\p{L})"
+)
 _NICKNAME_CUES = {"client", "friend", "pt", "patient", "resident", "aka", "called", "nicknamed",
                   "goes", "by", "named", "son", "daughter", "brother", "sister", "husband",
                   "wife", "partner", "boyfriend", "girlfriend", "buddy"}  # fmt: skip
