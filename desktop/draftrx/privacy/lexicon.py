@@ -159,6 +159,7 @@ def zipf(word: str) -> float:
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+@lru_cache(maxsize=16384)
 def near_common(word: str) -> bool:
     """One slip (a letter missing, added, changed or swapped) from a common English word:
     "pateint", "recieved". Real notes have typos, and a typo is no name."""

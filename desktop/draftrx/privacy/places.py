@@ -127,9 +127,11 @@ _ADDRESS_BEFORE = regex.compile(
 
 def _lower_street_name(text: str, m: regex.Match[str]) -> bool:
     """ "on kessler ave", not "on iv st" or "at the way": a name, not shorthand."""
-    first = m.group("s").split()[0]
-    return first[0].isdigit() or not (first in STOP_WORDS or first in shorthand.SETTINGS
-                                      or lexicon.zipf(first) >= 4.0)  # fmt: skip
+    words = m.group("s").split()
+    first = words[1] if len(words) > 2 and len(words[0].rstrip(".")) == 1 else words[0]
+    low = first.lower()
+    return first[0].isdigit() or not (low in STOP_WORDS or low in shorthand.SETTINGS
+                                      or low in shorthand.ABBREVIATIONS)  # fmt: skip
 
 
 def _after_address(text: str, m: regex.Match[str]) -> bool:
@@ -179,6 +181,8 @@ _FACILITY_ANY_CASE = (
     r"|warehouse|foods|lutheran|baptist|methodist|catholic|presbyterian|synagogue|temple|mosque"
     r"|soup\s+kitchen|food\s+(?:bank|pantry)|dentistry|dental|midwifery|infusion"
     r"|sports\s+medicine|rehabilitation|recovery\s+(?:center|centre|house)|sober\s+house"
+    r"|(?:treatment|wellness|recovery|community|senior|care)\s+(?:ctr|center|centre)|mission"
+    r"|medical\s+supply|residential|authority"
     r"|family\s+(?:med|care))"
 )
 _CARE_VERB = (
@@ -325,7 +329,8 @@ _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging
                   "gym", "athletics", "fitness", "hardware", "printing", "freight", "transit",
                   "logistics", "factory", "warehouse", "foods", "lutheran", "baptist",
                   "methodist", "catholic", "presbyterian", "synagogue", "temple", "mosque",
-                  "dentistry", "dental", "midwifery", "infusion", "rehabilitation"}  # fmt: skip
+                  "dentistry", "dental", "midwifery", "infusion", "rehabilitation", "mission",
+                  "residential", "authority"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
@@ -405,7 +410,7 @@ RULES = [
     Rule("LOCATION", rx(rf"(?<=,\s)(?P<c>\p{{L}}[\p{{L}}'’.-]+(?:\s\p{{L}}[\p{{L}}'’.-]+){{0,2}}?)(?=,?\s+(?:(?i:{_STATE_ABBR})\.?\s+)?\d{{5}}\b|,?\s+(?:{_STATE_ABBR})\b)"), 0.8, group="c", check=_address_town),
     Rule("ADDRESS", rx(r"\b(?i:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
     # A street typed in lower case after a place word: "daycare on kessler ave", "on 5th & birch".
-    Rule("ADDRESS", rx(rf"\b(?:on|off|at|near)\s+(?P<s>(?:\p{{Ll}}[\p{{Ll}}'’-]+|\d+(?:st|nd|rd|th)\s+&\s+\p{{Ll}}+)(?:\s+{_STREET_LOWER}\b|(?<=&\s+\p{{Ll}}+)))"), 0.75, group="s", check=_lower_street_name),
+    Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near)\s+(?P<s>(?:(?i:[nsew]\.?)\s+)?(?:\p{{L}}[\p{{L}}'’-]+|\d+(?i:st|nd|rd|th)(?:\s+&\s+\p{{L}}+)?)(?:\s+(?i:{_STREET_LOWER})\b\.?|(?<=&\s+\p{{L}}+)))"), 0.75, group="s", check=_lower_street_name),
     # "SR 70" and "CR 2" are a rhythm and a creatinine unless a road is meant: "off CR 2".
     Rule("ADDRESS", rx(r"\b(?i:on|off|at|near|along|via|down|up|onto)\s+(?P<r>(?:CR|SR)\s?\d{1,4})\b"), 0.8, group="r"),
     Rule("ADDRESS", rx(r"\b(?i:p\.?\s?o\.?\s+box)\s+\d+\b"), 0.9),

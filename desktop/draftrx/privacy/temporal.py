@@ -209,7 +209,7 @@ RULES = [
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+(?:\d{{4}}\b|['’]\d{{2}}\b)"), 0.85),
     Rule("DATE", rx(rf"\b\d{{1,2}}-{_MONTH_CI}\b(?:-(?:\d{{4}}|\d{{2}})\b)?"), 0.85),
     # An age over 89 in brackets after a name: "wife Eulalia (95)".
-    Rule("AGE_90_PLUS", rx(r"(?<=\p{L}\s)\((?P<n>9\d|1[01]\d)\)"), 0.75, group="n"),
+    Rule("AGE_90_PLUS", rx(r"(?<=\p{L}\s)\((?P<n>9\d|1[01]\d)(?:\)|!|,\s)"), 0.75, group="n"),
     Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:january|february|march|april|may|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"), 0.7, check=_month_short),
@@ -224,7 +224,7 @@ RULES = [
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})\s?(?i:yo|y\.o\.)(?:[mf]\b)?"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?(?i:[mf])\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)\s+(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"\b(?:(?i:she|he|they|who|patient|pt)\s+(?i:is|was|'s)|(?i:i\s+am|i['’]m)(?:\s+(?i:now))?)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"\b(?:(?i:she|he|they|who|patient|pt)(?:\s+(?i:is|was)|['’](?i:s))|(?i:i\s+am|i['’]m)(?:\s+(?i:now))?)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
 ]  # fmt: skip
