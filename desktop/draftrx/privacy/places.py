@@ -302,7 +302,7 @@ def _any_case_facilities(text: str):
             chosen = run[-k:]
             raw = [w.group() for w in chosen]
             if _facility_any_case(text, raw, m.group(), m.end()):
-                yield RecognizerResult("FACILITY", chosen[0].start(), m.end(), 0.8)
+                yield RecognizerResult("FACILITY", chosen[0].start(), m.end(), 0.86)
                 break
 
 
@@ -410,7 +410,7 @@ RULES = [
     Rule("LOCATION", rx(rf"(?<=,\s)(?P<c>\p{{L}}[\p{{L}}'’.-]+(?:\s\p{{L}}[\p{{L}}'’.-]+){{0,2}}?)(?=,?\s+(?:(?i:{_STATE_ABBR})\.?\s+)?\d{{5}}\b|,?\s+(?:{_STATE_ABBR})\b)"), 0.8, group="c", check=_address_town),
     Rule("ADDRESS", rx(r"\b(?i:Route|Rte|County\sRoad|State\sRoute|Highway|Hwy)\s?\d{1,4}\b"), 0.8),
     # A street typed in lower case after a place word: "daycare on kessler ave", "on 5th & birch".
-    Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near)\s+(?P<s>(?:(?i:[nsew]\.?)\s+)?(?:\p{{L}}[\p{{L}}'’-]+|\d+(?i:st|nd|rd|th)(?:\s+&\s+\p{{L}}+)?)(?:\s+(?i:{_STREET_LOWER})\b\.?|(?<=&\s+\p{{L}}+)))"), 0.75, group="s", check=_lower_street_name),
+    Rule("ADDRESS", rx(rf"\b(?i:on|off|at|near)\s+(?P<s>(?:(?i:[nsew]\.?)\s+)?(?:\p{{L}}[\p{{L}}'’-]+|\d+(?i:st|nd|rd|th)(?:\s+&\s+\p{{L}}+)?)(?:\s+(?i:{_STREET_LOWER})\b|(?<=&\s+\p{{L}}+)))"), 0.85, group="s", check=_lower_street_name),
     # "SR 70" and "CR 2" are a rhythm and a creatinine unless a road is meant: "off CR 2".
     Rule("ADDRESS", rx(r"\b(?i:on|off|at|near|along|via|down|up|onto)\s+(?P<r>(?:CR|SR)\s?\d{1,4})\b"), 0.8, group="r"),
     Rule("ADDRESS", rx(r"\b(?i:p\.?\s?o\.?\s+box)\s+\d+\b"), 0.9),
