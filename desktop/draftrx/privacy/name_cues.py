@@ -116,8 +116,12 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         )
     ):
         return 0.85  # "PATIENT MARIA GONZALEZ", "pt: ruiz"
-    if NAMED.search(text, max(0, t.start - 40), t.start) and not clinical(t.low):
-        return 0.85  # "his name is mateo", "identified himself as dmitri"
+    if NAMED.search(text, max(0, t.start - 40), t.start) and (not clinical(t.low) or given(t)):
+        return 0.85  # "his name is mateo", "his name was walt", "identified himself as dmitri"
+    if GREETING.search(text, max(0, t.start - 24), t.start) and given(t) and CLOSED.match(
+        text, t.end
+    ):
+        return 0.8  # "hi sarah if ur reading this", "Welcome home, Bri!", "thank you, jo."
     if SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
         (name_word(t.low) and t.low not in lexicon.ordinary_words())
         or (AGE_SEX.match(text, t.end) and t.low not in shorthand.SETTINGS)
@@ -168,7 +172,9 @@ def closes(text: str, t: Tok) -> bool:
     return name_word(t.low) and bool(CLOSED.match(text, t.end))
 
 
-CLOSED = regex.compile(r"[ \t]*(?:$|\n|[.,;)]|\((?!\d)|\d[\d -]{3,}\d|\p{L}\.(?:\s|$))")
+CLOSED = regex.compile(
+    r"[ \t]*(?:$|\n|[.,;)!]|\((?!\d)|\d[\d -]{3,}\d|\p{L}\.(?:\s|$)|(?i:if|and|for)\b)"
+)
 
 
 def bracketed(text: str, t: Tok, prev: Tok | None) -> bool:
@@ -244,11 +250,13 @@ def line_start(text: str, start: int) -> bool:
 
 
 NAMED = regex.compile(
-    r"(?i)\b(?:name\s+is|named|goes\s+by|it['’]s|this\s+is|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
+    r"(?i)\b(?:name\s+(?:is|was)|named|goes\s+by|it['’]s|this\s+is|(?:calls|identified)\s+(?:him|her|them)sel(?:f|ves)"
     r"(?:\s+as)?)\s+$"
 )
 
 
+GREETING = regex.compile(r"(?i)(?:^|[\s(])(?:hi|hey|hello|thanks|thank\s+you|congrats"
+                      r"|congratulations|welcome(?:\s+home|\s+back)?|love\s+you|miss\s+you),?\s+$")
 SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
 
 

@@ -457,7 +457,8 @@ class PlaceRecognizer(RuleRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         return [*super().analyze(text, entities, nlp_artifacts), *self._gazetteer(text),
-                *self._lower_case(text), *_any_case_facilities(text), *_where_one_lives(text)]  # fmt: skip
+                *self._lower_case(text), *_any_case_facilities(text), *_where_one_lives(text),
+                *_workplaces(text), *_hashtag_towns(text)]  # fmt: skip
 
     def _gazetteer(self, text: str):
         places = lexicon.place_names()
@@ -561,6 +562,55 @@ _DWELLING = {"apartment", "apt", "house", "home", "trailer", "town", "city", "ar
              "subsidized", "section", "building", "motel", "hotel", "tent", "van", "camper",
              "ranch", "split", "colonial", "duplex", "triplex", "mobile", "single", "family",
              "bungalow", "cottage", "studio", "cabin", "farmhouse", "level", "story"}  # fmt: skip
+
+
+# Where someone works or trains: "worked a double at good sam", "job at the va in chillicothe".
+_WORKPLACE = regex.compile(
+    r"(?i)\b(?:work(?:s|ed|ing)?|shifts?|double|job|residency|rotation|rotating|volunteer(?:s|ed|ing)?"
+    r"|nursing|attending|intern(?:ship)?|fellowship|placement|practice|practicing)\b[^.!?\n]{0,24}?"
+    r"\bat\s+(?:the\s+)?(?P<f>\p{L}[\p{L}'’&-]*(?:[ \t]+\p{L}[\p{L}'’&-]*){0,2})"
+)
+_NOT_WORKPLACE = {"home", "work", "night", "nights", "least", "all", "once", "first", "last",
+                  "times", "noon", "midnight", "bedside", "hospital", "clinic", "er", "ed", "icu",
+                  "office", "same", "end", "start", "beginning", "moment", "time", "front",
+                  "desk", "station", "peak", "risk", "this", "that", "my", "our", "your", "his",
+                  "her", "their", "a", "an", "one", "two", "stake", "ease", "rest", "fault",
+                  "large", "best", "worst", "most", "random", "heart", "hand", "bay", "capacity",
+                  "baseline", "goal", "par", "odds", "play", "school", "church", "bedtime",
+                  "lunch", "dinner", "breakfast", "shift", "change", "handoff", "walmart",
+                  "length", "speed", "full", "half", "max", "minimum", "maximum"}  # fmt: skip
+
+
+def _workplaces(text: str):
+    """A place named where someone works or trains, whatever its case: the words up to a
+    preposition or a function word ("summit health" in "at summit health in bend")."""
+    for m in _WORKPLACE.finditer(text):
+        words = []
+        for word in m["f"].split():
+            low = word.lower()
+            if low in STOP_WORDS or low in _PLACE_PREP or low in _TIME_WORDS:
+                break
+            words.append(word)
+        if not words or words[0].lower() in _NOT_WORKPLACE | shorthand.SETTINGS:
+            continue
+        the = m.group().lower().rsplit(" at ", 1)[-1].startswith("the ")
+        if the and len(words) == 1 and words[0].islower() and lexicon.zipf(words[0]) >= 2.0:
+            continue  # "work at the garage", "job at the cannery": a kind of place
+        phrase = " ".join(words)
+        yield RecognizerResult("FACILITY", m.start("f"), m.start("f") + len(phrase), 0.86)
+
+
+_TIME_WORDS = {"today", "tonight", "yesterday", "tomorrow", "now", "rn", "lol", "btw", "tbh"}
+
+
+def _hashtag_towns(text: str):
+    """ "#seattle", "#ColumbusOhio": a town as a hashtag places the post."""
+    places = lexicon.place_names()
+    excluded = lexicon.states_and_countries()
+    for m in regex.finditer(r"(?<!\w)#(?P<t>\p{L}{4,})", text):
+        low = m["t"].lower()
+        if low in places and low not in excluded and lexicon.zipf(low) < 4.5:
+            yield RecognizerResult("LOCATION", m.start("t"), m.end("t"), 0.7)
 
 
 def _where_one_lives(text: str):

@@ -227,6 +227,8 @@ RULES = [
     Rule("AGE", rx(r"\b(?:(?i:she|he|they|who|patient|pt)(?:\s+(?i:is|was)|['’](?i:s))|(?i:i\s+am|i['’]m)(?:\s+(?i:now))?)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
+    # "Harold Jennings was 97, a retired machinist", "grandma was 93 and dying".
+    Rule("AGE_90_PLUS", rx(r"(?:\b\p{Lu}\p{Ll}+|\b(?i:grandma|grandpa|granny|nana|gran|mom|mum|dad|mother|father|wife|husband|aunt|uncle|she|he|who))\s+(?i:was|is|turned|turns)\s+(?P<n>9\d|1[01]\d)(?=\s*(?:[,.!;)]|(?i:and|when|but|yrs?|years)\b))"), 0.8, group="n"),
 ]  # fmt: skip
 
 recognizer = RuleRecognizer("dates_and_ages", RULES)
