@@ -14,7 +14,7 @@ _CODE = r"(?P<code>(?=[\w-]*\d[\w-]*\d[\w-]*\d)[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)
 _LEAD = r"(?:\s*(?i:number|num|no\.?|nbr|id|\#|code))?(?:\s*(?:is|was|:|\#|-))?\s*\#?\s*"
 
 _CUES = {
-    "VEHICLE": r"license\splate|licence\splate|plate(?:\snumber)?|tag\snumber|vin|vehicle",
+    "VEHICLE": r"license\splate|licence\splate|plate(?:\snumber)?|tag\snumber|vin|vehicle|rego|reg",
     "DEVICE": r"serial(?:\snumber)?|s/n|sn|device(?:\sid)?|imei|udi|lot|model\snumber",
     "LICENSE": r"driver'?s\slicen[cs]e|licen[cs]e|lic|dl|dea|npi|certificate|cert|permit|badge",
     "HEALTH_PLAN": r"medicare|medicaid|member|policy|subscriber|group|plan|insurance|beneficiary|mbi|hicn?",
@@ -123,18 +123,20 @@ RULES = [
     Rule("PHONE", rx(r"(?<![\w-])\+(?:[2-9]\d{0,2})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w-])"), 0.75),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}[-.]\d{4}(?:\s?(?i:x|ext\.?)\s?\d{1,5})?(?![\w-]|\.\d)"), 0.7, check=_local_number),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}\s\d{4}(?![\w-])"), 0.7, check=_phone_cued),
+    # A number dialled with its trunk 0, as in the UK, Nigeria or India: "01422 555 019".
+    Rule("PHONE", rx(r"(?<![\w.-])0\d{2,4}[\s-]\d{3}[\s-]\d{3,4}(?![\w-])"), 0.8),
     # Hospital extensions and pagers: "paged 4-4102", "Dr Oyelaran p 38815".
     Rule("PHONE", rx(r"(?<![\w-])\d-\d{4}(?![\w-])"), 0.75, check=_phone_cued),
     Rule("PHONE", rx(r"(?<![\w])(?i:p)\s?(?P<p>\d{5})(?![\w-])"), 0.75, group="p"),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
-    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus|chair|fast\s+track|trauma)\.?\s*\#?\s*(?P<code>\d{1,4}-\d{1,4}|\d{1,4}(?:-?[A-Za-z])?|(?![xX]\d)[A-Za-z]{1,4}-?\d{1,4}|[A-D](?=\s+(?:w/|with|\b)))(?![\w-])"), 0.9, group="code"),
+    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus|chair|fast\s+track|trauma|theatre)\.?\s*\#?\s*(?P<code>\d{1,4}-\d{1,4}|\d{1,4}(?:-?[A-Za-z])?|(?![xX]\d)[A-Za-z]{1,4}-?\d{1,4}|[A-D](?=\s+(?:w/|with|\b)))(?![\w-])"), 0.9, group="code"),
     # A patient placed by a bare number: "pt in 612", "mr. haddad in 9", "my pt in 11".
     Rule("ROOM", rx(r"(?i:\bpts?|\bpatient|\b(?:mr|mrs|ms)\.?\s+[\p{L}'’-]+)\s+(?i:in)\s+(?P<code>\d{1,4}[A-Za-z]?)\b(?!\s*(?:%|/|\.\d|(?i:mg|ml|min|hours?|hrs?|days?|weeks?|wks?|months?|yrs?|years?|am|pm)\b))"), 0.75, group="code"),
     # An ICU bed by its unit: "micu 6", "CICU 2", not "icu 2 days" or "icu x2".
     Rule("ROOM", rx(r"(?<![\w])(?i:[a-z]{1,3}icu|ccu|pacu|sdu|pcu|imcu|tcu)\s?\#?(?P<code>\d{1,3}[A-Za-z]?)(?![\w-])(?!\s*(?i:days?|d\b|hrs?|h\b|hours?|wks?|weeks?))"), 0.8, group="code"),
     # A plate written in two groups: "MA PLATE 3HX 771", "(plate 8HRT 552)".
-    Rule("VEHICLE", rx(r"(?i:plate|tag)\s*(?:\#|number|no\.?)?\s*:?\s*(?P<code>(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9]{2,4}[ -][A-Za-z0-9]{2,4})(?![\w-])"), 0.8, group="code"),
+    Rule("VEHICLE", rx(r"(?i:plate|tag|reg|rego)\s*(?:\#|number|no\.?)?\s*:?\s*(?P<code>(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9]{2,4}[ -][A-Za-z0-9]{2,4})(?![\w-])"), 0.8, group="code"),
     Rule("ID", rx(r"(?<![\w-])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"), 0.6, check=_generic_code),
 ]  # fmt: skip
 

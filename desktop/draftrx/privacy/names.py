@@ -100,6 +100,8 @@ class NameRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         out = [RecognizerResult("NAME", m.start(), m.end(), 0.8)
                for m in _INITIALS.finditer(text) if not _is_abbreviation(m.group())]  # fmt: skip
+        for m in _TITLED_LETTER.finditer(text):  # "mrs h on bay 4", "when mr b in 12 says"
+            out.append(RecognizerResult("NAME", m.start(), m.end(), 0.8))
         for m in _NICKNAME.finditer(text):  # "Javier "Javi" Montañez", "client 'smoke'"
             if m.group("before").lower() in _NICKNAME_CUES or known_name(m.group("before").lower()):
                 out.append(RecognizerResult("NAME", m.start("n"), m.end("n"), 0.8))
@@ -331,6 +333,7 @@ def _eponym(text: str, toks: list[Tok], i: int) -> bool:
     return i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
 
 
+_TITLED_LETTER = regex.compile(r"(?<![\w.])(?i:mr|mrs|ms|miss|ma['’]am)\.?\s+\p{L}(?![\w.'’])")
 _NICKNAME = regex.compile(
     r"(?P<before>\p{L}+)\s+[\"'“‘](?P<n>\p{L}[\p{L}'’-]{1,15})[\"'”’](?!\p{L})"
 )

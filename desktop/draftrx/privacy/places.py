@@ -419,6 +419,8 @@ RULES = [
     Rule("LOCATION", rx(rf"\b(?P<c>\p{{Lu}}[\p{{L}}'’.-]+(?:[ -]\p{{Lu}}[\p{{L}}'’.-]+){{0,2}}),\s+(?:{_STATE_ABBR})\b"), 0.85, group="c", check=_town_state),
     Rule("FACILITY", rx(rf"(?<!#)\b(?P<q>(?:(?:St\.?|Saint|Mt\.?|Mount)\s+)?(?:{_NOT_PREP}{_CAP}[ \t]+){{1,4}}){_FACILITY}\b"), 0.85, check=_facility),
     Rule("FACILITY", rx(r"\b(?:St\.?|Saint)\s+\p{Lu}\p{L}+(?:'s|’s)(?!\s+(?i:disease|syndrome|dance|wort))"), 0.8),
+    # "the royal infirmary", "at the Royal Brisbane": hospitals in the UK and Australia.
+    Rule("FACILITY", rx(r"\b(?i:the\s+royal)\s+(?!(?i:family|baby|wedding|mail|navy|marines|visit|we)\b)(?P<f>\p{L}+)"), 0.8),
     Rule("FACILITY", rx(r"\b(?i:st\.?|saint)\s+(?P<n>\p{L}+?)(?i:'s|’s|s)\b"), 0.75, check=_saint),
     Rule("FACILITY", rx(r"\b(?i:at|from|to)\s+(?P<f>(?i:st\.?|saint)\s+\p{Lu}\p{L}+)"), 0.75, group="f"),
     # A hospital by its initials after a place word: "at MVMC", "to NUH", "at sbh".
@@ -567,7 +569,9 @@ _DWELLING = {"apartment", "apt", "house", "home", "trailer", "town", "city", "ar
 # Where someone works or trains: "worked a double at good sam", "job at the va in chillicothe".
 _WORKPLACE = regex.compile(
     r"(?i)\b(?:work(?:s|ed|ing)?|shifts?|double|job|residency|rotation|rotating|volunteer(?:s|ed|ing)?"
-    r"|nursing|attending|intern(?:ship)?|fellowship|placement|practice|practicing)\b[^.!?\n]{0,24}?"
+    r"|nursing|attending|intern(?:ship)?|fellowship|placement|practice|practicing|years|months"
+    r"|career|retiring|retired|er|ed|icu|nicu|picu|opd|wards?|unit|theatres?|department|dept"
+    r"|team|crew|staff|nurses|doctors|janitor|porter|cafeteria)\b[^.!?\n]{0,24}?"
     r"\bat\s+(?:the\s+)?(?P<f>\p{L}[\p{L}'’&-]*(?:[ \t]+\p{L}[\p{L}'’&-]*){0,2})"
 )
 _NOT_WORKPLACE = {"home", "work", "night", "nights", "least", "all", "once", "first", "last",
@@ -609,7 +613,7 @@ def _hashtag_towns(text: str):
     excluded = lexicon.states_and_countries()
     for m in regex.finditer(r"(?<!\w)#(?P<t>\p{L}{4,})", text):
         low = m["t"].lower()
-        if low in places and low not in excluded and lexicon.zipf(low) < 4.5:
+        if low in places and low not in excluded and low not in lexicon.ordinary_words():
             yield RecognizerResult("LOCATION", m.start("t"), m.end("t"), 0.7)
 
 
