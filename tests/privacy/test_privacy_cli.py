@@ -100,8 +100,8 @@ def test_eval_deid_reports_bundled_sets_as_json() -> None:
     assert result.returncode == 0, result.stderr
     reports = json.loads(result.stdout)
     by_set = {r["dataset"]: r["identifiers"] for r in reports}
-    assert set(by_set) == {"clinical_dev.jsonl", "clinical_holdout.jsonl",
-                           "shorthand_dev.jsonl", "shorthand_holdout.jsonl"}  # fmt: skip
+    assert set(by_set) == {"clinical_dev.jsonl", "clinical_holdout.jsonl", "shorthand_dev.jsonl",
+                           "shorthand_holdout.jsonl", "social_holdout.jsonl"}  # fmt: skip
     for (
         report
     ) in reports:  # the figures themselves are held to their floors in test_privacy_scanner
