@@ -156,7 +156,8 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         PERSON_VERB.match(text, t.end)
         and given(t)
         and t.low not in KIN | CARE_ROLES | TITLES
-        and not (prev is not None and prev.low in DETERMINERS)
+        and not (prev is not None and prev.low in DETERMINERS
+                 and text[prev.end : t.start].strip(" ") == "")
     ):
         return 0.8  # "rose states", "rich requests updates", "SANDY WILL DRIVE HER"
     return 0.0
