@@ -333,13 +333,14 @@ def _eponym(text: str, toks: list[Tok], i: int) -> bool:
     return i + 1 < len(toks) and toks[i + 1].low in EPONYM_NOUNS
 
 
-_TITLED_LETTER = regex.compile(r"(?<![\w.])(?i:mr|mrs|ms|miss|ma['’]am)\.?\s+\p{L}(?![\w.'’])")
+_TITLED_LETTER = regex.compile(r"(?<![\w.])(?i:mr|mrs|ma['’]am)\.?\s+\p{L}(?![\w.'’])")
 _NICKNAME = regex.compile(
     r"(?P<before>\p{L}+)\s+[\"'“‘](?P<n>\p{L}[\p{L}'’-]{1,15})[\"'”’](?!\p{L})"
 )
-_NICKNAME_CUES = {"client", "friend", "pt", "patient", "resident", "aka", "called", "nicknamed",
-                  "goes", "by", "named", "son", "daughter", "brother", "sister", "husband",
-                  "wife", "partner", "boyfriend", "girlfriend", "buddy"}  # fmt: skip
+# Not "called" or "by": "so-called 'detox' teas", "driven by 'fear'".
+_NICKNAME_CUES = {"client", "friend", "pt", "patient", "resident", "aka", "nicknamed", "named",
+                  "son", "daughter", "brother", "sister", "husband", "wife", "partner",
+                  "boyfriend", "girlfriend", "buddy"}  # fmt: skip
 
 _NOT_INITIALS = {"ok", "yes", "no", "ama", "dnr", "dni", "npo", "prn", "hcp", "poa", "sob", "lol",
                  "ie", "eg", "am", "pm", "us", "uk", "nb", "ps"}  # fmt: skip

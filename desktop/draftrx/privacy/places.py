@@ -582,7 +582,9 @@ _NOT_WORKPLACE = {"home", "work", "night", "nights", "least", "all", "once", "fi
                   "large", "best", "worst", "most", "random", "heart", "hand", "bay", "capacity",
                   "baseline", "goal", "par", "odds", "play", "school", "church", "bedtime",
                   "lunch", "dinner", "breakfast", "shift", "change", "handoff", "walmart",
-                  "length", "speed", "full", "half", "max", "minimum", "maximum"}  # fmt: skip
+                  "length", "speed", "full", "half", "max", "minimum", "maximum", "rounds",
+                  "huddle", "report", "conference", "meeting", "discharge", "admission",
+                  "morning", "evening", "signout", "sign-out"}  # fmt: skip
 
 
 def _workplaces(text: str):
@@ -633,6 +635,9 @@ def _where_one_lives(text: str):
                 break
         phrase = " ".join(words).rstrip(".'’")
         after = regex.match(r"[ \t]+(\w+)", text[m.start("p") + len(phrase) :])
+        if len(words) == 1 and phrase.islower() and phrase not in lexicon.place_names():
+            if lexicon.zipf(phrase) >= 3.5:
+                continue  # "lives in denial", "living in poverty"
         if words and not (after and after.group(1).lower() in _DWELLING):
             yield RecognizerResult("LOCATION", m.start("p"), m.start("p") + len(phrase), 0.85)
 
