@@ -635,9 +635,9 @@ def _where_one_lives(text: str):
                 break
         phrase = " ".join(words).rstrip(".'’")
         after = regex.match(r"[ \t]+(\w+)", text[m.start("p") + len(phrase) :])
-        if len(words) == 1 and phrase.islower() and phrase not in lexicon.place_names():
-            if lexicon.zipf(phrase) >= 3.5:
-                continue  # "lives in denial", "living in poverty"
+        common = phrase not in lexicon.place_names() and lexicon.zipf(phrase) >= 3.5
+        if len(words) == 1 and phrase.islower() and common:
+            continue  # "lives in denial", "living in poverty"
         if words and not (after and after.group(1).lower() in _DWELLING):
             yield RecognizerResult("LOCATION", m.start("p"), m.start("p") + len(phrase), 0.85)
 
