@@ -106,10 +106,6 @@ WASH = [
     {"role": "user", "content": "Write the sentence 'Wash your hands before every meal.' "
                                 "twenty times, one per line."},
 ]  # fmt: skip
-REASONS = [
-    {"role": "system", "content": "You are a helpful assistant."},
-    {"role": "user", "content": "List 30 reasons to get a flu shot."},
-]
 FLU = load_prompt("educational").messages((DRAFTS / "flu_myth.txt").read_text())
 
 
@@ -144,17 +140,17 @@ def test_a_looping_stream_stops_after_its_first_copy(engine: Engine) -> None:
 
 @pytest.mark.model
 def test_each_sequence_of_a_batch_has_its_own_guard(engine: Engine) -> None:
-    texts, stats = by_index(engine.stream_batch([WASH, REASONS, FLU], greedy(200)))
-    assert [stats[i].stop_reason for i in range(3)] == ["loop", "loop", "eos"]
-    wash = texts[0][: len(texts[0]) - stats[0].trim_chars]
-    assert wash == "Wash your hands before every meal."
-    # The list ("5. To protect yourself from the flu virus" from there on) is cut after the
-    # first of three identical items; what was shown beyond it is only the next number.
-    reasons = texts[1][: len(texts[1]) - stats[1].trim_chars]
-    assert reasons.endswith("\n") and texts[1][len(reasons) :].rstrip(".").isdigit()
-    items = [line.split(". ", 1)[1] for line in reasons.splitlines() if ". " in line]
-    assert len(items) >= 3 and items[-1] != items[-2]
-    assert stats[2].trim_chars == 0 and texts[2].strip()
+    """Two looping sequences around one that ends by itself: each loop is cut after its
+    first copy, and the draft between them is neither cut nor stopped. (A batch's greedy
+    tokens are not the same from run to run, so only prompts that loop, or end, by a wide
+    margin are used: a list of 30 reasons looped in one run and ran to its length in the
+    next.)"""
+    texts, stats = by_index(engine.stream_batch([WASH, FLU, WASH], greedy(200)))
+    assert [stats[i].stop_reason for i in range(3)] == ["loop", "eos", "loop"]
+    for i in (0, 2):
+        wash = texts[i][: len(texts[i]) - stats[i].trim_chars]
+        assert wash == "Wash your hands before every meal."
+    assert stats[1].trim_chars == 0 and texts[1].strip()
 
 
 def replay(engine: Engine, tokens: list[int]) -> tuple[Loop | None, str]:
