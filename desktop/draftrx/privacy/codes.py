@@ -132,7 +132,7 @@ RULES = [
     *[_cued(t, c) for t, c in _CUES.items()],
     Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus|chair|fast\s+track|trauma|theatre)\.?\s*\#?\s*(?P<code>\d{1,4}-\d{1,4}|\d{1,4}(?:-?[A-Za-z])?|(?![xX]\d)[A-Za-z]{1,4}-?\d{1,4}|[A-D](?=\s+(?:w/|with|\b)))(?![\w-])"), 0.9, group="code"),
     # A patient placed by a bare number: "pt in 612", "mr. haddad in 9", "my pt in 11".
-    Rule("ROOM", rx(r"(?i:\bpts?|\bpatient|\b(?:mr|mrs|ms)\.?\s+[\p{L}'’-]+)\s+(?i:in)\s+(?P<code>\d{1,4}[A-Za-z]?)\b(?!\s*(?:%|/|\.\d|(?i:mg|ml|min|hours?|hrs?|days?|weeks?|wks?|months?|yrs?|years?|am|pm)\b))"), 0.75, group="code"),
+    Rule("ROOM", rx(r"(?i:\bpts?|\bpatient|\bgentleman|\blady|\bresident|\bmum|\bmom|\bdoing\s+great|\b(?:mr|mrs|ms)\.?\s+[\p{L}'’-]+)\s+(?i:in)\s+(?P<code>\d{1,4}[A-Za-z]?)\b(?!\s*(?:%|/|\.\d|(?i:mg|ml|min|hours?|hrs?|days?|weeks?|wks?|months?|yrs?|years?|am|pm)\b))"), 0.75, group="code"),
     # An ICU bed by its unit: "micu 6", "CICU 2", not "icu 2 days" or "icu x2".
     Rule("ROOM", rx(r"(?<![\w])(?i:[a-z]{1,3}icu|ccu|pacu|sdu|pcu|imcu|tcu)\s?\#?(?P<code>\d{1,3}[A-Za-z]?)(?![\w-])(?!\s*(?i:days?|d\b|hrs?|h\b|hours?|wks?|weeks?))"), 0.8, group="code"),
     # A plate written in two groups: "MA PLATE 3HX 771", "(plate 8HRT 552)".

@@ -122,6 +122,14 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         text, t.end
     ):
         return 0.8  # "hi sarah if ur reading this", "Welcome home, Bri!", "thank you, jo."
+    if (
+        given(t)
+        and (t.cap or (t.low not in lexicon.ordinary_words() and lexicon.zipf(t.low) < 3.0))
+        and (FROM_SOMEWHERE.match(text, t.end) or (
+            ADDRESSED.search(text, max(0, t.start - 12), t.start) and CLOSED.match(text, t.end)
+        ))
+    ):
+        return 0.8  # "Bec from the Subiaco store", "a message from Gareth,", "tell dotty i'm"
     if SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
         (name_word(t.low) and t.low not in lexicon.ordinary_words())
         or (AGE_SEX.match(text, t.end) and t.low not in shorthand.SETTINGS)
@@ -174,7 +182,7 @@ def closes(text: str, t: Tok) -> bool:
 
 
 CLOSED = regex.compile(
-    r"[ \t]*(?:$|\n|[.,;)!]|\((?!\d)|\d[\d -]{3,}\d|\p{L}\.(?:\s|$)|(?i:if|and|for)\b)"
+    r"[ \t]*(?:$|\n|[.,;)!]|\((?!\d)|\d[\d -]{3,}\d|\p{L}\.(?:\s|$)|(?i:if|and|for|knows|i['’]m)\b)"
 )
 
 
@@ -258,6 +266,9 @@ NAMED = regex.compile(
 
 GREETING = regex.compile(r"(?i)(?:^|[\s(])(?:hi|hey|hello|thanks|thank\s+you|congrats"
                       r"|congratulations|welcome(?:\s+home|\s+back)?|love\s+you|miss\s+you),?\s+$")
+# Who said or was told something: "a message from Gareth, the man", "tell dotty".
+ADDRESSED = regex.compile(r"(?i)\b(?:from|tell|told|ask|asked|hope|thank)\s+$")
+FROM_SOMEWHERE = regex.compile(r"\s+from\s+(?:the\s+|our\s+)?(?=\p{L})")
 SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
 
 

@@ -199,10 +199,10 @@ _TOWN_AFTER = regex.compile(r",[ \t]*(\p{L}[\p{L}'’.-]+(?:[ \t]\p{L}[\p{L}'’
 def _town_after(text: str, found: list[Finding]) -> list[Finding]:
     """The town after an address or a facility: "33 birchwood ct, york", "HILLTOP DRUG,
     PIKEVILLE", "14 HARBOR RD, GLOUCESTER". A clinical word or a common one stops it."""
-    out = []
-    for f in found:
-        if f.type not in {"ADDRESS", "FACILITY"}:
-            continue
+    out: list[Finding] = []
+    todo = [f for f in found if f.type in {"ADDRESS", "FACILITY"}]
+    while todo:  # a town found may lead to the next: "Besant Nagar, Chennai 600090"
+        f = todo.pop()
         m = _TOWN_AFTER.match(text, f.end)
         if not m:
             continue
@@ -211,13 +211,14 @@ def _town_after(text: str, found: list[Finding]) -> list[Finding]:
             end = m.start(1) + len(" ".join(words).rstrip("."))
             if _ENDS_PLACE.match(text, end) and all(_town_word(w.rstrip(".")) for w in words):
                 out.append(Finding(m.start(1), end, "LOCATION", 0.75))
+                todo.append(out[-1])
                 break
             words.pop()
     return out
 
 
 # A town closes its line of an address: "york.", "GLOUCESTER)", "MILWAUKEE WI 53209".
-_ENDS_PLACE = regex.compile(r"[ \t]*(?:$|[\n.,;)]|[A-Z]{2}\b|\d{5}\b)")
+_ENDS_PLACE = regex.compile(r"[ \t]*(?:$|[\n.,;)]|[A-Z]{2}\b|\d{4,6}\b|[A-Z]\d[A-Z]\b)")
 
 
 def _town_word(word: str) -> bool:
