@@ -80,7 +80,7 @@ def _generic_code(text: str, m: regex.Match[str]) -> bool:
 
 _PHONE_CUES = {"call", "phone", "ph", "tel", "fax", "cell", "mobile", "text", "pager", "ext",
                "at", "number", "dial", "contact", "reached", "cb", "callback", "home", "work",
-               "paged", "page", "pgr", "pg", "beeper", "x", "rn", "np", "md", "dr", "to"}  # fmt: skip
+               "paged", "page", "pgr", "pg", "beeper", "x", "rn", "np", "md", "dr"}  # fmt: skip
 
 
 def _phone_cued(text: str, m: regex.Match[str]) -> bool:

@@ -228,7 +228,7 @@ RULES = [
     Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
     # "Harold Jennings was 97, a retired machinist", "grandma was 93 and dying".
-    Rule("AGE_90_PLUS", rx(r"(?:\b\p{Lu}\p{Ll}+,?|\b(?i:grandma|grandpa|granny|grandad|nana|nan|gran|baba|mama|papa|mom|mum|dad|mother|father|wife|husband|aunt|uncle|she|he|who|shes|hes))\s+(?i:was|is|turned|turns)?\s*(?P<n>9\d|1[01]\d)(?=\s*(?:[,.!;)]|(?i:and|when|but|yrs?|years)\b))"), 0.8, group="n"),
+    Rule("AGE_90_PLUS", rx(r"(?:\b\p{Lu}\p{Ll}+,?\s+(?i:was|is|turned|turns)|\b(?i:grandma|grandpa|granny|grandad|nana|nan|gran|baba|mama|papa|mom|mum|dad|mother|father|wife|husband|aunt|uncle|she|he|who|shes|hes)(?:\s+(?i:was|is|turned|turns))?)\s+(?P<n>9\d|1[01]\d)(?=\s*(?:[,.!;)]|(?i:and|when|but|yrs?|years)\b))"), 0.8, group="n"),
     Rule("AGE_90_PLUS", rx(r"\b(?P<n>9\d|1[01]\d)\s+(?i:years?|yrs?)\s+(?i:young|old)\b"), 0.85, group="n"),
     Rule("AGE_90_PLUS", rx(r"(?<=\)\s?,\s)(?P<n>9\d|1[01]\d)(?=,)"), 0.75, group="n"),
 ]  # fmt: skip
