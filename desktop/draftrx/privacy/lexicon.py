@@ -188,9 +188,7 @@ def ordinary_words() -> frozenset[str]:
     while a given name that is also a verb or adjective ("will", "mark", "grace", "young")
     needs more than a capital letter to be taken for a name.
     """
-    index = (
-        Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups").get_table("lemma_index")
-    )
+    index = _lemma_index()
     words = set(STOP_WORDS)
     for pos in ("verb", "adj", "adv"):
         words.update(index[hash_string(pos)])
@@ -200,10 +198,14 @@ def ordinary_words() -> frozenset[str]:
 @cache
 def verbs() -> frozenset[str]:
     """WordNet's verbs: "choose" before "funeral home" says what is done, not which one."""
-    index = (
-        Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups").get_table("lemma_index")
-    )
-    return frozenset(index[hash_string("verb")])
+    return frozenset(_lemma_index()[hash_string("verb")])
+
+
+@cache
+def _lemma_index():
+    """spaCy's lemma index (WordNet words by part of speech), read from disk once."""
+    lookups = Lookups().from_disk(spacy_model_path() / "lemmatizer" / "lookups")
+    return lookups.get_table("lemma_index")
 
 
 @cache
@@ -250,5 +252,6 @@ def warm() -> None:
     drug_names()
     states_and_countries()
     ordinary_words()
+    verbs()
     _lemma_tables()
     zipf("the")

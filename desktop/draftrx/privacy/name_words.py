@@ -42,7 +42,7 @@ CARE_ROLES = {
     "mgr", "attn", "lc", "pca", "ma", "scribe", "preceptor", "rph", "cde", "chw", "officer",
     "navigator", "advocate", "worker", "rep", "ofc", "srna", "pct", "nf", "counselor",
     "dietitian", "nutritionist", "aide", "doula", "midwife", "paramedic", "medic", "emt",
-    "medics", "paramedics", "clerk", "unit clerk", "secretary", "registrar", "transporter",
+    "medics", "paramedics", "clerk", "secretary", "registrar", "transporter",
     "biomed", "dau", "sitters", "coach", "clinician", "supervisor", "mht", "peer", "counsellor",
     "liaison", "caller",
 }  # fmt: skip
