@@ -81,19 +81,25 @@ def write_tiny(path: Path, arch: str = "llama") -> Path:
     return path
 
 
-def mutate(src: Path, dst: Path, changes: dict[str, Change]) -> Path:
+def mutate(
+    src: Path, dst: Path, changes: dict[str, Change], arch: str | None = None
+) -> Path:
     """Copy src with its metadata changed (`{arch}` in a key: the architecture), weights as
-    they are, the way llama.cpp's gguf_new_metadata.py rewrites a file."""
+    they are, the way llama.cpp's gguf_new_metadata.py rewrites a file. `arch` renames the
+    architecture and its keys."""
     reader = gguf.GGUFReader(str(src))
-    arch = str(reader.fields["general.architecture"].contents())
+    old = str(reader.fields["general.architecture"].contents())
+    arch = arch or old
     changes = {k.format(arch=arch): v for k, v in changes.items()}
     writer = gguf.GGUFWriter(str(dst), arch)
     for field in reader.fields.values():
         if field.name.startswith("GGUF.") or field.name == "general.architecture":
             continue
-        if field.name not in changes:
+        name = arch + field.name.removeprefix(old) if field.name.startswith(f"{old}.") else \
+            field.name
+        if name not in changes:
             sub = field.types[-1] if field.types[0] == T.ARRAY else None
-            writer.add_key_value(field.name, field.contents(), field.types[0], sub_type=sub)
+            writer.add_key_value(name, field.contents(), field.types[0], sub_type=sub)
     for key, change in changes.items():
         if change is not None:
             writer.add_key_value(key, change[1], change[0])
@@ -244,6 +250,57 @@ def test_a_mutated_model_is_refused_in_one_sentence_and_never_aborts(
     result = load_in_child(mutate(tiny[arch], tmp_path / "mutated.gguf", changes))
     assert "refused" in result, result
     assert_one_sentence(result["refused"], "mutated.gguf")
+
+
+@pytest.mark.parametrize("arch", ["smallthinker", "paddleocr"])
+def test_an_architecture_whose_own_assert_fires_is_refused_by_a_trial_load(
+    tiny: dict[str, Path], tmp_path: Path, arch: str
+) -> None:
+    """The header passes every check that applies to all architectures; llama.cpp then
+    aborts on an assert of this architecture alone (smallthinker while loading, paddleocr
+    at the first decode, in its rotary sections)."""
+    path = mutate(tiny["llama"], tmp_path / f"{arch}.gguf", {}, arch=arch)
+    read_gguf(path)
+    result = load_in_child(path)
+    assert "crashed on a trial load" in result.get("refused", ""), result
+    assert_one_sentence(result["refused"], f"{arch}.gguf")
+
+
+def test_a_trial_load_is_remembered_until_the_file_changes(
+    tiny: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from draftrx.engine import trial
+
+    monkeypatch.setenv("DRAFTRX_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "model.gguf"
+    path.write_bytes(tiny["llama"].read_bytes())
+    settings = {"n_ctx": 512, "n_batch": 512, "n_gpu_layers": 0}
+    trial.ensure_runs(path, settings)  # a real child load
+    children: list[list[str]] = []
+    real = trial.subprocess.run
+    monkeypatch.setattr(trial.subprocess, "run",
+                        lambda args, **kw: children.append(args) or real(args, **kw))  # fmt: skip
+    trial.ensure_runs(path, {**settings, "n_threads": 7})  # threads do not matter
+    assert children == []
+    trial.ensure_runs(path, {**settings, "n_ctx": 1024})  # another context does
+    assert len(children) == 1
+    os.utime(path, ns=(0, 0))
+    trial.ensure_runs(path, settings)  # and so does a changed file
+    assert len(children) == 2
+
+
+def test_the_app_entry_point_runs_a_trial_load_as_a_frozen_app_asks(
+    tiny: dict[str, Path],
+) -> None:
+    """A frozen app has no `python -c`: trial.py runs the app itself with its flag."""
+    from draftrx.engine import trial
+
+    settings = json.dumps({"n_ctx": 512, "n_batch": 512, "n_gpu_layers": 0})
+    done = subprocess.run([sys.executable, "-m", "draftrx", trial.FLAG, str(tiny["llama"]),
+                           settings], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1:] == ["trial: ran"], done.stderr[-2000:]
 
 
 def test_an_unchanged_model_loads_and_a_context_below_the_batch_runs_a_longer_prompt(

@@ -33,7 +33,7 @@ from pathlib import Path
 import llama_cpp
 import numpy as np
 
-from draftrx.engine import hardware
+from draftrx.engine import hardware, trial
 from draftrx.engine.chat import ChatTemplate, Message
 from draftrx.engine.decoding import Decoder, Run, Stream
 from draftrx.engine.errors import (
@@ -117,18 +117,19 @@ class Engine:
         self.n_threads = config.n_threads or hardware.default_threads()
         n_ctx = self._context_size()
         self._check_memory(n_ctx, available_ram())
+        settings = {
+            "n_ctx": n_ctx,
+            "n_batch": config.n_batch,
+            "n_ubatch": config.n_batch,
+            "n_threads": self.n_threads,
+            "n_threads_batch": max(self.n_threads, hardware.batch_threads()),
+            "n_gpu_layers": self.n_gpu_layers,
+        }
+        trial.ensure_runs(config.model_path, settings)
         started = time.perf_counter()
         try:
-            self._llm = llama_cpp.Llama(
-                model_path=str(config.model_path),
-                n_ctx=n_ctx,
-                n_batch=config.n_batch,
-                n_ubatch=config.n_batch,
-                n_threads=self.n_threads,
-                n_threads_batch=max(self.n_threads, hardware.batch_threads()),
-                n_gpu_layers=self.n_gpu_layers,
-                verbose=False,
-            )
+            self._llm = llama_cpp.Llama(model_path=str(config.model_path), verbose=False,
+                                        **settings)  # fmt: skip
         except (ValueError, RuntimeError, OSError):  # its message names no reason
             raise ModelLoadError(
                 f"llama.cpp could not load {config.model_path.name}, which is damaged or "
