@@ -28,7 +28,7 @@ from pathlib import Path
 
 import regex
 
-from draftrx.compose import faithful, phrases, retell
+from draftrx.compose import faithful, injection, phrases, retell
 from draftrx.compose import message as key_message
 from draftrx.compose.checks import Check, mask, run_checks, worst
 from draftrx.compose.diff import Change, word_diff
@@ -497,6 +497,8 @@ class Composer:
             variant.checks.append(faithful.check(own, message.text, given, own_source=not reply,
                                                  words=message.trusted))  # fmt: skip
         variant.checks.append(retell.record_details(own, self.scanner, mapping))
+        if reply:
+            variant.checks.append(injection.check(own, protected.result.text))
         if request.task == "lesson":
             variant.checks.append(
                 retell.retelling(own, self.scanner, mapping, protected.result.text, given)
