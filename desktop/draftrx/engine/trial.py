@@ -77,13 +77,12 @@ def _stamp(path: Path, settings: dict[str, Any]) -> Path:
 
 
 def main(args: list[str]) -> None:
-    """The child: load, make the app's multi-sequence context, decode one token; offline,
-    like every DraftRx process. Its stderr (llama.cpp's log and, on an abort, a backtrace)
-    is dropped by the parent, which says what happened in words."""
+    """The child: load, make the app's multi-sequence context, decode one token. It is
+    given no draft and llama.cpp opens no sockets (tests/vault/test_guard.py). Its stderr
+    (llama.cpp's log and, on an abort, a backtrace) is dropped by the parent, which says
+    what happened in words."""
     from draftrx.engine.sequences import unified_context
-    from draftrx.vault import guard
 
-    guard.install()
     path, settings = args[0], json.loads(args[1])
     try:
         llm = llama_cpp.Llama(model_path=path, verbose=False, **settings)
