@@ -177,6 +177,27 @@ def test_the_diff_says_why_each_word_changed(scanner) -> None:
     assert quasi.severity == "warn" and "room" in quasi.message
 
 
+def test_a_stand_in_in_the_models_own_sentence_is_the_privacy_change_and_the_rest_its_own(
+    scanner,
+) -> None:
+    """A model that writes a new sentence around the patient's stand-in: the stand-in is
+    coloured as the identifier change, the model's words as its own, and the taken-out
+    text lists the identifiers in it by type (so a view can hide them)."""
+    composer = Composer(Scripted(), scanner, Settings())
+    protected = composer.protect(Request(DRAFT, seed=3))
+    name = next(protected.result.text[slice(*r.target)] for r in protected.result.replacements
+                if r.type == "NAME")  # fmt: skip
+    _, (v,) = run(Scripted(f"Everyone who knows {name} should get a flu shot."), scanner)
+    changed = [c for c in v.diff if c.op != "equal"]
+    assert " ".join(c.new for c in changed if c.reason == "identifier") == name
+    mine = " ".join(c.new for c in changed if c.reason == "rewritten")
+    assert "Everyone who knows" in mine and "should get a flu shot" in mine
+    hidden = [(c.old[a:b], kind) for c in changed for a, b, kind in c.hidden]
+    assert ("Maria Kowalski", "name") in hidden, hidden
+    assert any("412" in text and kind == "room or bed" for text, kind in hidden), hidden
+    assert "".join(c.new for c in v.diff) == v.text
+
+
 def test_a_reply_that_confirms_a_patient_blocks(scanner) -> None:
     _, (v,) = run(Scripted("You're welcome, glad we could help with your rash!"), scanner,
                   task="reply-comment")  # fmt: skip

@@ -1,8 +1,12 @@
 """A word-level diff from the draft to the final text, each change labelled with why.
 
-Reasons: `identifier` (the change touches text the privacy pipeline replaced),
+Reasons: `identifier` (an identifier of the draft taken out, or a stand-in put in),
 `disclaimer` and `disclosure` (added by code), `numbering` (thread post numbers) and
-`rewritten` (the model's doing). The same list drives the app's diff view and `--diff`.
+`rewritten` (the model's doing). A change's reason is judged on each side by what that
+text is: a stand-in the model copied into its own sentence is an identifier change, the
+sentence around it the model's. Identifiers in taken-out text are listed with their type
+(`Change.hidden`), so a view can show "[name]" rather than the patient's name. The same list
+drives the app's diff view and `--diff`.
 """
 
 from __future__ import annotations
@@ -28,35 +32,43 @@ class Change:
     old_span: Span
     new_span: Span
     reason: str | None = None  # None for equal text
+    # Identifiers inside `old`: (start, end, type) relative to `old`.
+    hidden: tuple[tuple[int, int, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {"op": self.op, "old": self.old, "new": self.new, "reason": self.reason,
-                "old_span": list(self.old_span), "new_span": list(self.new_span)}  # fmt: skip
+                "old_span": list(self.old_span), "new_span": list(self.new_span),
+                "hidden": [list(h) for h in self.hidden]}  # fmt: skip
 
 
 def word_diff(
     original: str,
     final: str,
     *,
-    identifiers: Sequence[Span] = (),
+    identifiers: Sequence[tuple[int, int, str]] = (),
+    stand_ins: Sequence[Span] = (),
     added: Mapping[str, Sequence[Span]] | None = None,
 ) -> list[Change]:
-    """`identifiers`: spans of `original` the privacy pipeline replaced; `added`: spans of
-    `final` that code added, by reason ("disclaimer": [...])."""
+    """`identifiers`: spans of `original` the privacy pipeline replaced, with their type;
+    `stand_ins`: spans of `final` that are stand-ins for them; `added`: spans of `final`
+    that code added, by reason ("disclaimer": [...])."""
     a, b = _tokens(original), _tokens(final)
-    regions = sorted((s, e, why) for why, spans in (added or {}).items() for s, e in spans if e > s)
+    regions = sorted([(s, e, why) for why, spans in (added or {}).items() for s, e in spans]
+                     + [(s, e, "identifier") for s, e in stand_ins])  # fmt: skip
+    regions = [r for r in regions if r[1] > r[0]]
     changes: list[Change] = []
-    matcher = SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+    # Spaces never anchor a match, so two rewritten sentences read as one change each, not
+    # as words interleaved at every space they share ("Saw Last Jenna night").
+    matcher = SequenceMatcher(str.isspace, [t for t, _ in a], [t for t, _ in b], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         old = _span(a, i1, i2, len(original))
         new = _span(b, j1, j2, len(final))
         if tag == "equal":
             changes.append(Change("equal", original[slice(*old)], final[slice(*new)], old, new))
             continue
-        reason = (
-            "identifier" if any(s < old[1] and old[0] < e for s, e in identifiers) else "rewritten"
-        )
-        changes += _cut(original, final, old, new, regions, reason)
+        hidden = tuple((max(s, old[0]) - old[0], min(e, old[1]) - old[0], t)
+                       for s, e, t in identifiers if s < old[1] and old[0] < e)  # fmt: skip
+        changes += _cut(original, final, old, new, regions, hidden)
     return changes
 
 
@@ -71,8 +83,11 @@ def _span(tokens: list[tuple[str, int]], i: int, j: int, length: int) -> Span:
 
 
 def _cut(original: str, final: str, old: Span, new: Span,
-         regions: list[tuple[int, int, str]], reason: str) -> list[Change]:  # fmt: skip
-    """Split one change where it crosses text that code added, so each part has one reason."""
+         regions: list[tuple[int, int, str]],
+         hidden: tuple[tuple[int, int, str], ...]) -> list[Change]:  # fmt: skip
+    """Split one change where it crosses text that code added or a stand-in, so each part
+    has one reason. The taken-out text goes with the first part of the model's own, as an
+    identifier change when it is nothing but identifiers."""
     pieces: list[tuple[Span, str]] = []
     pos = new[0]
     for s, e, why in regions:
@@ -80,22 +95,26 @@ def _cut(original: str, final: str, old: Span, new: Span,
         if s >= e:
             continue
         if pos < s:
-            pieces.append(((pos, s), reason))
+            pieces.append(((pos, s), "rewritten"))
         pieces.append(((s, e), why))
         pos = e
     if pos < new[1] or not pieces:
-        pieces.append(((pos, new[1]), reason))
-    out: list[Change] = []
+        pieces.append(((pos, new[1]), "rewritten"))
     old_text = original[slice(*old)]
+    covered = sum(e - s for s, e, _ in hidden)
+    old_reason = "identifier" if old_text.strip() and covered >= len(old_text.strip()) \
+        else "rewritten"  # fmt: skip
+    out: list[Change] = []
     for span, why in pieces:
         text = final[slice(*span)]
-        if why == reason and old_text:
-            out.append(Change("replace" if text else "delete", old_text, text, old, span, why))
+        if why == old_reason and old_text:
+            out.append(Change("replace" if text else "delete", old_text, text, old, span, why,
+                              hidden))  # fmt: skip
             old_text = ""
         elif text:
             out.append(Change("insert", "", text, (old[0], old[0]), span, why))
     if old_text:
-        out.insert(0, Change("delete", old_text, "", old, (new[0], new[0]), reason))
+        out.insert(0, Change("delete", old_text, "", old, (new[0], new[0]), old_reason, hidden))
     return out
 
 

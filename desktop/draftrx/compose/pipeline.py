@@ -53,8 +53,9 @@ from draftrx.engine.events import (
     StreamStats,
     TextPiece,
 )
-from draftrx.privacy.fictionalise import Mode, Result, fictionalise
+from draftrx.privacy.fictionalise import Mapping, Mode, Result, fictionalise
 from draftrx.privacy.findings import Finding
+from draftrx.privacy.kinds import TYPES
 from draftrx.privacy.rescan import scrub
 from draftrx.privacy.scanner import Scanner
 
@@ -505,7 +506,8 @@ class Composer:
             )
         variant.diff = word_diff(
             request.draft, final,
-            identifiers=[r.source for r in protected.result.replacements], added=added,
+            identifiers=[(*r.source, TYPES[r.type].label) for r in protected.result.replacements],
+            stand_ins=_stand_ins(final, mapping), added=added,
         )  # fmt: skip
         return variant
 
@@ -673,6 +675,16 @@ def _drop_hashtags(text: str, keep: int) -> str:
     for m in reversed(tags[keep:]):
         text = text[: m.start()] + text[m.end() :]
     return text.strip()
+
+
+def _stand_ins(final: str, mapping: Mapping) -> list[tuple[int, int]]:
+    """Where the draft's stand-ins sit in the final text, as whole words."""
+    words = sorted({s for s in mapping.standins() if s.strip()}, key=len, reverse=True)
+    if not words:
+        return []
+    pattern = "|".join(regex.escape(w) for w in words)
+    return [m.span() for m in
+            regex.finditer(rf"(?<![\p{{L}}\p{{N}}])(?:{pattern})(?![\p{{L}}\p{{N}}])", final)]
 
 
 def _added(final: str, tail: Tail) -> dict[str, list[tuple[int, int]]]:

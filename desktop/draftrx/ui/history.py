@@ -49,6 +49,7 @@ class DraftHistory(QObject):
     needs_passphrase = Signal(str, bool)  # message, new vault
     problem = Signal(str)  # a VaultError message for the notice banner
     recovered = Signal(object)  # Autosaved: what was being written when the app died
+    forgotten = Signal()  # the history and its key were deleted: so goes the window's draft
 
     def __init__(self, text: Callable[[], str], path: Path | None = None,
                  parent: QObject | None = None) -> None:  # fmt: skip
@@ -171,6 +172,7 @@ class DraftHistory(QObject):
             self.vault = None
         forget(self.path)
         self.draft_id, self._saved_text, self._rewrite = None, None, None
+        self.forgotten.emit()
         self.start()
 
     def _write(self, action: Callable[[], T]) -> T | None:

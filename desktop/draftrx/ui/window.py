@@ -71,6 +71,8 @@ TASK_LABELS = {
     "reply-review": "Reply to a review",
     "reply-dm": "Reply to a direct message",
 }
+EXPLAIN = ("Highlights: identifiers (replaced before the model sees the draft) and clues "
+           "(your call).")
 MODE_LABELS = {  # privacy.fictionalise.Mode values (that module loads Presidio: not here)
     "fictionalise": "Fictionalise identifiers",
     "generalise": "Generalise identifiers",
@@ -100,7 +102,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.store = store or preferences.open_store()
         self.prefs = preferences.load(self.store)
-        self.notice = QLabel()
+        self._build_notice()
         try:
             self.base_settings = load_settings()
         except ValueError as exc:
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         self._draft_number = 0  # counts New draft / Open: a late key message is dropped
         self._job_draft = 0  # the draft number of the last rewrite
         self._stopped = False
+        self._draft_notice = False  # the notice is about the draft (cleared with it)
         self.unlock_dialog: UnlockDialog | None = None
         self.history_dialog: HistoryDialog | None = None
         self.recovered: Autosaved | None = None
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
         self.history.needs_passphrase.connect(self._ask_passphrase)
         self.history.problem.connect(self.show_notice)
         self.history.recovered.connect(self._offer_recovery)
+        self.history.forgotten.connect(self._forgotten)
         if history:
             self.history.start()
         else:
@@ -150,13 +154,28 @@ class MainWindow(QMainWindow):
 
     # -- layout -------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build_notice(self) -> None:
+        """A bar for what went wrong, with a button to close it once read."""
+        self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Notice")
-        self.notice.setStyleSheet(
-            "QLabel { background: rgba(220, 120, 0, 0.18); padding: 6px; border-radius: 4px; }"
-        )
-        self.notice.setVisible(bool(self.notice.text()))
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setAccessibleName("Close the notice")
+        close.setToolTip("Close the notice")
+        close.clicked.connect(self.hide_notice)
+        self.notice_bar = QWidget()
+        self.notice_bar.setObjectName("notice")
+        self.notice_bar.setStyleSheet("#notice { background: rgba(220, 120, 0, 0.18); "
+                                      "border-radius: 4px; }")  # fmt: skip
+        bar = QHBoxLayout(self.notice_bar)
+        bar.setContentsMargins(6, 2, 2, 2)
+        bar.addWidget(self.notice, 1)
+        bar.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice_bar.hide()
+
+    def _build(self) -> None:
         self.recovery_bar = QWidget()
         bar = QHBoxLayout(self.recovery_bar)
         bar.setContentsMargins(6, 2, 6, 2)
@@ -219,8 +238,7 @@ class MainWindow(QMainWindow):
         self.findings = FindingsList()
         self.findings.toggled.connect(self._remark)
         self.findings.currentItemChanged.connect(self._finding_selected)
-        self.explain = QLabel("Highlights: identifiers (replaced before the model sees the "
-                              "draft) and clues (your call).")  # fmt: skip
+        self.explain = QLabel(EXPLAIN)
         self.explain.setWordWrap(True)
         self.explain.setAccessibleName("Why it matters")
         left = QSplitter(Qt.Orientation.Vertical)
@@ -253,7 +271,7 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addWidget(self.notice)
+        layout.addWidget(self.notice_bar)
         layout.addWidget(self.recovery_bar)
         layout.addLayout(top)
         layout.addLayout(platforms)
@@ -450,18 +468,37 @@ class MainWindow(QMainWindow):
         self.set_draft("")
 
     def _forget_draft(self) -> None:
-        """What belonged to the draft being left: its key message."""
+        """Clear everything shown that came from the draft being left, so no identifier of
+        the last patient stays on screen: its posts, changes, findings and the choices to
+        keep them, key message, speed figures and notices about it. A rewrite still
+        running is stopped, and what it still sends is dropped (`_stale`)."""
         self._draft_number += 1
+        if self.busy:
+            self.worker.cancel()
         self.key_message.clear()
+        self._reset_views(self.chosen_platforms())
+        self.findings.kept.clear()
+        self.findings.show_findings("", [])
+        self._scanned = ("", [])
+        self.editor.mark([], set())
+        self.explain.setText(EXPLAIN)
+        self.speed_label.clear()
+        if self._draft_notice:
+            self.hide_notice()
+
+    def _stale(self) -> bool:
+        """The rewrite in flight was for a draft the physician has since left."""
+        return self._job_draft != self._draft_number
 
     def open_draft(self, path: Path) -> bool:
         try:
             text = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
-            self.show_notice(f"{path.name} is not UTF-8 text; the draft was left as it was.")
+            self.show_notice(f"{path.name} is not UTF-8 text; the draft was left as it was.",
+                             about_draft=True)  # fmt: skip
             return False
         except OSError as exc:
-            self.show_notice(f"Could not open {path}: {exc.strerror or exc}")
+            self.show_notice(f"Could not open {path}: {exc.strerror or exc}", about_draft=True)
             return False
         self.history.begin()
         self._forget_draft()
@@ -614,6 +651,8 @@ class MainWindow(QMainWindow):
             self.key_message.fill(message)
 
     def _variant_started(self, event: VariantStarted) -> None:
+        if self._stale():
+            return
         view = self.views[event.platform.id if event.platform else None]
         shorten = event.attempt == "shorten"
         view.reset("Too long: asking the model for a shorter text…" if shorten else "",
@@ -623,22 +662,30 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(view)
 
     def _text(self, platform_id: str | None, text: str) -> None:
+        if self._stale():
+            return
         view = self.views.get(platform_id)
         if view is not None:
             view.append(text)
 
     def _variant_stopped(self, platform_id: str | None) -> None:
+        if self._stale():
+            return
         view = self.views.get(platform_id)
         if view is not None:
             view.stopped()
             self.tabs.setTabText(self.tabs.indexOf(view), view.name + " (stopped)")
 
     def _stats(self, stats: StreamStats) -> None:
+        if self._stale():
+            return
         self.speed_label.setText(
             f"first token {stats.ttft_s * 1000:.0f} ms · {stats.decode_tok_s:.1f} tokens/s"
         )
 
     def _variant_done(self, variant: Variant) -> None:
+        if self._stale():
+            return
         view = self.views[variant.platform.id if variant.platform else None]
         view.set_variant(variant)
         self._mark_tab(view)
@@ -655,9 +702,13 @@ class MainWindow(QMainWindow):
         mark = SEVERITY_MARKS[view.variant.severity]
         self.tabs.setTabText(self.tabs.indexOf(view), view.name + mark)
         if self.tabs.currentWidget() is view:
-            self.diff.show_changes(view.variant.diff)
+            self.diff.show_changes(view.variant.diff, view.name)
 
     def _finished(self, cancelled: bool) -> None:
+        if self._stale():  # stopped by New draft, Open or Forget: nothing of it is kept
+            self.statusBar().clearMessage()
+            self._end_job()
+            return
         done = [v for v in self.views.values() if v.variant is not None]
         blocked = sum(v.blocked for v in done)
         self._stopped = cancelled
@@ -689,7 +740,7 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
         if isinstance(view, VariantView) and view.variant is not None:
-            self.diff.show_changes(view.variant.diff)
+            self.diff.show_changes(view.variant.diff, view.name)
 
     def copy_current(self) -> None:
         view = self.tabs.currentWidget()
@@ -734,6 +785,12 @@ class MainWindow(QMainWindow):
         self.recovered = None
         self.recovery_bar.hide()
 
+    def _forgotten(self) -> None:
+        """Forget everything means the window too: the draft on screen and all it led to."""
+        self._forget_draft()
+        self.dismiss_recovered()
+        self.set_draft("")
+
     def open_history(self) -> None:
         if self.history_dialog is None:
             self.history_dialog = HistoryDialog(self.history, self)
@@ -757,13 +814,15 @@ class MainWindow(QMainWindow):
         self.stop_button.setEnabled(self.busy)
         self.stop_action.setEnabled(self.busy)
 
-    def show_notice(self, message: str) -> None:
+    def show_notice(self, message: str, about_draft: bool = False) -> None:
         self.notice.setText(message)
-        self.notice.show()
+        self._draft_notice = about_draft
+        self.notice_bar.show()
 
     def hide_notice(self) -> None:
         self.notice.clear()
-        self.notice.hide()
+        self._draft_notice = False
+        self.notice_bar.hide()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

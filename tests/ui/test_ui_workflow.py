@@ -1,0 +1,151 @@
+"""The window as a physician works in it: what is on screen after New draft, Open and
+Forget, and a notice that can be closed. Fake engine, real scanner, compose and history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+)
+
+DRAFT = ("Saw Jenna Alvarez (MRN 4471902) in room 412 at St. Mary's on March 3 with a bad "
+         "asthma attack. Controllers work even when you feel well.")  # fmt: skip
+IDENTIFIERS = ["Jenna", "Alvarez", "4471902", "412", "St. Mary", "March 3"]
+REPLY = "Controller inhalers work even when you feel well. Keep taking them daily."
+
+
+def on_screen(window: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
+    """Every text a widget of the window holds: labels, fields, editors, lists, tabs,
+    combo boxes, buttons and tooltips, and the status bar's message."""
+    found = [window.statusBar().currentMessage()]
+    for w in window.findChildren(QWidget):
+        if any(w is s or s.isAncestorOf(w) for s in skip):
+            continue
+        found.append(w.toolTip())
+        if isinstance(w, QLabel | QLineEdit | QAbstractButton):
+            found.append(w.text())
+        elif isinstance(w, QPlainTextEdit | QTextEdit):
+            found.append(w.toPlainText())
+        elif isinstance(w, QListWidget):
+            found += [w.item(i).text() + w.item(i).toolTip() for i in range(w.count())]
+        elif isinstance(w, QComboBox):
+            found += [w.itemText(i) for i in range(w.count())]
+        elif isinstance(w, QTabWidget):
+            found += [w.tabText(i) for i in range(w.count())]
+    return found
+
+
+def left_over(window: QWidget, skip: tuple[QWidget, ...] = ()) -> list[tuple[str, str]]:
+    texts = on_screen(window, skip)
+    return [(i, t[:80]) for t in texts for i in IDENTIFIERS if i in t]
+
+
+def rewritten(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.model_ready and window.scanner_ready, timeout=15_000)
+    window.set_draft(DRAFT)
+    qtbot.waitUntil(lambda: window.findings.count() > 0, timeout=10_000)
+    window.findings.item(0).setCheckState(window.findings.item(0).checkState().Unchecked)
+    with qtbot.waitSignal(window.idle, timeout=15_000):
+        window.rewrite()
+    window.tabs.setCurrentWidget(window.diff)
+    window.diff.reveal(True)  # the originals, shown on purpose: they must still go
+    assert left_over(window), "the test's draft left nothing to clear"
+
+
+@pytest.mark.parametrize("leave", ["new", "open", "forget"])
+def test_leaving_a_draft_leaves_none_of_its_identifiers_on_screen(
+    qtbot, make_window, tmp_path: Path, leave: str
+) -> None:
+    window = make_window([REPLY], platforms=["x", "threads"])
+    rewritten(qtbot, window)
+    if leave == "new":
+        window.new_draft()
+    elif leave == "open":
+        other = tmp_path / "other.txt"
+        other.write_text("Flu shots do not give you the flu.", encoding="utf-8")
+        assert window.open_draft(other)
+    else:
+        window.open_history()
+        window.history_dialog.forget_everything()
+        window.history_dialog.close()
+    assert left_over(window) == []
+    assert window.findings.kept == set()  # a name kept in one draft is not kept in the next
+    assert all(v.variant is None and not v.copy_button.isEnabled()
+               for v in window.views.values())  # fmt: skip
+    assert window.speed_label.text() == ""
+    if leave == "forget":
+        assert window.editor.toPlainText() == ""
+
+
+def test_a_rewrite_still_running_when_the_draft_is_left_shows_nothing_of_it(
+    qtbot, make_window
+) -> None:
+    window = make_window([" ".join([REPLY] * 20)], delay=0.02, platforms=["x"], candidates=1)
+    qtbot.waitUntil(lambda: window.model_ready and window.scanner_ready, timeout=15_000)
+    window.set_draft(DRAFT)
+    with qtbot.waitSignal(window.worker.text, timeout=10_000):
+        window.rewrite()
+    with qtbot.waitSignal(window.idle, timeout=5_000):
+        window.new_draft()
+    qtbot.wait(200)  # anything still queued from the worker arrives by now
+    assert window.views["x"].preview.toPlainText() == ""
+    assert window.views["x"].variant is None and not window.busy
+    assert left_over(window) == []
+
+
+def test_a_notice_about_the_draft_goes_with_it_and_any_notice_can_be_closed(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    window = make_window()
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf\xe9".encode("latin-1"))
+    assert not window.open_draft(bad)
+    assert window.notice.isVisible() and "not UTF-8" in window.notice.text()
+    window.new_draft()
+    assert not window.notice.isVisible()
+    window.show_notice("The model could not be loaded.")
+    window.new_draft()
+    assert window.notice.isVisible()  # not about the draft: it stays until closed
+    close = next(b for b in window.notice_bar.findChildren(QAbstractButton))
+    close.click()
+    assert not window.notice.isVisible()
+
+
+def test_the_changes_tab_names_the_variant_hides_identifiers_and_separates_words(
+    qtbot, make_window
+) -> None:
+    window = make_window(["Last night showed why controllers matter."], platforms=["x"])
+    qtbot.waitUntil(lambda: window.model_ready and window.scanner_ready, timeout=15_000)
+    window.set_draft(DRAFT)
+    with qtbot.waitSignal(window.idle, timeout=15_000):
+        window.rewrite()
+    window.tabs.setCurrentWidget(window.views["x"])
+    diff = window.diff
+    assert diff.title.text() == "Changes from your draft to the X text:"
+    shown = diff.toPlainText()
+    assert "[name]" in shown and "[medical record number]" in shown
+    assert not [i for i in IDENTIFIERS if i in shown]
+    words = shown.split()
+    for word in ["Last", "night", "showed", "why", "controllers", "matter."]:  # none glued
+        assert word in words, (word, shown)
+    diff.reveal(True)
+    assert "Jenna Alvarez" in diff.toPlainText()
+    tips = set()
+    cursor = diff.browser.textCursor()
+    for at in range(len(diff.toPlainText())):
+        cursor.setPosition(at + 1)
+        tips.add(cursor.charFormat().toolTip())
+    assert any(t.startswith("Taken out. Privacy") for t in tips)
+    assert "The model's wording." in tips and any("disclaimer" in t for t in tips)
+    window.new_draft()
+    assert not diff.reveal_box.isChecked() and diff.toPlainText() == ""
