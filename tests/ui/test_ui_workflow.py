@@ -149,3 +149,70 @@ def test_the_changes_tab_names_the_variant_hides_identifiers_and_separates_words
     assert "The model's wording." in tips and any("disclaimer" in t for t in tips)
     window.new_draft()
     assert not diff.reveal_box.isChecked() and diff.toPlainText() == ""
+
+
+def finished(qtbot, window, draft: str = DRAFT) -> None:
+    qtbot.waitUntil(lambda: window.model_ready and window.scanner_ready, timeout=15_000)
+    window.set_draft(draft)
+    with qtbot.waitSignal(window.idle, timeout=15_000):
+        window.rewrite()
+
+
+def edit(qtbot, view, text: str) -> None:
+    """Type over the post as the physician would, then wait for its checks."""
+    view.preview.selectAll()
+    qtbot.keyClicks(view.preview, text)
+    assert view.pending and not view.copy_button.isEnabled()  # never copied unchecked
+    qtbot.waitUntil(lambda: not view.pending, timeout=10_000)
+
+
+def test_an_edited_post_is_checked_again_and_copied_as_edited(qtbot, make_window) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    window = make_window([REPLY], platforms=["x"])
+    finished(qtbot, window)
+    view = window.views["x"]
+    assert not view.preview.isReadOnly()
+    written = view.variant.text
+    edit(qtbot, view, "Call Jenna Alvarez at 937-555-0142 about controllers.")
+    assert view.blocked and window.tabs.tabText(0) == "X (blocked)"
+    assert {c.id: c.severity for c in view.shown.checks}["identifiers"] == "block"
+    assert not view.copy_button.isEnabled()
+    edit(qtbot, view, "Controller inhalers work even when you feel well. Keep taking them.")
+    assert not view.blocked and view.copy_button.isEnabled()
+    assert window.tabs.tabText(0) == "X"
+    view.copy()
+    assert QGuiApplication.clipboard().text() == view.text != written
+    [summary] = window.history.vault.drafts()
+    [record] = window.history.vault.get(summary.id).rewrites
+    [kept] = record["variants"]
+    assert kept["text"] == written and kept["edited"] == view.text  # both are kept
+
+
+def test_an_override_is_for_the_words_it_was_given_for(qtbot, make_window) -> None:
+    window = make_window(["Thanks for being my patient! Glad we could help."], platforms=["x"])
+    window.task.setCurrentIndex(window.task.findData("reply-comment"))
+    finished(qtbot, window, "Thank you doctor, the new inhaler works!")
+    view = window.views["x"]
+    assert view.blocked and view.override("The patient asked me to reply.")
+    assert view.copy_button.isEnabled()
+    edit(qtbot, view, "Thanks for being my patient! Glad we could help you.")
+    assert view.blocked and view.override_reason is None and not view.copy_button.isEnabled()
+
+
+def test_a_thread_has_a_copy_per_post_and_a_copy_for_all(qtbot, make_window) -> None:
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QPushButton
+
+    long = " ".join(["Controller inhalers calm the airways over weeks, not hours."] * 9)
+    window = make_window([long], platforms=["x"], candidates=1)
+    finished(qtbot, window)
+    view = window.views["x"]
+    posts = view.variant.posts
+    assert len(posts) > 1
+    buttons = [w for w in view.findChildren(QPushButton) if w.text().startswith("Copy post")]
+    assert [b.text() for b in buttons] == [f"Copy post {i}" for i in range(1, len(posts) + 1)]
+    assert view.copy_button.text() == "&Copy all"
+    buttons[1].click()
+    assert QGuiApplication.clipboard().text() == posts[1]
+    assert "/ 280" in buttons[1].toolTip()

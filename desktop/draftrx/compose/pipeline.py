@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 import regex
@@ -124,6 +125,21 @@ class Variant:
     @property
     def severity(self) -> str:
         return worst(self.checks)
+
+    def split(self, text: str) -> tuple[list[str], str | None]:
+        """Posts and caption of `text`, this variant's text as the physician edited it: a
+        thread is cut after each post's number ("(2/3)"), a caption after "Caption:"."""
+        caption = None
+        if self.caption is not None:
+            body, found, rest = text.rpartition("\n\nCaption:\n")
+            if found:
+                text, caption = body, rest
+        if len(self.posts) < 2:
+            return [text], caption
+        cuts = [m.end() for m in regex.finditer(r" \(\d+/\d+\)(?=\n\n)", text)]
+        bounds = [0, *cuts, len(text)]
+        posts = [text[a:b].strip("\n") for a, b in pairwise(bounds)]
+        return [p for p in posts if p.strip()] or [text], caption
 
 
 @dataclass(frozen=True)
@@ -479,6 +495,36 @@ class Composer:
         else:
             posts = fit_posts(body, platform, tail.text)
         variant = Variant(platform, posts, caption, tail, shortened)
+        return self._assess(variant, request, protected, message, given)
+
+    def recheck(
+        self,
+        request: Request,
+        platform: Platform | None,
+        posts: Sequence[str],
+        caption: str | None,
+        message: KeyMessage | None,
+    ) -> Variant:
+        """Check and diff a variant as the physician edited it. Their text stays as typed:
+        nothing is re-fitted or added, and a disclaimer or disclosure they took out is
+        theirs to take out, with the checks saying what that means."""
+        protected = self.protect(request)
+        body = "\n\n".join(posts)
+        tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
+        variant = Variant(platform, list(posts), caption, tail, False)
+        return self._assess(variant, request, protected, message, None)
+
+    def _assess(
+        self,
+        variant: Variant,
+        request: Request,
+        protected: Protected,
+        message: KeyMessage | None,
+        given: str | None,
+    ) -> Variant:
+        """The checks and the diff of a variant's final text."""
+        platform, posts, caption, tail = variant.platform, variant.posts, variant.caption, \
+            variant.tail  # fmt: skip
         final = variant.text
         added = _added(final, tail)
         reply = request.task in REPLY_TASKS

@@ -1,6 +1,10 @@
 """One tab per platform: the streamed text, its length against the limit, its checks, and
 the Copy/Export buttons that a blocking check holds back until it is resolved or overridden.
 
+The finished text is the physician's to edit. An edit is checked again, off the GUI thread
+(the window asks the scan worker), and until that check is back Copy and Export wait: no
+text leaves unchecked. A thread or a script with a caption shows a Copy per part.
+
 Each platform may get several versions (candidates), written together; the tab shows the one
 the checks chose and keeps the others one click away in the versions box. Switching shows
 that version's text, checks, counter and Copy/Export state; an override belongs to the
@@ -49,6 +53,7 @@ class VariantView(QWidget):
     overridden = Signal()  # a reason was given: the history keeps it with the variant
     stop_requested = Signal()  # stop this variant only; the others go on
     version_changed = Signal()  # another version is shown: its diff, its mark on the tab
+    edited = Signal()  # the physician changed the text: check it again
 
     def __init__(self, platform: Platform | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,15 +63,16 @@ class VariantView(QWidget):
         self.override_reason: str | None = None  # the shown version's
         self.versions: list[Variant] = []  # the chosen one first, then the others
         self._overrides: dict[int, str] = {}  # version index: reason
+        self._edits: dict[int, str] = {}  # version index: the physician's text
+        self._checked: dict[int, Variant] = {}  # version index: its edit as checked
+        self._filling = False  # the text is being set by code, not typed
 
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
         self.preview.setAccessibleName(f"{self.name} text")
         self.preview.setPlaceholderText(f"Rewrite (Ctrl+Enter) writes the {self.name} text here.")
-        self.preview.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByKeyboard
-            | Qt.TextInteractionFlag.TextSelectableByMouse
-        )
+        self.preview.textChanged.connect(self._typed)
+        self.parts_bar = QHBoxLayout()
         self.counter = QLabel()
         self.counter.setAccessibleName(f"{self.name} length")
         self.checks = QListWidget()
@@ -112,6 +118,7 @@ class VariantView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(versions)
         layout.addWidget(split, 1)
+        layout.addLayout(self.parts_bar)
         layout.addWidget(self.block_note)
         layout.addLayout(buttons)
         self.reset()
@@ -122,10 +129,12 @@ class VariantView(QWidget):
         self.variant = None
         self.override_reason = None
         self.versions = []
-        self._overrides = {}
+        self._overrides, self._edits, self._checked = {}, {}, {}
         self._fill_versions()
-        self.preview.clear()
+        self._set_text("")
+        self.preview.setReadOnly(True)
         self.checks.clear()
+        self._fill_parts()
         self.block_note.setText(note)
         self.stop_button.setVisible(streaming)
         self._update_counter()
@@ -146,7 +155,7 @@ class VariantView(QWidget):
     def set_variant(self, variant: Variant) -> None:
         """The finished variant: the checks' choice, with the other versions beside it."""
         self.versions = [variant, *variant.others]
-        self._overrides = {}
+        self._overrides, self._edits, self._checked = {}, {}, {}
         self.stop_button.hide()
         self._fill_versions()
         self._show(variant, None)
@@ -186,39 +195,159 @@ class VariantView(QWidget):
     def _show(self, variant: Variant, override: str | None) -> None:
         self.variant = variant
         self.override_reason = override
-        self.preview.setPlainText(variant.text)
+        self._set_text(self._edits.get(self.version, variant.text))
+        self.preview.setReadOnly(False)
+        self._list_checks()
+
+    def _list_checks(self) -> None:
         self.checks.clear()
         order = {"block": 0, "warn": 1, "ok": 2}
-        for check in sorted(variant.checks, key=lambda c: order[c.severity]):
+        for check in sorted(self.shown.checks, key=lambda c: order[c.severity]):
             item = QListWidgetItem(f"{SEVERITY_LABELS[check.severity]} · {check.message}")
             item.setForeground(SEVERITY_COLOURS[check.severity])
             item.setData(Qt.ItemDataRole.UserRole, check)
             item.setToolTip(f"Check: {check.id}")
             self.checks.addItem(item)
+        self._fill_parts()
         self._update_counter()
         self._update_buttons()
+
+    # -- editing ----------------------------------------------------------------------
+
+    def _set_text(self, text: str) -> None:
+        self._filling = True
+        self.preview.setPlainText(text)
+        self._filling = False
+
+    def _typed(self) -> None:
+        if self._filling or self.variant is None:
+            return
+        text = self.preview.toPlainText()
+        if text == self.variant.text:
+            self._edits.pop(self.version, None)
+            self._checked.pop(self.version, None)
+        else:
+            self._edits[self.version] = text
+            self._checked.pop(self.version, None)  # checked again before it can be copied
+        if self.override_reason is not None:  # given for other words: ask again if need be
+            self._overrides.pop(self.version, None)
+            self.override_reason = None
+            self.overridden.emit()
+        self._list_checks()
+        if self.pending:
+            self.edited.emit()
+
+    @property
+    def text(self) -> str:
+        """What Copy and Export take: the shown version as the physician left it."""
+        return self.preview.toPlainText() if self.variant is not None else ""
+
+    @property
+    def is_edited(self) -> bool:
+        return self.variant is not None and self.version in self._edits
+
+    @property
+    def pending(self) -> bool:
+        """Edited, and that text not checked yet."""
+        return self.is_edited and self.version not in self._checked
+
+    def edit_parts(self) -> tuple[list[str], str | None]:
+        """The edited text as posts and caption, for the checks."""
+        assert self.variant is not None
+        return self.variant.split(self.text)
+
+    def apply_checks(self, checked: Variant, text: str) -> bool:
+        """The checks of `text` as edited; False (and nothing changes) if the text has
+        changed again since, when a newer check is on its way."""
+        if self.variant is None or self.text != text or not self.is_edited:
+            return False
+        self._checked[self.version] = checked
+        self._list_checks()
+        return True
+
+    @property
+    def shown(self) -> Variant:
+        """The version shown as its checks see it: edited and checked, or as written."""
+        assert self.variant is not None
+        return self._checked.get(self.version, self.variant)
+
+    def record(self) -> dict[str, object]:
+        """What the history keeps of this variant: the model's text, and the physician's
+        edit with its checks where there is one."""
+        assert self.variant is not None
+        edited = self._checked.get(self.version) if self.is_edited else None
+        return {"platform": self.name, "text": self.variant.text,
+                "severity": self.shown.severity,
+                "checks": [c.to_json() for c in self.shown.checks],
+                "edited": self.text if edited is not None else None,
+                "override": self.override_reason}  # fmt: skip
+
+    def _fill_parts(self) -> None:
+        """A Copy per post of a thread, and for a script's caption; Copy copies them all."""
+        while self.parts_bar.count():
+            item = self.parts_bar.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if self.variant is None:
+            self.copy_button.setText("&Copy")
+            return
+        posts, caption = self.shown.posts, self.shown.caption
+        parts = [(f"post {i}", p) for i, p in enumerate(posts, 1)] if len(posts) > 1 else []
+        if caption is not None:
+            parts = [("script", posts[0]), ("caption", caption)]
+        self.copy_button.setText("&Copy all" if parts else "&Copy")
+        for label, text in parts:
+            button = QPushButton(f"Copy {label}")
+            button.setAccessibleName(f"Copy {label} of the {self.name} text")
+            if self.platform is not None and label.startswith("post"):
+                p = self.platform
+                button.setToolTip(f"{p.length(text):,} / {p.limit:,} {p.unit}")
+            button.clicked.connect(lambda _=False, label=label: self.copy_part(label))
+            button.setEnabled(self.can_copy)
+            self.parts_bar.addWidget(button)
+        if parts:
+            self.parts_bar.addStretch(1)
+
+    def copy_part(self, label: str) -> None:
+        if not self.can_copy:
+            return
+        posts, caption = self.edit_parts()
+        parts = dict((f"post {i}", p) for i, p in enumerate(posts, 1))
+        parts.update({"script": posts[0], "caption": caption or ""})
+        QGuiApplication.clipboard().setText(parts.get(label, ""))
+        self.copied.emit(f"{self.name} {label} copied.")
 
     # -- state ------------------------------------------------------------------------
 
     @property
     def blocked(self) -> bool:
-        return self.variant is not None and self.variant.severity == "block"
+        return self.variant is not None and self.shown.severity == "block"
 
     @property
     def can_copy(self) -> bool:
-        return self.variant is not None and (not self.blocked or self.override_reason is not None)
+        return (self.variant is not None and not self.pending
+                and (not self.blocked or self.override_reason is not None))  # fmt: skip
 
     def _update_buttons(self) -> None:
         self.copy_button.setEnabled(self.can_copy)
         self.export_button.setEnabled(self.can_copy)
-        self.override_button.setVisible(self.blocked and self.override_reason is None)
-        if self.blocked and self.override_reason is None:
+        for i in range(self.parts_bar.count()):
+            widget = self.parts_bar.itemAt(i).widget()
+            if widget is not None:
+                widget.setEnabled(self.can_copy)
+        self.override_button.setVisible(self.blocked and self.override_reason is None
+                                         and not self.pending)  # fmt: skip
+        if self.pending:
+            self.block_note.setText("Checking your edit… Copy and Export wait for the checks.")
+        elif self.blocked and self.override_reason is None:
             self.block_note.setText(
                 "A blocking check stops Copy and Export. Change the draft and rewrite, or "
                 "override with a reason if you are sure."
             )
         elif self.override_reason is not None:
             self.block_note.setText(f"Blocking checks overridden: {self.override_reason}")
+        elif self.is_edited:
+            self.block_note.setText("Edited by you; checked again.")
         elif self.variant is not None:
             self.block_note.clear()
 
@@ -231,12 +360,13 @@ class VariantView(QWidget):
         if self.variant is None:  # streaming: the whole text so far against one post
             self.counter.setText(f"{p.length(text):,} / {p.limit:,} {p.unit}")
             return
-        parts = [f"{p.length(post):,}" for post in self.variant.posts]
+        posts, caption = self.variant.split(text)
+        parts = [f"{p.length(post):,}" for post in posts]
         label = f"{' + '.join(parts)} / {p.limit:,} {p.unit}"
         if len(parts) > 1:
             label = f"{len(parts)} posts: {label} each"
-        if self.variant.caption is not None and p.caption_limit is not None:
-            label += f"; caption {len(self.variant.caption):,} / {p.caption_limit:,}"
+        if caption is not None and p.caption_limit is not None:
+            label += f"; caption {len(caption):,} / {p.caption_limit:,}"
         self.counter.setText(label)
 
     # -- actions ----------------------------------------------------------------------
@@ -244,7 +374,7 @@ class VariantView(QWidget):
     def copy(self) -> None:
         if not self.can_copy or self.variant is None:
             return
-        QGuiApplication.clipboard().setText(self.variant.text)
+        QGuiApplication.clipboard().setText(self.text)
         self.copied.emit(f"{self.name} text copied.")
 
     def export(self) -> None:
@@ -256,7 +386,7 @@ class VariantView(QWidget):
         if not name:
             return
         try:
-            Path(name).write_text(self.variant.text + "\n", encoding="utf-8")
+            Path(name).write_text(self.text + "\n", encoding="utf-8")
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {name}: {exc}")
             return

@@ -43,6 +43,7 @@ from draftrx.ui.history import DraftHistory, HistoryDialog, UnlockDialog
 from draftrx.ui.keymessage import KeyMessageBox
 from draftrx.ui.variants import SEVERITY_MARKS, VariantView
 from draftrx.ui.worker import (
+    Edit,
     EngineFactory,
     EngineWorker,
     Job,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from draftrx.privacy.scanner import Scanner
 
 SCAN_DELAY_MS = 300  # live scan after the typing pauses this long
+RECHECK_DELAY_MS = 400  # an edited post is checked again after the typing pauses this long
 PREFILL_DELAY_MS = 700  # background prefill after a longer pause (the scan is done by then)
 TASK_LABELS = {
     "educational": "Educational rewrite",
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
     request_shutdown = Signal()
     request_warm = Signal()
     request_scan = Signal(int, str)
+    request_recheck = Signal(int, object)  # number, Edit: to the scan worker
     idle = Signal()  # a rewrite ended (done, stopped or failed): for tests and --screenshot
 
     def __init__(
@@ -124,6 +127,10 @@ class MainWindow(QMainWindow):
         self._scan_number = 0
         self._scanned: tuple[str, list[Finding]] = ("", [])
         self._request: Any = None  # the compose Request of the last rewrite
+        self._job_done: Job | None = None  # the last rewrite's job: edits are checked by it
+        self._message: KeyMessage | None = None  # the key message its variants kept
+        self._recheck_number = 0
+        self._rechecks: dict[int, str | None] = {}  # request number: platform id
         self._seed = random.getrandbits(31)  # stable stand-ins while one draft is edited
         self._draft_number = 0  # counts New draft / Open: a late key message is dropped
         self._job_draft = 0  # the draft number of the last rewrite
@@ -347,6 +354,12 @@ class MainWindow(QMainWindow):
         self._prefill_timer.setSingleShot(True)
         self._prefill_timer.setInterval(PREFILL_DELAY_MS)
         self._prefill_timer.timeout.connect(self.prefill_now)
+        self.request_recheck.connect(self.scan_worker.recheck)
+        self.scan_worker.rechecked.connect(self._rechecked)
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(RECHECK_DELAY_MS)
+        self._recheck_timer.timeout.connect(self.recheck_now)
 
         w = self.worker = EngineWorker(scanner, factory)
         self.engine_thread = start_thread(w, "draftrx-engine")
@@ -475,6 +488,8 @@ class MainWindow(QMainWindow):
         self._draft_number += 1
         if self.busy:
             self.worker.cancel()
+        self._job_done, self._message = None, None
+        self._rechecks.clear()
         self.key_message.clear()
         self._reset_views(self.chosen_platforms())
         self.findings.kept.clear()
@@ -608,6 +623,8 @@ class MainWindow(QMainWindow):
         self.hide_notice()
         self.history.save(job.request.draft, force=True)
         self._request, self._stopped = job.request, False
+        self._job_done, self._message = job, None
+        self._rechecks.clear()
         self._job_draft = self._draft_number
         self.busy = True
         self._update_actions()
@@ -639,6 +656,7 @@ class MainWindow(QMainWindow):
             pid = p.id if p else None
             view.stop_requested.connect(lambda pid=pid: self.worker.stop_variant(pid))
             view.version_changed.connect(lambda view=view: self._version_changed(view))
+            view.edited.connect(self._edited)
             self.views[p.id if p else None] = view
             self.tabs.addTab(view, view.name)
         self.tabs.addTab(self.diff, "Changes")
@@ -648,7 +666,31 @@ class MainWindow(QMainWindow):
 
     def _message_found(self, message: KeyMessage) -> None:
         if self._job_draft == self._draft_number:  # not a draft left since the Rewrite
+            self._message = message
             self.key_message.fill(message)
+
+    def _edited(self) -> None:
+        self._recheck_timer.start()  # each keystroke pushes the check back
+
+    def recheck_now(self) -> None:
+        """Check every edited post that waits for it, off the GUI thread."""
+        job = self._job_done
+        if job is None or self.busy:
+            return
+        for pid, view in self.views.items():
+            if view.pending:
+                self._recheck_number += 1
+                self._rechecks[self._recheck_number] = pid
+                edit = Edit(job, view.platform, self._message, view.text, view.edit_parts())
+                self.request_recheck.emit(self._recheck_number, edit)
+
+    def _rechecked(self, number: int, checked: Variant, text: str) -> None:
+        pid = self._rechecks.pop(number, "gone")
+        view = self.views.get(pid) if pid != "gone" else None
+        if view is None or not view.apply_checks(checked, text):
+            return  # another draft or rewrite since, or the text changed again
+        self._mark_tab(view)
+        self.history.rewrite_changed(self.rewrite_record())
 
     def _variant_started(self, event: VariantStarted) -> None:
         if self._stale():
@@ -699,10 +741,10 @@ class MainWindow(QMainWindow):
     def _mark_tab(self, view: VariantView) -> None:
         if view.variant is None:
             return
-        mark = SEVERITY_MARKS[view.variant.severity]
+        mark = SEVERITY_MARKS[view.shown.severity]
         self.tabs.setTabText(self.tabs.indexOf(view), view.name + mark)
         if self.tabs.currentWidget() is view:
-            self.diff.show_changes(view.variant.diff, view.name)
+            self.diff.show_changes(view.shown.diff, view.name)
 
     def _finished(self, cancelled: bool) -> None:
         if self._stale():  # stopped by New draft, Open or Forget: nothing of it is kept
@@ -740,7 +782,7 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
         if isinstance(view, VariantView) and view.variant is not None:
-            self.diff.show_changes(view.variant.diff, view.name)
+            self.diff.show_changes(view.shown.diff, view.name)
 
     def copy_current(self) -> None:
         view = self.tabs.currentWidget()
@@ -751,10 +793,7 @@ class MainWindow(QMainWindow):
         """What the history keeps of the last rewrite: the draft as sent, the settings, and
         each finished variant with its checks and any override reason."""
         r = self._request
-        variants = [{"platform": v.name, "text": v.variant.text, "severity": v.variant.severity,
-                     "checks": [c.to_json() for c in v.variant.checks],
-                     "override": v.override_reason}
-                    for v in self.views.values() if v.variant is not None]  # fmt: skip
+        variants = [v.record() for v in self.views.values() if v.variant is not None]
         return {"draft": r.draft, "task": r.task, "privacy": r.privacy.value,
                 "sponsor": r.sponsor, "model": self.model_label.text(),
                 "stopped": self._stopped, "variants": variants}  # fmt: skip

@@ -33,7 +33,9 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 if TYPE_CHECKING:
+    from draftrx.compose.message import KeyMessage
     from draftrx.compose.pipeline import Request
+    from draftrx.compose.platforms import Platform
     from draftrx.compose.settings import Settings
     from draftrx.engine.engine import EngineConfig
     from draftrx.engine.events import GenerationParams, StreamEvent
@@ -98,6 +100,21 @@ class Job:
     request: Request
     params: GenerationParams
     settings: Settings
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A post the physician edited, with what its rewrite was checked against."""
+
+    job: Job
+    platform: Platform | None
+    message: KeyMessage | None
+    text: str
+    parts: tuple[list[str], str | None]  # posts and caption
+
+
+def _no_model(messages: Sequence[Any], params: GenerationParams) -> Iterator[StreamEvent]:
+    raise RuntimeError("checking an edit asks no model")
 
 
 def real_engine(config: EngineConfig) -> EngineLike:
@@ -367,6 +384,7 @@ class ScanWorker(QObject):
 
     ready = Signal()
     scanned = Signal(int, list)  # request number, findings
+    rechecked = Signal(int, object, str)  # request number, the edit as a Variant, its text
     failed = Signal(str)
 
     def __init__(self, scanner: Callable[[], Scanner] = real_scanner) -> None:
@@ -388,6 +406,20 @@ class ScanWorker(QObject):
     @Slot(int, str)
     def scan(self, number: int, text: str) -> None:
         self.scanned.emit(number, self._scanner().scan(text))
+
+    @Slot(int, object)
+    def recheck(self, number: int, edit: Edit) -> None:
+        """Check a post the physician edited, as a finished variant is checked."""
+        pipeline = imported("draftrx.compose.pipeline")
+        composer = pipeline.Composer(_no_model, self._scanner(), edit.job.settings)
+        posts, caption = edit.parts
+        try:
+            checked = composer.recheck(edit.job.request, edit.platform, posts, caption,
+                                       edit.message)  # fmt: skip
+        except Exception as exc:  # a bug must not leave the post waiting forever
+            self.failed.emit(_message(exc))
+            return
+        self.rechecked.emit(number, checked, edit.text)
 
 
 def start_thread(worker: QObject, name: str) -> QThread:

@@ -19,7 +19,7 @@ def render(item: Item, fmt: str = "md") -> str:
     md = fmt == "md"
 
     def heading(level: int, text: str) -> str:
-        return f"{'#' * level} {text}" if md else f"{text}\n{'=-~'[level - 1] * len(text)}"
+        return f"{'#' * level} {text}" if md else f"{text}\n{'=-~.'[level - 1] * len(text)}"
 
     out = [heading(1, f"Draft {item.id}"),
            f"Saved {when(item.created)}; last changed {when(item.updated)}.",
@@ -29,6 +29,8 @@ def render(item: Item, fmt: str = "md") -> str:
         for variant in rewrite.get("variants", []):
             out.append(heading(3, variant.get("platform") or "Post"))
             out.append(variant.get("text", "").strip())
+            if variant.get("edited"):
+                out += [heading(4, "As you edited it"), variant["edited"].strip()]
             out.extend(_checks(variant, md))
     return "\n\n".join(out) + "\n"
 
