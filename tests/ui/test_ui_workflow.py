@@ -213,6 +213,8 @@ def test_a_thread_has_a_copy_per_post_and_a_copy_for_all(qtbot, make_window) -> 
     buttons = [w for w in view.findChildren(QPushButton) if w.text().startswith("Copy post")]
     assert [b.text() for b in buttons] == [f"Copy post {i}" for i in range(1, len(posts) + 1)]
     assert view.copy_button.text() == "&Copy all"
+    tinted = [s.cursor.selectedText() for s in view.preview.extraSelections()]
+    assert tinted == posts[1::2]  # every other post is tinted: a break is not a paragraph
     buttons[1].click()
     assert QGuiApplication.clipboard().text() == posts[1]
     assert "/ 280" in buttons[1].toolTip()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -208,6 +208,7 @@ class VariantView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, check)
             item.setToolTip(f"Check: {check.id}")
             self.checks.addItem(item)
+        self._show_spans(None)
         self._fill_parts()
         self._update_counter()
         self._update_buttons()
@@ -411,14 +412,30 @@ class VariantView(QWidget):
         return True
 
     def _show_spans(self, item: QListWidgetItem | None) -> None:
-        """Select a check to see where it applies in the text."""
+        """Select a check to see where it applies in the text. The posts of a thread are
+        tinted in turn, so a post break does not read as a paragraph break."""
         check: Check | None = item.data(Qt.ItemDataRole.UserRole) if item else None
-        spans = []
+        text = self.preview.toPlainText()
+        spans = self._post_tints(text)
         if check is not None:
             fmt = QTextCharFormat()
             colour = QColor(SEVERITY_COLOURS[check.severity])
             colour.setAlpha(70)
             fmt.setBackground(colour)
-            spans = [(start, end, fmt) for start, end in check.spans]
-        text = self.preview.toPlainText()
+            spans += [(start, end, fmt) for start, end in check.spans]
         self.preview.setExtraSelections(selections(self.preview.document(), text, spans))
+
+    def _post_tints(self, text: str) -> list[tuple[int, int, QTextCharFormat]]:
+        if self.variant is None or len(self.variant.posts) < 2:
+            return []
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(128, 128, 128, 40))
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        posts, _ = self.variant.split(text)
+        tints, at = [], 0
+        for i, post in enumerate(posts):
+            at = text.find(post, at)
+            if i % 2 and at >= 0:
+                tints.append((at, at + len(post), fmt))
+            at = max(at, 0) + len(post)
+        return tints
