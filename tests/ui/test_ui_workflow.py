@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -218,3 +219,41 @@ def test_a_thread_has_a_copy_per_post_and_a_copy_for_all(qtbot, make_window) -> 
     buttons[1].click()
     assert QGuiApplication.clipboard().text() == posts[1]
     assert "/ 280" in buttons[1].toolTip()
+
+
+@pytest.mark.parametrize("where", ["menu bar after a menu", "tab bar", "checks list",
+                                   "key message"])  # fmt: skip
+def test_esc_stops_within_half_a_second_wherever_the_focus_is(
+    qtbot, make_window, where: str
+) -> None:
+    import time
+
+    from PySide6.QtCore import Qt
+
+    long = " ".join([REPLY] * 40)
+    window = make_window([long], delay=0.02, platforms=["x", "linkedin"], candidates=1)
+    qtbot.waitUntil(lambda: window.model_ready, timeout=15_000)
+    window.set_draft("Flu shots do not give you the flu.")
+    with qtbot.waitSignal(window.worker.text, timeout=10_000):
+        window.rewrite()
+    if where == "menu bar after a menu":
+        bar = window.menuBar()
+        menu = bar.actions()[1].menu()
+        bar.setActiveAction(bar.actions()[1])  # opened as a click opens it
+        qtbot.waitUntil(menu.isVisible, timeout=2_000)
+        qtbot.keyClick(menu, Qt.Key.Key_Escape)  # closes the menu, leaves the bar active
+        assert window.busy
+        target = QApplication.focusWidget() or bar  # where the keyboard went
+    elif where == "tab bar":
+        target = window.tabs.tabBar()
+    elif where == "checks list":
+        target = window.views["x"].checks
+    else:
+        target = window.key_message
+    target.setFocus()
+    started = time.perf_counter()
+    with qtbot.waitSignal(window.idle, timeout=5_000):
+        qtbot.keyClick(target, Qt.Key.Key_Escape)
+    assert time.perf_counter() - started < 0.5, where
+    assert window.statusBar().currentMessage().startswith("Stopped.")
+

@@ -14,9 +14,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -152,6 +160,7 @@ class MainWindow(QMainWindow):
             self.history.start()
         else:
             self.history_label.setText("History: off for this run")
+        QApplication.instance().installEventFilter(self)  # Esc stops from any focus
         shared: Shared[Scanner] = Shared(scanner)
         self._start_workers(shared, engine_factory)
         self._update_actions()
@@ -876,7 +885,21 @@ class MainWindow(QMainWindow):
             self.open_draft(paths[0])
         event.acceptProposedAction()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc stops a rewrite wherever the focus is: a menu that was opened and closed
+        leaves the menu bar holding the keyboard, and it swallowed the first Esc. An open
+        menu or dialog still gets its own Esc (to close it)."""
+        if (event.type() == QEvent.Type.KeyPress and self.busy
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape
+                and QApplication.activePopupWidget() is None
+                and QApplication.activeModalWidget() is None
+                and isinstance(watched, QWidget) and watched.window() is self):  # fmt: skip
+            self.stop()
+            return True
+        return super().eventFilter(watched, event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        QApplication.instance().removeEventFilter(self)
         self.worker.cancel()
         self.request_shutdown.emit()  # the engine closes on its own thread
         self.scan_thread.quit()
