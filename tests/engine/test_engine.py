@@ -47,6 +47,21 @@ def test_streams_real_tokens(engine: Engine) -> None:
     assert 0 < stats.ttft_s <= stats.total_s and stats.decode_tok_s > 0
 
 
+def test_a_long_prompt_reports_how_much_of_it_was_read(engine: Engine) -> None:
+    """What the window shows as "Reading the draft… 45%" before the first word."""
+    engine.reset_cache()
+    told: list[tuple[int, int]] = []
+    engine.on_prefill = lambda done, total: told.append((done, total))
+    try:
+        draft = " ".join(["Controller inhalers calm the airways over weeks, not hours."] * 120)
+        _, stats = run(engine, messages(draft), GenerationParams(max_tokens=1, temperature=0))
+    finally:
+        engine.on_prefill = None
+    assert len(told) >= 2, told  # more than one batch, each reported
+    assert [d for d, _ in told] == sorted(d for d, _ in told) and len({t for _, t in told}) == 1
+    assert told[-1][0] == told[-1][1] and stats.prefill_tokens - 1 <= told[-1][1]
+
+
 def test_same_seed_same_text(engine: Engine) -> None:
     params = GenerationParams(max_tokens=10, temperature=0.9, seed=42)
     assert run(engine, messages(), params)[0] == run(engine, messages(), params)[0]

@@ -50,6 +50,13 @@ class FakeEngine:
         self.prefill_stops: list[threading.Event] = []
         self._cancel = threading.Event()
         self._stops: list[threading.Event] = []
+        self.on_prefill = None  # as the real engine: told how much of a prompt was read
+
+    def _read(self, prompts: Sequence[Sequence[dict[str, str]]]) -> None:
+        total = sum(len(m["content"]) for p in prompts for m in p)
+        for step in (1, 2, 3):
+            if self.on_prefill is not None:
+                self.on_prefill(total * step // 3, total)
 
     def prefill(self, prompts: Sequence[Sequence[dict[str, str]]], stop: threading.Event) -> bool:
         assert threading.get_ident() == self.thread, "used from a thread other than its own"
@@ -66,6 +73,7 @@ class FakeEngine:
             return iter([TextPiece(self.message_reply),
                          StreamStats(10, 0, 10, 0.0, 1, 1.0, 0.0, "eos")])  # fmt: skip
         self.calls.append([dict(m) for m in messages])
+        self._read([messages])
         text = self.replies[min(len(self.calls), len(self.replies)) - 1]
         self._cancel = cancel = threading.Event()
 
@@ -90,6 +98,7 @@ class FakeEngine:
         assert threading.get_ident() == self.thread, "used from a thread other than its own"
         first = len(self.calls)
         self.calls.extend([dict(m) for m in p] for p in prompts)
+        self._read(prompts)
         words = [regex.findall(r"\S+\s*", self.replies[min(first + i, len(self.replies) - 1)])
                  for i in range(len(prompts))]  # fmt: skip
         self._cancel = cancel = threading.Event()

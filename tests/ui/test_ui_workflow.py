@@ -257,3 +257,21 @@ def test_esc_stops_within_half_a_second_wherever_the_focus_is(
     assert time.perf_counter() - started < 0.5, where
     assert window.statusBar().currentMessage().startswith("Stopped.")
 
+
+
+def test_slow_work_says_how_far_it_has_come(qtbot, make_window) -> None:
+    window = make_window([" ".join([REPLY] * 6)], delay=0.05, platforms=["x"], candidates=1)
+    qtbot.waitUntil(lambda: window.model_ready, timeout=15_000)
+    window.speed_label.setText("first token 900 ms · 3.0 tokens/s")  # the last rewrite's
+    window.set_draft("Flu shots do not give you the flu.")
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    notes: list[str] = []
+    window.worker.writing.connect(lambda *_: notes.append(window.views["x"].block_note.text()))
+    window.rewrite()
+    assert window.speed_label.text() == ""  # cleared at the start, not left from before
+    qtbot.waitSignal(window.idle, timeout=15_000).wait()
+    read = said.index("Reading the draft… 100%")
+    assert said.index("Reading the draft… 33%") < read and "Writing…" in said[read:], said
+    assert any(n.startswith("Writing: ") and "tokens in" in n for n in notes), notes
+    assert any("tokens/s" in n for n in notes), notes

@@ -170,6 +170,9 @@ class Engine:
         self._abort_on = self._cancel  # what the abort callback watches during a prefill
         self._abort_prefill = llama_cpp.ggml_abort_callback(lambda _: self._abort_on.is_set())
         self._closed = False
+        # Told (tokens fed, tokens to feed) after each batch of a prompt, on the engine's
+        # thread: a window shows it while the first word is still seconds away.
+        self.on_prefill: Callable[[int, int], None] | None = None
 
     # -- setup -------------------------------------------------------------------------
 
@@ -488,6 +491,8 @@ class Engine:
                     if cancel.is_set():
                         return False
                     raise
+                if self.on_prefill is not None:
+                    self.on_prefill(min(i + n_batch, len(entries)), len(entries))
         finally:
             llama_cpp.llama_set_abort_callback(self._ctx.ctx, _NO_ABORT, None)
             _LLAMA_LOG.setLevel(log_level)

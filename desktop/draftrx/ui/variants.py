@@ -140,6 +140,11 @@ class VariantView(QWidget):
         self._update_counter()
         self._update_buttons()
 
+    def progress(self, tokens: int, seconds: float) -> None:
+        """How far the stream shown has come, while it runs."""
+        rate = f" · {tokens / seconds:.1f} tokens/s" if seconds >= 0.5 else ""
+        self.block_note.setText(f"Writing: {tokens} tokens in {seconds:.1f} s{rate}")
+
     def stopped(self) -> None:
         """Stopped on its own: the partial text stays, marked as such."""
         self.stop_button.hide()

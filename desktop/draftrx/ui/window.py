@@ -383,6 +383,8 @@ class MainWindow(QMainWindow):
         w.message_found.connect(self._message_found)
         w.started.connect(self._variant_started)
         w.text.connect(self._text)
+        w.reading.connect(self._reading)
+        w.writing.connect(self._writing)
         w.stopped.connect(self._variant_stopped)
         w.stats.connect(self._stats)
         w.variant.connect(self._variant_done)
@@ -637,7 +639,8 @@ class MainWindow(QMainWindow):
         self._job_draft = self._draft_number
         self.busy = True
         self._update_actions()
-        self.statusBar().showMessage("Writing…")
+        self.speed_label.clear()  # the last rewrite's figures are not this one's
+        self.statusBar().showMessage("Reading the draft…")
         self.worker.arm()
         self.request_compose.emit(job)
         return True
@@ -718,6 +721,17 @@ class MainWindow(QMainWindow):
         view = self.views.get(platform_id)
         if view is not None:
             view.append(text)
+
+    def _reading(self, done: int, total: int) -> None:
+        if not self._stale() and self.busy:
+            self.statusBar().showMessage(f"Reading the draft… {100 * done // max(total, 1)}%")
+
+    def _writing(self, platform_id: str | None, tokens: int, seconds: float) -> None:
+        view = self.views.get(platform_id)
+        if view is None or self._stale():
+            return
+        self.statusBar().showMessage("Writing…")
+        view.progress(tokens, seconds)
 
     def _variant_stopped(self, platform_id: str | None) -> None:
         if self._stale():

@@ -167,6 +167,8 @@ class EngineWorker(QObject):
     message_found = Signal(object)  # KeyMessage: what every variant must keep
     started = Signal(object)  # VariantStarted
     text = Signal(object, str)  # platform id (None: the general post), newly streamed text
+    reading = Signal(int, int)  # the prompt being read: tokens fed, tokens to feed
+    writing = Signal(object, int, float)  # platform id, tokens shown so far, seconds since start
     stopped = Signal(object)  # platform id of a variant stopped on its own
     prefilled = Signal(bool)  # a background prefill ended: True when it got to the end
     stats = Signal(object)  # StreamStats of one shown stream (candidate 0, or a shortening)
@@ -280,6 +282,8 @@ class EngineWorker(QObject):
             self.failed.emit("No model is loaded; choose one in Model ▸ Manage models.")
             return
         engine = self._engine
+        if hasattr(engine, "on_prefill"):
+            engine.on_prefill = self.reading.emit
         try:
             composer = self._composer_for(engine, job.settings)
             self._composer = composer
@@ -298,6 +302,8 @@ class EngineWorker(QObject):
             return
         finally:
             self._composer = None
+            if hasattr(engine, "on_prefill"):
+                engine.on_prefill = None
         self.finished.emit(self._stop.is_set())
 
     def _relay(self, events: Iterator[Any]) -> None:
@@ -314,11 +320,15 @@ class EngineWorker(QObject):
 
         pending: dict[str | None, list[str]] = {}
         live: dict[str | None, int | None] = {}  # the candidate shown per platform; None: any
+        pieces_so_far: dict[str | None, int] = {}  # of the stream shown: about one a token
+        began: dict[str | None, float] = {}
         last = 0.0
 
         def flush() -> None:
+            now = time.monotonic()
             for pid, pieces in pending.items():
                 self.text.emit(pid, "".join(pieces))
+                self.writing.emit(pid, pieces_so_far.get(pid, 0), now - began.get(pid, now))
             pending.clear()
 
         def shown(event: VariantText | VariantStats) -> bool:
@@ -329,9 +339,9 @@ class EngineWorker(QObject):
             if isinstance(event, VariantText):
                 if not shown(event):
                     continue  # another candidate: it arrives with the finished variant
-                pending.setdefault(event.platform.id if event.platform else None, []).append(
-                    event.text
-                )
+                pid = event.platform.id if event.platform else None
+                pending.setdefault(pid, []).append(event.text)
+                pieces_so_far[pid] = pieces_so_far.get(pid, 0) + 1
                 now = time.monotonic()
                 if now - last >= REPAINT_INTERVAL_S:
                     flush()
@@ -343,6 +353,7 @@ class EngineWorker(QObject):
             elif isinstance(event, VariantStarted):
                 pid = event.platform.id if event.platform else None
                 live[pid] = None if event.attempt == "shorten" else 0  # one stream, any candidate
+                pieces_so_far[pid], began[pid] = 0, time.monotonic()
                 self.started.emit(event)
             elif isinstance(event, VariantStats):
                 if shown(event):
