@@ -275,3 +275,43 @@ def test_slow_work_says_how_far_it_has_come(qtbot, make_window) -> None:
     assert said.index("Reading the draft… 33%") < read and "Writing…" in said[read:], said
     assert any(n.startswith("Writing: ") and "tokens in" in n for n in notes), notes
     assert any("tokens/s" in n for n in notes), notes
+
+
+def test_a_clue_is_generalised_removed_or_kept_in_one_click_and_undone(
+    qtbot, make_window
+) -> None:
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.scanner_ready, timeout=15_000)
+    draft = "Last night a man came to our ER with chest pain. Call 911 for chest pain."
+    window.set_draft(draft)
+    qtbot.waitUntil(lambda: window.findings.count() >= 2, timeout=10_000)
+
+    def select(found: str) -> None:
+        rows = [window.findings.item(i) for i in range(window.findings.count())]
+        window.findings.setCurrentItem(next(r for r in rows if f"“{found}”" in r.text()))
+
+    def rescanned(expected: str) -> None:
+        assert window.editor.toPlainText() == expected
+        qtbot.waitUntil(lambda: window._scanned[0] == expected, timeout=10_000)
+
+    select("Last night")
+    assert window.clue_buttons["generalise"].isEnabled()
+    window.clue_buttons["generalise"].click()
+    rescanned("Recently a man came to our ER with chest pain. Call 911 for chest pain.")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    rescanned(draft)  # undone like typing
+    select("our ER")
+    window.clue_buttons["remove"].click()
+    rescanned("Last night a man came to with chest pain. Call 911 for chest pain.")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    rescanned(draft)
+    select("our ER")
+    window.clue_buttons["keep"].click()
+    assert window.editor.toPlainText() == draft
+    row = next(window.findings.item(i) for i in range(window.findings.count())
+               if "“our ER”" in window.findings.item(i).text())  # fmt: skip
+    assert "kept as written" in row.text()
+    window.findings.setCurrentItem(row)
+    assert not window.clue_buttons["generalise"].isEnabled()  # nothing left to do on it

@@ -128,8 +128,10 @@ class FindingsList(QListWidget):
                 kept = key(text, f) in self.kept
                 item.setCheckState(Qt.CheckState.Unchecked if kept else Qt.CheckState.Checked)
                 item.setText(f"“{found}” · {label} · {'keep' if kept else 'fictionalise'}")
+            elif key(text, f) in self.kept:
+                item.setText(f"“{found}” · {label} · a clue, kept as written")
             else:
-                item.setText(f"“{found}” · {label} · a clue: consider generalising it")
+                item.setText(f"“{found}” · {label} · a clue: generalise, remove or keep it")
             self.addItem(item)
         self.blockSignals(False)
 
