@@ -149,7 +149,8 @@ def test_new_passphrase_is_checked_and_declining_saves_nothing(qtbot, make_windo
                                                                no_keyring) -> None:  # fmt: skip
     window = make_window()
     dialog = window.unlock_dialog
-    assert dialog.new and "No system keyring" in dialog.message.text()
+    assert dialog.new and "no system keyring" in dialog.message.text()
+    assert "keyring.backends" not in dialog.message.text()  # no module names for a physician
     dialog.passphrase.setText("short")
     dialog.confirm.setText("short")
     assert not dialog.try_unlock() and "at least 8" in dialog.error.text()
@@ -174,7 +175,10 @@ def test_browse_search_open_export_delete_forget(qtbot, make_window, memory_keyr
     assert dialog.items.count() == 2
     dialog.search.setText("FLU shots")
     assert dialog.items.count() == 1 and dialog.current_id() == first
-    assert dialog.preview.toPlainText().startswith("# Draft")
+    assert dialog.preview.toPlainText().startswith("Draft")  # Markdown shown as such, no "#"
+    assert dialog.status.text().startswith("1 draft · ")
+    marked = [m.cursor.selectedText().lower() for m in dialog.preview.extraSelections()]
+    assert marked.count("flu") >= 2 and "shots" in marked  # the searched words, highlighted
 
     dialog.open_current()
     assert window.editor.toPlainText() == "Flu shots cannot give you the flu."

@@ -193,7 +193,7 @@ def test_settings_round_trip(qtbot, make_window, config_dir: Path) -> None:
     dialog.threads.setValue(3)
     dialog.gpu_layers.setValue(-1)
     dialog.temperature.setValue(0.3)
-    dialog.max_tokens.setValue(222)
+    dialog.max_words.setValue(222)  # words: the model gets 296 tokens
     for pid, box in dialog.platform_boxes.items():
         box.setChecked(pid in {"bluesky", "tiktok"})
     dialog.disclaimer.setPlainText("Education only; see your own clinician.")
@@ -204,7 +204,7 @@ def test_settings_round_trip(qtbot, make_window, config_dir: Path) -> None:
 
     again = make_window()
     p = again.prefs
-    assert (p.threads, p.gpu_layers, p.temperature, p.max_tokens) == (3, -1, 0.3, 222)
+    assert (p.threads, p.gpu_layers, p.temperature, p.max_tokens) == (3, -1, 0.3, 296)
     assert p.platforms == ["bluesky", "tiktok"]
     assert [p for p, b in again.platform_boxes.items() if b.isChecked()] == ["bluesky", "tiktok"]
     merged = p.compose_settings(again.base_settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -28,7 +29,7 @@ REPLY = "Controller inhalers work even when you feel well. Keep taking them dail
 def on_screen(window: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
     """Every text a widget of the window holds: labels, fields, editors, lists, tabs,
     combo boxes, buttons and tooltips, and the status bar's message."""
-    found = [window.statusBar().currentMessage()]
+    found = [window.statusBar().currentMessage()] if hasattr(window, "statusBar") else []
     for w in window.findChildren(QWidget):
         if any(w is s or s.isAncestorOf(w) for s in skip):
             continue
@@ -315,3 +316,48 @@ def test_a_clue_is_generalised_removed_or_kept_in_one_click_and_undone(
     assert "kept as written" in row.text()
     window.findings.setCurrentItem(row)
     assert not window.clue_buttons["generalise"].isEnabled()  # nothing left to do on it
+
+
+def test_preferences_and_privacy_choices_speak_plainly(qtbot, make_window) -> None:
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    from draftrx.ui import preferences
+
+    window = make_window()
+    dialog = preferences.PreferencesDialog(window.prefs, window.base_settings,
+                                           {p: v.name for p, v in window.platforms.items()},
+                                           window)  # fmt: skip
+    words = on_screen(dialog) + [s.specialValueText() for s in
+                                 dialog.findChildren(QAbstractSpinBox)]  # fmt: skip
+    jargon = [w for w in words for term in ("token", "GPU layers", "-1", "thread", "CPU")
+              if term in w]  # fmt: skip
+    assert jargon == []
+    notes = set()
+    for i in range(window.mode.count()):
+        window.mode.setCurrentIndex(i)
+        notes.add(window.mode_note.text())
+        assert window.mode.itemData(i, Qt.ItemDataRole.ToolTipRole) == window.mode_note.text()
+    assert len(notes) == 3 and any("[name]" in n for n in notes)
+
+
+def test_a_wrong_passphrase_message_is_shown_whole(
+    qtbot, make_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from draftrx.ui.history import UnlockDialog
+    from draftrx.vault.errors import WrongPassphrase
+
+    window = make_window(history=False)
+    message = ("Wrong passphrase for the drafts history at /home/someone/.local/share/"
+               "draftrx/history.sqlite3. Try again, or continue without the history.")
+
+    def refuse(passphrase: str | None = None) -> None:
+        raise WrongPassphrase(message)
+
+    monkeypatch.setattr(window.history, "start", refuse)
+    dialog = UnlockDialog(window.history, "Enter the passphrase.", False, window)
+    dialog.show()
+    dialog.passphrase.setText("not it")
+    assert not dialog.try_unlock()
+    qtbot.wait(10)
+    assert dialog.error.text() == message
+    assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())

@@ -229,7 +229,7 @@ class Engine:
         """What the window's status bar and `--stats` show: model, backend, where layers run."""
         gpu = hardware.gpu_device() if self.offloaded_layers else None
         return {
-            "model": self.info.name,
+            "model": self.info.display_name,
             "path": str(self.config.model_path),
             "backend": hardware.backend_name() if gpu else "CPU",
             "gpu_offload_supported": self.gpu_offload,

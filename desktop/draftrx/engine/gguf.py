@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ GGML_TYPE_SIZES: dict[int, tuple[int, int]] = {
     39: (32, 17),  # MXFP4
 }
 
+_SOURCE_FORMAT = re.compile(r"(?:[\s_-]+(?:AWQ|GPTQ|GGUF|GGML|EXL2|bnb|int4|int8|fp16|bf16|"
+                            r"q\d\w*))+$", re.IGNORECASE)  # fmt: skip
 # llama_ftype (general.file_type) -> the quantisation name users know.
 FILE_TYPES: dict[int, str] = {
     0: "F32",
@@ -180,6 +183,14 @@ class GGUFInfo:
     def name(self) -> str:
         name = self.metadata.get("general.name")
         return name if isinstance(name, str) and name.strip() else self.path.stem
+
+    @property
+    def display_name(self) -> str:
+        """The name with the file's own quantisation: general.name often keeps the format
+        the weights were converted from ("... Instruct AWQ") though the file is Q4_K_M."""
+        if self.quantisation == "unknown":
+            return self.name
+        return f"{_SOURCE_FORMAT.sub('', self.name)} {self.quantisation}"
 
     def _arch(self, key: str, default: Any = None) -> Any:
         return self.metadata.get(f"{self.architecture}.{key}", default)

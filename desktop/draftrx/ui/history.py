@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,9 +24,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTextBrowser,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -214,6 +216,7 @@ class UnlockDialog(QDialog):
         self.message = QLabel(message + ("\nIf you forget it, the history cannot be recovered."
                                          if new else ""))  # fmt: skip
         self.message.setWordWrap(True)
+        self.setMinimumWidth(480)  # a wrapped error needs the room to be read whole
         buttons = QDialogButtonBox()
         self.unlock_button = buttons.addButton(
             "Create" if new else "Unlock", QDialogButtonBox.ButtonRole.AcceptRole
@@ -239,6 +242,7 @@ class UnlockDialog(QDialog):
         except WrongPassphrase as exc:
             self.error.setText(str(exc))
             self.passphrase.selectAll()
+            self.adjustSize()  # grow to show the whole message
             return False
         self.done(QDialog.DialogCode.Accepted)
         return True
@@ -261,8 +265,8 @@ class HistoryDialog(QDialog):
         self.items = QListWidget()
         self.items.setAccessibleName("Saved drafts")
         self.items.currentItemChanged.connect(self._show)
-        self.preview = QPlainTextEdit()
-        self.preview.setReadOnly(True)
+        self.preview = QTextBrowser()
+        self.preview.setOpenLinks(False)
         self.preview.setAccessibleName("Saved draft")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.items)
@@ -321,7 +325,8 @@ class HistoryDialog(QDialog):
             item = QListWidgetItem(f"{export.when(s.updated)} · {s.shown_title}{rewrites}")
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             self.items.addItem(item)
-        self.status.setText(f"{self.items.count()} drafts · encrypted at {vault.path}")
+        n = self.items.count()
+        self.status.setText(f"{n} draft{'s' * (n != 1)} · encrypted at {vault.path}")
         if self.items.count():
             self.items.setCurrentRow(0)
         self._update_buttons()
@@ -335,10 +340,26 @@ class HistoryDialog(QDialog):
         self.preview.clear()
         if draft_id is not None and self.history.vault is not None:
             try:
-                self.preview.setPlainText(export.render(self.history.vault.get(draft_id)))
+                self.preview.setMarkdown(export.render(self.history.vault.get(draft_id)))
             except VaultError as exc:
                 self.preview.setPlainText(str(exc))
+        self._mark_matches()
         self._update_buttons()
+
+    def _mark_matches(self) -> None:
+        """The searched words, highlighted where they occur in the shown draft."""
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(255, 200, 0, 110))
+        marks = []
+        document = self.preview.document()
+        for word in self.search.text().split():
+            cursor = document.find(word)
+            while not cursor.isNull():
+                mark = QTextEdit.ExtraSelection()
+                mark.cursor, mark.format = cursor, fmt
+                marks.append(mark)
+                cursor = document.find(word, cursor)
+        self.preview.setExtraSelections(marks)
 
     def open_current(self) -> None:
         draft_id = self.current_id()

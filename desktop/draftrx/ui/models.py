@@ -61,7 +61,7 @@ def assess(path: Path, available: int | None = None) -> Assessment:
     need = info.estimate_ram(n_ctx)
     free = hardware.available_ram() if available is None else available
     lines = [
-        info.name,
+        info.display_name,
         f"{info.architecture}, {info.parameter_count / 1e9:.2f} B parameters, {info.quantisation}",
         f"File {info.file_size / 2**30:.2f} GB; context {info.context_length or 'unknown'} tokens",
         f"Needs about {need / 2**30:.1f} GB of memory at {n_ctx} tokens; "

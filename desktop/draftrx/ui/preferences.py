@@ -119,6 +119,16 @@ def save(store: QSettings, s: AppSettings) -> None:
     store.sync()
 
 
+def words(tokens: int) -> int:
+    """A model counts in tokens, pieces of words: English averages about 3/4 of a word
+    each, so 400 tokens is about 300 words. The physician sets words."""
+    return round(tokens * 3 / 4)
+
+
+def tokens(words: int) -> int:
+    return round(words * 4 / 3)
+
+
 class PreferencesDialog(QDialog):
     """Model options, default platforms, disclaimer and disclosure texts."""
 
@@ -130,13 +140,18 @@ class PreferencesDialog(QDialog):
         self._current = current
         form = QFormLayout()
 
-        self.threads = self._spin(current.threads, 0, 256, "CPU threads")
-        self.threads.setSpecialValueText("Automatic (physical cores)")
-        form.addRow("CPU &threads", self.threads)
-        self.gpu_layers = self._spin(current.gpu_layers, AUTO, 999, "GPU layers")
-        self.gpu_layers.setSpecialValueText("Automatic (all on a GPU build)")
-        self.gpu_layers.setToolTip("-1 offloads every layer; 0 keeps the model on the CPU.")
-        form.addRow("&GPU layers", self.gpu_layers)
+        self.threads = self._spin(current.threads, 0, 256, "Processor cores to use")
+        self.threads.setSpecialValueText("Automatic (all physical cores)")
+        self.threads.setToolTip("Fewer cores leave more for other programs; writing is slower.")
+        form.addRow("Processor &cores to use", self.threads)
+        self.gpu_layers = self._spin(current.gpu_layers, AUTO, 999, "Model parts on the GPU")
+        self.gpu_layers.setSpecialValueText("Automatic (all of it, where there is a GPU)")
+        self.gpu_layers.setToolTip(
+            "How much of the model runs on the graphics card (GPU), counted in the model's "
+            "layers: 0 keeps it all on the processor; Automatic puts it all on the GPU when "
+            "DraftRx was built for one. Fewer layers need less graphics memory."
+        )
+        form.addRow("Model parts on the &graphics card", self.gpu_layers)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.0, 2.0)
         self.temperature.setSingleStep(0.1)
@@ -144,8 +159,10 @@ class PreferencesDialog(QDialog):
         self.temperature.setAccessibleName("Temperature")
         self.temperature.setToolTip("0 always writes the same text; higher varies more.")
         form.addRow("T&emperature", self.temperature)
-        self.max_tokens = self._spin(current.max_tokens, 16, 4096, "Longest answer in tokens")
-        form.addRow("Longest &answer (tokens)", self.max_tokens)
+        self.max_words = self._spin(words(current.max_tokens), 12, words(4096),
+                                    "Longest text, in words")  # fmt: skip
+        self.max_words.setToolTip("The model stops writing after about this many words.")
+        form.addRow("Longest &text, in words (about)", self.max_words)
         self.candidates = self._spin(current.candidates, 1, MAX_CANDIDATES,
                                      "Versions to write per platform")  # fmt: skip
         self.candidates.setToolTip(
@@ -216,6 +233,6 @@ class PreferencesDialog(QDialog):
             short_disclaimer=self.short_disclaimer.text().strip(),
             coi_statement=self.coi.toPlainText().strip(),
             temperature=self.temperature.value(),
-            max_tokens=self.max_tokens.value(),
+            max_tokens=tokens(self.max_words.value()),
             candidates=self.candidates.value(),
         )

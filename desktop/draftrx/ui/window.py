@@ -89,6 +89,14 @@ MODE_LABELS = {  # privacy.fictionalise.Mode values (that module loads Presidio:
     "generalise": "Generalise identifiers",
     "redact": "Redact identifiers",
 }
+MODE_NOTES = {
+    "fictionalise": "Names, places and dates become made-up ones (“Ann Lee” → “Maria "
+                    "Lopez”, “June 3” → “June 19”), so the post still reads naturally.",
+    "generalise": "Names, places and dates become general words (“Ann Lee” → “someone”, "
+                  "“Mercy Hospital” → “a local hospital”, “last Tuesday” → “recently”).",
+    "redact": "Names, places and dates are taken out and marked (“Ann Lee” → “[name]”): "
+              "the safest, but the post reads less smoothly.",
+}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -217,6 +225,14 @@ class MainWindow(QMainWindow):
         self.mode.setAccessibleName("Privacy")
         for m, label in MODE_LABELS.items():
             self.mode.addItem(label, m)
+            self.mode.setItemData(self.mode.count() - 1, MODE_NOTES[m],
+                                  Qt.ItemDataRole.ToolTipRole)  # fmt: skip
+        self.mode_note = QLabel()
+        self.mode_note.setWordWrap(True)
+        self.mode_note.setAccessibleName("What the privacy choice does")
+        self.mode.currentIndexChanged.connect(
+            lambda: self.mode_note.setText(MODE_NOTES[self.mode.currentData()]))
+        self.mode_note.setText(MODE_NOTES[self.mode.currentData()])
         self.sponsored = QCheckBox("&Sponsored")
         self.sponsored.setToolTip("Adds a paid-partnership disclosure to every variant.")
         self.brand = QLineEdit()
@@ -307,6 +323,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.notice_bar)
         layout.addWidget(self.recovery_bar)
         layout.addLayout(top)
+        layout.addWidget(self.mode_note)
         layout.addLayout(platforms)
         layout.addWidget(split, 1)
         self.setCentralWidget(central)

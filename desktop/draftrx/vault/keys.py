@@ -26,6 +26,17 @@ def backend_name() -> str:
     return f"{type(b).__module__}.{type(b).__name__}"
 
 
+_FRIENDLY = {"macOS": "macOS Keychain", "Windows": "Windows Credential Manager",
+             "SecretService": "Secret Service: GNOME Keyring or KWallet", "kwallet": "KWallet",
+             "libsecret": "GNOME Keyring"}  # fmt: skip
+
+
+def friendly_name() -> str:
+    """The keyring in words a physician knows; `backend_name()` is for `doctor`."""
+    module = type(backend()).__module__.rsplit(".", 1)[-1]
+    return _FRIENDLY.get(module, "none found" if not usable() else "a third-party keyring")
+
+
 def usable() -> bool:
     """False for keyring's fail backend and for a chainer with nothing to chain."""
     b = backend()

@@ -133,14 +133,15 @@ class Vault:
         if passphrase is None:
             if not keys.usable():
                 raise NeedsPassphrase(
-                    f"No system keyring is available here ({keys.backend_name()}), so DraftRx "
-                    "cannot keep your history's key there. Choose a passphrase to encrypt the "
-                    "history instead; it is never stored.",
+                    "This computer has no system keyring (such as the macOS Keychain, Windows "
+                    "Credential Manager or GNOME Keyring) that DraftRx can use, so it cannot keep "
+                    "your history's key there. Choose a passphrase to encrypt the history "
+                    "instead; it is never stored.",
                     new=True,
                 )
             if not keys.store(vault_id, key):
                 raise NeedsPassphrase(
-                    f"The system keyring ({keys.backend_name()}) did not keep the history's "
+                    f"The system keyring ({keys.friendly_name()}) did not keep the history's "
                     "key. Choose a passphrase to encrypt the history instead.",
                     new=True,
                 )
@@ -455,7 +456,7 @@ def _unlock(record: _KeyRecord, passphrase: str | None, path: Path) -> bytes:
             raise KeyMissing(
                 f"The key to the history at {path} should be in the system keyring "
                 f"(service {keys.SERVICE!r}, entry {keys.entry(record.vault_id)!r}) and is not "
-                f"there (keyring backend: {keys.backend_name()}). The history is left untouched "
+                f"there (keyring: {keys.friendly_name()}). The history is left untouched "
                 "and opens again once that entry is back. Forget everything to start afresh."
             )
         return key
