@@ -160,13 +160,24 @@ def test_blocking_check_holds_copy_until_overridden(qtbot, make_window, monkeypa
     view.copy()
     assert QGuiApplication.clipboard().text() == "before"
     assert not view.override("   "), "an override needs a reason"
-    answer = ("The reviewer posted publicly", True)
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: answer))
+    answers = [("  ", True), ("The reviewer posted publicly", True)]
+    prompts: list[str] = []
+
+    def ask(parent, title, prompt, *rest, **kw):
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(ask))
     view.override_button.click()
+    assert "needs a reason" in prompts[1], "an empty reason is asked again, not ignored"
     assert view.copy_button.isEnabled() and not view.override_button.isVisible()
     assert "The reviewer posted publicly" in view.block_note.text()
+    assert window.tabs.tabText(window.tabs.indexOf(view)) == "X (overridden)"
     view.copy_button.click()
     assert QGuiApplication.clipboard().text() == view.variant.text
+    view.withdraw_button.click()  # changed their mind: blocked again
+    assert not view.copy_button.isEnabled() and view.override_button.isVisible()
+    assert window.tabs.tabText(window.tabs.indexOf(view)) == "X (blocked)"
 
 
 def test_model_load_failure_is_a_message(qtbot, make_window, tmp_path: Path) -> None:

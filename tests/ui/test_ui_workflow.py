@@ -361,3 +361,26 @@ def test_a_wrong_passphrase_message_is_shown_whole(
     qtbot.wait(10)
     assert dialog.error.text() == message
     assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+
+
+def test_after_a_normal_quit_the_draft_task_and_platforms_come_back(
+    qtbot, make_window, config_dir: Path
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: window.history.vault is not None, timeout=10_000)
+    window.set_draft(DRAFT)
+    window.task.setCurrentIndex(window.task.findData("lesson"))
+    for pid, box in window.platform_boxes.items():
+        box.setChecked(pid in {"threads", "mastodon"})
+    window.close()
+    ini = (config_dir / "app.ini").read_text()
+    assert "Jenna" not in ini and "asthma" not in ini  # the draft is in the encrypted history
+    again = make_window()
+    qtbot.waitUntil(lambda: again.editor.toPlainText() == DRAFT, timeout=10_000)
+    assert again.task.currentData() == "lesson"
+    assert [p.id for p in again.chosen_platforms()] == ["threads", "mastodon"]
+    again.new_draft()
+    again.close()
+    third = make_window()
+    qtbot.wait(200)
+    assert third.editor.toPlainText() == ""  # an empty draft at quit comes back empty

@@ -52,6 +52,7 @@ class DraftHistory(QObject):
     problem = Signal(str)  # a VaultError message for the notice banner
     recovered = Signal(object)  # Autosaved: what was being written when the app died
     forgotten = Signal()  # the history and its key were deleted: so goes the window's draft
+    resumed = Signal(int, str)  # the draft open at the last clean quit: its id and text
 
     def __init__(self, text: Callable[[], str], path: Path | None = None,
                  parent: QObject | None = None) -> None:  # fmt: skip
@@ -61,6 +62,7 @@ class DraftHistory(QObject):
         self.vault: Vault | None = None
         self.draft_id: int | None = None
         self.state = "History: not opened"
+        self.resume_id: int | None = None  # the draft to bring back once the history opens
         self._saved_text: str | None = None  # the text the history already holds
         self._deleted_text: str | None = None  # deleted from the history while open
         self._rewrite: tuple[int, dict[str, Any]] | None = None
@@ -93,6 +95,12 @@ class DraftHistory(QObject):
             # Into the history first, so that nothing is lost whatever the physician chooses.
             draft_id = self._write(lambda: vault.save_draft(found.text, found.draft_id))
             self.recovered.emit(Autosaved(found.updated, draft_id, found.text))
+        elif self.resume_id is not None:
+            try:
+                item = vault.get(self.resume_id)
+            except (KeyError, VaultError, sqlite3.Error):
+                return  # deleted, or unreadable: start empty, as after New draft
+            self.resumed.emit(item.id, item.text)
 
     def decline(self) -> None:
         self._set_state("History: off (not unlocked)")

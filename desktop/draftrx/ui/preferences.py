@@ -45,6 +45,8 @@ class AppSettings:
     max_tokens: int = 400
     candidates: int = DEFAULT_CANDIDATES  # versions written per platform; the checks choose
     extra_models: list[str] = field(default_factory=list)  # GGUF files added by the user
+    task: str = "educational"  # the window's last task
+    last_draft: int | None = None  # the history's id of the draft open at a clean quit
 
     def compose_settings(self, base: Settings) -> Settings:
         """settings.toml's values with the window's own texts on top."""
@@ -101,6 +103,8 @@ def load(store: QSettings) -> AppSettings:
         max_tokens=max_tokens if max_tokens and max_tokens > 0 else d.max_tokens,
         candidates=candidates if candidates and 1 <= candidates <= MAX_CANDIDATES else d.candidates,
         extra_models=_strings(store.value("model/extra")),
+        task=str(store.value("session/task", d.task) or d.task),
+        last_draft=_optional_int(store.value("session/last_draft")),
     )
 
 
@@ -116,6 +120,8 @@ def save(store: QSettings, s: AppSettings) -> None:
     store.setValue("compose/candidates", s.candidates)
     store.setValue("generation/temperature", s.temperature)
     store.setValue("generation/max_tokens", s.max_tokens)
+    store.setValue("session/task", s.task)
+    store.setValue("session/last_draft", "" if s.last_draft is None else s.last_draft)
     store.sync()
 
 

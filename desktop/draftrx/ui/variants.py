@@ -44,6 +44,7 @@ SEVERITY_COLOURS = {"block": QColor(200, 40, 40), "warn": QColor(190, 120, 0),
                     "ok": QColor(40, 140, 60)}  # fmt: skip
 SEVERITY_LABELS = {"block": "Blocks", "warn": "Warning", "ok": "OK"}
 SEVERITY_MARKS = {"block": " (blocked)", "warn": " (check)", "ok": ""}
+OVERRIDDEN_MARK = " (overridden)"
 
 
 class VariantView(QWidget):
@@ -89,6 +90,9 @@ class VariantView(QWidget):
         self.override_button = QPushButton("&Override…")
         self.override_button.setAccessibleName("Override the blocking checks, giving a reason")
         self.override_button.clicked.connect(self.ask_override)
+        self.withdraw_button = QPushButton("&Withdraw override")
+        self.withdraw_button.setAccessibleName("Withdraw the override: the checks block again")
+        self.withdraw_button.clicked.connect(self.withdraw_override)
         self.stop_button = QPushButton("Stop this variant")
         self.stop_button.setAccessibleName(f"Stop writing the {self.name} text; others go on")
         self.stop_button.clicked.connect(self.stop_requested)
@@ -107,8 +111,8 @@ class VariantView(QWidget):
         versions.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.counter, 1)
-        for button in (self.stop_button, self.override_button, self.export_button,
-                       self.copy_button):  # fmt: skip
+        for button in (self.stop_button, self.override_button, self.withdraw_button,
+                       self.export_button, self.copy_button):  # fmt: skip
             buttons.addWidget(button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.preview)
@@ -343,6 +347,7 @@ class VariantView(QWidget):
                 widget.setEnabled(self.can_copy)
         self.override_button.setVisible(self.blocked and self.override_reason is None
                                          and not self.pending)  # fmt: skip
+        self.withdraw_button.setVisible(self.override_reason is not None)
         if self.pending:
             self.block_note.setText("Checking your edit… Copy and Export wait for the checks.")
         elif self.blocked and self.override_reason is None:
@@ -399,12 +404,23 @@ class VariantView(QWidget):
         self.copied.emit(f"{self.name} text saved to {name}.")
 
     def ask_override(self) -> None:
-        reason, ok = QInputDialog.getText(
-            self, "Override blocking checks",
-            "Why is this text safe to post as it is? (kept with the variant)",
-        )  # fmt: skip
-        if ok:
-            self.override(reason)
+        """Ask for the reason until one is given or the physician cancels."""
+        prompt = "Why is this text safe to post as it is? (kept with the variant)"
+        while True:
+            reason, ok = QInputDialog.getText(self, "Override blocking checks", prompt)
+            if not ok or self.override(reason):
+                return
+            prompt = ("An override needs a reason, kept with the variant in the history. "
+                      "Why is this text safe to post as it is?")  # fmt: skip
+
+    def withdraw_override(self) -> None:
+        """Take an override back: the checks block Copy again."""
+        if self.override_reason is None:
+            return
+        self._overrides.pop(self.version, None)
+        self.override_reason = None
+        self._update_buttons()
+        self.overridden.emit()
 
     def override(self, reason: str) -> bool:
         """Allow Copy despite blocking checks; a reason is required."""

@@ -50,7 +50,7 @@ from draftrx.ui.diffview import DiffView
 from draftrx.ui.draft import DraftEditor, FindingsList, describe, key
 from draftrx.ui.history import DraftHistory, HistoryDialog, UnlockDialog
 from draftrx.ui.keymessage import KeyMessageBox
-from draftrx.ui.variants import SEVERITY_MARKS, VariantView
+from draftrx.ui.variants import OVERRIDDEN_MARK, SEVERITY_MARKS, VariantView
 from draftrx.ui.worker import (
     Edit,
     EngineFactory,
@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         self.history.problem.connect(self.show_notice)
         self.history.recovered.connect(self._offer_recovery)
         self.history.forgotten.connect(self._forgotten)
+        self.history.resumed.connect(self._resume)
+        self.history.resume_id = self.prefs.last_draft
         if history:
             self.history.start()
         else:
@@ -221,6 +223,7 @@ class MainWindow(QMainWindow):
         self.task.setAccessibleName("Task")
         for t in TASKS:
             self.task.addItem(TASK_LABELS.get(t, t), t)
+        self.task.setCurrentIndex(max(0, self.task.findData(self.prefs.task)))
         self.mode = QComboBox()
         self.mode.setAccessibleName("Privacy")
         for m, label in MODE_LABELS.items():
@@ -747,7 +750,7 @@ class MainWindow(QMainWindow):
         for p in platforms or [None]:
             view = VariantView(p)
             view.copied.connect(lambda m: self.statusBar().showMessage(m, 4000))
-            view.overridden.connect(lambda: self.history.rewrite_changed(self.rewrite_record()))
+            view.overridden.connect(lambda view=view: self._overridden(view))
             pid = p.id if p else None
             view.stop_requested.connect(lambda pid=pid: self.worker.stop_variant(pid))
             view.version_changed.connect(lambda view=view: self._version_changed(view))
@@ -844,10 +847,15 @@ class MainWindow(QMainWindow):
         if not self.busy:
             self.history.rewrite_changed(self.rewrite_record())
 
+    def _overridden(self, view: VariantView) -> None:
+        """An override given or withdrawn: the tab says so, and the history keeps it."""
+        self._mark_tab(view)
+        self.history.rewrite_changed(self.rewrite_record())
+
     def _mark_tab(self, view: VariantView) -> None:
         if view.variant is None:
             return
-        mark = SEVERITY_MARKS[view.shown.severity]
+        mark = OVERRIDDEN_MARK if view.override_reason else SEVERITY_MARKS[view.shown.severity]
         self.tabs.setTabText(self.tabs.indexOf(view), view.name + mark)
         if self.tabs.currentWidget() is view:
             self.diff.show_changes(view.shown.diff, view.name)
@@ -930,6 +938,18 @@ class MainWindow(QMainWindow):
         self.recovered = None
         self.recovery_bar.hide()
 
+    def _resume(self, draft_id: int, text: str) -> None:
+        """The draft open at the last clean quit, back from the encrypted history, once the
+        window is built (the history may open while it is)."""
+        QTimer.singleShot(0, lambda: self._resume_now(draft_id, text))
+
+    def _resume_now(self, draft_id: int, text: str) -> None:
+        if self.editor.toPlainText().strip():
+            return  # something is being written already (--draft, a drop): it stays
+        self.history.begin(text, draft_id)
+        self._forget_draft()
+        self.set_draft(text)
+
     def _forgotten(self) -> None:
         """Forget everything means the window too: the draft on screen and all it led to."""
         self._forget_draft()
@@ -1002,6 +1022,10 @@ class MainWindow(QMainWindow):
         self.scan_thread.quit()
         self.engine_thread.wait(10_000)
         self.scan_thread.wait(10_000)
+        self.history.close()  # the draft goes into the history, never into a plain file
+        self.prefs.task = self.task.currentData()
+        self.prefs.platforms = [p.id for p in self.chosen_platforms()]
+        self.prefs.last_draft = self.history.draft_id if self.editor.toPlainText().strip() \
+            else None  # fmt: skip
         preferences.save(self.store, self.prefs)
-        self.history.close()
         super().closeEvent(event)
