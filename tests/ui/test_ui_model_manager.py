@@ -133,3 +133,27 @@ def test_the_window_starts_when_the_saved_model_would_abort_llama_cpp(
     notice = window.notice.text()
     assert "zero-layers.gguf cannot be run" in notice and "block_count is 0" in notice
     assert "Manage models" in notice and window.isVisible() and not window.model_ready
+
+
+def test_an_added_file_can_be_taken_off_the_list_and_stays_off(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    window = make_window()
+    refused = tmp_path / "broken.gguf"
+    refused.write_bytes(b"GGUF" + b"\0" * 60)
+    dialog = manager.ModelManager(window.prefs.extra_models, window.prefs.model_path, window)
+    dialog.removed.connect(window._model_removed)
+    qtbot.addWidget(dialog)
+    assert not dialog.add(refused)  # refused, but listed with the reason
+    assert str(refused) in _rows(dialog) and dialog.remove_button.isEnabled()
+    dialog.remove_current()
+    assert str(refused) not in _rows(dialog)
+    dialog.models.setCurrentRow(0)  # the built-in default: not the physician's to remove
+    assert not dialog.remove_button.isEnabled()
+    window.prefs.extra_models.append(str(refused))  # as if added in an earlier session
+    again = manager.ModelManager(window.prefs.extra_models, window.prefs.model_path, window)
+    again.removed.connect(window._model_removed)
+    qtbot.addWidget(again)
+    again.models.setCurrentRow(list(_rows(again)).index(str(refused)))
+    again.remove_current()
+    assert window.prefs.extra_models == [] and str(refused) not in _rows(again)

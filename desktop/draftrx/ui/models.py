@@ -89,9 +89,12 @@ class ModelManager(QDialog):
 
     chosen = Signal(str)
     added = Signal(str)
+    removed = Signal(str)  # a file added by the physician, taken off the list
 
     def __init__(self, extra: list[str], current: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._current = current
+        self._removable: set[str] = set(extra)  # added files; not built-ins or the folder's
         self.setWindowTitle("Models")
         self.setAcceptDrops(True)
         self.models = QListWidget()
@@ -105,12 +108,17 @@ class ModelManager(QDialog):
         self.use_button = QPushButton("&Use this model")
         self.use_button.setDefault(True)
         self.use_button.clicked.connect(self._use)
+        self.remove_button = QPushButton("&Remove from list")
+        self.remove_button.setToolTip("Takes the file off this list; the file itself stays "
+                                      "where it is.")  # fmt: skip
+        self.remove_button.clicked.connect(self.remove_current)
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         hint = QLabel("Drop a .gguf file here to add it.")
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         buttons.addWidget(self.use_button)
         buttons.addWidget(close)
@@ -148,11 +156,21 @@ class ModelManager(QDialog):
         result = assess(path)
         if result.ok or path.is_file():
             item = self._add_row(path.name, str(path))
+            self._removable.add(str(path))
             self.models.setCurrentItem(item)
             if result.ok:
                 self.added.emit(str(path))
         self._show_assessment(result)
         return result.ok
+
+    def remove_current(self) -> None:
+        item = self.models.currentItem()
+        path = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if path not in self._removable or path == self._current:
+            return
+        self._removable.discard(path)
+        self.models.takeItem(self.models.row(item))
+        self.removed.emit(path)
 
     def _show(self, item: QListWidgetItem | None) -> None:
         path = item.data(Qt.ItemDataRole.UserRole) if item else None
@@ -183,6 +201,9 @@ class ModelManager(QDialog):
     def _show_assessment(self, result: Assessment) -> None:
         self.details.setText(result.summary)
         self.use_button.setEnabled(result.ok)
+        item = self.models.currentItem()
+        path = item.data(Qt.ItemDataRole.UserRole) if item else None
+        self.remove_button.setEnabled(path in self._removable and path != self._current)
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Add a GGUF model", "", "GGUF (*.gguf)")

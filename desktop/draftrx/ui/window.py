@@ -487,6 +487,7 @@ class MainWindow(QMainWindow):
 
         dialog = ModelManager(self.prefs.extra_models, self.prefs.model_path, self)
         dialog.added.connect(self._model_added)
+        dialog.removed.connect(self._model_removed)
         dialog.chosen.connect(self._model_chosen)
         for path in drop or []:
             dialog.add(path)
@@ -495,6 +496,11 @@ class MainWindow(QMainWindow):
     def _model_added(self, path: str) -> None:
         if path not in self.prefs.extra_models:
             self.prefs.extra_models.append(path)
+            preferences.save(self.store, self.prefs)
+
+    def _model_removed(self, path: str) -> None:
+        if path in self.prefs.extra_models:
+            self.prefs.extra_models.remove(path)
             preferences.save(self.store, self.prefs)
 
     def _model_chosen(self, path: str) -> None:
