@@ -384,3 +384,43 @@ def test_after_a_normal_quit_the_draft_task_and_platforms_come_back(
     third = make_window()
     qtbot.wait(200)
     assert third.editor.toPlainText() == ""  # an empty draft at quit comes back empty
+
+
+def test_a_missing_x11_library_is_named_with_its_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from draftrx.ui import app
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(app, "_loadable", lambda lib: lib != "libxcb-cursor.so.0")
+    problem = app.missing_libraries()
+    assert problem is not None and "(libxcb-cursor.so.0)" in problem
+    assert "sudo apt install libxcb-cursor0`" in problem
+    assert "sudo dnf install xcb-util-cursor`" in problem
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # no X11 needed: nothing to say
+    assert app.missing_libraries() is None
+
+
+def test_the_window_names_the_libraries_this_machine_lacks_instead_of_aborting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where Qt's X11 libraries are all installed there is nothing to see here."""
+    import os
+    import subprocess
+    import sys
+
+    from draftrx.ui import app
+
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env["DISPLAY"] = ":99"
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    if app.missing_libraries() is None:
+        pytest.skip("every library Qt's X11 platform needs is installed here")
+    done = subprocess.run([sys.executable, "-m", "draftrx"], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "system libraries that are missing" in done.stderr and "sudo apt install" in done.stderr

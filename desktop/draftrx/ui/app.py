@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -54,6 +55,56 @@ def no_display() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+# What Qt's X11 platform (libQt6XcbQpa) links, with the package that ships each on Debian
+# and Ubuntu, and on Fedora. Without one, Qt aborts with its own message and status 134.
+_X11_LIBRARIES = {
+    "libxcb.so.1": ("libxcb1", "libxcb"),
+    "libxcb-cursor.so.0": ("libxcb-cursor0", "xcb-util-cursor"),
+    "libxcb-icccm.so.4": ("libxcb-icccm4", "xcb-util-wm"),
+    "libxcb-image.so.0": ("libxcb-image0", "xcb-util-image"),
+    "libxcb-keysyms.so.1": ("libxcb-keysyms1", "xcb-util-keysyms"),
+    "libxcb-randr.so.0": ("libxcb-randr0", "libxcb"),
+    "libxcb-render.so.0": ("libxcb-render0", "libxcb"),
+    "libxcb-render-util.so.0": ("libxcb-render-util0", "xcb-util-renderutil"),
+    "libxcb-shape.so.0": ("libxcb-shape0", "libxcb"),
+    "libxcb-shm.so.0": ("libxcb-shm0", "libxcb"),
+    "libxcb-sync.so.1": ("libxcb-sync1", "libxcb"),
+    "libxcb-util.so.1": ("libxcb-util1", "xcb-util"),
+    "libxcb-xfixes.so.0": ("libxcb-xfixes0", "libxcb"),
+    "libxcb-xkb.so.1": ("libxcb-xkb1", "libxcb"),
+    "libxkbcommon.so.0": ("libxkbcommon0", "libxkbcommon"),
+    "libxkbcommon-x11.so.0": ("libxkbcommon-x11-0", "libxkbcommon-x11"),
+    "libX11.so.6": ("libx11-6", "libX11"),
+    "libX11-xcb.so.1": ("libx11-xcb1", "libX11-xcb"),
+}
+
+
+def _loadable(library: str) -> bool:
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
+
+
+def missing_libraries() -> str | None:
+    """On X11, the system libraries Qt needs and cannot find, in one sentence that names
+    the packages; None when all are there or another platform is in use."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    x11 = platform == "xcb" or (not platform and os.environ.get("DISPLAY")
+                                and not os.environ.get("WAYLAND_DISPLAY"))  # fmt: skip
+    if not sys.platform.startswith("linux") or not x11:
+        return None
+    missing = [lib for lib in _X11_LIBRARIES if not _loadable(lib)]
+    if not missing:
+        return None
+    debian = " ".join(dict.fromkeys(_X11_LIBRARIES[lib][0] for lib in missing))
+    fedora = " ".join(dict.fromkeys(_X11_LIBRARIES[lib][1] for lib in missing))
+    return (f"the window needs system libraries that are missing ({', '.join(missing)}); "
+            f"install them with `sudo apt install {debian}` (Debian, Ubuntu) or "
+            f"`sudo dnf install {fedora}` (Fedora), then start DraftRx again.")  # fmt: skip
+
+
 def time_to_show(start: float) -> float:
     """Seconds from `start` until a new window is on screen, for `draftrx bench --only gui`.
 
@@ -80,6 +131,9 @@ def run(screenshot: Path | None = None, draft: Path | None = None, rewrite: bool
     elif no_display():
         print("draftrx: error: no display to open the window on. Start DraftRx from a desktop "
               "session, or use a sub-command (draftrx --help).", file=sys.stderr)  # fmt: skip
+        return 2
+    elif problem := missing_libraries():
+        print(f"draftrx: error: {problem}", file=sys.stderr)
         return 2
     interrupted = threading.Event()
     if screenshot is None:  # from now on Ctrl+C closes the window (_until_closed), in place
