@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -52,6 +53,20 @@ def test_generalise_and_redact(scanner: Scanner) -> None:
     assert "90 or older" in general
     redacted = fictionalise(NOTE, findings, Mode.REDACT).text
     assert redacted.startswith("Mrs. [NAME], 67, room [ROOM], was admitted on [DATE]")
+
+
+@pytest.mark.parametrize(
+    ("text", "general"),
+    [
+        ("A 67M with CP.", "A 60-something man with CP."),
+        ("Pt is a 72F with SOB.", "Pt is a 70-something woman with SOB."),
+        ("My patient, a teacher at Lincoln Elementary, fell.",
+         "My patient, a local worker at a local school, fell."),
+    ],
+)
+def test_a_generalised_clue_reads_as_english(scanner: Scanner, text: str, general: str) -> None:
+    """Not "60sM", "a a local worker" or a school turned into a hospital."""
+    assert fictionalise(text, scanner.scan(text), Mode.GENERALISE, quasi=True).text == general
 
 
 def test_relation_keeps_its_meaning_when_the_name_goes(scanner: Scanner) -> None:

@@ -84,6 +84,7 @@ class Result:
 
 _ENGINE = AnonymizerEngine()
 _AGE_WORDS = regex.compile(r"(?i)^(\d{1,3})(\s?|-)(years?|yrs?|y)(\s?|-)(old|o\.?|/o)$")
+_AGE_SEX = regex.compile(r"(?i)^\d{1,3}\s?(?:y\.?o\.?|y/o|yrs?)?\s?([mf])$")
 _POSSESSIVE = regex.compile(r"(['’]s|s['’]|['’])$")
 
 
@@ -232,7 +233,13 @@ class _Chooser:
         if f.type == "FACILITY":
             return f.start, f.end, si.general_facility(original)
         if f.type in si.GENERAL or f.type == "AGE":
-            return f.start, f.end, self._general_text(f.type, original)
+            new = self._general_text(f.type, original)
+            before = self.text[max(0, f.start - 5) : f.start]
+            article = regex.search(r"(?i)\b(?:a|an|the)\s+$", before)
+            if article and regex.match(r"(?i)(?:a|an|the)\s", new):  # "a teacher": one article
+                cased = new[0].upper() + new[1:] if article.group()[0].isupper() else new
+                return f.start - len(article.group()), f.end, cased
+            return f.start, f.end, new
         return f.start, f.end, "[number]" if f.type == "ROOM" else f"[{TYPES[f.type].label}]"
 
     def _general_name(self, f: Finding) -> tuple[int, int, str]:
@@ -276,6 +283,9 @@ class _Chooser:
             decade = f"{int(m.group()) // 10 * 10}" if m else ""
             if _AGE_WORDS.match(original):
                 return f"{decade}-something-year-old" if int(decade) >= 20 else "young"
+            if sex := _AGE_SEX.match(original):  # "67M", "45 yo F": clinical shorthand
+                who = "man" if sex.group(1).lower() == "m" else "woman"
+                return f"{decade}-something {who}" if int(decade) >= 20 else f"young {who}"
             return regex.sub(r"\d{1,3}", f"{decade}s", original, count=1)
         new = si.GENERAL[type_]
         return new[0].upper() + new[1:] if original[:1].isupper() and type_ == "TIME_CUE" else new

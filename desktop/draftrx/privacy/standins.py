@@ -42,6 +42,8 @@ _FACILITY_KINDS = [
     ("clinic", "a local clinic"), ("urgent care", "an urgent care centre"),
     ("nursing", "a nursing home"), ("hospice", "a hospice"), ("school", "a local school"),
     ("church", "a local church"), ("pharmacy", "a pharmacy"), ("university", "a university"),
+    ("elementary", "a local school"), ("academy", "a local school"),
+    ("kindergarten", "a local school"), ("college", "a college"),
 ]  # fmt: skip
 TITLE_GENERAL = {"mr": "a man", "mrs": "a woman", "ms": "a woman", "miss": "a woman",
                  "dr": "a colleague", "doctor": "a colleague", "nurse": "a nurse"}  # fmt: skip
