@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import regex
 
+from draftrx.compose.diff import format_diff
 from draftrx.compose.pipeline import (
     Composer,
     Request,
@@ -196,6 +197,8 @@ def test_a_stand_in_in_the_models_own_sentence_is_the_privacy_change_and_the_res
     assert ("Maria Kowalski", "name") in hidden, hidden
     assert any("412" in text and kind == "room or bed" for text, kind in hidden), hidden
     assert "".join(c.new for c in v.diff) == v.text
+    shown = format_diff(v.diff)  # `rewrite --diff`: the identifiers taken out, as such
+    assert "[-Maria Kowalski-]<identifier>" in shown and f"{{+{name.split()[0]}" in shown
 
 
 def test_a_reply_that_confirms_a_patient_blocks(scanner) -> None:

@@ -298,24 +298,24 @@ def test_a_clue_is_generalised_removed_or_kept_in_one_click_and_undone(
         qtbot.waitUntil(lambda: window._scanned[0] == expected, timeout=10_000)
 
     select("Last night")
-    assert window.clue_buttons["generalise"].isEnabled()
-    window.clue_buttons["generalise"].click()
+    assert window.clues.buttons["generalise"].isEnabled()
+    window.clues.buttons["generalise"].click()
     rescanned("Recently a man came to our ER with chest pain. Call 911 for chest pain.")
     qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     rescanned(draft)  # undone like typing
     select("our ER")
-    window.clue_buttons["remove"].click()
+    window.clues.buttons["remove"].click()
     rescanned("Last night a man came to with chest pain. Call 911 for chest pain.")
     qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     rescanned(draft)
     select("our ER")
-    window.clue_buttons["keep"].click()
+    window.clues.buttons["keep"].click()
     assert window.editor.toPlainText() == draft
     row = next(window.findings.item(i) for i in range(window.findings.count())
                if "“our ER”" in window.findings.item(i).text())  # fmt: skip
     assert "kept as written" in row.text()
     window.findings.setCurrentItem(row)
-    assert not window.clue_buttons["generalise"].isEnabled()  # nothing left to do on it
+    assert not window.clues.buttons["generalise"].isEnabled()  # nothing left to do on it
 
 
 def test_preferences_and_privacy_choices_speak_plainly(qtbot, make_window) -> None:

@@ -126,9 +126,22 @@ def format_diff(changes: Sequence[Change], color: bool = False) -> str:
         if ch.op == "equal":
             out.append(ch.new)
             continue
-        if ch.old:
-            out.append(f"{c['delete']}[-{ch.old}-]{c['end']}")
+        for text, reason in _old_parts(ch):
+            out.append(f"{c['delete']}[-{text}-]{c['end']}{c['reason']}<{reason}>{c['end']}")
         if ch.new:
             out.append(f"{c['insert']}{{+{ch.new}+}}{c['end']}")
-        out.append(f"{c['reason']}<{ch.reason}>{c['end']}")
+            out.append(f"{c['reason']}<{ch.reason}>{c['end']}")
     return "".join(out)
+
+
+def _old_parts(ch: Change) -> list[tuple[str, str]]:
+    """The taken-out text in pieces, each identifier in it as an identifier change."""
+    parts, pos = [], 0
+    for start, end, _ in ch.hidden:
+        if pos < start:
+            parts.append((ch.old[pos:start], ch.reason or "rewritten"))
+        parts.append((ch.old[start:end], "identifier"))
+        pos = end
+    if pos < len(ch.old):
+        parts.append((ch.old[pos:], ch.reason or "rewritten"))
+    return [(text, reason) for text, reason in parts if text]

@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeyEvent,
     QKeySequence,
-    QTextCursor,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,6 +45,7 @@ from draftrx.compose.prompts import TASKS
 from draftrx.compose.settings import Settings, load_settings
 from draftrx.privacy.findings import Finding
 from draftrx.ui import preferences
+from draftrx.ui.clues import ClueActions
 from draftrx.ui.diffview import DiffView
 from draftrx.ui.draft import DraftEditor, FindingsList, describe, key
 from draftrx.ui.history import DraftHistory, HistoryDialog, UnlockDialog
@@ -175,7 +175,6 @@ class MainWindow(QMainWindow):
         shared: Shared[Scanner] = Shared(scanner)
         self._start_workers(shared, engine_factory)
         self._update_actions()
-        self._update_clue_buttons()
         self.request_warm.emit()
         if autoload:
             QTimer.singleShot(0, self.load_model)
@@ -278,20 +277,8 @@ class MainWindow(QMainWindow):
         self.explain = QLabel(EXPLAIN)
         self.explain.setWordWrap(True)
         self.explain.setAccessibleName("Why it matters")
-        self.clue_buttons: dict[str, QPushButton] = {}
-        clues = QHBoxLayout()
-        for action, label, tip in (
-            ("generalise", "&Generalise", "Say it in general terms: “last night” becomes "
-             "“recently”, “our ER” “the hospital”."),
-            ("remove", "Re&move", "Take the clue out of the draft."),
-            ("keep", "&Keep", "Leave it as written: your call."),
-        ):  # fmt: skip
-            button = QPushButton(label)
-            button.setToolTip(f"{tip} Ctrl+Z undoes it.")
-            button.clicked.connect(lambda _=False, action=action: self.act_on_clue(action))
-            clues.addWidget(button)
-            self.clue_buttons[action] = button
-        clues.addStretch(1)
+        self.clues = ClueActions(self.editor, self.findings, lambda: self._scanned,
+                                 self._remark)  # fmt: skip
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.editor)
         box = QWidget()
@@ -299,7 +286,7 @@ class MainWindow(QMainWindow):
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(self.explain)
         v.addWidget(self.findings)
-        v.addLayout(clues)
+        v.addWidget(self.clues)
         left.addWidget(box)
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 1)
@@ -619,7 +606,7 @@ class MainWindow(QMainWindow):
         self._scanned = (text, findings)
         self.findings.show_findings(text, findings)
         self.editor.mark(findings, self.findings.kept)
-        self._update_clue_buttons()
+        self.clues.update_buttons()
 
     def _remark(self) -> None:
         text, findings = self._scanned
@@ -631,60 +618,11 @@ class MainWindow(QMainWindow):
         self.explain.setText(describe(finding) if finding is not None else EXPLAIN)
 
     def _finding_selected(self, item: Any) -> None:
-        self._update_clue_buttons()
         if item is None:
             return
         finding, _ = item.data(Qt.ItemDataRole.UserRole)
         self.explain.setText(describe(finding))
         self.editor.select_finding(finding)
-
-    def _selected_clue(self) -> Finding | None:
-        item = self.findings.currentItem()
-        if item is None:
-            return None
-        finding, k = item.data(Qt.ItemDataRole.UserRole)
-        text, findings = self._scanned
-        fresh = text == self.editor.toPlainText() and finding in findings
-        return finding if fresh and not finding.blocking and k not in self.findings.kept \
-            else None  # fmt: skip
-
-    def _update_clue_buttons(self) -> None:
-        clue = self._selected_clue()
-        for button in self.clue_buttons.values():
-            button.setEnabled(clue is not None)
-
-    def act_on_clue(self, action: str) -> bool:
-        """Generalise, remove or keep the clue selected in the findings list. An edit goes
-        through the editor's cursor, so Ctrl+Z undoes it like typing."""
-        from draftrx.privacy.fictionalise import Mode, fictionalise
-        from draftrx.ui.textspans import qt_position
-
-        clue = self._selected_clue()
-        if clue is None:
-            return False
-        text = self._scanned[0]
-        if action == "keep":
-            self.findings.kept.add(key(text, clue))
-            self.findings.show_findings(text, self._scanned[1])
-            self._remark()
-            self._update_clue_buttons()
-            return True
-        start, end, new = clue.start, clue.end, ""
-        if action == "generalise":
-            done = fictionalise(text, [clue], Mode.GENERALISE, quasi=True)
-            (change,) = done.replacements
-            start, end = change.source
-            new = done.text[slice(*change.target)]
-        elif text[end : end + 1] == " ":  # removed with one space beside it, not two
-            end += 1
-        elif start and text[start - 1] == " ":
-            start -= 1
-        cursor = self.editor.textCursor()
-        cursor.setPosition(qt_position(text, start))
-        cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(new)
-        self.editor.setTextCursor(cursor)
-        return True
 
     # -- rewrite ------------------------------------------------------------------------------
 
