@@ -55,7 +55,7 @@ def test_every_check_has_id_severity_message_and_spans(scanner) -> None:
                    "length", "hashtags"]  # fmt: skip
     for c in checks:
         data = c.to_json()
-        assert set(data) == {"id", "severity", "message", "spans"}
+        assert set(data) == {"id", "severity", "message", "spans", "overridable"}
         assert data["severity"] in {"ok", "warn", "block"} and data["message"].endswith(".")
 
 

@@ -179,6 +179,9 @@ def test_an_edited_post_is_checked_again_and_copied_as_edited(qtbot, make_window
     edit(qtbot, view, "Call Jenna Alvarez at 937-555-0142 about controllers.")
     assert view.blocked and window.tabs.tabText(0) == "X (blocked)"
     assert {c.id: c.severity for c in view.shown.checks}["identifiers"] == "block"
+    typed = " ".join(c.new for c in view.shown.diff if c.reason == "edited")
+    assert "Call" in typed and "937-555-0142" in typed  # the Changes tab: "edited by you"
+    assert not any(c.reason == "edited" for c in view.variant.diff)
     assert not view.copy_button.isEnabled()
     edit(qtbot, view, "Controller inhalers work even when you feel well. Keep taking them.")
     assert not view.blocked and view.copy_button.isEnabled()
@@ -424,3 +427,50 @@ def test_the_window_names_the_libraries_this_machine_lacks_instead_of_aborting(
                           text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2, done.stderr[-2000:]
     assert "system libraries that are missing" in done.stderr and "sudo apt install" in done.stderr
+
+
+def test_no_reason_overrides_an_identifier_of_the_draft_itself(qtbot, make_window) -> None:
+    window = make_window([REPLY], platforms=["x"], candidates=1)
+    finished(qtbot, window)
+    view = window.views["x"]
+    edit(qtbot, view, f"{REPLY} Ask Jenna.")  # one word of "Jenna Alvarez", from the draft
+    assert view.blocked and not view.overridable
+    assert not view.override_button.isVisible() and not view.override("She agreed to it.")
+    assert "No reason can override it" in view.block_note.text()
+    edit(qtbot, view, f"{REPLY} Ask Dr. Oz.")  # a public figure: the physician's call
+    assert view.blocked and view.overridable and view.override("A TV doctor, public.")
+    assert view.copy_button.isEnabled()
+
+
+def test_a_fixed_edit_clears_the_tabs_mark_and_a_stop_says_why_nothing_can_be_copied(
+    qtbot, make_window
+) -> None:
+    window = make_window([REPLY], platforms=["x"], candidates=1)
+    finished(qtbot, window)
+    view = window.views["x"]
+    written, mark = view.text, window.tabs.tabText(0)
+    edit(qtbot, view, f"{REPLY} Ask Jenna.")
+    assert window.tabs.tabText(0) == "X (blocked)" != mark
+    view.preview.setPlainText(written)  # back to the model's text, exactly: no check needed
+    assert not view.pending and window.tabs.tabText(0) == mark
+    window.engines[0].replies = [" ".join([REPLY] * 30)]
+    window.engines[0].delay = 0.02
+    with qtbot.waitSignal(window.worker.text, timeout=10_000):
+        window.rewrite()
+    with qtbot.waitSignal(window.idle, timeout=5_000):
+        window.stop()
+    view = window.views["x"]  # the rewrite made the tab afresh
+    assert view.block_note.text().startswith("Stopped.") and not view.copy_button.isEnabled()
+
+
+def test_when_the_checks_choose_another_version_than_the_one_watched_the_tab_says_so(
+    qtbot, make_window
+) -> None:
+    blocked = "Glad we could help at your recent visit. " + REPLY
+    window = make_window([blocked, REPLY], platforms=["x"], candidates=2)
+    window.task.setCurrentIndex(window.task.findData("reply-comment"))
+    finished(qtbot, window, "Thank you doctor, the new inhaler works!")
+    view = window.views["x"]
+    assert view.variant.candidate == 1 and view.versions[1].candidate == 0
+    assert view.versions_box.itemText(1) == "Other version 1 (blocked) · the one written live"
+    assert "written live" not in view.versions_box.itemText(0)

@@ -18,7 +18,7 @@ from draftrx.compose import phrases
 from draftrx.compose.platforms import Platform
 from draftrx.compose.readability import FORMULA_MIN_WORDS, TARGET_GRADE, Jargon, grade
 from draftrx.privacy.fictionalise import Mapping
-from draftrx.privacy.rescan import recheck
+from draftrx.privacy.rescan import NEW, recheck
 from draftrx.privacy.scanner import Scanner
 
 Severity = Literal["block", "warn", "ok"]
@@ -31,6 +31,8 @@ class Check:
     severity: Severity
     message: str
     spans: tuple[Span, ...] = ()
+    # False: no reason lets a post past this block (an identifier of the draft itself).
+    overridable: bool = True
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -38,6 +40,7 @@ class Check:
             "severity": self.severity,
             "message": self.message,
             "spans": [list(s) for s in self.spans],
+            "overridable": self.overridable,
         }
 
 
@@ -160,21 +163,27 @@ def _confirms(text: str, replying_to: str | None) -> Check:
 
 
 def _identifiers(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:
+    """Identifiers in the post block it. One of the draft's own (written out again, or
+    nearly) blocks for good: no override reason makes a patient's name publishable."""
     if mapping is not None:
-        found = [(leak.start, leak.end, leak.type) for leak in recheck(text, mapping, scanner)]
+        leaks = recheck(text, mapping, scanner)
+        found = [(leak.start, leak.end, leak.type, leak.reason) for leak in leaks]
     else:
-        found = [(f.start, f.end, f.type) for f in scanner.scan(text, quasi_identifiers=False)]
-    found = [(s, e, t) for s, e, t in found if not _coarse_date(text, s, e, t)]
+        found = [(f.start, f.end, f.type, NEW)
+                 for f in scanner.scan(text, quasi_identifiers=False)]  # fmt: skip
+    found = [(s, e, t, r) for s, e, t, r in found if not _coarse_date(text, s, e, t)]
     if not found:
         return Check("identifiers", "ok", "No identifiers left.")
-    kinds = ", ".join(sorted({t for _, _, t in found}))
-    return Check(
-        "identifiers",
-        "block",
-        f"{len(found)} identifier{'s' if len(found) > 1 else ''} left ({kinds}); "
-        "fictionalise, generalise or remove them.",
-        tuple((s, e) for s, e, _ in found),
-    )
+    kinds = ", ".join(sorted({t for _, _, t, _ in found}))
+    own = sum(r != NEW for *_, r in found)
+    message = (f"{len(found)} identifier{'s' if len(found) > 1 else ''} left ({kinds}); "
+               "fictionalise, generalise or remove them.")  # fmt: skip
+    if own:
+        message = (f"{len(found)} identifier{'s' if len(found) > 1 else ''} left ({kinds}), "
+                   f"{own} of them from the draft itself; remove {'it' if own == 1 else 'them'}"
+                   ": a patient's identifiers cannot be overridden.")  # fmt: skip
+    return Check("identifiers", "block", message, tuple((s, e) for s, e, *_ in found),
+                 overridable=not own)  # fmt: skip
 
 
 def _quasi(text: str, scanner: Scanner, mapping: Mapping | None) -> Check:

@@ -1,12 +1,13 @@
 """A word-level diff from the draft to the final text, each change labelled with why.
 
 Reasons: `identifier` (an identifier of the draft taken out, or a stand-in put in),
-`disclaimer` and `disclosure` (added by code), `numbering` (thread post numbers) and
-`rewritten` (the model's doing). A change's reason is judged on each side by what that
-text is: a stand-in the model copied into its own sentence is an identifier change, the
-sentence around it the model's. Identifiers in taken-out text are listed with their type
-(`Change.hidden`), so a view can show "[name]" rather than the patient's name. The same list
-drives the app's diff view and `--diff`.
+`disclaimer` and `disclosure` (added by code), `numbering` (thread post numbers), `edited`
+(typed by the physician into the post), `moved` (the draft's own words, word for word,
+elsewhere) and `rewritten` (the model's doing). A change's reason is judged on each side by
+what that text is: a stand-in the model copied into its own sentence is an identifier
+change, the sentence around it the model's. Identifiers in taken-out text are listed with
+their type (`Change.hidden`), so a view can show "[name]" rather than the patient's name.
+The same list drives the app's diff view and `--diff`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import regex
 Span = tuple[int, int]
 Op = Literal["equal", "insert", "delete", "replace"]
 _TOKEN = regex.compile(r"\s+|[\p{L}\p{N}][\p{L}\p{N}'’-]*|.", regex.DOTALL)
+_MOVED_WORDS = 4  # this many words of the draft, word for word, are its author's, moved
+_FOLDED_WORDS = 2  # an equal stretch this short between changes is folded into them
 _ANSI = {"delete": "\x1b[31;9m", "insert": "\x1b[32m", "reason": "\x1b[2m", "end": "\x1b[0m"}
 
 
@@ -60,7 +63,7 @@ def word_diff(
     # Spaces never anchor a match, so two rewritten sentences read as one change each, not
     # as words interleaved at every space they share ("Saw Last Jenna night").
     matcher = SequenceMatcher(str.isspace, [t for t, _ in a], [t for t, _ in b], autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _whole(matcher.get_opcodes(), a, len(original), identifiers):
         old = _span(a, i1, i2, len(original))
         new = _span(b, j1, j2, len(final))
         if tag == "equal":
@@ -70,6 +73,42 @@ def word_diff(
                        for s, e, t in identifiers if s < old[1] and old[0] < e)  # fmt: skip
         changes += _cut(original, final, old, new, regions, hidden)
     return changes
+
+
+def inserted(before: str, after: str) -> list[Span]:
+    """Spans of `after` that `before` does not have: what an edit typed in."""
+    a, b = _tokens(before), _tokens(after)
+    matcher = SequenceMatcher(str.isspace, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+    return [_span(b, j1, j2, len(after)) for tag, _, _, j1, j2 in matcher.get_opcodes()
+            if tag in ("insert", "replace")]  # fmt: skip
+
+
+def _whole(opcodes: list[tuple[str, int, int, int, int]], a: list[tuple[str, int]],
+           length: int, identifiers: Sequence[tuple[int, int, str]],
+           ) -> list[tuple[str, int, int, int, int]]:  # fmt: skip
+    """Opcodes with a word or two left equal between two rewritten stretches ("to", "at
+    the") folded into one change: a rewritten sentence reads as one, not interleaved with
+    the draft's. Around a swap of an identifier for its stand-in the words stay as they are."""
+
+    def rewritten(op: tuple[str, int, int, int, int]) -> bool:
+        tag, i1, i2, _, _ = op
+        old = _span(a, i1, i2, length)
+        swap = any(s <= old[0] and old[1] <= e for s, e, _ in identifiers) and old[1] > old[0]
+        return tag != "equal" and not swap
+
+    out: list[tuple[str, int, int, int, int]] = []
+    for i, op in enumerate(opcodes):
+        tag, i1, i2, j1, j2 = op
+        short = sum(not t.isspace() for t, _ in a[i1:i2]) <= _FOLDED_WORDS
+        fold = (0 < i < len(opcodes) - 1 and short and rewritten(opcodes[i - 1])
+                and rewritten(opcodes[i + 1]))  # fmt: skip
+        if tag == "equal" and not fold:
+            out.append(op)
+        elif out and out[-1][0] != "equal":
+            out[-1] = ("replace", out[-1][1], i2, out[-1][3], j2)
+        else:
+            out.append(("replace", i1, i2, j1, j2))
+    return out
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:
@@ -91,15 +130,15 @@ def _cut(original: str, final: str, old: Span, new: Span,
     pieces: list[tuple[Span, str]] = []
     pos = new[0]
     for s, e, why in regions:
-        s, e = max(s, new[0]), min(e, new[1])
+        s, e = max(s, new[0], pos), min(e, new[1])
         if s >= e:
             continue
         if pos < s:
-            pieces.append(((pos, s), "rewritten"))
+            pieces.append(((pos, s), _own(original, final[pos:s])))
         pieces.append(((s, e), why))
         pos = e
     if pos < new[1] or not pieces:
-        pieces.append(((pos, new[1]), "rewritten"))
+        pieces.append(((pos, new[1]), _own(original, final[pos : new[1]])))
     old_text = original[slice(*old)]
     covered = sum(e - s for s, e, _ in hidden)
     old_reason = "identifier" if old_text.strip() and covered >= len(old_text.strip()) \
@@ -116,6 +155,13 @@ def _cut(original: str, final: str, old: Span, new: Span,
     if old_text:
         out.insert(0, Change("delete", old_text, "", old, (new[0], new[0]), old_reason, hidden))
     return out
+
+
+def _own(original: str, text: str) -> str:
+    """The model's words, or the physician's own sentence moved (the key message opening a
+    post is theirs when they wrote it)."""
+    words = text.strip()
+    return "moved" if len(words.split()) >= _MOVED_WORDS and words in original else "rewritten"
 
 
 def format_diff(changes: Sequence[Change], color: bool = False) -> str:

@@ -32,7 +32,7 @@ import regex
 from draftrx.compose import faithful, injection, phrases, retell
 from draftrx.compose import message as key_message
 from draftrx.compose.checks import Check, mask, run_checks, worst
-from draftrx.compose.diff import Change, word_diff
+from draftrx.compose.diff import Change, inserted, word_diff
 from draftrx.compose.disclaimers import Tail, tail_for
 from draftrx.compose.fit import fit_posts, join, trim
 from draftrx.compose.message import KeyMessage
@@ -113,6 +113,7 @@ class Variant:
     diff: list[Change] = field(default_factory=list)
     stats: list[StreamStats] = field(default_factory=list)
     others: list[Variant] = field(default_factory=list)  # the candidates not chosen, best first
+    candidate: int = 0  # which of the platform's candidates: 0 is the one streamed live
 
     @property
     def text(self) -> str:
@@ -467,7 +468,7 @@ class Composer:
             variant = self.finish(request, protected, platform, body, tail, True, job.message,
                                   job.given)  # fmt: skip
             variant.stats = w.stats
-        variant.others = [o[1] for o in options[1:]]
+        variant.candidate, variant.others = w.candidate, [o[1] for o in options[1:]]
         yield VariantDone(variant)
         return group
 
@@ -504,15 +505,17 @@ class Composer:
         posts: Sequence[str],
         caption: str | None,
         message: KeyMessage | None,
+        written: str = "",
     ) -> Variant:
-        """Check and diff a variant as the physician edited it. Their text stays as typed:
-        nothing is re-fitted or added, and a disclaimer or disclosure they took out is
-        theirs to take out, with the checks saying what that means."""
+        """Check and diff a variant as the physician edited it from `written`, the text
+        the model wrote. Their text stays as typed: nothing is re-fitted or added, and a
+        disclaimer or disclosure they took out is theirs to take out, with the checks
+        saying what that means. The diff labels their own words as `edited`."""
         protected = self.protect(request)
         body = "\n\n".join(posts)
         tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
         variant = Variant(platform, list(posts), caption, tail, False)
-        return self._assess(variant, request, protected, message, None)
+        return self._assess(variant, request, protected, message, None, written)
 
     def _assess(
         self,
@@ -521,8 +524,10 @@ class Composer:
         protected: Protected,
         message: KeyMessage | None,
         given: str | None,
+        written: str = "",
     ) -> Variant:
-        """The checks and the diff of a variant's final text."""
+        """The checks and the diff of a variant's final text; `written`: the model's, when
+        the final text is the physician's edit of it."""
         platform, posts, caption, tail = variant.platform, variant.posts, variant.caption, \
             variant.tail  # fmt: skip
         final = variant.text
@@ -553,7 +558,8 @@ class Composer:
         variant.diff = word_diff(
             request.draft, final,
             identifiers=[(*r.source, TYPES[r.type].label) for r in protected.result.replacements],
-            stand_ins=_stand_ins(final, mapping), added=added,
+            stand_ins=_stand_ins(final, mapping),
+            added={**added, "edited": inserted(written, final)} if written else added,
         )  # fmt: skip
         return variant
 

@@ -67,6 +67,15 @@ def _distinctive(mapping: Mapping) -> list[str]:
     return [o for o in mapping.originals() if not (o.isdigit() and len(o) < 4)]
 
 
+def _name_parts(mapping: Mapping) -> list[str]:
+    """The words of the draft's multi-word names ("Jenna" of "Jenna Alvarez"): written
+    alone they are still that person's, not a new name."""
+    whole = set(mapping.originals())
+    return [part for o in whole if mapping.type_of(o) == "NAME" and " " in o.strip()
+            for part in _WORD.findall(o)
+            if len(part) >= 3 and part not in whole and not lexicon.is_common_word(part)]
+
+
 def _copy_pattern(original: str) -> regex.Pattern[str]:
     flags = 0 if lexicon.is_common_word(original) else regex.IGNORECASE
     return regex.compile(
@@ -109,6 +118,9 @@ def _namelike(word: str) -> bool:
 
 def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
     found: dict[tuple[int, int], Leak] = {}
+    for part in _name_parts(mapping):
+        for m in _copy_pattern(part).finditer(output):
+            found[m.span()] = Leak(m.start(), m.end(), "NAME", COPIED)
     for original in _distinctive(mapping):
         type_ = mapping.type_of(original)
         for m in _copy_pattern(original).finditer(output):

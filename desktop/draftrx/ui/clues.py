@@ -75,6 +75,7 @@ class ClueActions(QWidget):
             self._findings.show_findings(text, findings)
             self._kept()
             self.update_buttons()
+            self._editor.setFocus()
             return True
         start, end, new = clue.start, clue.end, ""
         if action == "generalise":
@@ -91,4 +92,5 @@ class ClueActions(QWidget):
         cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
         cursor.insertText(new)
         self._editor.setTextCursor(cursor)
+        self._editor.setFocus()  # Ctrl+Z and typing go to the draft, not to the next field
         return True

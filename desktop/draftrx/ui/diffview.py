@@ -25,6 +25,8 @@ REASONS = {
     "disclaimer": ("rgba(46, 160, 67, 0.30)", "disclaimer added by DraftRx"),
     "disclosure": ("rgba(150, 80, 200, 0.30)", "disclosure added by DraftRx"),
     "numbering": ("rgba(128, 128, 128, 0.30)", "thread numbering"),
+    "moved": ("rgba(0, 150, 150, 0.25)", "your words, moved"),
+    "edited": ("rgba(220, 60, 140, 0.25)", "edited by you"),
 }
 _TIPS = {
     "identifier": "Privacy: an identifier of your draft was taken out, or its stand-in put in.",
@@ -32,6 +34,8 @@ _TIPS = {
     "disclaimer": "Added by DraftRx: the disclaimer (Settings ▸ Preferences).",
     "disclosure": "Added by DraftRx: the sponsorship disclosure.",
     "numbering": "Added by DraftRx: the post's number in the thread.",
+    "moved": "Your own words from the draft, word for word, in another place.",
+    "edited": "Typed by you into the post, and checked like the rest.",
 }
 
 

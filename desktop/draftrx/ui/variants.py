@@ -55,6 +55,7 @@ class VariantView(QWidget):
     stop_requested = Signal()  # stop this variant only; the others go on
     version_changed = Signal()  # another version is shown: its diff, its mark on the tab
     edited = Signal()  # the physician changed the text: check it again
+    marked = Signal()  # the checks shown changed: the tab's mark follows
 
     def __init__(self, platform: Platform | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,6 +169,12 @@ class VariantView(QWidget):
         self.stop_button.hide()
         self._fill_versions()
         self._show(variant, None)
+        watched = next((i for i, v in enumerate(self.versions) if v.candidate == 0), 0)
+        if watched and not self.block_note.text():  # the text on screen just changed: why
+            self.block_note.setText(
+                f"The checks chose another version than the one written live, which is "
+                f"“Other version {watched}”{SEVERITY_MARKS[self.versions[watched].severity]}."
+            )
 
     def show_version(self, index: int) -> None:
         """Show version `index` (0: the chosen one) with its own checks and override."""
@@ -188,9 +195,11 @@ class VariantView(QWidget):
         others = len(self.versions) - 1
         self.versions_box.blockSignals(True)
         self.versions_box.clear()
+        live = len(self.versions) > 1 and self.versions[0].candidate != 0
         for i, v in enumerate(self.versions):
             label = "Chosen version" if i == 0 else f"Other version {i}"
-            self.versions_box.addItem(label + SEVERITY_MARKS[v.severity])
+            watched = " · the one written live" if live and v.candidate == 0 else ""
+            self.versions_box.addItem(label + SEVERITY_MARKS[v.severity] + watched)
         self.versions_box.blockSignals(False)
         self.versions_label.setText(f"{others} other &version{'s' * (others != 1)}:")
         self.versions_box.setToolTip(
@@ -221,6 +230,7 @@ class VariantView(QWidget):
         self._fill_parts()
         self._update_counter()
         self._update_buttons()
+        self.marked.emit()
 
     # -- editing ----------------------------------------------------------------------
 
@@ -334,6 +344,12 @@ class VariantView(QWidget):
         return self.variant is not None and self.shown.severity == "block"
 
     @property
+    def overridable(self) -> bool:
+        """No blocking check of the shown text refuses every reason."""
+        return self.variant is not None and all(
+            c.overridable for c in self.shown.checks if c.severity == "block")
+
+    @property
     def can_copy(self) -> bool:
         return (self.variant is not None and not self.pending
                 and (not self.blocked or self.override_reason is not None))  # fmt: skip
@@ -346,10 +362,15 @@ class VariantView(QWidget):
             if widget is not None:
                 widget.setEnabled(self.can_copy)
         self.override_button.setVisible(self.blocked and self.override_reason is None
-                                         and not self.pending)  # fmt: skip
+                                         and not self.pending and self.overridable)  # fmt: skip
         self.withdraw_button.setVisible(self.override_reason is not None)
         if self.pending:
             self.block_note.setText("Checking your edit… Copy and Export wait for the checks.")
+        elif self.blocked and not self.overridable:
+            self.block_note.setText(
+                "An identifier of your draft is in this text: edit it out or rewrite. No "
+                "reason can override it."
+            )
         elif self.blocked and self.override_reason is None:
             self.block_note.setText(
                 "A blocking check stops Copy and Export. Change the draft and rewrite, or "
@@ -423,8 +444,9 @@ class VariantView(QWidget):
         self.overridden.emit()
 
     def override(self, reason: str) -> bool:
-        """Allow Copy despite blocking checks; a reason is required."""
-        if not self.blocked or not reason.strip():
+        """Allow Copy despite blocking checks; a reason is required, and none will do for
+        an identifier of the draft itself."""
+        if not self.blocked or not reason.strip() or not self.overridable:
             return False
         self.override_reason = reason.strip()
         self._overrides[self.version] = self.override_reason

@@ -699,6 +699,7 @@ class MainWindow(QMainWindow):
             view.stop_requested.connect(lambda pid=pid: self.worker.stop_variant(pid))
             view.version_changed.connect(lambda view=view: self._version_changed(view))
             view.edited.connect(self._edited)
+            view.marked.connect(lambda view=view: self._mark_tab(view))
             self.views[p.id if p else None] = view
             self.tabs.addTab(view, view.name)
         self.tabs.addTab(self.diff, "Changes")
@@ -723,7 +724,8 @@ class MainWindow(QMainWindow):
             if view.pending:
                 self._recheck_number += 1
                 self._rechecks[self._recheck_number] = pid
-                edit = Edit(job, view.platform, self._message, view.text, view.edit_parts())
+                edit = Edit(job, view.platform, self._message, view.text, view.edit_parts(),
+                            view.versions[view.version].text)
                 self.request_recheck.emit(self._recheck_number, edit)
 
     def _rechecked(self, number: int, checked: Variant, text: str) -> None:
@@ -834,6 +836,8 @@ class MainWindow(QMainWindow):
         self._current = None
         for view in self.views.values():
             view.stop_button.hide()
+            if view.variant is None and view.preview.toPlainText():
+                view.stopped()  # its progress figures go; it says why there is no Copy
         self._update_actions()
         self.idle.emit()
 

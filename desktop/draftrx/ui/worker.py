@@ -111,6 +111,7 @@ class Edit:
     message: KeyMessage | None
     text: str
     parts: tuple[list[str], str | None]  # posts and caption
+    written: str  # the model's text, which the physician edited
 
 
 def _no_model(messages: Sequence[Any], params: GenerationParams) -> Iterator[StreamEvent]:
@@ -426,7 +427,7 @@ class ScanWorker(QObject):
         posts, caption = edit.parts
         try:
             checked = composer.recheck(edit.job.request, edit.platform, posts, caption,
-                                       edit.message)  # fmt: skip
+                                       edit.message, edit.written)  # fmt: skip
         except Exception as exc:  # a bug must not leave the post waiting forever
             self.failed.emit(_message(exc))
             return
