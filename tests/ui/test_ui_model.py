@@ -67,7 +67,7 @@ def test_model_manager_assesses_and_refuses(qtbot, drop, default_model_path: Pat
     from draftrx.ui.models import ModelManager, assess
 
     fits = assess(default_model_path)
-    assert fits.ok and "Qwen2.5" in fits.summary and "Needs about" in fits.summary
+    assert fits.ok and "Qwen2.5" in fits.summary and "needs about" in fits.summary
     too_big = assess(default_model_path, available=200 * 2**20)
     assert not too_big.ok and "Will not fit" in too_big.summary
     junk = tmp_path / "junk.gguf"
@@ -84,7 +84,7 @@ def test_model_manager_assesses_and_refuses(qtbot, drop, default_model_path: Pat
     built_ins = len(catalogue())
     assert dialog.models.count() == built_ins + 1
     assert dialog.models.currentItem().text() == "my-model.gguf"
-    assert dialog.use_button.isEnabled() and "Needs about" in dialog.details.text()
+    assert dialog.use_button.isEnabled() and "needs about" in dialog.details.text()
     assert not dialog.add(junk)  # refused with the reason shown, and Use disabled
     assert not dialog.use_button.isEnabled() and dialog.details.text()
     dialog.models.setCurrentRow(built_ins)

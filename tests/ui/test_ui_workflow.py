@@ -341,6 +341,14 @@ def test_preferences_and_privacy_choices_speak_plainly(qtbot, make_window) -> No
         notes.add(window.mode_note.text())
         assert window.mode.itemData(i, Qt.ItemDataRole.ToolTipRole) == window.mode_note.text()
     assert len(notes) == 3 and any("[name]" in n for n in notes)
+    from draftrx.ui.models import ModelManager
+
+    manager = ModelManager([], "", window)
+    qtbot.addWidget(manager)
+    for row in range(manager.models.count()):
+        manager.models.setCurrentRow(row)
+        shown = manager.details.text()
+        assert not [t for t in ("token", "eval-rewrite", "bench", "--") if t in shown], shown
 
 
 def test_a_wrong_passphrase_message_is_shown_whole(

@@ -62,10 +62,11 @@ def assess(path: Path, available: int | None = None) -> Assessment:
     free = hardware.available_ram() if available is None else available
     lines = [
         info.display_name,
-        f"{info.architecture}, {info.parameter_count / 1e9:.2f} B parameters, {info.quantisation}",
-        f"File {info.file_size / 2**30:.2f} GB; context {info.context_length or 'unknown'} tokens",
-        f"Needs about {need / 2**30:.1f} GB of memory at {n_ctx} tokens; "
-        f"{free / 2**30:.1f} GB free now",
+        f"Size: {info.parameter_count / 1e9:.2f} billion parameters ({info.architecture} "
+        f"family), compressed as {info.quantisation}; the file is "
+        f"{info.file_size / 2**30:.2f} GB",
+        f"Memory: needs about {need / 2**30:.1f} GB while writing; "
+        f"{free / 2**30:.1f} GB is free now",
     ]
     if info.chat_template is None:
         lines.append("No chat template: DraftRx cannot address this model. Use an "
@@ -78,9 +79,10 @@ def assess(path: Path, available: int | None = None) -> Assessment:
 
 
 def measured_text(measured: Measured) -> str:
+    """In the window's words; where the figures come from is in the README."""
     return (f"Measured: {measured.usable:.0%} of posts usable as written; "
             f"{measured.speed:.2g} times the default model's speed; needs about "
-            f"{measured.ram / 2**30:.1f} GB ({measured.source}).")  # fmt: skip
+            f"{measured.ram / 2**30:.1f} GB (on DraftRx's own test drafts).")  # fmt: skip
 
 
 class ModelManager(QDialog):

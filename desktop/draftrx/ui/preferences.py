@@ -152,10 +152,10 @@ class PreferencesDialog(QDialog):
         form.addRow("Processor &cores to use", self.threads)
         self.gpu_layers = self._spin(current.gpu_layers, AUTO, 999, "Model parts on the GPU")
         self.gpu_layers.setSpecialValueText("Automatic (all of it, where there is a GPU)")
-        self.gpu_layers.setToolTip(
-            "How much of the model runs on the graphics card (GPU), counted in the model's "
-            "layers: 0 keeps it all on the processor; Automatic puts it all on the GPU when "
-            "DraftRx was built for one. Fewer layers need less graphics memory."
+        self.gpu_layers.setToolTip(  # rich text: Qt wraps it instead of one endless line
+            "<p>How much of the model runs on the graphics card (GPU), counted in the "
+            "model's layers: 0 keeps it all on the processor; Automatic puts it all on the "
+            "GPU when DraftRx was built for one. Fewer layers need less graphics memory.</p>"
         )
         form.addRow("Model parts on the &graphics card", self.gpu_layers)
         self.temperature = QDoubleSpinBox()

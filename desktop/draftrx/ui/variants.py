@@ -119,7 +119,7 @@ class VariantView(QWidget):
         split.addWidget(self.preview)
         split.addWidget(self.checks)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)  # the checks are read, not glanced at
         layout = QVBoxLayout(self)
         layout.addLayout(versions)
         layout.addWidget(split, 1)
