@@ -309,3 +309,13 @@ def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) 
     assert prompts == [2] and cancelled[:1] == [1]
     assert variant.posts[0].startswith("Flu shots matter.\n\nFlu shots protect you")
     assert variant.others == []
+
+
+def test_a_sentence_of_the_platforms_instruction_never_reaches_the_post(scanner) -> None:
+    """Seen in the window: the default model wrote X's style line into the post."""
+    echo = "Flu shots are safe.\n\nOne punchy point, plain words, no hashtags or at most one."
+    _, (x,) = run(Scripted(echo), scanner, platforms=(PLATFORMS["x"],))
+    assert "punchy" not in x.text and "Flu shots are safe." in x.text
+    plain = "Keep it short.  Plain words help. Flu shots are safe."  # not the instruction
+    _, (x,) = run(Scripted(plain), scanner, platforms=(PLATFORMS["x"],))
+    assert plain in x.text

@@ -60,6 +60,8 @@ from draftrx.privacy.kinds import TYPES
 from draftrx.privacy.rescan import scrub
 from draftrx.privacy.scanner import Scanner
 
+_ECHO_WORDS = 4  # a sentence this long found in the instruction is the instruction
+_SENTENCE_END = regex.compile(r"(?<=[.!?])\s+")
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 BatchFn = Callable[
     [Sequence[Sequence[Message]], Sequence[GenerationParams]], Iterator[SequenceEvent]
@@ -603,6 +605,7 @@ class Composer:
         text = _SIGN_OFF.sub("", text).strip()
         text = _MARKDOWN.sub("", text)  # platforms show ** and ## literally
         text = _LABEL.sub("", text)
+        text = _without_echo(text, platform_instruction(platform, self._prompts))
         if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
             text = text[1:-1].strip()
         text = scrub(text, protected.result.mapping, request.privacy, self.scanner)
@@ -719,6 +722,29 @@ def _too_long(body: str, platform: Platform, tail: Tail) -> bool:
     if platform.thread:
         return platform.length(body) > platform.limit * platform.max_posts * 3 // 4
     return platform.length(join(body, tail.text)) > platform.limit
+
+
+def _without_echo(text: str, instruction: str) -> str:
+    """The text without sentences that repeat the platform's instruction: the default
+    model wrote "One punchy point, plain words, no hashtags or at most one." into a post."""
+    said = _plain_words(instruction)
+    if not said:
+        return text
+
+    def echo(sentence: str) -> bool:
+        words = _plain_words(sentence)
+        return len(words.split()) >= _ECHO_WORDS and words in said
+
+    lines = text.split("\n")
+    kept = [" ".join(s for s in parts if not echo(s)) if any(map(echo, parts)) else line
+            for line in lines for parts in [_SENTENCE_END.split(line)]]  # fmt: skip
+    if kept == lines:
+        return text
+    return regex.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(regex.findall(r"[\p{L}\p{N}']+", text.lower()))
 
 
 def _drop_hashtags(text: str, keep: int) -> str:
