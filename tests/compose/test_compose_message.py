@@ -456,6 +456,24 @@ def test_a_myth_the_draft_quotes_is_never_chosen_as_its_message() -> None:
 
 
 @pytest.mark.parametrize(
+    ("post", "severity"),
+    [
+        ("Tilt Head Back for Nosebleeds\n\nLean forward and pinch for 10 minutes.", "block"),
+        ("Tilt head back: it helps stop nosebleeds fast.", "block"),
+        ("Don't tilt your head back for a nosebleed. Lean forward and pinch.", "ok"),
+        ("For a nosebleed, lean forward, not back, and pinch for 10 minutes.", "ok"),
+    ],
+)
+def test_a_short_myth_said_again_in_other_small_words_blocks(post: str, severity: str) -> None:
+    """Seen in an eval run (dev): an X post headed "Tilt Head Back for Nosebleeds", with no
+    five words in a row from "Myth: tilt head back for a nosebleed."."""
+    draft = ("Myth: tilt head back for a nosebleed. No!! Sit up, lean forward, pinch the soft "
+             "part of the nose for 10-15 min.")  # fmt: skip
+    message = "For a nosebleed, lean forward and pinch the soft part of the nose."
+    assert faithful.check(post, message, draft, words=False).severity == severity
+
+
+@pytest.mark.parametrize(
     "post",
     [
         "Get a hearing test.\n\nHearing loss is just part of getting old, nothing to do about it.",

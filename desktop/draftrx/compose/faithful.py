@@ -26,7 +26,7 @@ import regex
 
 from draftrx.compose import drugs
 from draftrx.compose.checks import Check
-from draftrx.compose.wording import STOP, content_words
+from draftrx.compose.wording import STOP, content_words, stem
 
 # The share of the message's content words a post must keep. Measured on the dev gold
 # set's faithful reference posts against their drafts' messages (see README).
@@ -190,6 +190,7 @@ _NAMED_A_MYTH = regex.compile(
     r"used\s+to\s+think)\b)"
 )
 _COPIED_WORDS = 5
+_SHORT_CLAIM = 6  # a myth of at most this many content words is matched word by word
 
 
 def _myth_restated(post: str, message: str, source: str) -> list[Finding]:
@@ -202,19 +203,50 @@ def _myth_restated(post: str, message: str, source: str) -> list[Finding]:
     claims += [m["claim"] for m in _QUOTED_CLAIM.finditer(source) if _REPORTED.search(
         source[max(0, m.start() - 300) : m.start()].rsplit("\n", 1)[-1]
     )]  # a quote is a myth only where the draft says so: "when in doubt, sit them out" is not
-    grams = {g for c in claims for g in _ngrams(c)} - _ngrams(message)
-    if not grams:
-        return []
+    said_in_message = _ngrams(message)
     spans = [m.span() for m in _SENTENCE_SPAN.finditer(post)
-             if not _NAMED_A_MYTH.search(m.group()) and _ngrams(m.group()) & grams]  # fmt: skip
+             if not _NAMED_A_MYTH.search(m.group())
+             and any(_says(m.group(), c, said_in_message) for c in claims)]  # fmt: skip
     if not spans:
         return []
     return [Finding("reversed", "the post states as fact a myth the draft sets right",
                     tuple(spans))]  # fmt: skip
 
 
+def _stems(text: str) -> list[str]:
+    return [stem(w) for w in regex.findall(r"\w+", text.lower()) if w not in STOP]
+
+
+def _says(sentence: str, claim: str, said_in_message: set[tuple[str, ...]]) -> bool:
+    """Whether `sentence` says the myth `claim` again: five of its words in a row (not
+    ones the message says too), or, for a short myth, all its content words in order; and
+    negated as often as the words it repeats, in parity ("Tilt Head Back for Nosebleeds"
+    says "Myth: tilt head back for a nosebleed"; "Don't tilt your head back for a
+    nosebleed" does not)."""
+    words, mine = _words(claim), _words(sentence)
+    theirs = _ngrams(sentence) - said_in_message
+    hits = [i for i in range(len(words) - _COPIED_WORDS + 1)
+            if tuple(words[i : i + _COPIED_WORDS]) in theirs]  # fmt: skip
+    if hits:
+        repeated = words[hits[0] : hits[-1] + _COPIED_WORDS]
+    else:
+        wanted, said = _stems(claim), iter(_stems(sentence))
+        if not (3 <= len(wanted) <= _SHORT_CLAIM and all(w in said for w in wanted)):
+            return False
+        repeated = words
+    return (_negations(mine) - _negations(repeated)) % 2 == 0
+
+
+def _words(text: str) -> list[str]:
+    return regex.findall(r"\w+", regex.sub(r"(?i)n['’]t\b", " not", text).lower())
+
+
+def _negations(words: list[str]) -> int:
+    return sum(w in ("not", "no", "never") for w in words)
+
+
 def _ngrams(text: str) -> set[tuple[str, ...]]:
-    words = regex.findall(r"\w+", regex.sub(r"(?i)n['’]t\b", " not", text).lower())
+    words = _words(text)
     return {tuple(words[i : i + _COPIED_WORDS]) for i in range(len(words) - _COPIED_WORDS + 1)}
 
 
