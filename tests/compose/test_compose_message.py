@@ -516,3 +516,14 @@ def test_a_chosen_message_opens_the_post_only_when_it_reads_plainly() -> None:
     for source in ("closing", "model", "task"):
         assert not _opens(message.KeyMessage(plain.text, source), "educational")
     assert not _opens(message.KeyMessage(plain.text, "physician"), "reply-comment")
+
+
+def test_a_numbered_list_adds_no_numbers_but_a_number_in_the_advice_does() -> None:
+    """Seen in the window: "it adds numbers the draft does not have (2)" for a list's "2."."""
+    source = "Chest pain that spreads to the jaw: call 911, don't drive yourself."
+    message = "Call 911 for chest pain that spreads to the jaw."
+    listed = "Chest pain spreading to the jaw?\n1. Call 911.\n2. Don't drive yourself.\n"
+    assert faithful.check(listed, message, source, words=False).severity == "ok"
+    counted = "Chest pain spreading to the jaw? Call 911 within 2 hours."
+    found = faithful.check(counted, message, source, words=False)
+    assert found.severity == "block" and "adds numbers" in found.message and "(2)" in found.message

@@ -67,6 +67,7 @@ _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                  "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
                  "hundred": "100"}  # fmt: skip
 _ANY_NUMBER_WORD = regex.compile(rf"(?i)\b(?:{'|'.join(_NUMBER_WORDS)})\b")
+_LIST_MARK = regex.compile(r"(?m)^[ \t]*(\d{1,2})[.)](?=[ \t])")
 _SAFE_NUMBERS = {"911", "999", "112", "988", "111", "1", "24", "7"}  # emergency lines, "24/7"
 _DOSE = regex.compile(r"(?i)\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|ml|units?|iu|tabs?|tablets?|pills?|capsules?|puffs?|drops?)\b")  # fmt: skip
 
@@ -362,8 +363,10 @@ def _introduced(post: str, source: str) -> list[Finding]:
         found.append(Finding("introduced", "it gives a dose the draft does not",
                              tuple(m.span() for m in new_doses)))  # fmt: skip
     dosed = {s for m in new_doses for s in range(*m.span())}
+    listed = {m.start(1) for m in _LIST_MARK.finditer(post)}  # "2." numbering a list
     numbers = [m for m in _NUMBER.finditer(post)
-               if m.start() not in dosed and _norm(m.group()) not in known | _SAFE_NUMBERS]  # fmt: skip
+               if m.start() not in dosed | listed
+               and _norm(m.group()) not in known | _SAFE_NUMBERS]  # fmt: skip
     numbers += [m for m in _NUMBER_WORD.finditer(post)
                 if _NUMBER_WORDS[m.group().lower()] not in known]  # fmt: skip
     if numbers:
