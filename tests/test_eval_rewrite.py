@@ -78,7 +78,12 @@ def test_eval_rewrite_runs_the_pipeline_and_the_baseline(
     assert ours["leaked"] == 0 and "Whitlock" not in ours["text"]
     assert plain["text"] and plain["blocked"] == []
     assert result["summary"]["draftrx"]["variants"] == 1 == result["summary"]["plain"]["variants"]
-    assert out["facts"]["candidates"] == 2
+    assert out["facts"]["candidates"] == 2 and out["facts"]["speculation"] is False
+    # Without speculation a run is reproducible: the same case, run again, writes the same.
+    assert main(["eval-rewrite", str(gold), "--json", "--max-tokens", "40", "--candidates", "2",
+                 "--no-baseline", "--model", str(default_model_path)]) == 0  # fmt: skip
+    again = json.loads(capsys.readouterr().out)["sets"][0]["variants"]
+    assert [v["text"] for v in again] == [ours["text"]]
 
 
 @pytest.mark.model

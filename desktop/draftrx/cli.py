@@ -223,6 +223,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="only find each draft's key message and score it")  # fmt: skip
     p.add_argument("--temperature", type=_temperature, default=0.0)
     p.add_argument("--max-tokens", type=_whole(1, 100_000), default=300)
+    p.add_argument("--speculate", action="store_true",
+                   help="guess ahead as the app does (runs then differ by rounding)")
     _add_model_options(p)
     p.set_defaults(run=_eval_rewrite)
 
@@ -776,7 +778,8 @@ def _eval_rewrite(args: argparse.Namespace) -> int:
     report: dict[str, object] = {"sets": []}
     texts = []
     with _load_engine(args) as engine:
-        facts = {**engine.describe(), "candidates": candidates, "temperature": args.temperature}
+        facts = {**engine.describe(), "candidates": candidates, "temperature": args.temperature,
+                 "speculation": args.speculate}  # fmt: skip
         report["facts"] = facts
         for path in args.datasets or rewrite.gold_sets():
             cases = rewrite.load(path)[: args.limit]
@@ -790,6 +793,7 @@ def _eval_rewrite(args: argparse.Namespace) -> int:
                 cases, engine, candidates=candidates, temperature=args.temperature,
                 max_tokens=args.max_tokens, baseline=not args.no_baseline,
                 progress=lambda line: print(line, file=sys.stderr, flush=True),
+                speculate=args.speculate,
             )  # fmt: skip
             sums = rewrite.summarise(judged)
             report["sets"].append({  # type: ignore[union-attr]
