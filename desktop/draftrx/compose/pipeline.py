@@ -727,13 +727,13 @@ def _too_long(body: str, platform: Platform, tail: Tail) -> bool:
 def _without_echo(text: str, instruction: str) -> str:
     """The text without sentences that repeat the platform's instruction: the default
     model wrote "One punchy point, plain words, no hashtags or at most one." into a post."""
-    said = _plain_words(instruction)
-    if not said:
+    said = f" {_plain_words(instruction)} "
+    if not said.strip():
         return text
 
     def echo(sentence: str) -> bool:
         words = _plain_words(sentence)
-        return len(words.split()) >= _ECHO_WORDS and words in said
+        return len(words.split()) >= _ECHO_WORDS and f" {words} " in said
 
     lines = text.split("\n")
     kept = [" ".join(s for s in parts if not echo(s)) if any(map(echo, parts)) else line
