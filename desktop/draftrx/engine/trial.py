@@ -30,6 +30,9 @@ FLAG = "--trial-load"  # how a frozen app (packaging/) is told to be the child
 # which case the real load refuses it with its own message. Anything else is a crash;
 # exit codes cannot tell, since abort() exits with 3 on Windows.
 _RAN, _REFUSED = "trial: ran", "trial: refused"
+# The trial itself failed in Python (an uncaught exception exits 1): no verdict on the file,
+# whose real load then speaks for itself. An abort exits -6 (POSIX) or 3 (Windows).
+_PYTHON_FAILED = 1
 # A load reads the weights once; a first decode touches them all. Slow disks read ~100 MB/s.
 _BASE_S = 60.0
 _PER_GIB_S = 20.0
@@ -54,7 +57,7 @@ def ensure_runs(path: Path, settings: dict[str, Any]) -> None:
     if said == [_RAN]:
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.touch()
-    elif said != [_REFUSED]:  # killed by a signal: GGML_ASSERT's abort, a crash
+    elif said != [_REFUSED] and child.returncode != _PYTHON_FAILED:  # an abort, a crash
         raise ModelLoadError(
             f"llama.cpp crashed on a trial load of {path.name}, whose settings this version "
             "of llama.cpp cannot run; choose another model or a newer DraftRx."
