@@ -216,13 +216,15 @@ def test_a_thread_has_a_copy_per_post_and_a_copy_for_all(qtbot, make_window) -> 
     posts = view.variant.posts
     assert len(posts) > 1
     buttons = [w for w in view.findChildren(QPushButton) if w.text().startswith("Copy post")]
-    assert [b.text() for b in buttons] == [f"Copy post {i}" for i in range(1, len(posts) + 1)]
+    x = window.platforms["x"]
+    assert [b.text() for b in buttons] == [f"Copy post {i} · {x.length(p):,}/280"
+                                           for i, p in enumerate(posts, 1)]  # fmt: skip
     assert view.copy_button.text() == "&Copy all"
     tinted = [s.cursor.selectedText() for s in view.preview.extraSelections()]
     assert tinted == posts[1::2]  # every other post is tinted: a break is not a paragraph
     buttons[1].click()
     assert QGuiApplication.clipboard().text() == posts[1]
-    assert "/ 280" in buttons[1].toolTip()
+    assert "of 280" in buttons[1].toolTip()
 
 
 @pytest.mark.parametrize("where", ["menu bar after a menu", "tab bar", "checks list",

@@ -320,8 +320,9 @@ class VariantView(QWidget):
             button = QPushButton(f"Copy {label}")
             button.setAccessibleName(f"Copy {label} of the {self.name} text")
             if self.platform is not None and label.startswith("post"):
-                p = self.platform
-                button.setToolTip(f"{p.length(text):,} / {p.limit:,} {p.unit}")
+                p = self.platform  # each post's own counter, on its button
+                button.setText(f"Copy {label} · {p.length(text):,}/{p.limit:,}")
+                button.setToolTip(f"{p.length(text):,} of {p.limit:,} {p.unit}")
             button.clicked.connect(lambda _=False, label=label: self.copy_part(label))
             button.setEnabled(self.can_copy)
             self.parts_bar.addWidget(button)
