@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from draftrx import __version__
+from draftrx import __version__, cli_server
 from draftrx.compose.prompts import TASKS
 from draftrx.compose.settings import DEFAULT_CANDIDATES
 from draftrx.engine.errors import EngineError
 from draftrx.vault import guard
 from draftrx.vault.errors import VaultError
 
-PASSPHRASE_ENV = "DRAFTRX_VAULT_PASSPHRASE"
+PASSPHRASE_ENV = cli_server.PASSPHRASE_ENV
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--stats", action="store_true", help="print one JSON line of timings on stderr")
     _add_privacy_mode(p)
     _add_model_options(p)
+    cli_server.add_option(p)
     p.set_defaults(run=_rewrite)
 
     p = sub.add_parser("check", help="check a finished post for a platform (no model)")
@@ -226,6 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--speculate", action="store_true",
                    help="guess ahead as the app does (runs then differ by rounding)")
     _add_model_options(p)
+    cli_server.add_option(p)
     p.set_defaults(run=_eval_rewrite)
 
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
@@ -235,6 +237,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="run one part")  # fmt: skip
     _add_model_options(p)
     p.set_defaults(run=_bench)
+
+    cli_server.add_parsers(sub)
 
     p = sub.add_parser("doctor", help="offline guard, keyring, history, model and versions")
     p.add_argument("--json", action="store_true")
@@ -318,9 +322,13 @@ def _resolve_model(path: Path | None) -> Path:
     return model.ensure()
 
 
-def _load_engine(args: argparse.Namespace):  # -> Engine
+def _load_engine(args: argparse.Namespace):  # -> Engine, or RemoteEngine with --server
     from draftrx.engine import Engine, EngineConfig
 
+    if getattr(args, "server", None):
+        if args.model is not None:
+            raise ValueError("--model and --server both choose what writes: give one.")
+        return cli_server.connect(args.server)
     config = EngineConfig(
         model_path=_resolve_model(args.model),
         n_ctx=args.ctx,

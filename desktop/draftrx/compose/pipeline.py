@@ -410,7 +410,7 @@ class Composer:
                     continue
                 w.stats.append(event.event)
                 yield VariantStats(w.platform, event.event, w.candidate)
-                if event.event.stop_reason not in ("cancelled", "length"):
+                if event.event.stop_reason not in ("cancelled", "length", "incomplete"):
                     budget.setdefault(_id(w.platform), _straggler_budget(w))
                 stopped = _id(w.platform) in self._stopped and not self._cancelled.is_set()
                 if event.event.stop_reason == "cancelled" and stopped and w.candidate == 0:
@@ -443,6 +443,7 @@ class Composer:
             variant = self.finish(request, protected, platform, body, tail,
                                   message=job.message, given=job.given)  # fmt: skip
             variant.stats = w.stats
+            _mark_incomplete(variant)
             too_long = platform is not None and _too_long(body, platform, tail)
             options.append((_rank(variant, too_long), variant, w, text, too_long))
         if not options:
@@ -470,6 +471,7 @@ class Composer:
             variant = self.finish(request, protected, platform, body, tail, True, job.message,
                                   job.given)  # fmt: skip
             variant.stats = w.stats
+            _mark_incomplete(variant)
         variant.candidate, variant.others = w.candidate, [o[1] for o in options[1:]]
         yield VariantDone(variant)
         return group
@@ -693,6 +695,17 @@ def _lesson_found(message: KeyMessage, taught: str) -> Check:
                      "the take-home message in the Key message field (--message on the "
                      "command line), then rewrite.")  # fmt: skip
     return Check("lesson", "ok", "The lesson comes from the draft or from you.")
+
+
+def _mark_incomplete(variant: Variant) -> None:
+    """A practice server that dropped the stream leaves a text that may stop mid-sentence:
+    it is kept, and blocked until written again."""
+    if variant.stats and variant.stats[-1].stop_reason == "incomplete":
+        variant.checks.append(Check(
+            "incomplete", "block",
+            "The practice server stopped sending before this post was finished, so it may "
+            "be cut off. Write it again; what came is kept here.",
+        ))  # fmt: skip
 
 
 def _rank(variant: Variant, too_long: bool) -> tuple[int, int, bool, int, float]:

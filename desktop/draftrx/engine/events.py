@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 # "loop": the output fell into repeating itself and was cut after the first copy (loops.py).
-StopReason = Literal["eos", "length", "context", "cancelled", "loop"]
+# "incomplete": a server's stream ended without saying it was done (remote.py).
+StopReason = Literal["eos", "length", "context", "cancelled", "loop", "incomplete"]
 
 # What an unset sampling field gets when the model recommends nothing for it.
 DRAFTRX_SAMPLING: dict[str, float] = {

@@ -12,6 +12,9 @@ It sees what Python's socket module does (the app, Presidio, spaCy, any library 
 might add); it cannot see a C library that opens sockets by itself. llama.cpp's libraries
 import no socket or curl functions (tests/vault/test_guard.py reads their symbol tables),
 and `watched_lookup()` checks the guard at the system-call level.
+
+One exception, and only when the physician chooses it: a practice's own inference server
+(`allow`). Its host and port become reachable, and nothing else does.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ _EVENTS = {
 _RESOLVING = {"connect": 0, "connect_ex": 0, "bind": 0, "sendto": -1, "sendmsg": 3}
 _INET = (socket.AF_INET, socket.AF_INET6)
 _installed = False
+# The practice server the physician chose (`allow`): its name and port, and the addresses
+# that name resolved to, are the only ways out.
+_allowed_names: set[tuple[str, int]] = set()
+_allowed_addresses: set[tuple[str, int]] = set()
 
 
 class OfflineError(PermissionError):
@@ -58,7 +65,55 @@ def install() -> None:
         for name, where in _RESOLVING.items():
             setattr(socket.socket, name, _checked(getattr(_socket.socket, name), where))
         socket.socket.accept = _checked_accept(socket.socket.accept)  # type: ignore[method-assign]
+        socket.getaddrinfo = _recording(socket.getaddrinfo)
         _installed = True
+
+
+def allow(host: str, port: int) -> None:
+    """Let the process reach one practice server, chosen by the physician: this host name
+    (or address) on this port, and the addresses the name resolves to on it. Nothing
+    else becomes reachable, and what is allowed lasts as long as the process."""
+    _allowed_names.add((host.lower(), int(port)))
+    if _numeric(host):
+        _allowed_addresses.add((host.split("%")[0], int(port)))
+
+
+def allowed() -> list[str]:
+    """"host:port" for each practice server this process may reach."""
+    return sorted(f"{h}:{p}" for h, p in _allowed_names)
+
+
+def _recording(getaddrinfo: Callable[..., Any]) -> Callable[..., Any]:
+    """getaddrinfo(), noting the addresses an allowed server's name resolves to, so that
+    the connection to them that follows is let through."""
+
+    def recording(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        found = getaddrinfo(host, port, *args, **kwargs)
+        if _is_allowed_name(host, port):
+            for *_, address in found:
+                _allowed_addresses.add((str(address[0]).split("%")[0], int(address[1])))
+        return found
+
+    recording.__doc__ = getaddrinfo.__doc__
+    return recording
+
+
+def _is_allowed_name(host: Any, port: Any) -> bool:
+    if not _allowed_names or host is None:
+        return False
+    name = host.decode(errors="replace") if isinstance(host, bytes) else str(host)
+    try:
+        number = int(port) if port is not None else -1
+    except (TypeError, ValueError):
+        return False
+    return (name.lower(), number) in _allowed_names
+
+
+def _is_allowed_address(address: Any) -> bool:
+    if not isinstance(address, tuple) or len(address) < 2:
+        return False
+    host = address[0].decode(errors="replace") if isinstance(address[0], bytes) else str(address[0])
+    return (host.split("%")[0], address[1]) in _allowed_addresses or _is_allowed_name(*address[:2])
 
 
 def active() -> bool:
@@ -164,6 +219,12 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
         return
     if event != "socket.bind" and _local(args[where]):
         return
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg") and _is_allowed_address(
+        args[where]
+    ):
+        return
+    if event == "socket.getaddrinfo" and _is_allowed_name(args[0], args[1]):
+        return
     raise _refused(args[where], event)
 
 
@@ -187,6 +248,8 @@ def _checked(method: Callable[..., Any], where: int) -> Callable[..., Any]:
         if self.family in _INET and isinstance(address, tuple) and address:
             host = address[0]
             local = _listens_locally(address) if event == "socket.bind" else _local(address)
+            if event != "socket.bind" and _is_allowed_name(*address[:2]):
+                local = True
             if not local and not _numeric(host):
                 raise _refused(address, event)
         return method(self, *args)

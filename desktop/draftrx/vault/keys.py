@@ -52,22 +52,36 @@ def entry(vault_id: str) -> str:
 
 def load(vault_id: str) -> bytes | None:
     """The key, or None when the keyring has no entry (or no backend)."""
-    try:
-        value = keyring.get_password(SERVICE, entry(vault_id))
-    except keyring.errors.KeyringError:
-        return None
+    value = load_text(entry(vault_id))
     return base64.b64decode(value) if value else None
 
 
 def store(vault_id: str, key: bytes) -> bool:
     """Save the key and read it back: some backends accept a write and keep nothing."""
-    try:
-        keyring.set_password(SERVICE, entry(vault_id), base64.b64encode(key).decode())
-    except keyring.errors.KeyringError:
-        return False
-    return load(vault_id) == key
+    return store_text(entry(vault_id), base64.b64encode(key).decode())
 
 
 def delete(vault_id: str) -> None:
+    delete_text(entry(vault_id))
+
+
+def load_text(name: str) -> str | None:
+    """A secret kept under `name`, or None when there is none (or no backend)."""
+    try:
+        return keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError:
+        return None
+
+
+def store_text(name: str, value: str) -> bool:
+    """Keep a secret under `name` and read it back; False when the keyring did not keep it."""
+    try:
+        keyring.set_password(SERVICE, name, value)
+    except keyring.errors.KeyringError:
+        return False
+    return load_text(name) == value
+
+
+def delete_text(name: str) -> None:
     with contextlib.suppress(keyring.errors.KeyringError):
-        keyring.delete_password(SERVICE, entry(vault_id))
+        keyring.delete_password(SERVICE, name)

@@ -280,6 +280,27 @@ class Vault:
     # -- internals ----------------------------------------------------------------------------
 
     @contextmanager
+    # -- secrets kept behind the history's key ---------------------------------------------
+
+    def put_secret(self, name: str, value: str) -> None:
+        """Keep a secret (a practice server's API key) sealed with the history's key, for
+        computers without a keyring; bound to its name, so it cannot be swapped."""
+        body = seal(self._key, value.encode(), f"secret:{name}")
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"secret:{name}", body))
+
+    def secret(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?",
+                               (f"secret:{name}",)).fetchone()  # fmt: skip
+        if row is None:
+            return None
+        try:
+            return unseal(self._key, row[0], f"secret:{name}").decode()
+        except Unreadable:
+            raise VaultDamaged(f"The stored key for '{name}' is damaged; add it again.") from None
+
+    def drop_secret(self, name: str) -> None:
+        self._db.execute("DELETE FROM meta WHERE name = ?", (f"secret:{name}",))
+
     def _transaction(self) -> Iterator[None]:
         self._db.execute("BEGIN IMMEDIATE")
         try:

@@ -1,0 +1,203 @@
+"""The practice servers a physician added, and the one step that opens the way to one.
+
+A server's address, model and CA file live in `servers.json` in the settings folder. Its
+API key never does: it is kept in the OS keyring, or, on a computer without one, sealed in
+the drafts history behind its passphrase. Using a server (`connect`) is the only place the
+offline guard lets anything out, and only to that server's host and port.
+
+This spans the engine (the client) and the vault (the key and the guard), so it lives
+above both, beside the command line and the window that call it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from draftrx import paths
+from draftrx.engine.events import GenerationParams, TextPiece
+from draftrx.engine.remote import RemoteEngine, ServerConfig, ServerError, check_url
+from draftrx.vault import guard, keys
+from draftrx.vault.store import Vault
+
+KEY_ENV = "DRAFTRX_SERVER_KEY"
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+OpenVault = Callable[[], Vault]  # the history, unlocked (asks for its passphrase if need be)
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    url: str
+    model: str
+    ca: str = ""  # a CA certificate file (PEM) for a practice's own certificate
+    key_in: str = ""  # "keyring", "history" or "" (no key)
+
+    def config(self, key: str | None = None) -> ServerConfig:
+        return ServerConfig(url=self.url, model=self.model, key=key, name=self.name,
+                            ca_file=Path(self.ca) if self.ca else None)  # fmt: skip
+
+
+def settings_file() -> Path:
+    return paths.config_dir() / "servers.json"
+
+
+def load() -> dict[str, Server]:
+    """The servers added, by name; {} when none (or the file is unreadable, which `add`
+    then replaces)."""
+    try:
+        raw = json.loads(settings_file().read_text(encoding="utf-8"))
+        return {name: Server(**fields) for name, fields in raw.get("servers", {}).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _save(servers: dict[str, Server]) -> None:
+    path = settings_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name(path.name + ".new")
+    body = {"servers": {name: asdict(s) for name, s in sorted(servers.items())}}
+    fresh.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    os.replace(fresh, path)
+
+
+def check_name(name: str) -> str:
+    if not name or not set(name.lower()) <= _NAME_CHARS or len(name) > 40:
+        raise ValueError(f"'{name}' cannot name a server: use letters, digits, - _ or ., "
+                         "up to 40 characters.")  # fmt: skip
+    return name.lower()
+
+
+def find(name_or_url: str) -> Server:
+    """A server added by name, or one given by its address (then its only model is used;
+    the first rewrite says which)."""
+    servers = load()
+    if name_or_url.lower() in servers:
+        return servers[name_or_url.lower()]
+    if "://" in name_or_url:
+        return Server(name="", url=check_url(name_or_url), model="")
+    known = ", ".join(sorted(servers)) or "none yet: add one with `draftrx server add`"
+    raise ValueError(f"No practice server is called '{name_or_url}'. Known: {known}.")
+
+
+def add(
+    name: str, url: str, model: str = "", ca: str = "", key: str | None = None,
+    open_vault: OpenVault | None = None,
+) -> Server:  # fmt: skip
+    """Check the server answers with this key, choose its model (the only one it offers
+    when none is given), keep the key, and save the rest. Nothing is saved on failure."""
+    name, url = check_name(name), check_url(url)
+    if ca and not Path(ca).is_file():
+        raise ValueError(f"The certificate file {ca} does not exist.")
+    server = Server(name, url, model, str(Path(ca).resolve()) if ca else "")
+    offered = _models(server, key)
+    if not model:
+        if len(offered) != 1:
+            raise ValueError(f"The server offers {len(offered)} models ({', '.join(offered)}); "
+                             "choose one with --model.")  # fmt: skip
+        model = offered[0]
+    elif model not in offered:
+        raise ValueError(f"The server has no model '{model}'; it offers: "
+                         f"{', '.join(offered) or 'none'}.")  # fmt: skip
+    key_in = _keep_key(name, key, open_vault) if key else ""
+    server = Server(name, url, model, server.ca, key_in)
+    servers = load()
+    servers[name] = server
+    _save(servers)
+    return server
+
+
+def remove(name: str, open_vault: OpenVault | None = None) -> bool:
+    servers = load()
+    server = servers.pop(name.lower(), None)
+    if server is None:
+        return False
+    keys.delete_text(_entry(server.name))
+    if server.key_in == "history" and open_vault is not None:
+        with open_vault() as vault:
+            vault.drop_secret(_entry(server.name))
+    _save(servers)
+    return True
+
+
+def key_for(server: Server, open_vault: OpenVault | None = None) -> str | None:
+    """The server's key: $DRAFTRX_SERVER_KEY when set, else where `add` kept it."""
+    if os.environ.get(KEY_ENV):
+        return os.environ[KEY_ENV]
+    if server.key_in == "keyring":
+        key = keys.load_text(_entry(server.name))
+        if key is None:
+            raise ServerError(f"The key for '{server.name}' is no longer in the keyring "
+                              f"({keys.friendly_name()}); add the server again.")  # fmt: skip
+        return key
+    if server.key_in == "history":
+        if open_vault is None:
+            raise ServerError(f"The key for '{server.name}' is kept in the drafts history, "
+                              "which needs its passphrase.")  # fmt: skip
+        with open_vault() as vault:
+            return vault.secret(_entry(server.name))
+    return None
+
+
+def connect(server: Server, key: str | None) -> RemoteEngine:
+    """Open the way to this server (and only it) through the offline guard, and check it
+    offers the model. For an address given without a model, its only model is taken."""
+    config = server.config(key)
+    guard.allow(config.host, config.port)
+    if not server.model:
+        offered = RemoteEngine(config, check_model=False).list_models()
+        if len(offered) != 1:
+            raise ServerError(f"The server offers {len(offered)} models "
+                              f"({', '.join(offered) or 'none'}); add it with "
+                              "`draftrx server add NAME URL --model M`.")  # fmt: skip
+        config = Server(server.name, server.url, offered[0], server.ca).config(key)
+    return RemoteEngine(config)
+
+
+def test(server: Server, key: str | None) -> dict[str, object]:
+    """Reachable, key accepted, model there; then time to first token and tokens/s for a
+    short answer. Raises ServerError for the first step that fails."""
+    started = time.perf_counter()
+    with connect(server, key) as engine:
+        reached = time.perf_counter() - started
+        prompt = [{"role": "user", "content": "Say in one sentence why hand washing matters."}]
+        params = GenerationParams(max_tokens=48, temperature=0.0, seed=0)
+        text, stats = "", None
+        for event in engine.stream(prompt, params):
+            if isinstance(event, TextPiece):
+                text += event.text
+            else:
+                stats = event
+        assert stats is not None
+        return {"server": server.name or server.url, "url": engine.config.api_base,
+                "model": engine.config.model, "models": engine.models,
+                "connect_s": round(reached, 3), "ttft_s": stats.ttft_s,
+                "decode_tok_s": stats.decode_tok_s, "tokens": stats.decode_tokens,
+                "stop_reason": stats.stop_reason, "wrote_text": bool(text.strip())}  # fmt: skip
+
+
+def _models(server: Server, key: str | None) -> list[str]:
+    config = server.config(key)
+    guard.allow(config.host, config.port)
+    with RemoteEngine(config, check_model=False) as engine:
+        return engine.list_models()
+
+
+def _keep_key(name: str, key: str, open_vault: OpenVault | None) -> str:
+    if keys.usable() and keys.store_text(_entry(name), key):
+        return "keyring"
+    if open_vault is None:
+        raise ValueError("This computer has no keyring to keep the server's key in, and the "
+                         "drafts history that would keep it instead is not open.")  # fmt: skip
+    with open_vault() as vault:
+        vault.put_secret(_entry(name), key)
+    return "history"
+
+
+def _entry(name: str) -> str:
+    return f"server-key-{name}"
