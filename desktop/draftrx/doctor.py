@@ -6,6 +6,7 @@ Support questions start here, so it prints no draft text, only states and versio
 from __future__ import annotations
 
 import configparser
+import os
 import platform
 import sqlite3
 import sys
@@ -29,6 +30,7 @@ def report() -> dict[str, Any]:
         "history": _history(),
         "folders": _folders(),
         "model": _model(),
+        "servers": _servers(),
         "llama_cpp": _llama(),
         "versions": _versions(),
     }
@@ -42,10 +44,36 @@ def format_report(r: dict[str, Any]) -> str:
         f"history         {h['path']} ({h['state']})",
         "folders         " + ", ".join(f"{k} {v}" for k, v in r["folders"].items()),
         f"model           {m.get('name', '?')}: {m['state']} ({m.get('path', '')})",
+        *(f"practice server {s['name']}: {s['url']} · {s['model']}, key {s['key']}; "
+          f"tried {s['tried']}: {s['result']}" for s in r["servers"]),
+        *(["practice server none added: every rewrite runs on this computer"]
+          if not r["servers"] else []),
         f"llama.cpp       {ll['backend']} on {', '.join(ll['devices'])}; {ll['system_info']}",
         "versions        " + ", ".join(f"{n} {v}" for n, v in r["versions"].items()),
     ]
     return "\n".join(lines)
+
+
+def _servers() -> list[dict[str, str]]:
+    """Each practice server added, and what asking it for its models gave: reachable, key
+    accepted, model there. Nothing but that question is sent."""
+    from draftrx import servers
+    from draftrx.engine.remote import ServerError
+
+    found = []
+    for server in servers.load().values():
+        entry = {"name": server.name, "url": server.url, "model": server.model,
+                 "key": server.key_in or "none", "tried": f"{server.url} /v1/models"}  # fmt: skip
+        try:
+            if server.key_in == "history" and not os.environ.get(servers.KEY_ENV):
+                entry["result"] = "not tried: its key is behind the history's passphrase"
+            else:
+                servers.connect(server, servers.key_for(server)).close()
+                entry["result"] = "reachable, key accepted, model there"
+        except ServerError as exc:
+            entry["result"] = str(exc)
+        found.append(entry)
+    return found
 
 
 def _folders() -> dict[str, str]:

@@ -1,0 +1,164 @@
+"""Servers that are not there or misbehave: each gets a message that says what to do, and
+nothing leaves for anywhere but the chosen server. The stand-ins here are about DraftRx's
+answer to a broken server; the real server is tested in test_server_engine.py."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import time
+
+import pytest
+
+from draftrx.engine.events import GenerationParams, TextPiece, collect
+from draftrx.engine.remote import RemoteEngine, ServerConfig, ServerError, check_url
+from draftrx.vault import guard
+
+from .conftest import KEY, MODEL, LlamaServer, free_port, serving
+
+HANDS = [{"role": "user", "content": "Write one sentence about washing hands."}]
+
+
+class _Models(http.server.BaseHTTPRequestHandler):
+    """Offers MODEL at /v1/models; what the chat answer is, subclasses decide."""
+
+    def do_GET(self) -> None:
+        self._send(200, "application/json", b'{"data": [{"id": "%s"}]}' % MODEL.encode())
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_web_page_is_not_taken_for_a_server() -> None:
+    class Portal(_Models):  # a login page, a proxy's error page, the wrong port
+        def do_GET(self) -> None:
+            self._send(200, "text/html", b"<html>Sign in to the clinic Wi-Fi</html>")
+
+    with serving(Portal) as url, pytest.raises(ServerError, match=r"not as an OpenAI-compatible "
+                                               r"server does \(it sent text/html\)"):  # fmt: skip
+        RemoteEngine(ServerConfig(url, MODEL))
+
+
+def test_a_chat_answer_that_is_not_a_stream_is_refused() -> None:
+    class NoStream(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self._send(200, "application/json", b'{"choices": [{"message": {"content": "x"}}]}')
+
+    refused = pytest.raises(ServerError, match="not as an OpenAI-compatible server does")
+    with serving(NoStream) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine, refused:
+        collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+
+
+def test_garbage_in_the_stream_is_refused() -> None:
+    class Garbage(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self._send(200, "text/event-stream", b"data: <b>not json</b>\n\n")
+
+    refused = pytest.raises(ServerError, match="not as an OpenAI-compatible server does")
+    with serving(Garbage) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine, refused:
+        collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+
+
+def test_a_stream_without_a_finish_reason_is_incomplete() -> None:
+    class Cut(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            delta = b'{"delta": {"content": "Wash your"}, "finish_reason": null}'
+            chunk = b'data: {"choices": [' + delta + b"]}"
+            self._send(200, "text/event-stream", chunk + b"\n\ndata: [DONE]\n\n")
+
+    with serving(Cut) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine:
+        text, stats = collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+    assert text == "Wash your" and stats.stop_reason == "incomplete"
+
+
+def test_a_silent_server_is_given_up_on_after_the_idle_time() -> None:
+    class Silent(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(3)
+
+    with serving(Silent) as url:
+        config = ServerConfig(url, MODEL, idle_timeout_s=0.5)
+        silent = pytest.raises(ServerError, match=r"sent nothing for 0\.5 s")
+        with RemoteEngine(config) as engine, silent:
+            collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+
+
+def test_refused_connection_and_unknown_host_are_told_apart() -> None:
+    with pytest.raises(ServerError, match="refused the connection: the server is not running"):
+        RemoteEngine(ServerConfig(f"http://127.0.0.1:{free_port()}", MODEL))
+    host = "draftrx-practice.invalid"  # .invalid never resolves (RFC 2606)
+    guard.allow(host, 8443)
+    with pytest.raises(ServerError, match=f"No computer called {host} could be found"):
+        RemoteEngine(ServerConfig(f"https://{host}:8443", MODEL))
+
+
+def test_a_server_not_allowed_is_refused_by_the_guard() -> None:
+    with pytest.raises(ServerError, match="DraftRx works offline"):
+        RemoteEngine(ServerConfig("https://draftrx-not-chosen.example.com", MODEL))
+
+
+def test_the_guard_allows_the_chosen_server_and_nothing_else(monkeypatch) -> None:
+    monkeypatch.setattr(guard, "_allowed_names", set())
+    monkeypatch.setattr(guard, "_allowed_addresses", set())
+    guard.allow("192.0.2.200", 8443)
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        try:
+            s.connect(("192.0.2.200", 8443))  # TEST-NET: may time out, but is not refused
+        except guard.OfflineError:
+            pytest.fail("the chosen server was refused")
+        except OSError:
+            pass
+    for address in (("192.0.2.200", 8444), ("192.0.2.201", 8443)):
+        with socket.socket() as s, pytest.raises(guard.OfflineError):
+            s.connect(address)
+    with pytest.raises(guard.OfflineError):
+        socket.getaddrinfo("example.org", 8443)
+    assert guard.allowed() == ["192.0.2.200:8443"]
+
+
+@pytest.mark.model
+def test_proxy_settings_cannot_carry_a_prompt(llama_server: LlamaServer, monkeypatch) -> None:
+    seen: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_error(502)
+
+        do_POST = do_CONNECT = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serving(Proxy) as proxy:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+            monkeypatch.setenv(name, proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with RemoteEngine(ServerConfig(llama_server.url, MODEL, key=KEY)) as engine:
+            pieces = [e for e in engine.stream(HANDS, GenerationParams(max_tokens=6))
+                      if isinstance(e, TextPiece)]  # fmt: skip
+    assert pieces and seen == []
+
+
+@pytest.mark.parametrize("url", ["ai.clinic.lan", "ftp://ai.clinic.lan", "https://u:pw@host",
+                                 "https://host:port", "https://host/v1?x=1"])  # fmt: skip
+def test_addresses_that_are_not_server_urls(url: str) -> None:
+    with pytest.raises(ValueError):
+        check_url(url)
