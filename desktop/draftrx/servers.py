@@ -15,6 +15,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from draftrx.vault.store import Vault
 KEY_ENV = "DRAFTRX_SERVER_KEY"
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
-OpenVault = Callable[[], Vault]  # the history, unlocked (asks for its passphrase if need be)
+# The history, unlocked, for a `with` (asks for its passphrase if need be).
+OpenVault = Callable[[], AbstractContextManager[Vault]]
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,14 @@ def add(
     name: str, url: str, model: str = "", ca: str = "", key: str | None = None,
     open_vault: OpenVault | None = None,
 ) -> Server:  # fmt: skip
-    """Check the server answers with this key, choose its model (the only one it offers
-    when none is given), keep the key, and save the rest. Nothing is saved on failure."""
+    """Check the server, then keep its key and save it: `checked` and `keep` in one."""
+    return keep(checked(name, url, model, ca, key), key, open_vault)
+
+
+def checked(name: str, url: str, model: str = "", ca: str = "", key: str | None = None
+            ) -> Server:  # fmt: skip
+    """The server as it would be saved, once it has answered with this key and offers the
+    model (its only one when none is given). Talks to the server; saves nothing."""
     name, url = check_name(name), check_url(url)
     if ca and not Path(ca).is_file():
         raise ValueError(f"The certificate file {ca} does not exist.")
@@ -104,11 +112,16 @@ def add(
     elif model not in offered:
         raise ValueError(f"The server has no model '{model}'; it offers: "
                          f"{', '.join(offered) or 'none'}.")  # fmt: skip
-    key_in = _keep_key(name, key, open_vault) if key else ""
-    server = Server(name, url, model, server.ca, key_in)
-    servers = load()
-    servers[name] = server
-    _save(servers)
+    return Server(name, url, model, server.ca)
+
+
+def keep(server: Server, key: str | None, open_vault: OpenVault | None = None) -> Server:
+    """Keep the key (keyring, else the history) and save the server; no network."""
+    server = Server(server.name, server.url, server.model, server.ca,
+                    _keep_key(server.name, key, open_vault) if key else "")  # fmt: skip
+    found = load()
+    found[server.name] = server
+    _save(found)
     return server
 
 

@@ -47,6 +47,9 @@ class AppSettings:
     extra_models: list[str] = field(default_factory=list)  # GGUF files added by the user
     task: str = "educational"  # the window's last task
     last_draft: int | None = None  # the history's id of the draft open at a clean quit
+    server: str = ""  # a practice server's name (servers.json); "": this computer
+    # "url model" of each server whose first rewrite the physician saw and confirmed
+    confirmed_servers: list[str] = field(default_factory=list)
 
     def compose_settings(self, base: Settings) -> Settings:
         """settings.toml's values with the window's own texts on top."""
@@ -105,6 +108,8 @@ def load(store: QSettings) -> AppSettings:
         extra_models=_strings(store.value("model/extra")),
         task=str(store.value("session/task", d.task) or d.task),
         last_draft=_optional_int(store.value("session/last_draft")),
+        server=str(store.value("model/server", "") or ""),
+        confirmed_servers=_strings(store.value("model/confirmed_servers")),
     )
 
 
@@ -122,6 +127,8 @@ def save(store: QSettings, s: AppSettings) -> None:
     store.setValue("generation/max_tokens", s.max_tokens)
     store.setValue("session/task", s.task)
     store.setValue("session/last_draft", "" if s.last_draft is None else s.last_draft)
+    store.setValue("model/server", s.server)
+    store.setValue("model/confirmed_servers", s.confirmed_servers)
     store.sync()
 
 

@@ -7,6 +7,7 @@ signals and results come back the same way, so no click or keystroke waits on ei
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections import deque
@@ -40,16 +41,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from draftrx import servers
 from draftrx.compose.platforms import Platform, load_platforms
 from draftrx.compose.prompts import TASKS
 from draftrx.compose.settings import Settings, load_settings
+from draftrx.engine.errors import EngineError
 from draftrx.privacy.findings import Finding
-from draftrx.ui import preferences
+from draftrx.ui import practice, preferences
 from draftrx.ui.clues import ClueActions
 from draftrx.ui.diffview import DiffView
 from draftrx.ui.draft import DraftEditor, FindingsList, describe, key
 from draftrx.ui.history import DraftHistory, HistoryDialog, UnlockDialog
 from draftrx.ui.keymessage import KeyMessageBox
+from draftrx.ui.practice import SendDialog, ServersDialog
 from draftrx.ui.variants import OVERRIDDEN_MARK, SEVERITY_MARKS, VariantView
 from draftrx.ui.worker import (
     Edit,
@@ -64,6 +68,7 @@ from draftrx.ui.worker import (
     start_thread,
 )
 from draftrx.vault import guard
+from draftrx.vault.errors import VaultError
 from draftrx.vault.store import Autosaved
 
 if TYPE_CHECKING:
@@ -102,6 +107,7 @@ MODE_NOTES = {
 class MainWindow(QMainWindow):
     request_load = Signal(object)  # ModelChoice, to the engine worker
     request_compose = Signal(object)  # Job, to the engine worker
+    request_preview = Signal(object)  # Job: what it would send to a practice server
     request_prefill = Signal(object, object)  # Job and its stop flag, to the engine worker
     request_shutdown = Signal()
     request_warm = Signal()
@@ -137,6 +143,9 @@ class MainWindow(QMainWindow):
         # The models asked of the worker, oldest first: each load ends in loaded or failed.
         self._loads: deque[str] = deque()
         self.model_choice = self.prefs.model_path  # saved only once it has loaded
+        self.server_name = self.prefs.server  # a practice server's name; "": this computer
+        self.send_dialog: SendDialog | None = None
+        self._engine_info: dict = {}  # the loaded engine's describe()
         self.scanner_ready = False
         self.busy = False
         self.views: dict[str | None, VariantView] = {}
@@ -326,7 +335,7 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(160)
         self.progress.setAccessibleName("Model loading")
         self.progress.hide()
-        offline = guard.active() and guard.probe() is None  # tried, not assumed
+        offline = self._guarded = guard.active() and guard.probe() is None  # tried, not assumed
         self.offline_label = QLabel("● Offline" if offline else "⚠ Not guarded")
         self.offline_label.setAccessibleName("Network")
         self.offline_label.setToolTip(
@@ -367,6 +376,7 @@ class MainWindow(QMainWindow):
         model = self.menuBar().addMenu("&Model")
         action(model, "&Manage models…", self.open_models, "Ctrl+M")
         action(model, "&Reload model", self.load_model)
+        action(model, "&Practice servers…", self.open_servers)
         settings = self.menuBar().addMenu("&Settings")
         prefs = QKeySequence.StandardKey.Preferences
         action(settings, "&Preferences…", self.open_preferences, prefs)
@@ -398,6 +408,8 @@ class MainWindow(QMainWindow):
         self.engine_thread = start_thread(w, "draftrx-engine")
         self.request_load.connect(w.load)
         self.request_compose.connect(w.compose)
+        self.request_preview.connect(w.preview)
+        w.preview_ready.connect(self._confirm_send)
         self.request_prefill.connect(w.prefill)
         self.request_shutdown.connect(w.shutdown)
         w.loading.connect(self._loading)
@@ -427,10 +439,37 @@ class MainWindow(QMainWindow):
         self.stop()
         p, choice = self.prefs, self.model_choice
         self._loads.append(choice)
-        self.request_load.emit(ModelChoice(Path(choice) if choice else None,
-                                           p.threads, p.gpu_layers))  # fmt: skip
+        if self.server_name:
+            try:
+                server = servers.find(self.server_name)
+                key = servers.key_for(server, self._open_vault)
+            except (EngineError, ValueError, OSError, VaultError) as exc:
+                self._load_failed(str(exc))
+                return
+            self.request_load.emit(ModelChoice(None, server=server, key=key))
+        else:
+            self.request_load.emit(ModelChoice(Path(choice) if choice else None,
+                                               p.threads, p.gpu_layers))  # fmt: skip
         self._loading("Loading the model…")
         self._update_actions()
+
+    def open_servers(self) -> None:
+        dialog = ServersDialog(self.server_name, self._open_vault, self)
+        dialog.use.connect(self._use_server)
+        dialog.open()
+
+    def _use_server(self, name: str) -> None:
+        """A practice server's name, or "" for this computer: saved, then loaded."""
+        self.server_name = self.prefs.server = name
+        preferences.save(self.store, self.prefs)
+        self.load_model()
+
+    def _open_vault(self) -> contextlib.AbstractContextManager[Any]:
+        """The history, open in this window, for a server's key where there is no keyring."""
+        if self.history.vault is None:
+            raise ValueError("Without a system keyring the server's key is kept in the drafts "
+                             "history: unlock the history first.")  # fmt: skip
+        return contextlib.nullcontext(self.history.vault)
 
     def _loading(self, message: str) -> None:
         self.model_label.setText(message)
@@ -448,6 +487,14 @@ class MainWindow(QMainWindow):
             preferences.save(self.store, self.prefs)
         self.model_ready = True
         self.progress.hide()
+        self._engine_info = info
+        self._show_network(info)
+        if info.get("backend") == "Practice server":
+            self.model_label.setText(f"{info.get('model')} · practice server")
+            self.model_label.setToolTip(str(info.get("path", "")))
+            self.statusBar().showMessage("Practice server ready.", 3000)
+            self._update_actions()
+            return
         layers = int(info.get("gpu_layers", 0) or 0)
         threads = int(info.get("n_threads", 0) or 0)
         where = (f"{layers}/{info.get('n_layers')} layers on {info.get('gpu_device') or 'the GPU'}"
@@ -465,9 +512,24 @@ class MainWindow(QMainWindow):
         self.model_ready = False
         self.progress.hide()
         self.model_label.setText("No model")
-        self.show_notice(f"The model could not be loaded. {message} "
-                         "Choose another in Model ▸ Manage models.")  # fmt: skip
+        self._show_network({})
+        if self.server_name:
+            self.show_notice(f"The practice server could not be used. {message} Nothing was "
+                             "sent. Choose another in Model ▸ Practice servers, or Use this "
+                             "computer.")  # fmt: skip
+        else:
+            self.show_notice(f"The model could not be loaded. {message} "
+                             "Choose another in Model ▸ Manage models.")  # fmt: skip
         self._update_actions()
+
+    def _show_network(self, info: dict) -> None:
+        """The status bar says where rewrites run: offline, or which practice server."""
+        if not self._guarded:
+            return
+        text, tip, colour = practice.status_text(info)
+        self.offline_label.setText(text)
+        self.offline_label.setToolTip(tip)
+        self.offline_label.setStyleSheet(f"color: {colour};")
 
     def open_models(self, drop: list[Path] | None = None) -> None:
         from draftrx.ui.models import ModelManager
@@ -492,6 +554,7 @@ class MainWindow(QMainWindow):
 
     def _model_chosen(self, path: str) -> None:
         self.model_choice = path
+        self.server_name = self.prefs.server = ""  # a model chosen here runs here
         self.load_model()
 
     def open_preferences(self) -> None:
@@ -658,6 +721,35 @@ class MainWindow(QMainWindow):
         if job is None:
             self.statusBar().showMessage("Write or paste a draft first.", 4000)
             return False
+        if self.server_name and self._server_id() not in self.prefs.confirmed_servers:
+            self.busy = True  # until the physician answers: no second Rewrite meanwhile
+            self._update_actions()
+            self.statusBar().showMessage("Preparing what would be sent…")
+            self.request_preview.emit(job)
+            return True
+        return self._start(job)
+
+    def _server_id(self) -> str:
+        """The server and model a confirmation was given for: a new one asks again."""
+        return f"{self._engine_info.get('path')} {self._engine_info.get('model')}"
+
+    def _confirm_send(self, job: Job, sent: str) -> None:
+        """The first rewrite on a server: show exactly what leaves, send only on yes."""
+        self.busy = False
+        self._update_actions()
+        self.statusBar().clearMessage()
+        label = self.offline_label.text().removeprefix("● Practice server: ")
+        self.send_dialog = dialog = SendDialog(label, sent, self)
+        dialog.accepted.connect(lambda: self._send_confirmed(job))
+        dialog.rejected.connect(lambda: self.statusBar().showMessage("Nothing was sent.", 4000))
+        dialog.open()
+
+    def _send_confirmed(self, job: Job) -> None:
+        self.prefs.confirmed_servers.append(self._server_id())
+        preferences.save(self.store, self.prefs)
+        self._start(job)
+
+    def _start(self, job: Job) -> bool:
         self.worker.stop_prefill()  # a background prefill yields at once, keeping its work
         self._prefill_timer.stop()
         self._reset_views(list(job.request.platforms))

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -93,6 +93,8 @@ class ModelChoice:
     path: Path | None  # None: the built-in default model; a built-in's id; or a GGUF file
     threads: int | None = None
     gpu_layers: int | None = None
+    server: Any = None  # a practice server (servers.Server) instead of a local model
+    key: str | None = field(default=None, repr=False)  # its API key, in memory only
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class EngineWorker(QObject):
     variant = Signal(object)  # Variant, finished and checked
     finished = Signal(bool)  # the job ended; True when it was cancelled
     failed = Signal(str)  # the job could not run; one sentence for the user
+    preview_ready = Signal(object, str)  # Job, what its rewrite would send to a server
 
     def __init__(
         self,
@@ -226,6 +229,9 @@ class EngineWorker(QObject):
         from draftrx.engine.engine import EngineConfig
 
         self._close_engine()
+        if choice.server is not None:
+            self._connect(choice)
+            return
         try:
             path = self._model_path(choice.path)
             self.loading.emit(f"Loading {path.name}…")
@@ -237,6 +243,36 @@ class EngineWorker(QObject):
             self.load_failed.emit(_message(exc))
             return
         self.loaded.emit(self._engine.describe())
+
+    def _connect(self, choice: ModelChoice) -> None:
+        """A practice server for an engine: the guard lets out to it alone."""
+        servers = imported("draftrx.servers")
+        self.loading.emit(f"Connecting to {choice.server.name}…")
+        try:
+            self._engine = servers.connect(choice.server, choice.key)
+            imported("draftrx.compose.pipeline")
+        except Exception as exc:
+            self.load_failed.emit(_message(exc))
+            return
+        self.loaded.emit(self._engine.describe())
+
+    @Slot(object)
+    def preview(self, job: Job) -> None:
+        """What a rewrite of `job` would send to a practice server, before anything is: the
+        protected prompts, for the physician to see and confirm the first time."""
+        if self._engine is None:
+            self.failed.emit("No model is loaded; choose one in Model ▸ Manage models.")
+            return
+        try:
+            composer = self._composer_for(self._engine, job.settings)
+            protected = composer.protect(job.request)
+            self._protected = (job.request, protected)
+            prompts = composer.prompts(job.request, protected)
+        except Exception as exc:
+            self.failed.emit(_message(exc))
+            return
+        practice = imported("draftrx.ui.practice")
+        self.preview_ready.emit(job, practice.format_prompts(prompts))
 
     def _model_path(self, path: Path | None) -> Path:
         """A GGUF file as chosen, or a built-in model (None: the default; else its id),

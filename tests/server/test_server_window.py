@@ -1,0 +1,118 @@
+"""The window on a practice server (real server, real scanner, Qt offscreen): the status bar
+says where rewrites run, the first rewrite shows exactly what leaves and sends nothing until
+the physician agrees, and only the protected prompt arrives."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from draftrx import servers
+from draftrx.ui import preferences
+from draftrx.ui.window import MainWindow
+from draftrx.ui.worker import real_engine
+
+from .conftest import KEY, MODEL, Recorder
+from .test_server_cli import DRAFT, IDENTIFIERS
+
+pytestmark = pytest.mark.model
+
+
+def chats(recorder: Recorder) -> list[dict]:
+    return [json.loads(b) for b in recorder.bodies if b and b"messages" in b]
+
+
+def test_rewrite_on_a_practice_server_from_the_window(
+    qtbot, recording_proxy: Recorder, tmp_path: Path, monkeypatch, data_dir: Path, scanner,
+    memory_keyring,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv(servers.KEY_ENV, raising=False)
+    servers.add("clinic", recording_proxy.url, key=KEY)
+    store = preferences.open_store()
+    prefs = preferences.load(store)
+    prefs.server, prefs.platforms, prefs.temperature = "clinic", ["x"], 0.0
+    prefs.max_tokens, prefs.candidates = 80, 1
+    preferences.save(store, prefs)
+
+    window = MainWindow(store, real_engine, lambda: scanner, history=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
+    assert window.offline_label.text() == f"● Practice server: 127.0.0.1 · {MODEL}"
+    assert "Only the protected prompt" in window.offline_label.toolTip()
+    window.task.setCurrentIndex(window.task.findData("lesson"))
+    window.set_draft(DRAFT)
+
+    assert window.rewrite()
+    qtbot.waitUntil(lambda: window.send_dialog is not None and window.send_dialog.isVisible(),
+                    timeout=30_000)  # fmt: skip
+    shown = window.send_dialog.text.toPlainText()
+    assert "epinephrine" in shown and not [i for i in IDENTIFIERS if i in shown]
+    window.send_dialog.reject()
+    assert chats(recording_proxy) == []  # declined: nothing was sent
+    assert not window.busy
+
+    assert window.rewrite()
+    qtbot.waitUntil(lambda: window.send_dialog.isVisible(), timeout=30_000)
+    with qtbot.waitSignal(window.idle, timeout=300_000):
+        window.send_dialog.accept()
+    sent = chats(recording_proxy)
+    assert sent
+    wire = json.dumps(sent)
+    assert not [i for i in IDENTIFIERS if i.lower() in wire.lower()]
+    view = window.views["x"]
+    assert view.variant is not None and view.variant.text.strip()
+
+    window.send_dialog = None  # asked once per server: the next rewrite goes straight out
+    with qtbot.waitSignal(window.idle, timeout=300_000):
+        assert window.rewrite()
+    assert window.send_dialog is None and len(chats(recording_proxy)) > len(sent)
+
+    window._use_server("")  # back to this computer
+    qtbot.waitUntil(lambda: window.model_ready, timeout=120_000)
+    assert window.offline_label.text() == "● Offline"
+    window.close()
+
+
+def test_the_servers_dialog_adds_tests_uses_and_removes(
+    qtbot, llama_server, tmp_path: Path, monkeypatch, data_dir: Path, memory_keyring,
+) -> None:  # fmt: skip
+    from contextlib import nullcontext
+
+    from draftrx.ui.practice import ServersDialog
+
+    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv(servers.KEY_ENV, raising=False)
+    dialog = ServersDialog("", lambda: nullcontext(None), None)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("clinic")
+    dialog.url.setText(llama_server.url)
+    dialog.key.setText("wrong-key")
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: dialog.result.text().startswith("Not added"), timeout=30_000)
+    assert "refused the API key" in dialog.result.text() and servers.load() == {}
+
+    dialog.key.setText(KEY)
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: dialog.result.text().startswith("Added"), timeout=30_000)
+    assert servers.load()["clinic"].model == MODEL and dialog.key.text() == ""
+    assert memory_keyring.entries[("DraftRx", "server-key-clinic")] == KEY
+
+    dialog.list.setCurrentRow(0)
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: "tokens/s" in dialog.result.text()
+                    or "failed" in dialog.result.text(), timeout=60_000)  # fmt: skip
+    assert "key accepted" in dialog.result.text()
+
+    with qtbot.waitSignal(dialog.use) as used:
+        dialog.use_button.click()
+    assert used.args == ["clinic"]
+    dialog.list.setCurrentRow(0)
+    dialog.remove_button.click()
+    assert servers.load() == {} and memory_keyring.entries == {}
