@@ -233,9 +233,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure the engine against a raw llama-cpp-python loop")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer tokens and rounds (< 60 s)")
-    p.add_argument("--only", choices=["engine", "speed", "models", "privacy", "vault", "gui"],
-                   help="run one part")  # fmt: skip
+    p.add_argument("--only", help="run one part",
+                   choices=["engine", "speed", "models", "privacy", "vault", "gui", "server"])
     _add_model_options(p)
+    cli_server.add_option(p)
     p.set_defaults(run=_bench)
 
     cli_server.add_parsers(sub)
@@ -822,7 +823,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     model = cache(lambda: _resolve_model(args.model))
     options = Options(model, quick=args.quick, threads=args.threads,
-                      gpu_layers=args.gpu_layers, ctx=args.ctx)  # fmt: skip
+                      gpu_layers=args.gpu_layers, ctx=args.ctx, server=args.server)  # fmt: skip
     result = run(options, only=args.only)
     print(json.dumps(result.report, indent=2) if args.json else result.text())
     if result.failed:

@@ -126,3 +126,19 @@ def test_server_and_model_are_not_both_given(settings: Path, tmp_path: Path, cap
     assert status == 1 and "--model and --server" in err
     status, _, err = run(capsys, "rewrite", str(draft), "--server", "nowhere")
     assert status == 1 and "No practice server is called 'nowhere'" in err
+
+
+def test_bench_server_puts_the_client_beside_a_plain_loop_and_the_local_engine(
+    llama_server: LlamaServer, settings: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv(servers.KEY_ENV, KEY)
+    status, out, err = run(capsys, "bench", "--server", llama_server.url, "--quick", "--json",
+                           "--threads", "2")  # fmt: skip
+    assert status == 0, err
+    r = json.loads(out)["server"]
+    assert r["model"] == MODEL
+    client, local = r["client"], r["local"]
+    assert client["tok_s_plain"] > 0 and client["tok_s_draftrx"] > 0
+    assert client["ttft_plain_ms"] > 0 and client["ttft_draftrx_ms"] > 0
+    assert local["tok_s"] > 0 and local["six_variants_s"] > 0
+    assert r["server_six_variants_s"] > 0

@@ -27,6 +27,7 @@ class Options:
     threads: int | None = None
     gpu_layers: int | None = None
     ctx: int | None = None
+    server: str | None = None  # a practice server's name or URL (`bench --server`)
 
 
 @dataclass
@@ -86,6 +87,16 @@ def _gui(o: Options) -> tuple[dict[str, Any], str]:
     return r, format_gui(r)
 
 
+def _server(o: Options) -> tuple[dict[str, Any], str]:
+    from draftrx.bench.server import format_server, run_server_bench
+
+    if not o.server:
+        raise ValueError("the server part needs --server NAME|URL")
+    r = run_server_bench(o.server, o.model(), quick=o.quick, n_threads=o.threads,
+                         n_gpu_layers=o.gpu_layers, n_ctx=o.ctx)  # fmt: skip
+    return r, format_server(r)
+
+
 # Looked up when run, so a test can replace a part.
 RUNNERS: dict[str, Part] = {
     "engine": _engine,
@@ -94,12 +105,16 @@ RUNNERS: dict[str, Part] = {
     "privacy": _privacy,
     "vault": _vault,
     "gui": _gui,
+    "server": _server,
 }
 
 
 def run(options: Options, only: str | None = None) -> Result:
-    """Run every part (or `only` one), each even if another failed."""
+    """Run every part (or `only` one), each even if another failed; with a server, only
+    the server part unless `only` says otherwise."""
     result = Result()
+    if only is None and options.server:
+        only = "server"
     for name in PARTS if only is None else (only,):
         try:
             figures, text = RUNNERS[name](options)
