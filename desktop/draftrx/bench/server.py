@@ -32,22 +32,26 @@ from draftrx.engine.remote import RemoteEngine
 GREEDY = {"temperature": 0.0, "repeat_penalty": 1.0}
 
 
-def plain_loop(engine: RemoteEngine, prompt: list[Message], max_tokens: int) -> dict[str, float]:
+def plain_client(engine: RemoteEngine) -> httpx.Client:
+    """The baseline's own connection, kept open across rounds as DraftRx's client keeps its."""
+    config = engine.config
+    verify: Any = True if config.ca_file is None else ssl.create_default_context(
+        cafile=str(config.ca_file))
+    headers = {"Authorization": f"Bearer {config.key}"} if config.key else {}
+    return httpx.Client(trust_env=False, verify=verify, timeout=120, headers=headers)
+
+
+def plain_loop(client: httpx.Client, engine: RemoteEngine, prompt: list[Message],
+               max_tokens: int) -> dict[str, float]:  # fmt: skip
     """The baseline: POST the request and read `data:` lines with httpx alone."""
     config = engine.config
-    params = GenerationParams(max_tokens=max_tokens, seed=0, **GREEDY)
-    sampling = params.sampling()
+    sampling = GenerationParams(max_tokens=max_tokens, seed=0, **GREEDY).sampling()
     body = {"model": config.model, "messages": prompt, "stream": True, "max_tokens": max_tokens,
             "temperature": 0.0, "top_p": sampling.top_p, "top_k": sampling.top_k,
             "min_p": sampling.min_p, "repeat_penalty": 1.0, "seed": 0}  # fmt: skip
-    headers = {"Authorization": f"Bearer {config.key}"} if config.key else {}
-    verify: Any = True if config.ca_file is None else ssl.create_default_context(
-        cafile=str(config.ca_file))
     started = time.perf_counter()
     first, pieces = None, 0
-    with httpx.Client(trust_env=False, verify=verify, timeout=120) as client, client.stream(
-        "POST", f"{config.api_base}/chat/completions", json=body, headers=headers
-    ) as response:
+    with client.stream("POST", f"{config.api_base}/chat/completions", json=body) as response:
         response.raise_for_status()
         for line in response.iter_lines():
             if not line.startswith("data:") or line.strip() == "data: [DONE]":
@@ -57,8 +61,7 @@ def plain_loop(engine: RemoteEngine, prompt: list[Message], max_tokens: int) -> 
                 pieces += 1
                 if first is None:
                     first = time.perf_counter()
-    end = time.perf_counter()
-    return _figures(started, first, end, pieces)
+    return _figures(started, first, time.perf_counter(), pieces)
 
 
 def client_loop(engine: Any, prompt: list[Message], max_tokens: int) -> dict[str, float]:
@@ -83,11 +86,18 @@ def _figures(started: float, first: float | None, end: float, pieces: int) -> di
 
 
 def six_variants(engine: Any, prompts: list[list[Message]], max_tokens: int) -> float:
-    """Wall time of six variants written together (the server gets concurrent requests)."""
+    """Wall time of six variants written together (the server gets concurrent requests).
+    A server that cut a variant short (llama-cpp-python's interrupts a request when the
+    next one comes, unless started with --interrupt_requests False) is an error, not a
+    faster figure."""
     params = GenerationParams(max_tokens=max_tokens, seed=0, speculate=False, **GREEDY)
     started = time.perf_counter()
-    for _ in engine.stream_batch(prompts, params):
-        pass
+    cut = 0
+    for item in engine.stream_batch(prompts, params):
+        if not isinstance(item.event, TextPiece) and item.event.stop_reason == "incomplete":
+            cut += 1
+    if cut:
+        raise RuntimeError(f"the server cut {cut} of {len(prompts)} variants short")
     return time.perf_counter() - started
 
 
@@ -101,18 +111,23 @@ def run_server_bench(
 ) -> dict[str, Any]:  # fmt: skip
     server = servers.find(server_name)
     remote = servers.connect(server, servers.key_for(server))
-    rounds = 3 if quick else 5
+    rounds = 6 if quick else 10  # each side's, alternating
     tokens = 48 if quick else 128
     prompts = variant_prompts(LONG_DRAFT, PLATFORMS)
     one = prompts[0]
     report: dict[str, Any] = {"server": remote.config.api_base, "model": remote.config.model,
                               "rounds": rounds, "max_tokens": tokens}  # fmt: skip
-    with remote:
+    with remote, plain_client(remote) as baseline:
         client_loop(remote, one, 4)  # warm: the server's own first-request costs
+        plain_loop(baseline, remote, one, 4)
         plain, ours = [], []
-        for _ in range(rounds):
-            plain.append(plain_loop(remote, one, tokens))
-            ours.append(client_loop(remote, one, tokens))
+        for i in range(rounds):  # alternating which goes first
+            first, second = (plain, ours) if i % 2 == 0 else (ours, plain)
+            for runs in (first, second):
+                if runs is plain:
+                    runs.append(plain_loop(baseline, remote, one, tokens))
+                else:
+                    runs.append(client_loop(remote, one, tokens))
         report["client"] = {
             "ttft_plain_ms": round(1000 * _median(plain, "ttft_s"), 1),
             "ttft_draftrx_ms": round(1000 * _median(ours, "ttft_s"), 1),
