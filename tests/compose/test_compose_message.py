@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from draftrx.compose import drugs, faithful, message, retell
+from draftrx.compose.platforms import load_platforms
+from draftrx.compose.prompts import read_toml
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
 from draftrx.evals.rewrite import GOLD
 from draftrx.privacy.fictionalise import fictionalise
@@ -527,3 +529,24 @@ def test_a_numbered_list_adds_no_numbers_but_a_number_in_the_advice_does() -> No
     counted = "Chest pain spreading to the jaw? Call 911 within 2 hours."
     found = faithful.check(counted, message, source, words=False)
     assert found.severity == "block" and "adds numbers" in found.message and "(2)" in found.message
+
+
+def test_what_a_rewrite_sends_includes_the_slot_only_when_it_is_asked(scanner) -> None:
+    """`Composer.sent`, the window's preview for a practice server: the slot's prompt is
+    listed exactly when compose asks the model for the message, and nothing in any prompt
+    is an identifier of the draft."""
+    from draftrx.compose.pipeline import Composer, Request
+
+    platform = load_platforms()["x"]
+    story = ("Saturday shift at Mercy General. Kid came in with belly pain that moved to the "
+             "right. Dad Tom Reyes gave him a laxative. Good kid, loves dinosaurs.")  # fmt: skip
+    stream, calls = _scripted("x")
+    composer = Composer(stream, scanner)
+    for draft, slot in ((story, True), (f"{story} The lesson: see a doctor the same day.", False)):
+        request = Request(draft, "lesson", (platform,), seed=1)
+        sent = composer.sent(request, composer.protect(request))
+        assert len(sent) == (2 if slot else 1)
+        assert (sent[0][0]["content"].strip() == read_toml("message")["system"].strip()) == slot
+        wire = str(sent)
+        assert not [w for w in ("Mercy", "Tom", "Reyes") if w in wire], wire
+    assert calls == []  # listing what would be sent asks no model

@@ -318,6 +318,17 @@ class Composer:
         return [self._messages(prompt, given, message, p)
                 for p in request.platforms or (None,)]  # fmt: skip
 
+    def sent(self, request: Request, protected: Protected) -> list[list[Message]]:
+        """Every prompt a rewrite of `request` starts with: the key-message slot's, when
+        the draft gives the model nothing to keep, then each variant's. What a practice
+        server receives, besides the model's own text sent back to be shortened."""
+        message = self.key_message(request, protected, model=False)
+        prompts = self.prompts(request, protected, message)
+        if message.source == "closing":
+            text = spell_out(protected.result.text)
+            prompts.insert(0, key_message.slot_messages(text, self._prompts))
+        return prompts
+
     def model_input(self, request: Request, protected: Protected) -> str:
         """What stands for the draft in the prompt: a lesson gets only its teaching
         sentences (the key message goes in beside them), an educational post the whole

@@ -69,8 +69,9 @@ class SendDialog(QDialog):
         layout = QVBoxLayout(self)
         note = QLabel(
             f"This rewrite runs on <b>{label}</b>. Exactly this text is sent: your draft with "
-            "its identifiers replaced, and DraftRx's instructions. Your original draft does not "
-            "leave this computer. You are asked once per server."
+            "its identifiers replaced, and DraftRx's instructions (and, for a post that comes "
+            "out too long, the server's own text back to shorten it). Your original draft does "
+            "not leave this computer. You are asked once per server and model."
         )
         note.setWordWrap(True)
         layout.addWidget(note)

@@ -267,7 +267,7 @@ class EngineWorker(QObject):
             composer = self._composer_for(self._engine, job.settings)
             protected = composer.protect(job.request)
             self._protected = (job.request, protected)
-            prompts = composer.prompts(job.request, protected)
+            prompts = composer.sent(job.request, protected)
         except Exception as exc:
             self.failed.emit(_message(exc))
             return
