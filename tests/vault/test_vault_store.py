@@ -401,3 +401,28 @@ def test_forget_removes_rollback_journals(path: Path, memory_keyring) -> None:
     assert {path.name + "-journal", fresh.name + "-journal"} <= names
     forget(path)
     assert list(path.parent.iterdir()) == []
+
+
+def test_a_server_key_is_sealed_bound_to_its_name_and_dropped(path: Path, no_keyring) -> None:
+    """Where there is no keyring, a practice server's key is kept in the history, sealed
+    with the history's key: never on disk as text, unreadable under another name."""
+    secret = "sk-practice-0123456789"
+    with Vault.open(path, "correct horse battery") as vault:
+        vault.put_secret("server-key-a", secret)
+        vault.put_secret("server-key-b", "another")
+        vault.autosave("still works beside it", None)  # the history's own writes go on
+    assert secret.encode() not in on_disk(path.parent)
+    db = sqlite3.connect(path)
+    with db:  # swap the two sealed values: each is bound to its own name
+        a, b = (db.execute("SELECT value FROM meta WHERE name = ?", (n,)).fetchone()[0]
+                for n in ("secret:server-key-a", "secret:server-key-b"))  # fmt: skip
+        db.execute("UPDATE meta SET value = ? WHERE name = 'secret:server-key-a'", (b,))
+    db.close()
+    with Vault.open(path, "correct horse battery") as vault:
+        with pytest.raises(VaultDamaged, match="server-key-a"):
+            vault.secret("server-key-a")
+        vault.put_secret("server-key-a", secret)
+        assert vault.secret("server-key-a") == secret
+        vault.drop_secret("server-key-a")
+        assert vault.secret("server-key-a") is None
+    assert a != b

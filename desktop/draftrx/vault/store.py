@@ -277,9 +277,6 @@ class Vault:
         with self._transaction():
             self._db.execute("DELETE FROM autosave")
 
-    # -- internals ----------------------------------------------------------------------------
-
-    @contextmanager
     # -- secrets kept behind the history's key ---------------------------------------------
 
     def put_secret(self, name: str, value: str) -> None:
@@ -301,6 +298,9 @@ class Vault:
     def drop_secret(self, name: str) -> None:
         self._db.execute("DELETE FROM meta WHERE name = ?", (f"secret:{name}",))
 
+    # -- internals ----------------------------------------------------------------------------
+
+    @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._db.execute("BEGIN IMMEDIATE")
         try:
