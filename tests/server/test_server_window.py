@@ -116,3 +116,45 @@ def test_the_servers_dialog_adds_tests_uses_and_removes(
     dialog.list.setCurrentRow(0)
     dialog.remove_button.click()
     assert servers.load() == {} and memory_keyring.entries == {}
+
+
+def test_a_server_that_dies_mid_rewrite_keeps_the_draft_and_the_text_so_far(
+    qtbot, start_server, tmp_path: Path, monkeypatch, data_dir: Path, scanner, memory_keyring,
+) -> None:  # fmt: skip
+    server = start_server()
+    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv(servers.KEY_ENV, raising=False)
+    servers.add("clinic", server.url, key=KEY)
+    store = preferences.open_store()
+    prefs = preferences.load(store)
+    prefs.server, prefs.platforms, prefs.candidates = "clinic", ["linkedin"], 1
+    prefs.max_tokens, prefs.temperature = 600, 0.0
+    prefs.confirmed_servers = []
+    preferences.save(store, prefs)
+    window = MainWindow(store, real_engine, lambda: scanner, history=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
+    window.prefs.confirmed_servers.append(window._server_id())  # seen before: no preview
+    window.set_draft(DRAFT)
+    pieces: list[str] = []
+
+    def arrived(_pid: object, text: str) -> None:
+        pieces.append(text)
+        # past the post's opening (the key message, written by DraftRx, not the server)
+        if len("".join(pieces)) > 160 and server.process.poll() is None:
+            server.kill()
+
+    window.worker.text.connect(arrived)
+    with qtbot.waitSignal(window.idle, timeout=120_000):
+        assert window.rewrite()
+    assert window.editor.toPlainText() == DRAFT  # the draft is untouched
+    view = window.views["linkedin"]
+    shown = view.preview.toPlainText()
+    assert len(shown) > 160  # what came before the server died is still there
+    assert view.variant is not None, window.notice.text()
+    incomplete = next(c for c in view.variant.checks if c.id == "incomplete")
+    assert incomplete.severity == "block" and not view.copy_button.isEnabled()
+    listed = [view.checks.item(i).text() for i in range(view.checks.count())]
+    assert any("stopped sending before this post was finished" in t for t in listed), listed
+    window.close()

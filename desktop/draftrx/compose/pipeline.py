@@ -461,7 +461,7 @@ class Composer:
             return group
         options.sort(key=lambda o: o[0])
         _, variant, w, text, too_long = options[0]
-        if too_long:
+        if too_long and w.stats[-1].stop_reason != "incomplete":  # a cut text: write it again
             assert platform is not None
             yield VariantStarted(platform, "shorten")
             follow = load_instruction("shorten", self._prompts, name=platform.name,
