@@ -107,7 +107,7 @@ def checked(name: str, url: str, model: str = "", ca: str = "", key: str | None 
     if not model:
         if len(offered) != 1:
             raise ValueError(f"The server offers {len(offered)} models ({', '.join(offered)}); "
-                             "choose one with --model.")  # fmt: skip
+                             "choose one (--model on the command line).")  # fmt: skip
         model = offered[0]
     elif model not in offered:
         raise ValueError(f"The server has no model '{model}'; it offers: "
@@ -192,6 +192,11 @@ def test(server: Server, key: str | None) -> dict[str, object]:
                 "connect_s": round(reached, 3), "ttft_s": stats.ttft_s,
                 "decode_tok_s": stats.decode_tok_s, "tokens": stats.decode_tokens,
                 "stop_reason": stats.stop_reason, "wrote_text": bool(text.strip())}  # fmt: skip
+
+
+def offered(url: str, key: str | None = None, ca: str = "") -> list[str]:
+    """The models a server offers (`/v1/models`), to choose from before adding it."""
+    return _models(Server("", check_url(url), "", str(Path(ca).resolve()) if ca else ""), key)
 
 
 def _models(server: Server, key: str | None) -> list[str]:

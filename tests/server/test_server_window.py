@@ -99,6 +99,9 @@ def test_the_servers_dialog_adds_tests_uses_and_removes(
     assert "refused the API key" in dialog.result.text() and servers.load() == {}
 
     dialog.key.setText(KEY)
+    dialog.list_models.click()  # the model is chosen from what the server offers
+    qtbot.waitUntil(lambda: "offers 1 model" in dialog.result.text(), timeout=30_000)
+    assert [dialog.model.itemText(i) for i in range(dialog.model.count())] == [MODEL]
     dialog.add_button.click()
     qtbot.waitUntil(lambda: dialog.result.text().startswith("Added"), timeout=30_000)
     assert servers.load()["clinic"].model == MODEL and dialog.key.text() == ""

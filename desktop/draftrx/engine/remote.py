@@ -37,7 +37,6 @@ import httpx
 import httpx_sse
 
 from draftrx.engine.chat import Message
-from draftrx.engine.errors import EngineError
 from draftrx.engine.events import (
     GenerationParams,
     SequenceEvent,
@@ -47,13 +46,15 @@ from draftrx.engine.events import (
     TextPiece,
 )
 from draftrx.engine.loops import LoopGuard
+from draftrx.engine.remote_errors import (
+    ServerError,
+    connection_error,
+    not_openai,
+    raise_for_status,
+)
 
 MAX_CONCURRENT = 8  # variants and candidates sent at once, for the server to batch
 _FINISH: dict[str, StopReason] = {"stop": "eos", "length": "length", "eos": "eos"}
-
-
-class ServerError(EngineError):
-    """The practice server could not be used; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,13 @@ class RemoteEngine:
         try:
             response = self._client.get("/models")
         except httpx.HTTPError as exc:
-            raise _connection_error(exc, self.config) from None
-        _raise_for_status(response, self.config)
+            raise connection_error(exc, self.config) from None
+        raise_for_status(response, self.config)
         try:
             data = response.json()["data"]
             return [str(m["id"]) for m in data]
         except (ValueError, KeyError, TypeError):
-            raise ServerError(_not_openai(self.config, response)) from None
+            raise ServerError(not_openai(self.config, response)) from None
 
     def stream(
         self, messages: Sequence[Message], params: GenerationParams | None = None
@@ -301,17 +302,17 @@ class RemoteEngine:
             if stopped():
                 yield _stats(0, 0.0, time.perf_counter() - started, "cancelled", usage, 0)
                 return
-            raise _connection_error(exc, self.config) from None
+            raise connection_error(exc, self.config) from None
         with self._lock:
             self._open[response] = index
         try:
             if stopped():
                 reason = "cancelled"
                 return
-            _raise_for_status(response, self.config, streamed=True)
+            raise_for_status(response, self.config)
             kind = response.headers.get("content-type", "")
             if "text/event-stream" not in kind:
-                raise ServerError(_not_openai(self.config, response))
+                raise ServerError(not_openai(self.config, response))
             for sse in httpx_sse.EventSource(response).iter_sse():
                 if sse.data.strip() == "[DONE]":
                     break
@@ -351,7 +352,7 @@ class RemoteEngine:
                     "so far is kept."
                 ) from None
             elif pieces == 0 and not isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-                raise _connection_error(exc, self.config) from None
+                raise connection_error(exc, self.config) from None
             # else: the server dropped the stream mid-way: "incomplete", text kept
         finally:
             with self._lock:
@@ -413,9 +414,9 @@ def _chunk(data: str, config: ServerConfig, response: httpx.Response) -> dict[st
     try:
         chunk = json.loads(data)
     except ValueError:
-        raise ServerError(_not_openai(config, response)) from None
+        raise ServerError(not_openai(config, response)) from None
     if not isinstance(chunk, dict):
-        raise ServerError(_not_openai(config, response))
+        raise ServerError(not_openai(config, response))
     if "error" in chunk:
         raise ServerError(f"The practice server {config.host} stopped with an error while "
                           "writing; what it wrote so far is kept.")  # fmt: skip
@@ -449,72 +450,6 @@ def _verify(config: ServerConfig) -> ssl.SSLContext | bool:
             f"{Path(config.ca_file).name} is not a certificate file (PEM) that this "
             "computer can read."
         ) from None
-
-
-def _raise_for_status(
-    response: httpx.Response, config: ServerConfig, streamed: bool = False
-) -> None:
-    status = response.status_code
-    if status < 300:
-        return
-    if 300 <= status < 400:
-        why = ("it redirected elsewhere, which DraftRx does not follow: give the address "
-               "it redirects to")  # fmt: skip
-    elif status in (401, 403):
-        why = ("it refused the API key: check the key with `draftrx server add` (or in "
-               "Preferences) against the one the practice's IT set")  # fmt: skip
-    elif status == 404:
-        why = ("it has no such page: the address should be the server's base URL, the one "
-               "that ends before /v1, or the model is not there")  # fmt: skip
-    elif status == 429 or status == 503:
-        why = "it is busy; try again in a moment"
-    else:
-        why = "it reported an error of its own; its log says more"
-    raise ServerError(f"The practice server {config.host} answered HTTP {status}: {why}.")
-
-
-def _not_openai(config: ServerConfig, response: httpx.Response) -> str:
-    kind = response.headers.get("content-type", "nothing").split(";")[0] or "nothing"
-    return (f"The server at {config.host} answered, but not as an OpenAI-compatible server "
-            f"does (it sent {kind}). Check the address: it is the base URL of llama-server, "
-            "vLLM or Ollama, such as https://ai.clinic.lan:8443.")  # fmt: skip
-
-
-def _connection_error(exc: BaseException, config: ServerConfig) -> ServerError:
-    where = f"{config.host} port {config.port}"
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, PermissionError) and "offline" in str(cause):
-            return ServerError(str(cause))
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return ServerError(
-                f"The practice server {where} has a certificate this computer does not trust. "
-                "If the practice made its own, add its CA certificate file (--ca FILE, or "
-                "in Preferences); DraftRx never turns the check off."
-            )
-        if isinstance(cause, ssl.SSLError):
-            return ServerError(
-                f"A secure connection to {where} failed ({cause.__class__.__name__}): is "
-                "the address https:// for a server that speaks only http://, or the other way?"
-            )
-        if isinstance(cause, ConnectionRefusedError):
-            return ServerError(
-                f"{where} refused the connection: the server is not running there, or on "
-                "another port."
-            )
-        cause = cause.__cause__ or cause.__context__
-    text = str(exc).lower()
-    if isinstance(exc, httpx.ConnectTimeout) or "timed out" in text:
-        return ServerError(f"{where} did not answer within {config.connect_timeout_s:g} s: "
-                           "is this computer on the practice's network or VPN?")  # fmt: skip
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return ServerError(f"No computer called {config.host} could be found: check the "
-                           "address, and the practice's network or VPN.")  # fmt: skip
-    if "refused" in text:
-        return ServerError(f"{where} refused the connection: the server is not running "
-                           "there, or on another port.")  # fmt: skip
-    return ServerError(f"The practice server {where} could not be reached "
-                       f"({exc.__class__.__name__}).")  # fmt: skip
 
 
 def _close_quietly(response: httpx.Response) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -145,8 +146,14 @@ class ServersDialog(QDialog):
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText("kept in the system keyring, or in the history")
-        self.model = QLineEdit()
-        self.model.setPlaceholderText("empty: the server's only model")
+        self.model = QComboBox()
+        self.model.setEditable(True)
+        self.model.lineEdit().setPlaceholderText("empty: the server's only model")
+        self.list_models = QPushButton("List models")
+        self.list_models.clicked.connect(self.fetch_models)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(self.list_models)
         ca_row = QHBoxLayout()
         self.ca = QLineEdit()
         self.ca.setPlaceholderText("only for a practice's own certificate")
@@ -154,10 +161,11 @@ class ServersDialog(QDialog):
         browse.clicked.connect(self._choose_ca)
         ca_row.addWidget(self.ca)
         ca_row.addWidget(browse)
-        for label, field in (("Name", self.name), ("Address", self.url), ("API key", self.key),
-                             ("Model", self.model)):  # fmt: skip
+        for label, field in (("Name", self.name), ("Address", self.url), ("API key", self.key)):
             field.setAccessibleName(label)
             form.addRow(label, field)
+        self.model.setAccessibleName("Model")
+        form.addRow("Model", model_row)
         form.addRow("CA certificate", ca_row)
         layout.addLayout(form)
         self.add_button = QPushButton("&Add server")
@@ -193,11 +201,27 @@ class ServersDialog(QDialog):
 
     def add(self) -> None:
         name, url, key = self.name.text().strip(), self.url.text().strip(), self.key.text()
-        model, ca = self.model.text().strip(), self.ca.text().strip()
+        model, ca = self.model.currentText().strip(), self.ca.text().strip()
         self._key = key
         self._busy("Asking the server for its models…")
         in_background(lambda: servers.checked(name, url, model, ca, key or None),
                       self._added, self)  # fmt: skip
+
+    def fetch_models(self) -> None:
+        """Fill the model list from the server's /v1/models, with the address and key typed."""
+        url, key, ca = self.url.text().strip(), self.key.text() or None, self.ca.text().strip()
+        self._busy("Asking the server for its models…")
+        in_background(lambda: servers.offered(url, key, ca), self._listed, self)
+
+    def _listed(self, models: list[str] | None, error: str | None) -> None:
+        if error is not None or models is None:
+            self._show(f"Could not list the models: {error}")
+            return
+        typed = self.model.currentText()
+        self.model.clear()
+        self.model.addItems(models)
+        self.model.setCurrentText(typed if typed in models else models[0] if models else "")
+        self._show(f"The server offers {len(models)} model{'' if len(models) == 1 else 's'}.")
 
     def test(self) -> None:
         server = self.selected()
@@ -256,12 +280,13 @@ class ServersDialog(QDialog):
 
     def _busy(self, text: str) -> None:
         self.result.setText(text)
-        self.add_button.setEnabled(False)
-        self.test_button.setEnabled(False)
+        for button in (self.add_button, self.test_button, self.list_models):
+            button.setEnabled(False)
 
     def _show(self, text: str) -> None:
         self.result.setText(text)
         self.add_button.setEnabled(True)
+        self.list_models.setEnabled(True)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
