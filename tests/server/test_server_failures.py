@@ -162,3 +162,35 @@ def test_proxy_settings_cannot_carry_a_prompt(llama_server: LlamaServer, monkeyp
 def test_addresses_that_are_not_server_urls(url: str) -> None:
     with pytest.raises(ValueError):
         check_url(url)
+
+
+def _stream_of(*chunks: bytes) -> type[_Models]:
+    class Streams(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"".join(b"data: " + c + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
+            self._send(200, "text/event-stream", body)
+
+    return Streams
+
+
+SHAPES = [b'{"choices": {"0": 1}}', b'{"choices": [null]}', b'{"choices": [{"delta": "x"}]}',
+          b'{"choices": [{"delta": {"content": 7}}]}', b"[1, 2]"]
+
+
+@pytest.mark.parametrize("chunk", SHAPES)
+def test_chunks_of_the_wrong_shape_are_refused(chunk: bytes) -> None:
+    refused = pytest.raises(ServerError, match="not as an OpenAI-compatible server does")
+    with serving(_stream_of(chunk)) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine, \
+            refused:  # fmt: skip
+        collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+
+
+def test_a_server_that_loops_is_cut_after_the_first_copy() -> None:
+    line = b'{"choices": [{"delta": {"content": "Wash your hands well. "}}]}'
+    done = b'{"choices": [{"delta": {}, "finish_reason": "length"}]}'
+    looping = _stream_of(*[line] * 40, done)
+    with serving(looping) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine:
+        text, stats = collect(engine.stream(HANDS, GenerationParams(max_tokens=400)))
+    assert stats.stop_reason == "loop"
+    assert text.count("Wash your hands well.") == 1

@@ -308,40 +308,31 @@ class RemoteEngine:
         try:
             if stopped():
                 reason = "cancelled"
-                return
-            raise_for_status(response, self.config)
-            kind = response.headers.get("content-type", "")
-            if "text/event-stream" not in kind:
-                raise ServerError(not_openai(self.config, response))
-            for sse in httpx_sse.EventSource(response).iter_sse():
-                if sse.data.strip() == "[DONE]":
-                    break
-                chunk = _chunk(sse.data, self.config, response)
-                if chunk.get("usage"):
-                    usage = chunk["usage"]
-                choices = chunk.get("choices") or []
-                if not choices:
-                    continue
-                choice = choices[0]
-                text = (choice.get("delta") or {}).get("content") or ""
-                if text:
-                    pieces += 1
-                    now = time.perf_counter()
-                    if ttft is None:
-                        ttft, first_at = now - started, now
-                    shown = guard.push(ids.setdefault(text, len(ids)), text) if guard else text
-                    if guard is not None and guard.loop is not None:
+            else:
+                raise_for_status(response, self.config)
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    raise ServerError(not_openai(self.config, response))
+                for sse in httpx_sse.EventSource(response).iter_sse():
+                    if sse.data.strip() == "[DONE]":
+                        break
+                    chunk = _chunk(sse.data, self.config, response)
+                    usage = chunk.get("usage") or usage
+                    text, finish = _delta(chunk, self.config, response)
+                    if text:
+                        pieces += 1
+                        now = time.perf_counter()
+                        if ttft is None:
+                            ttft, first_at = now - started, now
+                        shown = guard.push(ids.setdefault(text, len(ids)), text) if guard else text
                         if shown:
                             yield TextPiece(shown)
-                        trim, reason = guard.loop.trim_chars, "loop"
-                        return  # closing the response stops the server writing the loop
-                    if shown:
-                        yield TextPiece(shown)
-                finish = choice.get("finish_reason")
-                if finish:
-                    reason = _FINISH.get(str(finish), "eos")
-            if guard is not None and (rest := guard.release()):
-                yield TextPiece(rest)
+                        if guard is not None and guard.loop is not None:
+                            trim, reason = guard.loop.trim_chars, "loop"
+                            break  # closing the response stops the server writing the loop
+                    if finish:
+                        reason = _FINISH.get(finish, "eos")
+                if reason != "loop" and guard is not None and (rest := guard.release()):
+                    yield TextPiece(rest)
         except (httpx.HTTPError, OSError, RuntimeError) as exc:
             if stopped():
                 reason = "cancelled"
@@ -421,6 +412,21 @@ def _chunk(data: str, config: ServerConfig, response: httpx.Response) -> dict[st
         raise ServerError(f"The practice server {config.host} stopped with an error while "
                           "writing; what it wrote so far is kept.")  # fmt: skip
     return chunk
+
+
+def _delta(
+    chunk: dict[str, Any], config: ServerConfig, response: httpx.Response
+) -> tuple[str, str | None]:
+    """The text and finish reason of a stream chunk's first choice ("", None for a chunk
+    with none, such as a usage-only one); ServerError for one that is not shaped so."""
+    choices = chunk.get("choices") or [{}]
+    choice = choices[0] if isinstance(choices, list) else None
+    delta = choice.get("delta") or {} if isinstance(choice, dict) else None
+    text = delta.get("content") or "" if isinstance(delta, dict) else None
+    if not isinstance(text, str) or not isinstance(choice, dict):
+        raise ServerError(not_openai(config, response))
+    finish = choice.get("finish_reason")
+    return text, str(finish) if finish else None
 
 
 def _client(config: ServerConfig) -> httpx.Client:
