@@ -199,8 +199,10 @@ def format_report(name: str, judged: list[Judged], facts: dict[str, object]) -> 
         ("reading grade 8 or below", "grade_8"),
         ("key message carries the gold's", "message_right"),
     ]  # fmt: skip
+    where = (f"practice server {facts.get('host')}" if facts.get("backend") == "Practice server"
+             else f"{facts.get('n_threads')} threads")  # fmt: skip
     head = (
-        f"{name}: {facts.get('model')} · {facts.get('n_threads')} threads · "
+        f"{name}: {facts.get('model')} · {where} · "
         f"candidates {facts.get('candidates')} · temperature {facts.get('temperature')} · "
         f"speculation {'on' if facts.get('speculation') else 'off (reproducible)'}"
     )

@@ -37,12 +37,16 @@ LOCAL_COLOUR = "#2e7d32"  # green: nothing leaves
 SERVER_COLOUR = "#9a5b00"  # amber: the protected prompt goes to the practice's server
 
 
-def status_text(info: dict[str, object]) -> tuple[str, str, str]:
+def status_text(info: dict[str, object], guarded: bool = True) -> tuple[str, str, str]:
     """The status bar's network label for a loaded engine: text, tooltip, colour."""
     if info.get("backend") != "Practice server":
         return ("● Offline", "Every connection to another computer is refused: no draft can "
                 "leave this one.", LOCAL_COLOUR)  # fmt: skip
     host, port, model = info.get("host"), info.get("port"), info.get("model")
+    if not guarded:
+        return (f"⚠ Not guarded · Practice server: {host} · {model}",
+                "The offline guard is not on in this process; start DraftRx with `draftrx`.",
+                "#b3261e")  # fmt: skip
     return (f"● Practice server: {host} · {model}",
             f"Rewrites run on the practice's server {host}:{port}. Only the protected prompt "
             "(identifiers replaced on this computer) is sent; the draft, the history and "

@@ -524,9 +524,9 @@ class MainWindow(QMainWindow):
 
     def _show_network(self, info: dict) -> None:
         """The status bar says where rewrites run: offline, or which practice server."""
-        if not self._guarded:
-            return
-        text, tip, colour = practice.status_text(info)
+        if not self._guarded and info.get("backend") != "Practice server":
+            return  # "⚠ Not guarded" stays: it says more than "Offline" could
+        text, tip, colour = practice.status_text(info, self._guarded)
         self.offline_label.setText(text)
         self.offline_label.setToolTip(tip)
         self.offline_label.setStyleSheet(f"color: {colour};")
