@@ -2,14 +2,15 @@
 one-time view of exactly what a rewrite sends; and the status bar's words for it.
 
 Talking to a server (listing its models, a test) runs on a short-lived thread, so a slow
-or absent server never freezes the window; its answer comes back as a signal.
+or absent server never freezes the window; its answer comes back as a signal. The server
+code (and through it llama.cpp's bindings) is imported at first use, not with the window.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,9 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from draftrx import servers
-from draftrx.engine.errors import EngineError
-from draftrx.vault.errors import VaultError
+from draftrx.ui.worker import imported, why
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from draftrx.servers import OpenVault, Server
 
 LOCAL_COLOUR = "#2e7d32"  # green: nothing leaves
 SERVER_COLOUR = "#9a5b00"  # amber: the protected prompt goes to the practice's server
@@ -93,6 +97,10 @@ class SendDialog(QDialog):
         self.resize(720, 520)
 
 
+def _servers() -> ModuleType:
+    return imported("draftrx.servers")
+
+
 class _Answer(QObject):
     done = Signal(object, object)  # result, error message (None when it worked)
 
@@ -107,8 +115,8 @@ def in_background(work: Callable[[], Any], then: Callable[[Any, str | None], Non
     def run() -> None:
         try:
             answer.done.emit(work(), None)
-        except (EngineError, ValueError, OSError) as exc:
-            answer.done.emit(None, str(exc))
+        except Exception as exc:
+            answer.done.emit(None, why(exc))
 
     threading.Thread(target=run, daemon=True, name="draftrx-server-check").start()
 
@@ -118,7 +126,7 @@ class ServersDialog(QDialog):
 
     use = Signal(str)  # a server's name; "" for this computer
 
-    def __init__(self, current: str, open_vault: servers.OpenVault,
+    def __init__(self, current: str, open_vault: OpenVault,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Practice servers")
@@ -192,30 +200,30 @@ class ServersDialog(QDialog):
 
     def refresh(self, current: str = "") -> None:
         self.list.clear()
-        for server in servers.load().values():
+        for server in _servers().load().values():
             mark = "  (in use)" if server.name == current else ""
             item = QListWidgetItem(f"{server.name}: {server.url} · {server.model}{mark}")
             item.setData(Qt.ItemDataRole.UserRole, server.name)
             self.list.addItem(item)
         self._update_buttons()
 
-    def selected(self) -> servers.Server | None:
+    def selected(self) -> Server | None:
         item = self.list.currentItem()
-        return servers.load().get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        return _servers().load().get(item.data(Qt.ItemDataRole.UserRole)) if item else None
 
     def add(self) -> None:
         name, url, key = self.name.text().strip(), self.url.text().strip(), self.key.text()
         model, ca = self.model.currentText().strip(), self.ca.text().strip()
         self._key = key
         self._busy("Asking the server for its models…")
-        in_background(lambda: servers.checked(name, url, model, ca, key or None),
+        in_background(lambda: _servers().checked(name, url, model, ca, key or None),
                       self._added, self)  # fmt: skip
 
     def fetch_models(self) -> None:
         """Fill the model list from the server's /v1/models, with the address and key typed."""
         url, key, ca = self.url.text().strip(), self.key.text() or None, self.ca.text().strip()
         self._busy("Asking the server for its models…")
-        in_background(lambda: servers.offered(url, key, ca), self._listed, self)
+        in_background(lambda: _servers().offered(url, key, ca), self._listed, self)
 
     def _listed(self, models: list[str] | None, error: str | None) -> None:
         if error is not None or models is None:
@@ -232,25 +240,25 @@ class ServersDialog(QDialog):
         if server is None:
             return
         try:
-            key = servers.key_for(server, self._open_vault)
-        except (EngineError, ValueError, OSError, VaultError) as exc:
-            self._show(str(exc))
+            key = _servers().key_for(server, self._open_vault)
+        except Exception as exc:
+            self._show(why(exc))
             return
         self._busy(f"Testing {server.name}…")
-        in_background(lambda: servers.test(server, key), self._tested, self)
+        in_background(lambda: _servers().test(server, key), self._tested, self)
 
     def remove(self) -> None:
         server = self.selected()
-        if server is not None and servers.remove(server.name, self._open_vault):
+        if server is not None and _servers().remove(server.name, self._open_vault):
             self._show(f"Removed {server.name} and its key.")
             self.refresh()
 
-    def _added(self, server: servers.Server | None, error: str | None) -> None:
+    def _added(self, server: Server | None, error: str | None) -> None:
         if error is None and server is not None:
             try:  # the key's home (the history) lives on this thread
-                server = servers.keep(server, self._key or None, self._open_vault)
-            except (ValueError, OSError, VaultError) as exc:
-                error = str(exc)
+                server = _servers().keep(server, self._key or None, self._open_vault)
+            except Exception as exc:
+                error = why(exc)
         self._key = ""
         if error is not None or server is None:
             self._show(f"Not added: {error}")

@@ -41,11 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from draftrx import servers
 from draftrx.compose.platforms import Platform, load_platforms
 from draftrx.compose.prompts import TASKS
 from draftrx.compose.settings import Settings, load_settings
-from draftrx.engine.errors import EngineError
 from draftrx.privacy.findings import Finding
 from draftrx.ui import practice, preferences
 from draftrx.ui.clues import ClueActions
@@ -63,12 +61,13 @@ from draftrx.ui.worker import (
     ModelChoice,
     ScanWorker,
     Shared,
+    imported,
     real_engine,
     real_scanner,
     start_thread,
+    why,
 )
 from draftrx.vault import guard
-from draftrx.vault.errors import VaultError
 from draftrx.vault.store import Autosaved
 
 if TYPE_CHECKING:
@@ -440,11 +439,12 @@ class MainWindow(QMainWindow):
         p, choice = self.prefs, self.model_choice
         self._loads.append(choice)
         if self.server_name:
+            servers = imported("draftrx.servers")  # not with the window: it loads llama.cpp
             try:
                 server = servers.find(self.server_name)
                 key = servers.key_for(server, self._open_vault)
-            except (EngineError, ValueError, OSError, VaultError) as exc:
-                self._load_failed(str(exc))
+            except Exception as exc:
+                self._load_failed(why(exc))
                 return
             self.request_load.emit(ModelChoice(None, server=server, key=key))
         else:

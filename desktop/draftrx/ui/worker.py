@@ -240,7 +240,7 @@ class EngineWorker(QObject):
                 self._engine = self._factory(config)
                 imported("draftrx.compose.pipeline")  # here, not at the first Rewrite
         except Exception as exc:
-            self.load_failed.emit(_message(exc))
+            self.load_failed.emit(why(exc))
             return
         self.loaded.emit(self._engine.describe())
 
@@ -252,7 +252,7 @@ class EngineWorker(QObject):
             self._engine = servers.connect(choice.server, choice.key)
             imported("draftrx.compose.pipeline")
         except Exception as exc:
-            self.load_failed.emit(_message(exc))
+            self.load_failed.emit(why(exc))
             return
         self.loaded.emit(self._engine.describe())
 
@@ -269,7 +269,7 @@ class EngineWorker(QObject):
             self._protected = (job.request, protected)
             prompts = composer.sent(job.request, protected)
         except Exception as exc:
-            self.failed.emit(_message(exc))
+            self.failed.emit(why(exc))
             return
         practice = imported("draftrx.ui.practice")
         self.preview_ready.emit(job, practice.format_prompts(prompts))
@@ -309,7 +309,7 @@ class EngineWorker(QObject):
                 return
             done = engine.prefill(composer.prompts(job.request, protected), stop)
         except Exception as exc:  # a refusal here is met, and shown, by the Rewrite
-            _message(exc)  # only a bug prints (its traceback, redacted, to stderr)
+            why(exc)  # only a bug prints (its traceback, redacted, to stderr)
             return
         self.prefilled.emit(done)
 
@@ -335,7 +335,7 @@ class EngineWorker(QObject):
                 composer.cancel()
             self._relay(events)
         except Exception as exc:
-            self.failed.emit(_message(exc))
+            self.failed.emit(why(exc))
             return
         finally:
             self._composer = None
@@ -412,14 +412,15 @@ class EngineWorker(QObject):
             self._engine = None
 
 
-def _message(exc: Exception) -> str:
+def why(exc: Exception) -> str:
     """One line for the user. Refusals explain themselves; anything else is a bug, whose
     traceback goes to stderr (code lines only, never the message, which may quote the
     draft), and which must not leave the window waiting forever."""
     from draftrx.engine.errors import EngineError
     from draftrx.tracebacks import print_redacted
+    from draftrx.vault.errors import VaultError
 
-    if isinstance(exc, EngineError | OSError | ValueError):
+    if isinstance(exc, EngineError | VaultError | OSError | ValueError):
         return str(exc)
     print_redacted(exc)
     return f"Something went wrong inside DraftRx ({type(exc).__name__}); your draft is unchanged."
@@ -465,7 +466,7 @@ class ScanWorker(QObject):
             checked = composer.recheck(edit.job.request, edit.platform, posts, caption,
                                        edit.message, edit.written)  # fmt: skip
         except Exception as exc:  # a bug must not leave the post waiting forever
-            self.failed.emit(_message(exc))
+            self.failed.emit(why(exc))
             return
         self.rechecked.emit(number, checked, edit.text)
 
