@@ -27,23 +27,31 @@ def chats(recorder: Recorder) -> list[dict]:
     return [json.loads(b) for b in recorder.bodies if b and b"messages" in b]
 
 
-def test_rewrite_on_a_practice_server_from_the_window(
-    qtbot, recording_proxy: Recorder, tmp_path: Path, monkeypatch, data_dir: Path, scanner,
-    memory_keyring,
-) -> None:  # fmt: skip
-    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv(servers.KEY_ENV, raising=False)
-    servers.add("clinic", recording_proxy.url, key=KEY)
+def window_on(url: str, qtbot, scanner, platform: str, max_tokens: int) -> MainWindow:
+    """A window whose saved choice is the practice server at `url` ("clinic"), loaded."""
+    servers.add("clinic", url, key=KEY)
     store = preferences.open_store()
     prefs = preferences.load(store)
-    prefs.server, prefs.platforms, prefs.temperature = "clinic", ["x"], 0.0
-    prefs.max_tokens, prefs.candidates = 80, 1
+    prefs.server, prefs.platforms, prefs.candidates = "clinic", [platform], 1
+    prefs.max_tokens, prefs.temperature = max_tokens, 0.0
     preferences.save(store, prefs)
-
     window = MainWindow(store, real_engine, lambda: scanner, history=False)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
+    return window
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch, data_dir: Path, memory_keyring) -> None:
+    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv(servers.KEY_ENV, raising=False)
+
+
+def test_rewrite_on_a_practice_server_from_the_window(
+    qtbot, recording_proxy: Recorder, settings: None, scanner
+) -> None:
+    window = window_on(recording_proxy.url, qtbot, scanner, "x", 80)
     assert window.offline_label.text() == f"● Practice server: 127.0.0.1 · {MODEL}"
     assert "Only the protected prompt" in window.offline_label.toolTip()
     window.task.setCurrentIndex(window.task.findData("lesson"))
@@ -81,14 +89,12 @@ def test_rewrite_on_a_practice_server_from_the_window(
 
 
 def test_the_servers_dialog_adds_tests_uses_and_removes(
-    qtbot, llama_server, tmp_path: Path, monkeypatch, data_dir: Path, memory_keyring,
-) -> None:  # fmt: skip
+    qtbot, llama_server, settings: None, memory_keyring
+) -> None:
     from contextlib import nullcontext
 
     from draftrx.ui.practice import ServersDialog
 
-    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv(servers.KEY_ENV, raising=False)
     dialog = ServersDialog("", lambda: nullcontext(None), None)
     qtbot.addWidget(dialog)
     dialog.name.setText("clinic")
@@ -122,22 +128,10 @@ def test_the_servers_dialog_adds_tests_uses_and_removes(
 
 
 def test_a_server_that_dies_mid_rewrite_keeps_the_draft_and_the_text_so_far(
-    qtbot, start_server, tmp_path: Path, monkeypatch, data_dir: Path, scanner, memory_keyring,
-) -> None:  # fmt: skip
+    qtbot, start_server, settings: None, scanner
+) -> None:
     server = start_server()
-    monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv(servers.KEY_ENV, raising=False)
-    servers.add("clinic", server.url, key=KEY)
-    store = preferences.open_store()
-    prefs = preferences.load(store)
-    prefs.server, prefs.platforms, prefs.candidates = "clinic", ["linkedin"], 1
-    prefs.max_tokens, prefs.temperature = 600, 0.0
-    prefs.confirmed_servers = []
-    preferences.save(store, prefs)
-    window = MainWindow(store, real_engine, lambda: scanner, history=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.model_ready, timeout=60_000)
+    window = window_on(server.url, qtbot, scanner, "linkedin", 600)
     window.prefs.confirmed_servers.append(window._server_id())  # seen before: no preview
     window.set_draft(DRAFT)
     pieces: list[str] = []
