@@ -322,3 +322,41 @@ def test_status_bar_says_where_the_model_runs(make_window, qtbot, monkeypatch) -
     window.load_model()
     qtbot.waitUntil(lambda: window.model_ready, timeout=10_000)
     assert window.model_label.text() == "Fake · CUDA · 24/24 layers on NVIDIA H100 80GB HBM3"
+
+
+def test_preferences_say_where_it_writes_and_open_the_servers(qtbot, make_window) -> None:
+    from draftrx import servers
+    from draftrx.ui.practice import ServersDialog
+
+    servers.keep(servers.Server("clinic", "http://127.0.0.1:9", "practice-model"), None)
+    window = make_window()
+    window.open_preferences()
+    dialog = window.findChild(preferences.PreferencesDialog)
+    assert "this computer" in dialog.servers_button.text()
+    dialog.servers_button.click()
+    listed = window.findChild(ServersDialog)
+    qtbot.waitUntil(listed.isVisible)
+    assert listed.list.item(0).text() == "clinic: http://127.0.0.1:9 · practice-model"
+    listed.reject()
+    dialog.reject()
+    window.close()
+
+
+def test_a_server_key_in_a_locked_history_connects_once_it_is_unlocked(
+    qtbot, make_window, config_dir: Path
+) -> None:
+    import json
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.history.vault is not None)
+    window.history.vault.put_secret("server-key-clinic", "practice-key")
+    (config_dir / "servers.json").write_text(json.dumps({"servers": {"clinic": {
+        "name": "clinic", "url": "http://127.0.0.1:9", "model": "m", "key_in": "history"}}}))
+    vault, window.history.vault = window.history.vault, None  # as if locked
+    window._use_server("clinic")
+    assert "unlock the history, and the server connects" in window.notice.text()
+    window.history.vault = vault
+    window.history.state_changed.emit("History: encrypted")  # unlocked
+    # The key came out of the history and the server was tried: nothing listens on port 9.
+    qtbot.waitUntil(lambda: "refused the connection" in window.notice.text(), timeout=10_000)
+    window.close()

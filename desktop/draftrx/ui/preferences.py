@@ -6,6 +6,7 @@ limits); what the physician sets in the window overrides it for the app.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -143,11 +145,13 @@ def tokens(words: int) -> int:
 
 
 class PreferencesDialog(QDialog):
-    """Model options, default platforms, disclaimer and disclosure texts."""
+    """Model options, where it writes, default platforms, disclaimer and disclosure texts.
+    `open_servers` opens the practice-server list (the window's Model ▸ Practice servers)."""
 
     def __init__(
-        self, current: AppSettings, base: Settings, platforms: dict[str, str], parent: QWidget
-    ) -> None:
+        self, current: AppSettings, base: Settings, platforms: dict[str, str], parent: QWidget,
+        open_servers: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("DraftRx preferences")
         self._current = current
@@ -183,6 +187,16 @@ class PreferencesDialog(QDialog):
             "checks come out best; the others are one click away. More versions take longer."
         )
         form.addRow("&Versions to write per platform", self.candidates)
+        where = f"the practice server {current.server}" if current.server else "this computer"
+        self.servers_button = QPushButton(f"Writes on {where}: Practice servers…")
+        self.servers_button.setAccessibleName("Practice servers")
+        self.servers_button.setToolTip("Use a practice's own inference server (opt-in); only "
+                                       "the protected prompt is sent.")  # fmt: skip
+        if open_servers is None:
+            self.servers_button.setEnabled(False)
+        else:
+            self.servers_button.clicked.connect(open_servers)
+        form.addRow("Where it &writes", self.servers_button)
 
         box = QGroupBox("Default &platforms")
         grid = QGridLayout(box)

@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.server_name = self.prefs.server  # a practice server's name; "": this computer
         self.send_dialog: SendDialog | None = None
         self._engine_info: dict = {}  # the loaded engine's describe()
+        self._server_waits = False  # a server's key is in the history, which is locked
         self.scanner_ready = False
         self.busy = False
         self.views: dict[str | None, VariantView] = {}
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.history = DraftHistory(self.editor.toPlainText, parent=self)
         self.history.state_changed.connect(self.history_label.setText)
+        self.history.state_changed.connect(self._history_state)
         self.history.needs_passphrase.connect(self._ask_passphrase)
         self.history.problem.connect(self.show_notice)
         self.history.recovered.connect(self._offer_recovery)
@@ -442,6 +444,7 @@ class MainWindow(QMainWindow):
             servers = imported("draftrx.servers")  # not with the window: it loads llama.cpp
             try:
                 server = servers.find(self.server_name)
+                self._server_waits = server.key_in == "history" and self.history.vault is None
                 key = servers.key_for(server, self._open_vault)
             except Exception as exc:
                 self._load_failed(why(exc))
@@ -464,11 +467,17 @@ class MainWindow(QMainWindow):
         preferences.save(self.store, self.prefs)
         self.load_model()
 
+    def _history_state(self, _state: str) -> None:
+        """A server whose key waited for the history is connected once it is unlocked."""
+        if self._server_waits and self.history.vault is not None and self.server_name:
+            self._server_waits = False
+            self.load_model()
+
     def _open_vault(self) -> contextlib.AbstractContextManager[Any]:
         """The history, open in this window, for a server's key where there is no keyring."""
         if self.history.vault is None:
             raise ValueError("Without a system keyring the server's key is kept in the drafts "
-                             "history: unlock the history first.")  # fmt: skip
+                             "history: unlock the history, and the server connects.")  # fmt: skip
         return contextlib.nullcontext(self.history.vault)
 
     def _loading(self, message: str) -> None:
@@ -559,7 +568,8 @@ class MainWindow(QMainWindow):
 
     def open_preferences(self) -> None:
         names = {pid: p.name for pid, p in self.platforms.items()}
-        dialog = preferences.PreferencesDialog(self.prefs, self.base_settings, names, self)
+        dialog = preferences.PreferencesDialog(self.prefs, self.base_settings, names, self,
+                                               self.open_servers)  # fmt: skip
         dialog.accepted.connect(lambda: self.apply_preferences(dialog.result_settings()))
         dialog.open()
 
