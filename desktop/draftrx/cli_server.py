@@ -59,6 +59,9 @@ def connect(name_or_url: str):  # -> RemoteEngine
     print(f"Practice server: {engine.config.host} · {engine.config.model}. Only the protected "
           "prompt is sent (identifiers replaced here); the draft stays on this computer.",
           file=sys.stderr)  # fmt: skip
+    if not engine.config.encrypted:
+        print("Warning: the address is http://, so the prompt and the key cross the network "
+              "unencrypted; ask the practice's IT for an https:// address.", file=sys.stderr)
     return engine
 
 

@@ -6,7 +6,6 @@ Support questions start here, so it prints no draft text, only states and versio
 from __future__ import annotations
 
 import configparser
-import os
 import platform
 import sqlite3
 import sys
@@ -65,7 +64,7 @@ def _servers() -> list[dict[str, str]]:
         entry = {"name": server.name, "url": server.url, "model": server.model,
                  "key": server.key_in or "none", "tried": f"{server.url} /v1/models"}  # fmt: skip
         try:
-            if server.key_in == "history" and not os.environ.get(servers.KEY_ENV):
+            if server.key_in == "history":
                 entry["result"] = "not tried: its key is behind the history's passphrase"
             else:
                 servers.connect(server, servers.key_for(server)).close()

@@ -139,9 +139,10 @@ def remove(name: str, open_vault: OpenVault | None = None) -> bool:
 
 
 def key_for(server: Server, open_vault: OpenVault | None = None) -> str | None:
-    """The server's key: $DRAFTRX_SERVER_KEY when set, else where `add` kept it."""
-    if os.environ.get(KEY_ENV):
-        return os.environ[KEY_ENV]
+    """The server's key, where `add` kept it; $DRAFTRX_SERVER_KEY only for a server that
+    has none kept (one given by its address), so no other server is ever sent it."""
+    if not server.key_in:
+        return os.environ.get(KEY_ENV) or None
     if server.key_in == "keyring":
         key = keys.load_text(_entry(server.name))
         if key is None:
@@ -158,18 +159,26 @@ def key_for(server: Server, open_vault: OpenVault | None = None) -> str | None:
 
 
 def connect(server: Server, key: str | None) -> RemoteEngine:
-    """Open the way to this server (and only it) through the offline guard, and check it
-    offers the model. For an address given without a model, its only model is taken."""
+    """Open the way to this server (and only it) through the offline guard, for as long
+    as the engine is open, and check it offers the model. For an address given without a
+    model, its only model is taken."""
     config = server.config(key)
-    guard.allow(config.host, config.port)
-    if not server.model:
-        offered = RemoteEngine(config, check_model=False).list_models()
-        if len(offered) != 1:
-            raise ServerError(f"The server offers {len(offered)} models "
-                              f"({', '.join(offered) or 'none'}); add it with "
-                              "`draftrx server add NAME URL --model M`.")  # fmt: skip
-        config = Server(server.name, server.url, offered[0], server.ca).config(key)
-    return RemoteEngine(config)
+    release = guard.hold(config.host, config.port)
+    try:
+        if not server.model:
+            with RemoteEngine(config, check_model=False) as probe:
+                offered = probe.list_models()
+            if len(offered) != 1:
+                raise ServerError(f"The server offers {len(offered)} models "
+                                  f"({', '.join(offered) or 'none'}); add it with "
+                                  "`draftrx server add NAME URL --model M`.")  # fmt: skip
+            config = Server(server.name, server.url, offered[0], server.ca).config(key)
+        engine = RemoteEngine(config)
+    except BaseException:
+        release()
+        raise
+    engine.on_close = release
+    return engine
 
 
 def test(server: Server, key: str | None) -> dict[str, object]:
@@ -201,9 +210,12 @@ def offered(url: str, key: str | None = None, ca: str = "") -> list[str]:
 
 def _models(server: Server, key: str | None) -> list[str]:
     config = server.config(key)
-    guard.allow(config.host, config.port)
-    with RemoteEngine(config, check_model=False) as engine:
-        return engine.list_models()
+    release = guard.hold(config.host, config.port)  # for this one question
+    try:
+        with RemoteEngine(config, check_model=False) as engine:
+            return engine.list_models()
+    finally:
+        release()
 
 
 def _keep_key(name: str, key: str, open_vault: OpenVault | None) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from draftrx import cli, servers
-from draftrx.vault import keys
+from draftrx.vault import guard, keys
 from draftrx.vault.store import Vault
 
 from .conftest import KEY, MODEL, LlamaServer, Recorder
@@ -116,6 +116,7 @@ def test_rewrite_on_the_server_sends_only_the_protected_prompt(
     leaked = [i for i in IDENTIFIERS if i.lower() in wire.lower()]
     assert leaked == []
     assert "epinephrine" in wire  # the lesson itself does go
+    assert guard.allowed() == []  # done: the way out to the server is closed again
 
 
 def test_server_and_model_are_not_both_given(settings: Path, tmp_path: Path, capsys) -> None:
@@ -142,3 +143,12 @@ def test_bench_server_puts_the_client_beside_a_plain_loop_and_the_local_engine(
     assert client["ttft_plain_ms"] > 0 and client["ttft_draftrx_ms"] > 0
     assert local["tok_s"] > 0 and local["six_variants_s"] > 0
     assert r["server_six_variants_s"] > 0
+
+
+def test_the_environment_key_goes_only_to_a_server_without_one_kept(
+    settings: Path, memory_keyring, monkeypatch
+) -> None:
+    monkeypatch.setenv(servers.KEY_ENV, "from-the-environment")
+    kept = servers.keep(servers.Server("clinic", "https://ai.clinic.lan", MODEL), "kept-key")
+    assert servers.key_for(kept) == "kept-key"
+    assert servers.key_for(servers.find("https://ai.clinic.lan:8443")) == "from-the-environment"

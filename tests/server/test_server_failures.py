@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import socket
+import threading
 import time
 
 import pytest
@@ -102,9 +103,10 @@ def test_refused_connection_and_unknown_host_are_told_apart() -> None:
     with pytest.raises(ServerError, match="refused the connection: the server is not running"):
         RemoteEngine(ServerConfig(f"http://127.0.0.1:{free_port()}", MODEL))
     host = "draftrx-practice.invalid"  # .invalid never resolves (RFC 2606)
-    guard.allow(host, 8443)
+    release = guard.hold(host, 8443)
     with pytest.raises(ServerError, match=f"No computer called {host} could be found"):
         RemoteEngine(ServerConfig(f"https://{host}:8443", MODEL))
+    release()
 
 
 def test_a_server_not_allowed_is_refused_by_the_guard() -> None:
@@ -112,24 +114,33 @@ def test_a_server_not_allowed_is_refused_by_the_guard() -> None:
         RemoteEngine(ServerConfig("https://draftrx-not-chosen.example.com", MODEL))
 
 
-def test_the_guard_allows_the_chosen_server_and_nothing_else(monkeypatch) -> None:
-    monkeypatch.setattr(guard, "_allowed_names", set())
-    monkeypatch.setattr(guard, "_allowed_addresses", set())
-    guard.allow("192.0.2.200", 8443)
+def _reaches(address: tuple[str, int]) -> bool:
+    """Whether the guard lets a connection to `address` through (TEST-NET: it may then
+    time out, which is not a refusal)."""
     with socket.socket() as s:
         s.settimeout(0.2)
         try:
-            s.connect(("192.0.2.200", 8443))  # TEST-NET: may time out, but is not refused
+            s.connect(address)
         except guard.OfflineError:
-            pytest.fail("the chosen server was refused")
+            return False
         except OSError:
             pass
-    for address in (("192.0.2.200", 8444), ("192.0.2.201", 8443)):
-        with socket.socket() as s, pytest.raises(guard.OfflineError):
-            s.connect(address)
+    return True
+
+
+def test_the_guard_allows_the_chosen_server_and_nothing_else() -> None:
+    assert guard.allowed() == []
+    first, second = guard.hold("192.0.2.200", 8443), guard.hold("192.0.2.200", 8443)
+    assert _reaches(("192.0.2.200", 8443))
+    assert not _reaches(("192.0.2.200", 8444)) and not _reaches(("192.0.2.201", 8443))
     with pytest.raises(guard.OfflineError):
         socket.getaddrinfo("example.org", 8443)
     assert guard.allowed() == ["192.0.2.200:8443"]
+    first()
+    first()  # a release counts once
+    assert _reaches(("192.0.2.200", 8443))  # the other holder still holds it
+    second()
+    assert guard.allowed() == [] and not _reaches(("192.0.2.200", 8443))
 
 
 @pytest.mark.model
@@ -194,3 +205,81 @@ def test_a_server_that_loops_is_cut_after_the_first_copy() -> None:
         text, stats = collect(engine.stream(HANDS, GenerationParams(max_tokens=400)))
     assert stats.stop_reason == "loop"
     assert text.count("Wash your hands well.") == 1
+
+
+def test_stop_does_not_wait_for_a_server_that_has_not_answered() -> None:
+    answered = threading.Event()
+
+    class Busy(_Models):  # still loading its model: no headers yet
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            time.sleep(20)
+            answered.set()
+
+    with serving(Busy) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine:
+        threading.Timer(0.3, engine.cancel).start()
+        _, stats = collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+        assert stats.stop_reason == "cancelled"
+        assert not answered.is_set()  # the stream ended before the server said a word
+
+
+def test_a_server_that_goes_quiet_mid_post_leaves_it_incomplete() -> None:
+    class Stalls(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b'data: {"choices": [{"delta": {"content": "Wash your"}}]}\n\n')
+            self.wfile.flush()
+            time.sleep(3)
+
+    with serving(Stalls) as url, RemoteEngine(ServerConfig(url, MODEL, idle_timeout_s=0.5)) \
+            as engine:  # fmt: skip
+        text, stats = collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+    assert text == "Wash your" and stats.stop_reason == "incomplete"
+
+
+@pytest.mark.parametrize("finish", ["content_filter", "abort", "tool_calls"])
+def test_a_finish_other_than_done_is_not_done(finish: str) -> None:
+    chunk = b'{"choices": [{"delta": {"content": "Wash"}, "finish_reason": "%s"}]}' % (
+        finish.encode())
+    with serving(_stream_of(chunk)) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine:
+        _, stats = collect(engine.stream(HANDS, GenerationParams(max_tokens=8)))
+    assert stats.stop_reason == "incomplete"
+
+
+def test_more_variants_than_slots_all_arrive_and_a_stop_sends_no_more() -> None:
+    posts: list[float] = []
+
+    class Slow(_Models):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            posts.append(time.monotonic())
+            time.sleep(0.3)
+            body = b'data: {"choices": [{"delta": {"content": "ok"}, "finish_reason": "stop"}]}'
+            self._send(200, "text/event-stream", body + b"\n\ndata: [DONE]\n\n")
+
+    twelve = [HANDS] * 12  # six platforms, two versions each
+    with serving(Slow) as url, RemoteEngine(ServerConfig(url, MODEL)) as engine:
+        ends = [e.event.stop_reason for e in engine.stream_batch(twelve)
+                if not isinstance(e.event, TextPiece)]  # fmt: skip
+        assert ends == ["eos"] * 12 and len(posts) == 12
+        posts.clear()
+        threading.Timer(0.1, engine.cancel).start()
+        ends = [e.event.stop_reason for e in engine.stream_batch(twelve)
+                if not isinstance(e.event, TextPiece)]  # fmt: skip
+        time.sleep(0.5)  # a request let through after the Stop would have reached it by now
+    assert ends.count("cancelled") == 12 and len(posts) <= 8
+
+
+def test_the_key_is_not_in_a_server_settings_repr() -> None:
+    config = ServerConfig("https://ai.clinic.lan", MODEL, key="sk-secret-123")
+    assert "sk-secret-123" not in repr(config) and "sk-secret-123" not in str(config)
+
+
+def test_an_international_host_is_held_as_it_is_looked_up() -> None:
+    config = ServerConfig("https://ärzte.lan:8443", MODEL)
+    assert config.host == "xn--rzte-koa.lan"
+    assert not ServerConfig("http://ai.clinic.lan", MODEL).encrypted
+    assert ServerConfig("http://127.0.0.1:8080", MODEL).encrypted

@@ -360,3 +360,19 @@ def test_a_server_key_in_a_locked_history_connects_once_it_is_unlocked(
     # The key came out of the history and the server was tried: nothing listens on port 9.
     qtbot.waitUntil(lambda: "refused the connection" in window.notice.text(), timeout=10_000)
     window.close()
+
+
+def test_a_rewrite_goes_only_where_the_physician_saw_it_would(qtbot, make_window) -> None:
+    """A job made while one engine was shown is refused by another (a practice server
+    chosen or left meanwhile): nothing is written, nothing sent."""
+    from dataclasses import replace
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_ready)
+    window.set_draft(DRAFT)
+    job = replace(window._job(), server="https://ai.clinic.lan/v1 practice-model")
+    with qtbot.waitSignal(window.worker.failed) as failed:
+        window.request_compose.emit(job)
+    assert "nothing was sent" in failed.args[0]
+    assert window.engines[0].calls == []
+    window.close()

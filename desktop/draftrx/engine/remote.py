@@ -11,7 +11,8 @@ What it guarantees, whatever the server does:
   repeat a generation on another path.
 - Certificates are verified, against the practice's CA file when one is given; never
   turned off.
-- Stop closes the connection at once (from any thread), so the server stops writing too.
+- Stop closes the connection at once (from any thread), so the server stops writing too;
+  a request still waiting for the server's first byte is given up on at once.
 - Timeouts are idle times (httpx's read timeout is per read), not a total: a long post
   that keeps streaming is never cut.
 - A stream that ends without a `finish_reason` is "incomplete", never passed off as done.
@@ -21,31 +22,21 @@ What it guarantees, whatever the server does:
 
 from __future__ import annotations
 
-import contextlib
-import json
+import ipaddress
 import queue
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import httpx_sse
 
+from draftrx.engine import remote_stream
 from draftrx.engine.chat import Message
-from draftrx.engine.events import (
-    GenerationParams,
-    SequenceEvent,
-    StopReason,
-    StreamEvent,
-    StreamStats,
-    TextPiece,
-)
-from draftrx.engine.loops import LoopGuard
+from draftrx.engine.events import GenerationParams, SequenceEvent, StreamEvent, TextPiece
 from draftrx.engine.remote_errors import (
     ServerError,
     connection_error,
@@ -53,8 +44,7 @@ from draftrx.engine.remote_errors import (
     raise_for_status,
 )
 
-MAX_CONCURRENT = 8  # variants and candidates sent at once, for the server to batch
-_FINISH: dict[str, StopReason] = {"stop": "eos", "length": "length", "eos": "eos"}
+MAX_CONCURRENT = 8  # requests in flight at once, for the server to batch; the rest wait
 
 
 @dataclass(frozen=True)
@@ -63,7 +53,7 @@ class ServerConfig:
 
     url: str  # base URL: "https://ai.clinic.lan:8443" or ".../v1"
     model: str = ""  # "" until chosen from /v1/models
-    key: str | None = None
+    key: str | None = field(default=None, repr=False)
     ca_file: Path | None = None
     name: str = ""
     idle_timeout_s: float = 120.0  # since the last byte; a cold server may load its model
@@ -76,7 +66,21 @@ class ServerConfig:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
+        """The host as looked up: an international name in its ASCII (IDNA) form."""
+        try:
+            return httpx.URL(self.url).raw_host.decode("ascii")
+        except (httpx.InvalidURL, UnicodeError):
+            return urlsplit(self.url).hostname or ""
+
+    @property
+    def encrypted(self) -> bool:
+        """https, or a server on this very computer: nothing crosses a network in clear."""
+        if urlsplit(self.url).scheme == "https" or self.host.lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
 
     @property
     def port(self) -> int:
@@ -114,15 +118,21 @@ class RemoteEngine:
     def __init__(self, config: ServerConfig, check_model: bool = True) -> None:
         self.config = config
         self.on_prefill = None  # the local engine reports its prefill; a server does not
+        self.on_close: Callable[[], None] | None = None  # e.g. the guard's way out, given back
         self._client = _client(config)
-        self._lock = threading.Lock()
-        self._open: dict[httpx.Response, int | None] = {}  # open streams, by batch index
+        self._open = remote_stream.Open()
+        self._slots = threading.Semaphore(MAX_CONCURRENT)
         self._cancel = threading.Event()
         self._stops: list[threading.Event] = []
         self.models: list[str] = []
         if check_model:
-            self.models = self.list_models()
+            try:
+                self.models = self.list_models()
+            except BaseException:
+                self._client.close()
+                raise
             if config.model not in self.models:
+                self._client.close()
                 offered = ", ".join(self.models) or "none"
                 raise ServerError(
                     f"The practice server {config.host} has no model '{config.model}'; "
@@ -149,9 +159,7 @@ class RemoteEngine:
         self, messages: Sequence[Message], params: GenerationParams | None = None
     ) -> Iterator[StreamEvent]:
         """One request; starting it stops the previous stream if it is still open."""
-        self.cancel()
-        cancel = self._fresh_cancel()
-        return self._events(list(messages), params or GenerationParams(), cancel, None)
+        return (item.event for item in self.stream_batch([messages], params))
 
     def stream_batch(
         self,
@@ -183,19 +191,13 @@ class RemoteEngine:
         self._cancel.set()
         for stop in self._stops:
             stop.set()
-        with self._lock:
-            responses = list(self._open)
-        for response in responses:
-            _close_quietly(response)
+        self._open.close(every=True)
 
     def cancel_sequence(self, index: int) -> None:
         stops = self._stops
         if 0 <= index < len(stops):
             stops[index].set()
-        with self._lock:
-            responses = [r for r, i in self._open.items() if i == index]
-        for response in responses:
-            _close_quietly(response)
+        self._open.close(index)
 
     def describe(self) -> dict[str, object]:
         return {
@@ -205,6 +207,7 @@ class RemoteEngine:
             "server": self.config.name or self.config.host,
             "host": self.config.host,
             "port": self.config.port,
+            "encrypted": self.config.encrypted,
             "gpu_layers": 0,
             "n_threads": 0,
             "n_ctx": 0,
@@ -213,11 +216,14 @@ class RemoteEngine:
         }
 
     def sampling_source(self) -> str:
-        return "DraftRx defaults, sent to the server"
+        return remote_stream.SAMPLING
 
     def close(self) -> None:
         self.cancel()
         self._client.close()
+        if self.on_close is not None:
+            self.on_close()
+            self.on_close = None
 
     def __enter__(self) -> RemoteEngine:
         return self
@@ -238,201 +244,61 @@ class RemoteEngine:
         cancel: threading.Event,
         stops: list[threading.Event],
     ) -> Iterator[SequenceEvent]:
+        """Each request on a thread of its own; their events reach the caller's thread
+        through a queue. A request still waiting for its first byte when it is stopped is
+        given up on at once (its thread ends when the server answers or the idle time
+        passes), so Stop never waits on a busy server."""
         events: queue.Queue[tuple[int, StreamEvent | BaseException | None]] = queue.Queue()
 
         def run(index: int) -> None:
+            def stopped() -> bool:
+                return cancel.is_set() or stops[index].is_set()
+
             try:
-                for event in self._events(prompts[index], params[index], cancel, stops[index],
-                                          index):  # fmt: skip
+                for event in remote_stream.read(self._client, self.config, self.config.model,
+                                                prompts[index], params[index], stopped,
+                                                self._slots, self._open, index):  # fmt: skip
                     events.put((index, event))
             except BaseException as exc:  # handed to the consumer's thread, raised there
                 events.put((index, exc))
             events.put((index, None))
 
-        threads = [threading.Thread(target=run, args=(i,), daemon=True, name=f"draftrx-server-{i}")
-                   for i in range(len(prompts))]  # fmt: skip
-        for thread in threads:
-            thread.start()
-        running, failure = len(threads), None
+        for i in range(len(prompts)):
+            threading.Thread(target=run, args=(i,), daemon=True, name=f"draftrx-server-{i}").start()
+        pending, ended, failure = set(range(len(prompts))), set(), None
         try:
-            while running:
-                index, event = events.get()
+            while pending:
+                try:
+                    index, event = events.get(timeout=remote_stream.POLL_S)
+                except queue.Empty:
+                    for i in sorted(i for i in pending if stops[i].is_set()):
+                        pending.discard(i)  # stopped and silent: do not wait for it
+                        if i not in ended:
+                            yield SequenceEvent(i, remote_stream.cancelled(time.perf_counter()))
+                    continue
+                if index not in pending:
+                    continue  # given up on: what it sends now is not wanted
                 if event is None:
-                    running -= 1
+                    pending.discard(index)
                 elif isinstance(event, BaseException):
                     failure = failure or event
                     self.cancel()  # one refused request means all will be: stop them
                 elif failure is None:
+                    if not isinstance(event, TextPiece):
+                        ended.add(index)
                     yield SequenceEvent(index, event)
         finally:
-            if running:
+            if pending:
                 self.cancel()
-            for thread in threads:
-                thread.join(timeout=5)
         if failure is not None:
             raise failure
-
-    def _events(
-        self,
-        messages: list[Message],
-        params: GenerationParams,
-        cancel: threading.Event,
-        stop: threading.Event | None,
-        index: int | None = None,
-    ) -> Iterator[StreamEvent]:
-        started = time.perf_counter()
-        body = _request_body(self.config.model, messages, params)
-        stopped = lambda: cancel.is_set() or (stop is not None and stop.is_set())  # noqa: E731
-        ttft: float | None = None
-        pieces = 0
-        first_at = 0.0
-        usage: dict[str, Any] = {}
-        reason: StopReason = "incomplete"
-        guard = LoopGuard() if params.stop_loops else None
-        ids: dict[str, int] = {}
-        trim = 0
-        if stopped():
-            yield _stats(0, 0.0, time.perf_counter() - started, "cancelled", usage, 0)
-            return
-        request = self._client.build_request("POST", "/chat/completions", json=body,
-                                             headers={"Accept": "text/event-stream"})  # fmt: skip
-        try:
-            response = self._client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            if stopped():
-                yield _stats(0, 0.0, time.perf_counter() - started, "cancelled", usage, 0)
-                return
-            raise connection_error(exc, self.config) from None
-        with self._lock:
-            self._open[response] = index
-        try:
-            if stopped():
-                reason = "cancelled"
-            else:
-                raise_for_status(response, self.config)
-                if "text/event-stream" not in response.headers.get("content-type", ""):
-                    raise ServerError(not_openai(self.config, response))
-                for sse in httpx_sse.EventSource(response).iter_sse():
-                    if sse.data.strip() == "[DONE]":
-                        break
-                    chunk = _chunk(sse.data, self.config, response)
-                    usage = chunk.get("usage") or usage
-                    text, finish = _delta(chunk, self.config, response)
-                    if text:
-                        pieces += 1
-                        now = time.perf_counter()
-                        if ttft is None:
-                            ttft, first_at = now - started, now
-                        shown = guard.push(ids.setdefault(text, len(ids)), text) if guard else text
-                        if shown:
-                            yield TextPiece(shown)
-                        if guard is not None and guard.loop is not None:
-                            trim, reason = guard.loop.trim_chars, "loop"
-                            break  # closing the response stops the server writing the loop
-                    if finish:
-                        reason = _FINISH.get(finish, "eos")
-                if reason != "loop" and guard is not None and (rest := guard.release()):
-                    yield TextPiece(rest)
-        except (httpx.HTTPError, OSError, RuntimeError) as exc:
-            if stopped():
-                reason = "cancelled"
-            elif isinstance(exc, httpx.ReadTimeout):
-                raise ServerError(
-                    f"The practice server {self.config.host} sent nothing for "
-                    f"{self.config.idle_timeout_s:g} s and was given up on; what it wrote "
-                    "so far is kept."
-                ) from None
-            elif pieces == 0 and not isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
-                raise connection_error(exc, self.config) from None
-            # else: the server dropped the stream mid-way: "incomplete", text kept
-        finally:
-            with self._lock:
-                self._open.pop(response, None)
-            _close_quietly(response)
-            if stopped() and reason == "incomplete":
-                reason = "cancelled"
-        total = time.perf_counter() - started
-        decode = (time.perf_counter() - first_at) if ttft is not None else 0.0
-        yield _stats(pieces, decode, total, reason, usage, trim, ttft)
-
-
-def _request_body(model: str, messages: list[Message], params: GenerationParams) -> dict:
-    """The chat request: DraftRx's sampling (the server's own for nothing it sets), and
-    usage asked for where the server can give it."""
-    sampling = params.sampling()
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
-        "stream": True,
-        "max_tokens": params.max_tokens,
-        "temperature": sampling.temperature,
-        "top_p": sampling.top_p,
-        "top_k": sampling.top_k,
-        "min_p": sampling.min_p,
-        "repeat_penalty": sampling.repeat_penalty,
-    }
-    if params.seed is not None:
-        body["seed"] = params.seed
-    return body
-
-
-def _stats(
-    pieces: int,
-    decode_s: float,
-    total: float,
-    reason: StopReason,
-    usage: dict[str, Any],
-    trim: int,
-    ttft: float | None = None,
-) -> StreamStats:
-    prompt = int(usage.get("prompt_tokens") or 0)
-    tokens = int(usage.get("completion_tokens") or pieces)
-    return StreamStats(
-        prompt_tokens=prompt,
-        reused_tokens=0,
-        prefill_tokens=prompt,
-        ttft_s=round(ttft if ttft is not None else total, 4),
-        decode_tokens=tokens,
-        decode_tok_s=round((tokens - 1) / decode_s, 2) if tokens > 1 and decode_s > 0 else 0.0,
-        total_s=round(total, 4),
-        stop_reason=reason,
-        trim_chars=trim,
-        sampling="DraftRx defaults, sent to the server",
-    )
-
-
-def _chunk(data: str, config: ServerConfig, response: httpx.Response) -> dict[str, Any]:
-    try:
-        chunk = json.loads(data)
-    except ValueError:
-        raise ServerError(not_openai(config, response)) from None
-    if not isinstance(chunk, dict):
-        raise ServerError(not_openai(config, response))
-    if "error" in chunk:
-        raise ServerError(f"The practice server {config.host} stopped with an error while "
-                          "writing; what it wrote so far is kept.")  # fmt: skip
-    return chunk
-
-
-def _delta(
-    chunk: dict[str, Any], config: ServerConfig, response: httpx.Response
-) -> tuple[str, str | None]:
-    """The text and finish reason of a stream chunk's first choice ("", None for a chunk
-    with none, such as a usage-only one); ServerError for one that is not shaped so."""
-    choices = chunk.get("choices") or [{}]
-    choice = choices[0] if isinstance(choices, list) else None
-    delta = choice.get("delta") or {} if isinstance(choice, dict) else None
-    text = delta.get("content") or "" if isinstance(delta, dict) else None
-    if not isinstance(text, str) or not isinstance(choice, dict):
-        raise ServerError(not_openai(config, response))
-    finish = choice.get("finish_reason")
-    return text, str(finish) if finish else None
 
 
 def _client(config: ServerConfig) -> httpx.Client:
     headers = {"Authorization": f"Bearer {config.key}"} if config.key else {}
+    # No pool timeout: a request waits for a slot (remote_stream.read) before it asks.
     timeout = httpx.Timeout(connect=config.connect_timeout_s, read=config.idle_timeout_s,
-                            write=config.idle_timeout_s, pool=config.idle_timeout_s)  # fmt: skip
+                            write=config.idle_timeout_s, pool=None)  # fmt: skip
     return httpx.Client(
         base_url=config.api_base,
         headers=headers,
@@ -456,8 +322,3 @@ def _verify(config: ServerConfig) -> ssl.SSLContext | bool:
             f"{Path(config.ca_file).name} is not a certificate file (PEM) that this "
             "computer can read."
         ) from None
-
-
-def _close_quietly(response: httpx.Response) -> None:
-    with contextlib.suppress(httpx.HTTPError, OSError, RuntimeError):
-        response.close()

@@ -28,6 +28,7 @@ class Where(Protocol):
     def port(self) -> int: ...
 
     connect_timeout_s: float
+    idle_timeout_s: float
 
 
 def raise_for_status(response: httpx.Response, config: Where) -> None:

@@ -47,6 +47,7 @@ def status_text(info: dict[str, object], guarded: bool = True) -> tuple[str, str
         return ("● Offline", "Every connection to another computer is refused: no draft can "
                 "leave this one.", LOCAL_COLOUR)  # fmt: skip
     host, port, model = info.get("host"), info.get("port"), info.get("model")
+    clear = "" if info.get("encrypted", True) else " It is http://: unencrypted on the network."
     if not guarded:
         return (f"⚠ Not guarded · Practice server: {host} · {model}",
                 "The offline guard is not on in this process; start DraftRx with `draftrx`.",
@@ -54,7 +55,7 @@ def status_text(info: dict[str, object], guarded: bool = True) -> tuple[str, str
     return (f"● Practice server: {host} · {model}",
             f"Rewrites run on the practice's server {host}:{port}. Only the protected prompt "
             "(identifiers replaced on this computer) is sent; the draft, the history and "
-            "everything else stay here, and no other computer can be reached.",
+            f"everything else stay here, and no other computer can be reached.{clear}",
             SERVER_COLOUR)  # fmt: skip
 
 
@@ -72,15 +73,19 @@ def format_prompts(prompts: Sequence[Sequence[dict[str, str]]]) -> str:
 class SendDialog(QDialog):
     """Shown before the first rewrite sent to a server: exactly what will leave."""
 
-    def __init__(self, label: str, sent: str, parent: QWidget | None = None) -> None:
+    def __init__(self, label: str, sent: str, encrypted: bool = True,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Send to the practice server?")
         layout = QVBoxLayout(self)
+        clear = ("" if encrypted else " <b>The address is http://, so this text crosses the "
+                 "network unencrypted</b>: ask the practice's IT for an https:// address.")
         note = QLabel(
             f"This rewrite runs on <b>{label}</b>. Exactly this text is sent: your draft with "
-            "its identifiers replaced, and DraftRx's instructions (and, for a post that comes "
-            "out too long, the server's own text back to shorten it). Your original draft does "
-            "not leave this computer. You are asked once per server and model."
+            "its identifiers replaced, and DraftRx's instructions; and the server's own "
+            "answers sent back to it where a step builds on them (the key message it found, "
+            "a post to shorten). Your original draft does not leave this computer. You are "
+            f"asked once per server and model.{clear}"
         )
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -249,9 +254,15 @@ class ServersDialog(QDialog):
 
     def remove(self) -> None:
         server = self.selected()
-        if server is not None and _servers().remove(server.name, self._open_vault):
-            self._show(f"Removed {server.name} and its key.")
-            self.refresh()
+        if server is None:
+            return
+        try:
+            _servers().remove(server.name, self._open_vault)
+        except Exception as exc:
+            self._show(f"Not removed: {why(exc)}")
+            return
+        self._show(f"Removed {server.name} and its key.")
+        self.refresh()
 
     def _added(self, server: Server | None, error: str | None) -> None:
         if error is None and server is not None:

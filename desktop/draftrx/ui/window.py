@@ -64,6 +64,7 @@ from draftrx.ui.worker import (
     imported,
     real_engine,
     real_scanner,
+    served_by,
     start_thread,
     why,
 )
@@ -491,6 +492,8 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, info: dict) -> None:
         loaded = self._loads.popleft() if self._loads else self.model_choice
+        if self._loads:
+            return  # a newer choice is on its way, and only it may be written with
         if loaded != self.prefs.model_path:  # a choice that aborts never becomes the saved one
             self.prefs.model_path = loaded
             preferences.save(self.store, self.prefs)
@@ -722,7 +725,8 @@ class MainWindow(QMainWindow):
                           candidates=self.prefs.candidates)  # fmt: skip
         params = GenerationParams(max_tokens=self.prefs.max_tokens,
                                   temperature=self.prefs.temperature)  # fmt: skip
-        return Job(request, params, self.prefs.compose_settings(self.base_settings))
+        return Job(request, params, self.prefs.compose_settings(self.base_settings),
+                   served_by(self._engine_info))  # fmt: skip
 
     def rewrite(self) -> bool:
         if self.busy or not self.model_ready:
@@ -741,7 +745,7 @@ class MainWindow(QMainWindow):
 
     def _server_id(self) -> str:
         """The server and model a confirmation was given for: a new one asks again."""
-        return f"{self._engine_info.get('path')} {self._engine_info.get('model')}"
+        return served_by(self._engine_info)
 
     def _confirm_send(self, job: Job, sent: str) -> None:
         """The first rewrite on a server: show exactly what leaves, send only on yes."""
@@ -749,7 +753,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.statusBar().clearMessage()
         label = self.offline_label.text().removeprefix("● Practice server: ")
-        self.send_dialog = dialog = SendDialog(label, sent, self)
+        encrypted = bool(self._engine_info.get("encrypted", True))
+        self.send_dialog = dialog = SendDialog(label, sent, encrypted, self)
         dialog.accepted.connect(lambda: self._send_confirmed(job))
         dialog.rejected.connect(lambda: self.statusBar().showMessage("Nothing was sent.", 4000))
         dialog.open()

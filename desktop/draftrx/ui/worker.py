@@ -102,6 +102,9 @@ class Job:
     request: Request
     params: GenerationParams
     settings: Settings
+    # Where the physician saw it would be written: "" for this computer, else the practice
+    # server's address and model (`served_by`). A job is never sent anywhere else.
+    server: str = ""
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,10 @@ class EngineWorker(QObject):
             self.failed.emit("No model is loaded; choose one in Model ▸ Manage models.")
             return
         engine = self._engine
+        if served_by(engine.describe()) != job.server:
+            self.failed.emit("The model changed since you pressed Rewrite (a practice server "
+                             "was chosen or left); nothing was sent. Press Rewrite again.")
+            return
         if hasattr(engine, "on_prefill"):
             engine.on_prefill = self.reading.emit
         try:
@@ -410,6 +417,13 @@ class EngineWorker(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def served_by(info: dict[str, object]) -> str:
+    """A loaded engine's practice server as "address model"; "" for this computer."""
+    if info.get("backend") != "Practice server":
+        return ""
+    return f"{info.get('path')} {info.get('model')}"
 
 
 def why(exc: Exception) -> str:

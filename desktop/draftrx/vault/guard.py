@@ -14,7 +14,8 @@ import no socket or curl functions (tests/vault/test_guard.py reads their symbol
 and `watched_lookup()` checks the guard at the system-call level.
 
 One exception, and only when the physician chooses it: a practice's own inference server
-(`allow`). Its host and port become reachable, and nothing else does.
+(`hold`). Its host and port are reachable while something holds them (the engine that
+writes there, a check of the server), and nothing else ever is.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -47,10 +49,11 @@ _EVENTS = {
 _RESOLVING = {"connect": 0, "connect_ex": 0, "bind": 0, "sendto": -1, "sendmsg": 3}
 _INET = (socket.AF_INET, socket.AF_INET6)
 _installed = False
-# The practice server the physician chose (`allow`): its name and port, and the addresses
-# that name resolved to, are the only ways out.
-_allowed_names: set[tuple[str, int]] = set()
-_allowed_addresses: set[tuple[str, int]] = set()
+# The practice servers held open (`hold`), by (name, port): how many holders each has, and
+# the addresses its name resolved to. These are the only ways out.
+_holders: dict[tuple[str, int], int] = {}
+_resolved: dict[tuple[str, int], set[tuple[str, int]]] = {}
+_held_lock = threading.Lock()
 
 
 class OfflineError(PermissionError):
@@ -69,18 +72,35 @@ def install() -> None:
         _installed = True
 
 
-def allow(host: str, port: int) -> None:
-    """Let the process reach one practice server, chosen by the physician: this host name
-    (or address) on this port, and the addresses the name resolves to on it. Nothing
-    else becomes reachable, and what is allowed lasts as long as the process."""
-    _allowed_names.add((host.lower(), int(port)))
-    if _numeric(host):
-        _allowed_addresses.add((host.split("%")[0], int(port)))
+def hold(host: str, port: int) -> Callable[[], None]:
+    """Let the process reach a practice server the physician chose: this host name (or
+    address) on this port, and the addresses the name resolves to, on it only. Returns
+    the release: once every holder has released it, the server is unreachable again."""
+    where = (host.lower().strip("[]"), int(port))
+    with _held_lock:
+        _holders[where] = _holders.get(where, 0) + 1
+        found = _resolved.setdefault(where, set())
+        if _numeric(where[0]):
+            found.add((where[0].split("%")[0], where[1]))
+    released = threading.Event()
+
+    def release() -> None:
+        if released.is_set():
+            return
+        released.set()
+        with _held_lock:
+            _holders[where] -= 1
+            if _holders[where] <= 0:
+                del _holders[where]
+                del _resolved[where]
+
+    return release
 
 
 def allowed() -> list[str]:
-    """"host:port" for each practice server this process may reach."""
-    return sorted(f"{h}:{p}" for h, p in _allowed_names)
+    """"host:port" for each practice server this process may reach now."""
+    with _held_lock:
+        return sorted(f"{h}:{p}" for h, p in _holders)
 
 
 def _recording(getaddrinfo: Callable[..., Any]) -> Callable[..., Any]:
@@ -89,31 +109,43 @@ def _recording(getaddrinfo: Callable[..., Any]) -> Callable[..., Any]:
 
     def recording(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         found = getaddrinfo(host, port, *args, **kwargs)
-        if _is_allowed_name(host, port):
-            for *_, address in found:
-                _allowed_addresses.add((str(address[0]).split("%")[0], int(address[1])))
+        where = _held_name(host, port)
+        if where is not None:
+            with _held_lock:
+                for *_, address in found:
+                    _resolved.get(where, set()).add((str(address[0]).split("%")[0],
+                                                     int(address[1])))  # fmt: skip
         return found
 
     recording.__doc__ = getaddrinfo.__doc__
     return recording
 
 
-def _is_allowed_name(host: Any, port: Any) -> bool:
-    if not _allowed_names or host is None:
-        return False
+def _held_name(host: Any, port: Any) -> tuple[str, int] | None:
+    """(name, port) when a practice server is held under this name and port."""
+    if not _holders or host is None:
+        return None
     name = host.decode(errors="replace") if isinstance(host, bytes) else str(host)
     try:
-        number = int(port) if port is not None else -1
+        where = (name.lower(), int(port) if port is not None else -1)
     except (TypeError, ValueError):
-        return False
-    return (name.lower(), number) in _allowed_names
+        return None
+    return where if where in _holders else None
+
+
+def _is_allowed_name(host: Any, port: Any) -> bool:
+    return _held_name(host, port) is not None
 
 
 def _is_allowed_address(address: Any) -> bool:
-    if not isinstance(address, tuple) or len(address) < 2:
+    if not isinstance(address, tuple) or len(address) < 2 or not _holders:
         return False
     host = address[0].decode(errors="replace") if isinstance(address[0], bytes) else str(address[0])
-    return (host.split("%")[0], address[1]) in _allowed_addresses or _is_allowed_name(*address[:2])
+    target = (host.split("%")[0], address[1])
+    with _held_lock:
+        if any(target in found for found in _resolved.values()):
+            return True
+    return _is_allowed_name(*address[:2])
 
 
 def active() -> bool:
