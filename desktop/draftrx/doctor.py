@@ -59,8 +59,13 @@ def _servers() -> list[dict[str, str]]:
     from draftrx import servers
     from draftrx.engine.remote import ServerError
 
-    found = []
-    for server in servers.load().values():
+    found: list[dict[str, str]] = []
+    try:
+        added = servers.load()
+    except ValueError as exc:
+        return [{"name": "?", "url": "", "model": "", "key": "", "tried": "nothing",
+                 "result": str(exc)}]  # fmt: skip
+    for server in added.values():
         entry = {"name": server.name, "url": server.url, "model": server.model,
                  "key": server.key_in or "none", "tried": f"{server.url} /v1/models"}  # fmt: skip
         try:

@@ -50,13 +50,17 @@ def settings_file() -> Path:
 
 
 def load() -> dict[str, Server]:
-    """The servers added, by name; {} when none (or the file is unreadable, which `add`
-    then replaces)."""
-    try:
-        raw = json.loads(settings_file().read_text(encoding="utf-8"))
-        return {name: Server(**fields) for name, fields in raw.get("servers", {}).items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+    """The servers added, by name; {} when none. ValueError for a file that cannot be
+    read, which is never overwritten: the servers in it are the physician's."""
+    path = settings_file()
+    if not path.exists():
         return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {name: Server(**fields) for name, fields in raw["servers"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"The practice-server settings {path} cannot be read "
+                         f"({type(exc).__name__}); fix or remove the file.") from None
 
 
 def _save(servers: dict[str, Server]) -> None:
@@ -100,6 +104,7 @@ def checked(name: str, url: str, model: str = "", ca: str = "", key: str | None 
     """The server as it would be saved, once it has answered with this key and offers the
     model (its only one when none is given). Talks to the server; saves nothing."""
     name, url = check_name(name), check_url(url)
+    load()  # settings that cannot be read are said now, before the server is asked
     if ca and not Path(ca).is_file():
         raise ValueError(f"The certificate file {ca} does not exist.")
     server = Server(name, url, model, str(Path(ca).resolve()) if ca else "")

@@ -152,3 +152,16 @@ def test_the_environment_key_goes_only_to_a_server_without_one_kept(
     kept = servers.keep(servers.Server("clinic", "https://ai.clinic.lan", MODEL), "kept-key")
     assert servers.key_for(kept) == "kept-key"
     assert servers.key_for(servers.find("https://ai.clinic.lan:8443")) == "from-the-environment"
+
+
+def test_damaged_server_settings_are_named_and_never_overwritten(
+    settings: Path, memory_keyring, capsys
+) -> None:
+    settings.mkdir(parents=True)
+    damaged = settings / "servers.json"
+    damaged.write_text('{"servers": {"clinic": {"name": "clinic", "url": "https://a.lan"')
+    status, _, err = run(capsys, "server", "list")
+    assert status == 1 and "cannot be read" in err and str(damaged) in err
+    status, _, err = run(capsys, "server", "add", "other", "http://127.0.0.1:9", "--no-key")
+    assert status == 1 and "cannot be read" in err
+    assert damaged.read_text().startswith('{"servers": {"clinic"')  # left as it was

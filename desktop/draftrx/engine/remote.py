@@ -273,7 +273,7 @@ class RemoteEngine:
                 except queue.Empty:
                     for i in sorted(i for i in pending if stops[i].is_set()):
                         pending.discard(i)  # stopped and silent: do not wait for it
-                        if i not in ended:
+                        if i not in ended and failure is None:
                             yield SequenceEvent(i, remote_stream.cancelled(time.perf_counter()))
                     continue
                 if index not in pending:

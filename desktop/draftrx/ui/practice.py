@@ -205,7 +205,12 @@ class ServersDialog(QDialog):
 
     def refresh(self, current: str = "") -> None:
         self.list.clear()
-        for server in _servers().load().values():
+        try:
+            found = _servers().load()
+        except ValueError as exc:
+            found = {}
+            self.result.setText(str(exc))
+        for server in found.values():
             mark = "  (in use)" if server.name == current else ""
             item = QListWidgetItem(f"{server.name}: {server.url} · {server.model}{mark}")
             item.setData(Qt.ItemDataRole.UserRole, server.name)
@@ -214,7 +219,11 @@ class ServersDialog(QDialog):
 
     def selected(self) -> Server | None:
         item = self.list.currentItem()
-        return _servers().load().get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        try:
+            return _servers().load().get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        except ValueError as exc:
+            self._show(str(exc))
+            return None
 
     def add(self) -> None:
         name, url, key = self.name.text().strip(), self.url.text().strip(), self.key.text()
