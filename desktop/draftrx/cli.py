@@ -842,24 +842,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _open_history():  # -> Vault
     """The existing history, unlocked by the keyring or a passphrase; never a new one."""
-    import getpass
-
-    from draftrx.vault.errors import NeedsPassphrase
-    from draftrx.vault.store import Vault, default_path
-
-    path = default_path()
-    if not path.exists():
-        raise VaultError(f"There is no drafts history yet ({path}).")
-    passphrase = os.environ.get(PASSPHRASE_ENV)
-    try:
-        return Vault.open(path, passphrase)
-    except NeedsPassphrase:
-        if passphrase is not None or not sys.stdin.isatty():
-            raise VaultError(
-                f"The drafts history is protected by a passphrase; run this in a terminal "
-                f"or set {PASSPHRASE_ENV}."
-            ) from None
-    return Vault.open(path, getpass.getpass("Drafts history passphrase: "))
+    return cli_server.open_history(create=False)
 
 
 def _history_list(args: argparse.Namespace) -> int:

@@ -54,7 +54,7 @@ def add_option(p: argparse.ArgumentParser) -> None:
 def connect(name_or_url: str):  # -> RemoteEngine
     """The server's engine, after saying on standard error what leaves this computer."""
     server = servers.find(name_or_url)
-    key = servers.key_for(server, _history)
+    key = servers.key_for(server, open_history)
     engine = servers.connect(server, key)
     print(f"Practice server: {engine.config.host} · {engine.config.model}. Only the protected "
           "prompt is sent (identifiers replaced here); the draft stays on this computer.",
@@ -74,7 +74,7 @@ def _add(args: argparse.Namespace) -> int:
                 raise ValueError(f"Give the server's API key in ${servers.KEY_ENV} (no terminal "
                                  "to ask in), or --no-key for a server without one.")  # fmt: skip
             key = getpass.getpass(f"API key for {args.name} (Enter for none): ") or None
-    server = servers.add(args.name, args.url, args.model, args.ca, key, _history)
+    server = servers.add(args.name, args.url, args.model, args.ca, key, open_history)
     where = {"keyring": "in the system keyring", "history": "in the drafts history",
              "": "none"}[server.key_in]  # fmt: skip
     print(f"Added {server.name}: {server.url} · {server.model}. Key: {where}.")
@@ -97,7 +97,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     server = servers.find(args.name)
-    result = servers.test(server, servers.key_for(server, _history))
+    result = servers.test(server, servers.key_for(server, open_history))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -109,22 +109,24 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    if not servers.remove(args.name, _history):
+    if not servers.remove(args.name, open_history):
         raise ValueError(f"No practice server is called '{args.name}'.")
     print(f"Removed {args.name} and its key.")
     return 0
 
 
-def _history() -> Vault:
-    """The drafts history, made if need be: it keeps a server's key where there is no
-    keyring, behind its passphrase ($DRAFTRX_VAULT_PASSPHRASE, or asked for)."""
+def open_history(create: bool = True) -> Vault:
+    """The drafts history, unlocked by the keyring or a passphrase ($DRAFTRX_VAULT_PASSPHRASE,
+    or asked for in a terminal); made if need be, as it keeps a server's key where there is
+    no keyring, unless `create` is False."""
     path = default_path()
+    if not create and not path.exists():
+        raise VaultError(f"There is no drafts history yet ({path}).")
     passphrase = os.environ.get(PASSPHRASE_ENV)
     try:
         return Vault.open(path, passphrase)
     except NeedsPassphrase:
         if passphrase is not None or not sys.stdin.isatty():
-            raise VaultError(f"The key is kept in the drafts history, protected by a "
-                             f"passphrase: run this in a terminal or set {PASSPHRASE_ENV}."
-                             ) from None  # fmt: skip
+            raise VaultError(f"The drafts history is protected by a passphrase; run this in "
+                             f"a terminal or set {PASSPHRASE_ENV}.") from None  # fmt: skip
     return Vault.open(path, getpass.getpass("Drafts history passphrase: "))

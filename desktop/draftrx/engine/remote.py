@@ -87,11 +87,6 @@ class ServerConfig:
         parts = urlsplit(self.url)
         return parts.port or (443 if parts.scheme == "https" else 80)
 
-    @property
-    def label(self) -> str:
-        """"ai.clinic.lan · llama-3.1-8b": what the status bar shows."""
-        return f"{self.host} · {self.model}" if self.model else self.host
-
 
 def check_url(url: str) -> str:
     """The URL as given, or ValueError saying what is wrong with it."""
