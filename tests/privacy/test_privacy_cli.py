@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from draftrx.privacy.evaluate import gold_sets
+
 SYNTH = Path(__file__).parents[3] / "shared/data/presidio-synth/synth_dataset_v2.json"
 
 
@@ -100,8 +102,7 @@ def test_eval_deid_reports_bundled_sets_as_json() -> None:
     assert result.returncode == 0, result.stderr
     reports = json.loads(result.stdout)
     by_set = {r["dataset"]: r["identifiers"] for r in reports}
-    assert set(by_set) == {"clinical_dev.jsonl", "clinical_holdout.jsonl", "shorthand_dev.jsonl",
-                           "shorthand_holdout.jsonl", "social_holdout.jsonl"}  # fmt: skip
+    assert set(by_set) == {p.name for p in gold_sets()} and len(by_set) >= 5
     for (
         report
     ) in reports:  # the figures themselves are held to their floors in test_privacy_scanner

@@ -22,14 +22,18 @@ def kinds(scanner: Scanner, text: str) -> dict[str, str]:
 
 
 # Per gold set: identifier recall, name recall, identifier precision, quasi recall (None: the
-# set marks no vague-posting cues). The social-media sets meet the first issue's targets; the
-# clinical-shorthand floors are what this scanner reached, so a change that loses ground fails.
+# set marks no vague-posting cues). The floors are what the scanner reached, so a change that
+# loses ground fails; the tagger trained on the dev sets, so theirs sit higher.
 FLOORS = {
     "clinical_dev": (0.98, 0.99, 0.80, 0.90),
     "clinical_holdout": (0.98, 0.99, 0.80, 0.90),
-    "shorthand_dev": (0.96, 0.97, 0.97, None),
-    "shorthand_holdout": (0.93, 0.95, 0.96, None),
-    "social_holdout": (0.83, 0.92, 0.91, None),
+    "notes_dev": (0.98, 0.99, 0.92, None),
+    "notes_holdout": (0.97, 0.98, 0.93, None),
+    "shorthand_dev": (0.98, 0.99, 0.97, None),
+    "shorthand_holdout": (0.95, 0.965, 0.96, None),
+    "social_dev": (0.95, 0.98, 0.92, None),
+    "social_holdout": (0.88, 0.94, 0.91, None),
+    "social2_holdout": (0.89, 0.88, 0.89, None),
 }
 
 
@@ -55,8 +59,8 @@ def test_presidio_synth_is_scored_in_presidio_format(scanner: Scanner) -> None:
     report = evaluate(load(SYNTH), scanner, SYNTH.name)
     assert report.examples == 1500
     # General multilingual PII, not clinical text (states and countries unscored, as Safe
-    # Harbor allows them): measured 0.755 / 0.968.
-    assert report.identifiers.recall >= 0.74
+    # Harbor allows them): measured 0.796 / 0.959 (0.773 / 0.963 before the tagger).
+    assert report.identifiers.recall >= 0.78
     assert report.identifiers.precision >= 0.95
     assert report.by_type["EMAIL"].recall == 1.0 and report.by_type["SSN"].recall == 1.0
 

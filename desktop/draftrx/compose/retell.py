@@ -138,7 +138,7 @@ def retelling(
 
 
 def _typed(text: str, scanner: Scanner, mapping: Mapping | None, types: set[str]) -> list[Span]:
-    spans = [(f.start, f.end) for f in scanner.scan(text) if f.type in types]
+    spans = [(f.start, f.end) for f in scanner.scan(text, tagged=False) if f.type in types]
     for original in mapping.originals() if mapping else []:
         if mapping.type_of(original) not in types:
             continue

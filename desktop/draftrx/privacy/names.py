@@ -86,6 +86,15 @@ def _lower_text(text: str) -> bool:
     return bool(words) and titled <= len(words) * 0.03
 
 
+def capitals_are_evidence(text: str, pos: int) -> bool:
+    """Whether the writer capitalises names on the line holding `pos`: ordinary writing,
+    not a note typed in lower case nor a line in capitals or Title Case."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    toks = [_token(m, 0) for m in _TOKEN.finditer(text, start, len(text) if end < 0 else end)]
+    return _case([t for t in toks if len(t.text) > 1], _lower_text(text)) is _Case.SIGNAL
+
+
 class NameRecognizer(EntityRecognizer):
     """Finds names; see the module docstring for the rules."""
 

@@ -101,7 +101,7 @@ def _new_identifiers(output: str, mapping: Mapping, scanner: Scanner) -> list[Fi
     """
     fiction = {s.lower() for s in mapping.standins()}
     found = []
-    for f in scanner.scan(output, quasi_identifiers=False):
+    for f in scanner.scan(output, quasi_identifiers=False, tagged=False):
         text = output[f.start : f.end]
         words = [w.lower() for w in _WORD.findall(text)]
         prose = f.type == "NAME" and f.score < 0.9 and not any(_namelike(w) for w in words)

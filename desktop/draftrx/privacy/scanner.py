@@ -20,7 +20,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.recognizer_registry import RecognizerRegistry
 
-from draftrx.privacy import codes, lexicon, names, places, quasi, shorthand, temporal
+from draftrx.privacy import codes, lexicon, names, places, quasi, shorthand, tagger, temporal
 from draftrx.privacy.findings import Finding, resolve_overlaps
 from draftrx.privacy.folding import fold
 from draftrx.privacy.kinds import TYPES
@@ -85,24 +85,31 @@ class Scanner:
         self.ner = ner
         self._lock = threading.Lock()
         self._analyzer: AnalyzerEngine | None = None
+        self._tagger: tagger.Tagger | None = None
 
     def warm(self) -> None:
         with self._lock:
             self._ensure()
 
-    def scan(self, text: str, *, quasi_identifiers: bool = True) -> list[Finding]:
+    def scan(
+        self, text: str, *, quasi_identifiers: bool = True, tagged: bool = True
+    ) -> list[Finding]:
         """Non-overlapping findings sorted by start; offsets are Python string indices into
         `text`. The text is read folded (privacy/folding.py): an invisible character inside
-        an identifier neither hides it nor is left outside its span."""
+        an identifier neither hides it nor is left outside its span.
+
+        `tagged=False` leaves out the statistical tagger, for the model's own prose: it
+        learnt from notes and drafts, and takes a heading word there for a name, while what
+        the model could leak is the draft's identifiers, checked against them directly."""
         if not isinstance(text, str):
             raise TypeError(f"scan() needs text (str), not {type(text).__name__}")
         folded = fold(text)
-        found = self._scan(folded.text, quasi_identifiers)
+        found = self._scan(folded.text, quasi_identifiers, tagged)
         if folded.text == text:
             return found
         return [Finding(*folded.span(f.start, f.end), f.type, f.score) for f in found]
 
-    def _scan(self, text: str, quasi_identifiers: bool) -> list[Finding]:
+    def _scan(self, text: str, quasi_identifiers: bool, tagged: bool) -> list[Finding]:
         results: list[RecognizerResult] = []
         with self._lock:
             analyzer = self._ensure()
@@ -111,12 +118,15 @@ class Scanner:
                     results.append(
                         RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score)
                     )
+            extra = self._tagger.find(text) if tagged and self._tagger else []
         found = [Finding(r.start, r.end, r.entity_type, round(r.score, 2)) for r in results
                  if r.entity_type in TYPES and r.end > r.start]  # fmt: skip
         if not quasi.places_someone(text, {f.type for f in found}):
             found = [f for f in found if f.type != "OCCUPATION"]
         abbreviations = _abbreviated(text, found)
         found += abbreviations + _town_after(text, found)
+        found += [t for t in extra if not _case_slip(text, t)
+                  and not any(t.start < f.end and f.start < t.end for f in found)]  # fmt: skip
         found += _repeats(text, found, {text[f.start : f.end] for f in abbreviations})
         if not quasi_identifiers:
             found = [f for f in found if f.blocking]
@@ -134,6 +144,7 @@ class Scanner:
             nlp = _OfflineSpacy(self.ner)
             nlp.load()
             lexicon.warm()
+            self._tagger = tagger.load()
             self._analyzer = AnalyzerEngine(
                 registry=registry, nlp_engine=nlp, supported_languages=["en"]
             )
@@ -165,6 +176,14 @@ def _repeats(text: str, found: list[Finding], abbreviations: set[str]) -> list[F
     return [
         Finding(m.start(), m.end(), words[m.group()], 0.8) for m in regex.finditer(pattern, text)
     ]
+
+
+def _case_slip(text: str, found: Finding) -> bool:
+    """A tagger finding all in lower case on a line whose writer capitalises names ("detox
+    teas", "urgent care", "the bill"): the tagger reads no case, and there a word left
+    uncapitalised is most likely not a name."""
+    words = _NAME_WORD.findall(text, found.start, found.end)
+    return all(w.islower() for w in words) and names.capitals_are_evidence(text, found.start)
 
 
 _AFTER = regex.compile(r"\s*\(\s*(\p{L}{2,6})\s*\)")

@@ -48,5 +48,5 @@ ABBREVIATIONS = frozenset({
     "bougie", "resmed", "neosure", "santyl", "trelegy", "tele-sitter", "lifeflight", "ecmo",
     "bipap", "cpap", "hfnc", "peg", "trach", "hemiwalker", "powerport", "portacath",
     "headstrike", "walkup", "abbrev", "urosource", "mhw", "cysto", "angio", "echo", "derm",
-    "melanin",
+    "melanin", "ort",
 })  # fmt: skip
