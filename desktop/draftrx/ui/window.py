@@ -1076,7 +1076,10 @@ class MainWindow(QMainWindow):
         self.request_shutdown.emit()  # the engine closes on its own thread
         self.scan_thread.quit()
         self.engine_thread.wait(10_000)
-        self.scan_thread.wait(10_000)
+        # On the first start the scan thread trains the identifier tagger (privacy/tagger.py,
+        # seconds); the window goes at once, the process when the model is cached.
+        self.hide()
+        self.scan_thread.wait(120_000)
         self.history.close()  # the draft goes into the history, never into a plain file
         self.prefs.task = self.task.currentData()
         self.prefs.platforms = [p.id for p in self.chosen_platforms()]
