@@ -10,8 +10,8 @@ knuckles."), so only a draft with neither gets the model's one short slot (a few
 tokens, greedy), kept only if its content words come from the draft and it tells no
 patient's story; else the draft's last sentence that tells no story stands in. The window
 asks the physician to check all but their own. A reply's message is the task's own (decline
-personal advice, invite private contact), with a crisis line or emergency services in
-front when a direct message or a comment describes a crisis or an emergency.
+personal advice, invite private contact), with the safety lines the comment or direct
+message calls for (`reply_lines`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Literal
 
 import regex
 
+from draftrx.compose import reply_lines
 from draftrx.compose.prompts import Message, read_toml
 from draftrx.compose.retell import tells_story
 from draftrx.compose.wording import content_words
@@ -52,36 +53,6 @@ _PLEASE_REMEMBER = regex.compile(
 )
 _SENTENCE = regex.compile(r"[^.!?…\n]+(?:[.!?…]+|$)")
 _HASHTAGS = regex.compile(r"(?:\s*#\w+)+\s*$")
-_EMERGENCY = regex.compile(
-    r"(?i)\b(?:chest (?:pain|pressure|tightness|hurts?)|(?:pain|pressure|tightness|heaviness|"
-    r"squeezing) in (?:the (?:middle|cent(?:er|re)) of )?(?:my|his|her|their|the) chest|"
-    r"spread(?:s|ing)? (?:to|into|down) (?:my|his|her|their|the) (?:left )?(?:arm|jaw|neck)|"
-    r"(?:arm|leg|face|side) (?:went|is|goes|going|has gone) (?:weak|numb|limp|dead)|"
-    r"can'?t (?:lift|move|feel) (?:my|his|her|their) (?:arm|leg|face)|"
-    r"can'?t (?:breathe|catch (?:my|his|her|"
-    r"their) breath)|(?:struggling|trouble|hard) (?:to )?breath|short(?:ness)? of breath|"
-    r"(?:face|mouth|smile) (?:is )?droop|slurr|one side|numb(?:ness)? (?:on|in) (?:one|the left|"
-    r"the right)|worst headache|pass(?:ed|ing) out|faint(?:ed|ing)|unconscious|unresponsive|"
-    r"seizure|overdos|suicid|kill (?:my|him|her)self|want to die|coughing (?:up )?blood|"
-    r"vomiting blood|bleeding (?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?(?:blue|"
-    r"swell)|throat (?:is )?(?:closing|swell)|anaphyla|stiff neck and fever|blue lips)"
-)
-_CRISIS = regex.compile(
-    r"(?i)\b(?:suicid|kill (?:my|him|her|them)sel(?:f|ves)|end (?:it all|my life)|want(?:ed)? to "
-    r"die|(?:don'?t|do not) want to (?:be here|live|wake up)|no (?:reason|point) (?:to|in) "
-    r"(?:live|living|go(?:ing)? on)|better off without me|hopeless|self[- ]harm|hurt(?:ing)? "
-    r"my ?self|overdos)"
-)
-_CRISIS_MESSAGE = (
-    "If you are thinking about suicide or are in crisis, please call or text 988 (the US "
-    "crisis line) or your local emergency number now; you are not alone."
-)
-_EMERGENCY_MESSAGE = (
-    "If this is happening now, call 911 (or your local emergency number) or go to the "
-    "nearest emergency department right away."
-)
-
-
 # A sentence that tells the reader what to do: an imperative ("If your chest hurts, call
 # 911.") or a should, must or never.
 _ADVICE = regex.compile(
@@ -109,8 +80,10 @@ _TO_EDITOR = regex.compile(
 _LABEL = regex.compile(r"^[\w ,/&-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
 # A label that says the claim after it is the myth, not its correction: "Myth:", "Myth I
 # hear every day:", "Claim:" (but "Myth check:" and "Myth busting:" set it right).
-_CLAIMED = regex.compile(r"(?i)\b(?:myths?(?!\s+(?:check|bust|buster|busting))|claims?|they say|"
-                         r"people say|heard|hear)\b")
+_CLAIMED = regex.compile(
+    r"(?i)\b(?:myths?(?!\s+(?:check|bust|buster|busting))|claims?|they say|"
+    r"people say|heard|hear)\b"
+)
 _QUOTES = "\"'“‘"
 _WORDS = regex.compile(r"[\p{L}\p{N}'’-]+")
 _BOUNDARY = regex.compile(r"[.!?…]+[\"'”’)]*(?:\s+|$)|\n+")
@@ -210,14 +183,14 @@ def _topic(text: str, size: int = 4) -> set[str]:
 
 
 def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
-    """A reply carries the task's message. A crisis or an emergency described in a direct
-    message or a public comment comes first: a crisis line, or emergency services."""
+    """A reply carries the task's message, with the safety lines its comment calls for
+    (`reply_lines`): a crisis line or emergency services first, a medicine not to change
+    or borrow and a photo not to be judged after. A review is answered as a review."""
     text = str(read_toml(task, folder).get("message", "")).strip()
     if task in ("reply-dm", "reply-comment"):
-        if _CRISIS.search(comment):
-            text = f"{_CRISIS_MESSAGE} {text}".strip()
-        elif _EMERGENCY.search(comment):
-            text = f"{_EMERGENCY_MESSAGE} {text}".strip()
+        first = reply_lines.before(comment)
+        then = reply_lines.after(comment, direct=task == "reply-dm")
+        text = " ".join(t for t in (first, text, then) if t)
     return KeyMessage(text, "task")
 
 
