@@ -441,13 +441,14 @@ def test_a_post_opens_with_the_physicians_message_and_the_model_goes_on_from_it(
 
 def test_a_myth_the_draft_quotes_is_never_chosen_as_its_message() -> None:
     """Once chosen, and opening the post: "Myth: '... hearing aids don't help.'" matched as
-    a sentence denying something, and the post began by stating the myth as fact."""
+    a sentence denying something, and the post began by stating the myth as fact. Only its
+    denial (`myths`) may open the message."""
     draft = ("Myth for older pts: 'hearing loss is just part of getting old, nothing to do "
              "about it, hearing aids don't help.' Untreated HL linked w/ isolation and falls. "
              "Get a hearing test, OTC hearing aids now available for mild-mod loss (US).")
     found = message.chosen(draft)
-    assert found is not None and "nothing to do" not in found
-    assert found.startswith("Get a hearing test")
+    assert found is not None and "nothing to do" not in found and "don't help" not in found
+    assert found.startswith("Hearing loss is not just part of getting old. Get a hearing test")
     quoted = "'Colds come from cold air,' people say. Wash your hands; viruses cause colds."
     assert message.chosen(quoted) == "Wash your hands; viruses cause colds."
 

@@ -22,7 +22,7 @@ from typing import Literal
 
 import regex
 
-from draftrx.compose import reply_lines
+from draftrx.compose import myths, reply_lines
 from draftrx.compose.prompts import Message, read_toml
 from draftrx.compose.retell import tells_story
 from draftrx.compose.wording import content_words
@@ -116,11 +116,12 @@ def own_sentence(draft: str) -> str | None:
 
 def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     """The draft's own sentences that read most like its point, when it marks none: the
-    sentence that sets a myth right and the one that tells the reader what to do, in the
-    draft's order, each scored by how much of the draft's topic it carries (short and
-    plain beats long and full of figures). Sentences that tell a story, name a stand-in,
-    speak in the first person, ask, speak to the editor ("Make it TikTok-able.") or state
-    the myth itself ("Myth: '...'") are never chosen. None when no sentence gives advice
+    myth it names turned round (`myths`), else the sentence that sets a myth right, and the
+    one that tells the reader what to do, in the draft's order, each scored by how much of
+    the draft's topic it carries (short and plain beats long and full of figures).
+    Sentences that tell a story, name a stand-in, speak in the first person, ask, speak to
+    the editor ("Make it TikTok-able.") or state the myth itself ("Myth: '...'") are never
+    chosen. None when no sentence gives advice
     or sets anything right."""
     body = _HASHTAGS.sub("", draft.strip())
     sentences = [
@@ -138,7 +139,10 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
                 - 0.15 * max(0, words - 20))  # fmt: skip
 
     picked: list[tuple[int, str]] = []
-    for kind in (_CORRECTION, _ADVICE):
+    myth = myths.corrected(body)
+    if myth is not None and general(myth[1], stand_ins):
+        picked.append(myth)  # the myth it names, turned round, sets it right plainest
+    for kind in (_ADVICE,) if picked else (_CORRECTION, _ADVICE):
         scored = [(score(t), -at, at, t) for at, t in sentences
                   if kind.search(t) and at not in {p[0] for p in picked}]  # fmt: skip
         if scored:
@@ -146,7 +150,7 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
             picked.append((best[2], best[3]))
     if not picked:
         return None
-    return _tidy(" ".join(t for _, t in sorted(picked)))
+    return _tidy(" ".join(t[:1].upper() + t[1:] for _, t in sorted(picked)))
 
 
 def _sentences(text: str) -> list[tuple[int, str, str]]:

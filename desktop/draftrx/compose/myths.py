@@ -1,0 +1,90 @@
+"""A myth-busting draft's point, said plainly: the myth it names, turned round.
+
+Physicians rarely write the correction as one plain sentence; they name the myth ("Myth:
+'vapes are just water vapor.'", "someone asks if the MMR causes autism. It doesn't.") and
+then argue with figures. The myth itself carries the topic's words, so its denial is the
+message: "Vapes are not just water vapor." A claim is turned round only where the rule is
+sure of the grammar (a verb to be or a modal, a known verb, an imperative, a denial to
+undo); anything else gives None, and the draft's own sentences are chosen instead.
+"""
+
+from __future__ import annotations
+
+import regex
+
+_LABELLED = regex.compile(
+    r"(?im)\bmyths?\b(?!\s+(?:check|bust))[^:\n]{0,60}:\s*(?P<claim>[^\n]+?)"
+    r"(?:[.!?]['’\"”]?(?:\s|$)|$)"
+)
+_ASKED = regex.compile(
+    r"(?i)\basks?\s+(?:me\s+)?(?:if|whether)\s+(?P<claim>[^.!?\n]{6,160})[.?]\s+"
+    r"(?:it|they|that)\s+(?:doesn'?t|does\s+not|don'?t|do\s+not|isn'?t|aren'?t|won'?t|can'?t)\b"
+)
+_FIRST_PERSON = {"i": "you", "i'm": "you're", "my": "your", "me": "you", "myself": "yourself"}
+_BE_OR_MODAL = regex.compile(
+    r"(?i)(?<=\w\s+)\b(?:is|are|was|were|can|will|could|would|should|must)\b(?!\s+not\b)"
+)
+_UNDO = (
+    (r"(?:do\s+not|don'?t)\s+", ""),
+    (r"is\s+not\b|isn'?t\b", "is"),
+    (r"are\s+not\b|aren'?t\b", "are"),
+    (r"will\s+not\b|won'?t\b", "will"),
+    (r"can\s*not\b|can'?t\b", "can"),
+)
+_THIRD_PERSON = regex.compile(
+    r"(?i)(?<=\w\s+)\b(cause|give|make|mean|lead|help|work|cure|prevent|protect|raise|lower|"
+    r"increase|reduce|damage|weaken|kill|remove|treat|stop|need|spread|trigger)(s)?\b"
+)
+_IMPERATIVE = regex.compile(
+    r"(?i)^(?:tilt|put|use|take|give|apply|rub|pop|drink|eat|feed|starve|sweat|wait|skip|let|"
+    r"keep|avoid|lie|ice|stay|sleep)\b"
+)
+_MAX_WORDS = 16
+
+
+def corrected(draft: str) -> tuple[int, str] | None:
+    """(offset, the myth turned round) for the first myth the draft names, or None."""
+    for pattern in (_LABELLED, _ASKED):
+        m = pattern.search(draft)
+        if m:
+            turned = turn_round(m["claim"])
+            if turned:
+                return m.start(), turned
+    return None
+
+
+def turn_round(claim: str) -> str | None:
+    """The claim denied, in the reader's person: "I need antibiotics for this cold" gives
+    "You don't need antibiotics for this cold". None when the grammar is not plain."""
+    claim = regex.split(r"\s*(?:[,;:(]|\s[\p{Pd}]\s|\s->)", claim.strip(" \"'“”‘’"))[0]
+    claim = claim.strip(" \"'“”‘’.!?")
+    words = claim.split()
+    if not 3 <= len(words) <= _MAX_WORDS or regex.search(r"\d", claim):
+        return None
+    claim = " ".join(_FIRST_PERSON.get(w.lower(), w) for w in words)
+    turned = _undo_denial(claim) or _deny(claim)
+    if turned is None:
+        return None
+    return turned[:1].upper() + turned[1:] + "."
+
+
+def _undo_denial(claim: str) -> str | None:
+    for pattern, plain in _UNDO:
+        m = regex.search(rf"(?i)\b{pattern}", claim)
+        if m:
+            return f"{claim[: m.start()]}{plain}{' ' if plain else ''}{claim[m.end() :].lstrip()}"
+    return None
+
+
+def _deny(claim: str) -> str | None:
+    if _IMPERATIVE.match(claim):
+        return f"don't {claim[:1].lower()}{claim[1:]}"
+    be = _BE_OR_MODAL.search(claim)
+    verb = _THIRD_PERSON.search(claim)
+    if be and (verb is None or be.start() < verb.start()):
+        joined = "cannot" if be.group().lower() == "can" else f"{be.group()} not"
+        return f"{claim[: be.start()]}{joined}{claim[be.end() :]}"
+    if verb:
+        helper = "does not" if verb.group(2) else "do not"
+        return f"{claim[: verb.start()]}{helper} {verb.group(1).lower()}{claim[verb.end() :]}"
+    return None

@@ -1,0 +1,57 @@
+"""A myth-busting draft's message: the myth it names, turned round. Wrong grammar here
+would put the myth itself at the top of a post, so every rule has a case, and a claim the
+rules cannot read gives None rather than a guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from draftrx.compose import message, myths
+
+
+@pytest.mark.parametrize(
+    ("claim", "turned"),
+    [
+        ("vapes are just water vapor.", "Vapes are not just water vapor."),
+        ("the MMR causes autism", "The MMR does not cause autism."),
+        ("flu shots give you the flu", "Flu shots do not give you the flu."),
+        ("I need antibiotics for this cold", "You do not need antibiotics for this cold."),
+        ("I don't need sunscreen when it's cloudy", "You need sunscreen when it's cloudy."),
+        ("cold air can't hurt your lungs", "Cold air can hurt your lungs."),
+        ("tilt your head back for a nosebleed", "Don't tilt your head back for a nosebleed."),
+        ("you can catch the flu from wet hair", "You cannot catch the flu from wet hair."),
+        (
+            "hearing loss is just part of getting old, nothing to do about it",
+            "Hearing loss is not just part of getting old.",
+        ),
+    ],
+)
+def test_a_claim_is_turned_round(claim: str, turned: str) -> None:
+    assert myths.turn_round(claim) == turned
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "butter/oil/toothpaste/ice on burns",  # no verb to deny
+        "vaccines overload a baby's immune system",  # a verb the rules do not know
+        "you need 8 glasses of water a day",  # figures: the denial would assert a number
+        "sugar",  # too short to be a claim
+    ],
+)
+def test_a_claim_the_rules_cannot_read_gives_none(claim: str) -> None:
+    assert myths.turn_round(claim) is None
+
+
+def test_the_myth_named_in_a_draft_opens_its_message() -> None:
+    asked = ("Every week someone in clinic asks if the MMR causes autism. It doesn't. Studies "
+             "of millions of children found no link. Please vaccinate on schedule.")  # fmt: skip
+    assert message.chosen(asked) == "The MMR does not cause autism. Please vaccinate on schedule."
+    labelled = ("Myth I hear from teens: 'vapes are just water vapor.' Nope - nicotine, metals, "
+                "flavourings. Talk to your teen about quitting help.")  # fmt: skip
+    assert message.chosen(labelled).startswith("Vapes are not just water vapor. Talk")
+
+
+def test_an_unanswered_question_is_no_myth() -> None:
+    draft = "A patient asks if the MMR causes autism. Here is what the studies say."
+    assert myths.corrected(draft) is None  # the draft never says it does not
