@@ -319,3 +319,32 @@ def test_a_sentence_of_the_platforms_instruction_never_reaches_the_post(scanner)
     plain = "Keep it short.  Plain words help. Flu shots are safe."  # not the instruction
     _, (x,) = run(Scripted(plain), scanner, platforms=(PLATFORMS["x"],))
     assert plain in x.text
+    alone = "Flu shots are safe.\n\nOne punchy point\n\nAsk your pharmacist."  # a reply's
+    _, (x,) = run(Scripted(alone), scanner, platforms=(PLATFORMS["x"],))
+    assert "punchy" not in x.text and "Ask your pharmacist." in x.text
+
+
+def test_a_paragraph_said_twice_or_about_the_prompt_is_taken_out(scanner) -> None:
+    """Seen in eval-rewrite: the opening said again under a label ("When you: ..."), and
+    "Warning sign: No warning signs needed for this key message." in a TikTok lesson."""
+    said = ("When you: Flu shots matter.\n\nThey protect you and the people around you."
+            "\n\nWarning sign: No warning signs needed for this key message."
+            "\n\nThey protect you and the people around you.\n\nGet yours this fall.")  # fmt: skip
+    _, (li,) = run(Scripted(said), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert li.posts[0].startswith("Flu shots matter.\n\nThey protect you and the people around "
+                                  "you.\n\nGet yours this fall.")  # fmt: skip
+    assert li.text.count("Flu shots matter.") == 1 and "key message" not in li.text
+    kept = "Flu shots matter, and here is why.\n\nThey protect you. They protect others."
+    _, (li,) = run(Scripted(kept), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert "Flu shots matter, and here is why." in li.text  # more than the opening: kept
+
+
+def test_a_post_label_is_taken_off_and_a_post_about_posts_is_not(scanner) -> None:
+    """Seen in eval-rewrite: "Educational Post: Knee Osteoarthritis" heading a LinkedIn post,
+    and "Educational Post:" again halfway down an X thread."""
+    labelled = "Educational Post: Why flu shots matter\n\nThey protect you.\n\nPost:\nGet one."
+    _, (li,) = run(Scripted(labelled), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert "Post:" not in li.text and "Why flu shots matter\n\nThey protect you." in li.text
+    about = "A good post: short, kind and true. Share this post: it helps."
+    _, (li,) = run(Scripted(about), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert about in li.text

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import regex
 
-from draftrx.compose import faithful, injection, phrases, retell
+from draftrx.compose import expansions, faithful, injection, phrases, retell
 from draftrx.compose import message as key_message
 from draftrx.compose.checks import Check, mask, run_checks, worst
 from draftrx.compose.diff import Change, inserted, word_diff
@@ -61,6 +61,10 @@ from draftrx.privacy.rescan import scrub
 from draftrx.privacy.scanner import Scanner
 
 _ECHO_WORDS = 4  # a sentence this long found in the instruction is the instruction
+_ECHO_LINE_WORDS = 3  # and a whole line this long
+_PARAGRAPH_LABEL = regex.compile(r"^[\p{L} ]{1,24}:\s*")  # "When you: ", "Caption: "
+# A sentence about the prompt, not for the public: only the prompt speaks of a key message.
+_META = regex.compile(r"(?i)(?:^|(?<=[.!?]\s))[^.!?\n]*\bkey message\b[^.!?\n]*[.!?]?\s*")
 _SENTENCE_END = regex.compile(r"(?<=[.!?])\s+")
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 BatchFn = Callable[
@@ -76,6 +80,12 @@ _SIGN_OFF = regex.compile(
 _TAGS = regex.compile(r"(?i)</?(?:post|comment|message|draft|reply|review)>")  # echoed
 _MARKDOWN = regex.compile(r"\*\*|__|^#{1,6}\s+", regex.MULTILINE)
 _LABEL = regex.compile(r"(?im)^[ \t]*key message[ \t]*:[ \t]*")  # the prompt's label, echoed
+# "Educational Post:" heading a post, or a thread's second part: what the text is, said to
+# the person who asked for it, not to the public.
+_POST_LABEL = regex.compile(
+    r"(?im)^[ \t]*(?:(?:educational|public|social[- ]media|facebook|linkedin|instagram|threads|"
+    r"bluesky|mastodon|tiktok|x|twitter|rewritten|final)[ \t]+)?post[ \t]*:[ \t]*(?:\n(?=\S))?"
+)
 _HASHTAG = regex.compile(rf"\s*{phrases.HASHTAG.pattern}")
 
 
@@ -564,6 +574,7 @@ class Composer:
             variant.checks.append(faithful.check(own, message.text, given, own_source=not reply,
                                                  words=message.trusted))  # fmt: skip
         variant.checks.append(retell.record_details(own, self.scanner, mapping))
+        variant.checks.append(expansions.check(own, given))
         if reply:
             variant.checks.append(injection.check(own, protected.result.text))
         if request.task == "lesson":
@@ -603,11 +614,12 @@ class Composer:
     ) -> str:
         """The post's text: the opening as given, then the model's text, cleaned apart (a
         preamble such as "Here is the post:" comes right after the opening) and without
-        the opening said again."""
+        the opening, or any paragraph, said again."""
         opening = w.opening.strip()
         body = self._clean(w.streamed, request, protected, platform)
         if opening and body.startswith(opening):
             body = body[len(opening) :].strip()
+        body = _without_repeats(body, opening)
         return "\n\n".join(t for t in (opening, body) if t)
 
     def _clean(
@@ -617,7 +629,7 @@ class Composer:
         text = _PREAMBLE.sub("", _TAGS.sub("", text).strip()).strip()
         text = _SIGN_OFF.sub("", text).strip()
         text = _MARKDOWN.sub("", text)  # platforms show ** and ## literally
-        text = _LABEL.sub("", text)
+        text = _POST_LABEL.sub("", _LABEL.sub("", text)).strip()
         text = _without_echo(text, platform_instruction(platform, self._prompts))
         if len(text) > 1 and text[0] in '"“' and text[-1] in '"”':
             text = text[1:-1].strip()
@@ -749,22 +761,43 @@ def _too_long(body: str, platform: Platform, tail: Tail) -> bool:
 
 
 def _without_echo(text: str, instruction: str) -> str:
-    """The text without sentences that repeat the platform's instruction: the default
-    model wrote "One punchy point, plain words, no hashtags or at most one." into a post."""
+    """The text without sentences that repeat the platform's instruction, or lines that
+    are a piece of it: the default model wrote "One punchy point, plain words, no hashtags
+    or at most one." into a post, and "One punchy point" alone on a line of a reply."""
     said = f" {_plain_words(instruction)} "
     if not said.strip():
         return text
 
-    def echo(sentence: str) -> bool:
+    def echo(sentence: str, least: int = _ECHO_WORDS) -> bool:
         words = _plain_words(sentence)
-        return len(words.split()) >= _ECHO_WORDS and f" {words} " in said
+        return len(words.split()) >= least and f" {words} " in said
 
     lines = text.split("\n")
-    kept = [" ".join(s for s in parts if not echo(s)) if any(map(echo, parts)) else line
-            for line in lines for parts in [_SENTENCE_END.split(line)]]  # fmt: skip
+    kept = [
+        "" if echo(line, _ECHO_LINE_WORDS)
+        else " ".join(s for s in parts if not echo(s)) if any(map(echo, parts)) else line
+        for line in lines for parts in [_SENTENCE_END.split(line)]
+    ]  # fmt: skip
     if kept == lines:
         return text
     return regex.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _without_repeats(body: str, opening: str) -> str:
+    """The body without a paragraph it already said, the opening's included, and without
+    a sentence about the prompt ("No warning signs needed for this key message."). The
+    default model restated its opening under a label ("When you: ...") and the physician
+    would have had to delete it by hand."""
+    seen = {_plain_words(_PARAGRAPH_LABEL.sub("", opening))} - {""}
+    kept = []
+    for paragraph in regex.split(r"\n\s*\n", body):
+        paragraph = _META.sub("", paragraph).strip()
+        words = _plain_words(_PARAGRAPH_LABEL.sub("", paragraph))
+        if words and words in seen:
+            continue
+        seen.add(words)
+        kept.append(paragraph)
+    return "\n\n".join(p for p in kept if p)
 
 
 def _plain_words(text: str) -> str:
