@@ -546,3 +546,21 @@ def test_what_a_rewrite_sends_includes_the_slot_only_when_it_is_asked(scanner) -
         wire = str(sent)
         assert not [w for w in ("Mercy", "Tom", "Reyes") if w in wire], wire
     assert calls == []  # listing what would be sent asks no model
+
+
+@pytest.mark.parametrize(
+    ("draft", "public"),
+    [
+        ("Draft for IG: A fever in a baby under 3 months is urgent. Need to make this "
+         "readable for parents lol.", "A fever in a baby under 3 months is urgent."),
+        ("Heart attacks in women can feel different.\nStay professional, keep it human, "
+         "tighten up, ~120 words max.\nCall 911.",
+         "Heart attacks in women can feel different.\nCall 911."),
+        ("myth vid: butter on burns. All bad. Make it TikTok-able.",  # the myth label stays
+         "myth vid: butter on burns. All bad."),
+        ("Keep it simple: rest, fluids, time. A script for a 10-minute video is online.",
+         "Keep it simple: rest, fluids, time. A script for a 10-minute video is online."),
+    ],
+)  # fmt: skip
+def test_notes_to_the_editor_never_reach_the_model(draft: str, public: str) -> None:
+    assert message.for_the_public(draft) == public

@@ -37,6 +37,13 @@ def test_a_claim_is_turned_round(claim: str, turned: str) -> None:
         "vaccines overload a baby's immune system",  # a verb the rules do not know
         "you need 8 glasses of water a day",  # figures: the denial would assert a number
         "sugar",  # too short to be a claim
+        # A second clause: turning the first verb leaves the second one saying the myth.
+        "melatonin gummies are natural so they're harmless",
+        "put a spoon in their mouth during a seizure so they don't swallow their tongue",
+        "you can stop your inhaler because you feel fine",
+        "if you don't have a fever you aren't contagious",  # denials inside a condition
+        "it's not a heart attack if there's no chest pain",
+        "you're fine if you don't have chest pain",
     ],
 )
 def test_a_claim_the_rules_cannot_read_gives_none(claim: str) -> None:
@@ -55,3 +62,23 @@ def test_the_myth_named_in_a_draft_opens_its_message() -> None:
 def test_an_unanswered_question_is_no_myth() -> None:
     draft = "A patient asks if the MMR causes autism. Here is what the studies say."
     assert myths.corrected(draft) is None  # the draft never says it does not
+
+
+@pytest.mark.parametrize(
+    ("draft", "turned"),
+    [
+        ("People think cold weather causes the flu. Nope, a virus does.",
+         "Cold weather does not cause the flu."),
+        ("Lots of parents tell me that sugar makes kids hyper. It doesn't.",
+         "Sugar does not make kids hyper."),
+        ('Two myths I hear: (1) "I don\'t need sunscreen when it\'s cloudy" - most UV gets '
+         "through.", "You need sunscreen when it's cloudy."),
+    ],
+)  # fmt: skip
+def test_a_belief_the_draft_denies_or_numbers_is_a_myth(draft: str, turned: str) -> None:
+    found = myths.corrected(draft)
+    assert found is not None and found[1] == turned
+
+
+def test_a_belief_the_draft_does_not_deny_is_no_myth() -> None:
+    assert myths.corrected("Patients tell me they feel fine on statins. That's great.") is None

@@ -75,8 +75,11 @@ _CORRECTION = regex.compile(
 _TO_EDITOR = regex.compile(
     r"(?i)\b(?:make\s+(?:it|this)|need\s+to\s+make|pls|shorten|want\s+this|draft|script|"
     r"thread|post\s+(?:idea|re)|debunk|lol|video|vid|readable|for\s+(?:ig|instagram|"
-    r"linkedin|tiktok|facebook|x|twitter)|non-preachy)\b"
+    r"linkedin|tiktok|facebook|x|twitter)|non-preachy|not\s+a\s+lecture|tighten|words?\s+max|"
+    r"keep\s+it\s+(?:human|punchy|professional)|stay\s+professional)\b"
 )
+_NOTE_WORDS = 12  # a note to the editor is short; a long sentence with these words is content
+_NOTE_FIGURE = regex.compile(r"\d(?![\d,]*\s*(?:words?|characters?|chars|seconds?|secs?)\b)")
 _LABEL = regex.compile(r"^[\w ,/&-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
 # A label that says the claim after it is the myth, not its correction: "Myth:", "Myth I
 # hear every day:", "Claim:" (but "Myth check:" and "Myth busting:" set it right).
@@ -151,6 +154,36 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     if not picked:
         return None
     return _tidy(" ".join(t[:1].upper() + t[1:] for _, t in sorted(picked)))
+
+
+def for_the_public(draft: str) -> str:
+    """The draft without what the physician says to DraftRx rather than to the public:
+    short notes ("Make it TikTok-able.", "Pls shorten to a tweet lol") and labels ("Draft
+    for IG: "), but not one that names a myth ("myth vid: "), which the checks read. Given
+    notes, the default model copied "Make this a short video before the next cold snap."
+    into a post. Used for what the model reads; the draft stays as typed."""
+    out, start = [], 0
+    ends = [m.end() for m in _BOUNDARY.finditer(draft) if _ends_sentence(draft, m)]
+    for end in [*ends, len(draft)]:
+        segment = draft[start:end]
+        whole = segment.strip()
+        label = _LABEL.match(whole)
+        body = whole[label.end() :] if label else whole
+        if whole and _is_note(body):
+            segment = segment.replace(whole, "", 1)
+            if not out or out[-1].endswith("\n"):
+                segment = ""  # the line goes with it
+        elif label and _TO_EDITOR.search(label.group()) and not _CLAIMED.search(label.group()):
+            segment = segment.replace(label.group(), "", 1)
+        out.append(segment)
+        start = end
+    return regex.sub(r"[ \t]+(?=\n)|(?<=[ \t])[ \t]+", "", "".join(out)).strip()
+
+
+def _is_note(sentence: str) -> bool:
+    return bool(_TO_EDITOR.search(sentence)) and not _NOTE_FIGURE.search(sentence) and len(
+        _WORDS.findall(sentence)
+    ) <= _NOTE_WORDS
 
 
 def _sentences(text: str) -> list[tuple[int, str, str]]:

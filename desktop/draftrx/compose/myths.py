@@ -20,6 +20,14 @@ _ASKED = regex.compile(
     r"(?i)\basks?\s+(?:me\s+)?(?:if|whether)\s+(?P<claim>[^.!?\n]{6,160})[.?]\s+"
     r"(?:it|they|that)\s+(?:doesn'?t|does\s+not|don'?t|do\s+not|isn'?t|aren'?t|won'?t|can'?t)\b"
 )
+# "People think X. They don't.", "Many parents believe that X. Not true."
+_BELIEVED = regex.compile(
+    r"(?i)\b(?:people|patients|parents|folks|many|some|everyone|you(?:'ve| may have| might have)?)"
+    r"\s+(?:\w+\s+){0,2}?(?:think|believe|say|assume|tell\s+me|heard|swear)\s+(?:that\s+)?"
+    r"(?P<claim>[^.!?\n]{6,160})[.!]\s+(?:(?:it|they|that)\s+(?:doesn'?t|does\s+not|don'?t|"
+    r"do\s+not|isn'?t|aren'?t|won'?t|can'?t)\b|(?:not\s+true|nope|wrong|false|no)\b)"
+)
+_ENUMERATOR = regex.compile(r"^\s*(?:\(?\d{1,2}[).]|[\p{Pd}*•])\s*")
 _FIRST_PERSON = {"i": "you", "i'm": "you're", "my": "your", "me": "you", "myself": "yourself"}
 _BE_OR_MODAL = regex.compile(
     r"(?i)(?<=\w\s+)\b(?:is|are|was|were|can|will|could|would|should|must)\b(?!\s+not\b)"
@@ -40,11 +48,20 @@ _IMPERATIVE = regex.compile(
     r"keep|avoid|lie|ice|stay|sleep)\b"
 )
 _MAX_WORDS = 16
+# A claim with a second clause is left alone: "gummies are natural so they're harmless"
+# turned at its first verb still says they are harmless, and "put something in their mouth
+# so they don't swallow their tongue" undone at its only denial says the myth's advice.
+_SECOND_CLAUSE = regex.compile(
+    r"(?i)\b(?:so|because|since|therefore|thus|which|unless|until|otherwise|then|or\s+else|"
+    r"and\s+(?:so|then|that))\b"
+)
+_DENIAL = regex.compile(r"(?i)\b(?:not|never|no)\b|n'?t\b")
+_CONDITION = regex.compile(r"(?i)\b(?:if|when|whenever|while)\b")
 
 
 def corrected(draft: str) -> tuple[int, str] | None:
     """(offset, the myth turned round) for the first myth the draft names, or None."""
-    for pattern in (_LABELLED, _ASKED):
+    for pattern in (_LABELLED, _ASKED, _BELIEVED):
         m = pattern.search(draft)
         if m:
             turned = turn_round(m["claim"])
@@ -55,11 +72,21 @@ def corrected(draft: str) -> tuple[int, str] | None:
 
 def turn_round(claim: str) -> str | None:
     """The claim denied, in the reader's person: "I need antibiotics for this cold" gives
-    "You don't need antibiotics for this cold". None when the grammar is not plain."""
-    claim = regex.split(r"\s*(?:[,;:(]|\s[\p{Pd}]\s|\s->)", claim.strip(" \"'“”‘’"))[0]
+    "You don't need antibiotics for this cold". None when the grammar is not plain: a second
+    clause, two denials, or a denial inside a condition."""
+    claim = _ENUMERATOR.sub("", claim).strip(" \"'“”‘’")
+    claim = regex.split(r"\s*(?:[,;:(\"“”]|\s[\p{Pd}]\s|\s->)", claim)[0]
     claim = claim.strip(" \"'“”‘’.!?")
     words = claim.split()
     if not 3 <= len(words) <= _MAX_WORDS or regex.search(r"\d", claim):
+        return None
+    denials = [m.start() for m in _DENIAL.finditer(claim)]
+    condition = _CONDITION.search(claim)
+    if (
+        _SECOND_CLAUSE.search(claim)
+        or len(denials) > 1
+        or (denials and condition and denials[0] > condition.start())
+    ):
         return None
     claim = " ".join(_FIRST_PERSON.get(w.lower(), w) for w in words)
     turned = _undo_denial(claim) or _deny(claim)

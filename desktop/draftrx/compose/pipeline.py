@@ -342,13 +342,14 @@ class Composer:
     def model_input(self, request: Request, protected: Protected) -> str:
         """What stands for the draft in the prompt: a lesson gets only its teaching
         sentences (the key message goes in beside them), an educational post the whole
-        protected draft, both with shorthand spelled out; a reply, the text it answers as
-        written."""
+        protected draft, both with shorthand spelled out and without the physician's notes
+        to the editor; a reply, the text it answers as written."""
         if request.task in REPLY_TASKS:
             return protected.result.text  # someone else's words, quoted as written
+        public = key_message.for_the_public(protected.result.text)
         if request.task != "lesson":
-            return spell_out(protected.result.text)
-        return spell_out(retell.teaching(protected.result.text, self.scanner))
+            return spell_out(public)
+        return spell_out(retell.teaching(public, self.scanner))
 
     def _messages(
         self, prompt: PromptTemplate, given: str, message: KeyMessage, platform: Platform | None

@@ -245,8 +245,10 @@ def key_messages(cases: list[Case], engine) -> list[Found]:  # engine: draftrx.e
     from draftrx.privacy.scanner import default_scanner
 
     composer = Composer(engine.stream, default_scanner(), Settings(), cancel=engine.cancel)
+    fresh = getattr(engine, "reset_cache", lambda: None)
     out = []
     for case in cases:
+        fresh()  # as in `run`: each case's slot from an empty cache
         request = Request(case.draft, case.task, seed=0)
         found = composer.key_message(request, composer.protect(request))
         out.append(Found(case.id, case.kind, found.text, found.source, carries(found.text, case)))
@@ -285,8 +287,11 @@ def run(
     Without `speculate` a run is reproducible: the app guesses ahead from the prompt, and
     how many guesses a step verifies depends on kernel timings measured in the process, so
     the batch shapes and with them the float rounding change from run to run (7 of 15
-    holdout posts came out the same in two runs with it, 15 of 15 without). A change's
-    effect is then the change's, not the run's."""
+    holdout posts came out the same in two runs with it, 15 of 15 without). Each case
+    also starts from an empty cache: a prompt whose prefix was cached by the case before
+    is computed in other batch shapes, so a change to one case's prompt moved the text of
+    the next (8 of 24 unchanged holdout prompts wrote differently after the dev set's
+    reply prompts changed). A change's effect is then the change's, not the run's."""
     from draftrx.compose.pipeline import Composer, MessageFound, Request, VariantDone
     from draftrx.compose.platforms import choose, load_platforms
     from draftrx.compose.readability import grade
@@ -302,7 +307,9 @@ def run(
     params = GenerationParams(max_tokens=max_tokens, temperature=temperature, seed=0,
                               speculate=speculate)  # fmt: skip
     judged: list[Judged] = []
-    for case in sorted(cases, key=lambda c: (c.task, c.id)):  # same task in a row: cached prefix
+    fresh = getattr(engine, "reset_cache", lambda: None)  # a practice server keeps its own
+    for case in sorted(cases, key=lambda c: (c.task, c.id)):
+        fresh()
         platforms = choose(",".join(case.platforms), known)
         findings = [f for f in scanner.scan(case.draft) if f.blocking]
         originals = [case.draft[f.start : f.end] for f in findings]
