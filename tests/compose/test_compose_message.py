@@ -195,13 +195,14 @@ def _kept_and_blocked(cases: list[dict]) -> tuple[int, int]:
 
 
 def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
-    """Measured: 62 of 67 references kept (four add a number or a vaccine their draft
+    """Measured: 68 of 73 references kept (four add a number or a vaccine their draft
     lacks; one gold message lists what not to do as "not to give aspirin, wait, or ..."),
-    64 of 67 reversed posts blocked (two reviews break privacy, not the message: other
-    checks' work; one recasts "green mucus does not mean antibiotics" as a new claim)."""
+    70 of 73 reversed posts blocked (two reviews break privacy, not the message: other
+    checks' work; one recasts "green mucus does not mean antibiotics" as a new claim). The
+    six drafts moved in from the holdout: all six kept, all six blocked."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 67 and kept >= 62 and blocked >= 64
+    assert len(cases) == 73 and kept >= 68 and blocked >= 70
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
