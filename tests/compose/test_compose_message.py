@@ -206,11 +206,12 @@ def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
-    """A floor, not a target: measured 25 of 27 and 24 of 27 on rules that never saw the
-    set (its misses are not looked at)."""
+    """A floor, not a target, on rules that never saw the set (its misses are not looked
+    at): 24 of 27 kept and 22 of 27 blocked. Six drafts whose posts were read went to dev
+    and six new ones came in, written from a brief: 5 of those 6 kept, 4 blocked."""
     cases = _gold("holdout")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 27 and kept >= 25 and blocked >= 24
+    assert len(cases) == 27 and kept >= 24 and blocked >= 22
 
 
 @pytest.mark.parametrize(
