@@ -73,6 +73,11 @@ def test_an_unanswered_question_is_no_myth() -> None:
          "Sugar does not make kids hyper."),
         ('Two myths I hear: (1) "I don\'t need sunscreen when it\'s cloudy" - most UV gets '
          "through.", "You need sunscreen when it's cloudy."),
+        # Any believer but the writer; the reason they believe it is no part of the claim.
+        ("Grandparents esp. think a little honey in warm water is harmless because it's "
+         "'natural'. It isn't.", "A little honey in warm water is not harmless."),
+        ("My patients still think statins cause dementia. They don't.",
+         "Statins do not cause dementia."),
     ],
 )  # fmt: skip
 def test_a_belief_the_draft_denies_or_numbers_is_a_myth(draft: str, turned: str) -> None:
@@ -82,3 +87,4 @@ def test_a_belief_the_draft_denies_or_numbers_is_a_myth(draft: str, turned: str)
 
 def test_a_belief_the_draft_does_not_deny_is_no_myth() -> None:
     assert myths.corrected("Patients tell me they feel fine on statins. That's great.") is None
+    assert myths.corrected("I think the rash is eczema. It isn't, it's psoriasis.") is None

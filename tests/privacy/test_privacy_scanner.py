@@ -93,6 +93,16 @@ def test_education_without_a_patient_has_no_identifiers(scanner: Scanner) -> Non
     assert [f for f in scanner.scan(text) if f.blocking] == []
 
 
+def test_an_arrow_joins_names_in_a_handoff_and_steps_in_a_causal_chain(scanner) -> None:
+    """Seen in eval-rewrite: "infant gut flora can't outcompete them -> spores germinate"
+    made "spores" a name, and every "spores" of the draft became a stand-in surname."""
+    chain = "Gut flora can't outcompete them -> spores germinate -> toxin -> botulism."
+    assert [f for f in scanner.scan(chain) if f.blocking] == []
+    handoff = "report from jansen -> okafor at 0700; Kwame -> Dr. Ostrovsky"
+    found = {handoff[f.start : f.end] for f in scanner.scan(handoff) if f.type == "NAME"}
+    assert {"jansen", "okafor", "Kwame", "Ostrovsky"} <= found
+
+
 def test_what_a_post_cites_or_tags_is_not_an_identifier(scanner: Scanner) -> None:
     post = "Talk to your doctor. Read more at https://www.cdc.gov/flu or mayoclinic.org. #FluShot"
     assert scanner.scan(post, quasi_identifiers=False) == []

@@ -76,10 +76,13 @@ _TO_EDITOR = regex.compile(
     r"(?i)\b(?:make\s+(?:it|this)|need\s+to\s+make|pls|shorten|want\s+this|draft|script|"
     r"thread|post\s+(?:idea|re)|debunk|lol|video|vid|readable|for\s+(?:ig|instagram|"
     r"linkedin|tiktok|facebook|x|twitter)|non-preachy|not\s+a\s+lecture|tighten|words?\s+max|"
-    r"keep\s+it\s+(?:human|punchy|professional)|stay\s+professional)\b"
+    r"keep\s+it\s+(?:human|punchy|professional)|stay\s+professional|hook|talking\s+to\s+camera|"
+    r"reel)\b"
 )
 _NOTE_WORDS = 12  # a note to the editor is short; a long sentence with these words is content
-_NOTE_FIGURE = regex.compile(r"\d(?![\d,]*\s*(?:words?|characters?|chars|seconds?|secs?)\b)")
+_NOTE_FIGURE = regex.compile(
+    r"\d(?![\d,]*\s*(?:words?|characters?|chars|seconds?|secs?|s|min|minutes?)\b)"
+)
 _LABEL = regex.compile(r"^[\w ,/&-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
 # A label that says the claim after it is the myth, not its correction: "Myth:", "Myth I
 # hear every day:", "Claim:" (but "Myth check:" and "Myth busting:" set it right).
@@ -181,9 +184,11 @@ def for_the_public(draft: str) -> str:
 
 
 def _is_note(sentence: str) -> bool:
-    return bool(_TO_EDITOR.search(sentence)) and not _NOTE_FIGURE.search(sentence) and len(
-        _WORDS.findall(sentence)
-    ) <= _NOTE_WORDS
+    return (
+        bool(_TO_EDITOR.search(sentence))
+        and not _NOTE_FIGURE.search(sentence)
+        and len(_WORDS.findall(sentence)) <= _NOTE_WORDS
+    )
 
 
 def _sentences(text: str) -> list[tuple[int, str, str]]:

@@ -22,10 +22,11 @@ _ASKED = regex.compile(
 )
 # "People think X. They don't.", "Many parents believe that X. Not true."
 _BELIEVED = regex.compile(
-    r"(?i)\b(?:people|patients|parents|folks|many|some|everyone|you(?:'ve| may have| might have)?)"
-    r"\s+(?:\w+\s+){0,2}?(?:think|believe|say|assume|tell\s+me|heard|swear)\s+(?:that\s+)?"
-    r"(?P<claim>[^.!?\n]{6,160})[.!]\s+(?:(?:it|they|that)\s+(?:doesn'?t|does\s+not|don'?t|"
-    r"do\s+not|isn'?t|aren'?t|won'?t|can'?t)\b|(?:not\s+true|nope|wrong|false|no)\b)"
+    r"(?i)\b(?!(?:I|we)\b)(?P<who>[\p{L}'.]+(?:\s+[\p{L}'.]+){0,2}?)\s+(?:still\s+|often\s+|all\s+)?"
+    r"(?:think|thinks|believe|believes|say|says|assume|assumes|tell\s+me|heard|swear|swears)\s+"
+    r"(?:that\s+)?(?P<claim>[^.!?\n]{6,160})[.!]\s+(?:(?:it|they|that)\s+(?:doesn'?t|does\s+not|"
+    r"don'?t|do\s+not|isn'?t|is\s+not|aren'?t|are\s+not|won'?t|can'?t)\b|(?:not\s+true|nope|"
+    r"wrong|false|no)\b)"
 )
 _ENUMERATOR = regex.compile(r"^\s*(?:\(?\d{1,2}[).]|[\p{Pd}*•])\s*")
 _FIRST_PERSON = {"i": "you", "i'm": "you're", "my": "your", "me": "you", "myself": "yourself"}
@@ -52,9 +53,15 @@ _MAX_WORDS = 16
 # turned at its first verb still says they are harmless, and "put something in their mouth
 # so they don't swallow their tongue" undone at its only denial says the myth's advice.
 _SECOND_CLAUSE = regex.compile(
-    r"(?i)\b(?:so|because|since|therefore|thus|which|unless|until|otherwise|then|or\s+else|"
+    r"(?i)\b(?:so|therefore|thus|which|unless|until|otherwise|then|or\s+else|"
     r"and\s+(?:so|then|that))\b"
 )
+# The reason a myth is believed ("... is harmless because it's 'natural'") is cut off: the
+# claim is what comes before it, and its denial says nothing of the reason.
+# Only a claim about what something is ("honey is harmless because it's natural") loses its
+# reason; in "you can stop your inhaler because you feel fine" the reason is the condition.
+_REASON = regex.compile(r"(?i)\s+(?:because|since|as\s+long\s+as)\b")
+_IS = regex.compile(r"(?i)\b(?:is|are|'s|'re)\b")
 _DENIAL = regex.compile(r"(?i)\b(?:not|never|no)\b|n'?t\b")
 _CONDITION = regex.compile(r"(?i)\b(?:if|when|whenever|while)\b")
 
@@ -76,7 +83,8 @@ def turn_round(claim: str) -> str | None:
     clause, two denials, or a denial inside a condition."""
     claim = _ENUMERATOR.sub("", claim).strip(" \"'“”‘’")
     claim = regex.split(r"\s*(?:[,;:(\"“”]|\s[\p{Pd}]\s|\s->)", claim)[0]
-    claim = claim.strip(" \"'“”‘’.!?")
+    stated, *reason = _REASON.split(claim, maxsplit=1)
+    claim = stated.strip(" \"'“”‘’.!?")  # why they believe it is no part of the claim
     words = claim.split()
     if not 3 <= len(words) <= _MAX_WORDS or regex.search(r"\d", claim):
         return None
@@ -89,6 +97,8 @@ def turn_round(claim: str) -> str | None:
     ):
         return None
     claim = " ".join(_FIRST_PERSON.get(w.lower(), w) for w in words)
+    if reason and not _IS.search(claim):
+        return None  # "you can stop X because you feel fine": the reason is the condition
     turned = _undo_denial(claim) or _deny(claim)
     if turned is None:
         return None

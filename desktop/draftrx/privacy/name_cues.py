@@ -88,10 +88,7 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
                 and not owner and not unit
                 and (takes(t, kin, text) or closes(text, t))):  # fmt: skip
             return 0.9
-    handoff = HANDOFF.match(text, t.end) or HANDOFF_BEFORE.search(
-        text, max(0, t.start - 6), t.start
-    )
-    if handoff and (plain_name(t.low) or t.low in lexicon.given_names()):
+    if handoff(text, t) and namelike(t.low):
         return 0.85  # a handoff: "pham -> delacroix", "Kwame -> Dr. Ostrovsky"
     if bracketed(text, t, prev):
         return 0.8  # "nf (hiroshi)", "security (benedek)", "biomed (Gus)", "staff (Will, Dana)"
@@ -235,10 +232,27 @@ def listed_after_kin(text: str, toks: list[Tok], i: int) -> bool:
     return False
 
 
-HANDOFF = regex.compile(r"\s*(?:->|→)\s*(?:dr\.?\s+)?\p{L}", regex.IGNORECASE)
+HANDOFF = regex.compile(
+    r"\s*(?:->|→)\s*(?P<dr>dr\.?\s+)?(?P<word>\p{L}[\p{L}'-]*)", regex.IGNORECASE
+)
 
 
-HANDOFF_BEFORE = regex.compile(r"(?:->|→)\s*$")
+HANDOFF_BEFORE = regex.compile(r"(?P<word>\p{L}[\p{L}'-]*)\s*(?:->|→)\s*$")
+
+
+def handoff(text: str, t: Tok) -> bool:
+    """A name handed to a name across an arrow: "pham -> delacroix", "Kwame -> Dr.
+    Ostrovsky". The other side must read as a name too: in a physician's causal chain
+    ("can't outcompete them -> spores germinate") an arrow joins steps, not people."""
+    after = HANDOFF.match(text, t.end)
+    if after:
+        return bool(after["dr"]) or namelike(after["word"].lower())
+    before = HANDOFF_BEFORE.search(text, max(0, t.start - 40), t.start)
+    return before is not None and namelike(before["word"].lower())
+
+
+def namelike(low: str) -> bool:
+    return plain_name(low) or low in lexicon.given_names()
 
 
 IN_PARENTHESES = regex.compile(r"\(\s?")
