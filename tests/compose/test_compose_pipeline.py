@@ -334,6 +334,11 @@ def test_a_paragraph_said_twice_or_about_the_prompt_is_taken_out(scanner) -> Non
     assert li.posts[0].startswith("Flu shots matter.\n\nThey protect you and the people around "
                                   "you.\n\nGet yours this fall.")  # fmt: skip
     assert li.text.count("Flu shots matter.") == 1 and "key message" not in li.text
+    meta = ("The physician's advice is to get a flu shot.\n\nThey protect you. The doctor also "
+            "mentions that they are free.\n\nOriginal draft:\n\nSee the doctor if unsure.")
+    _, (li,) = run(Scripted(meta), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert "physician" not in li.text and "mentions" not in li.text and "Original" not in li.text
+    assert "They protect you." in li.text and "See the doctor if unsure." in li.text
     kept = "Flu shots matter, and here is why.\n\nThey protect you. They protect others."
     _, (li,) = run(Scripted(kept), scanner, platforms=(PLATFORMS["linkedin"],))
     assert "Flu shots matter, and here is why." in li.text  # more than the opening: kept

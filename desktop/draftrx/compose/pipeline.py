@@ -63,8 +63,15 @@ from draftrx.privacy.scanner import Scanner
 _ECHO_WORDS = 4  # a sentence this long found in the instruction is the instruction
 _ECHO_LINE_WORDS = 3  # and a whole line this long
 _PARAGRAPH_LABEL = regex.compile(r"^[\p{L} ]{1,24}:\s*")  # "When you: ", "Caption: "
-# A sentence about the prompt, not for the public: only the prompt speaks of a key message.
-_META = regex.compile(r"(?i)(?:^|(?<=[.!?]\s))[^.!?\n]*\bkey message\b[^.!?\n]*[.!?]?\s*")
+# A sentence about the prompt or the draft, not for the public: only the prompt speaks of a
+# key message, and a physician's post does not report what "the physician" or "the doctor"
+# says in it ("The physician's advice to screen all adults...", "Original draft:").
+_META = regex.compile(
+    r"(?i)(?:^|(?<=[.!?]\s))[^.!?\n]*\b(?:key message|the\s+physician'?s\s+(?:advice|draft|"
+    r"note|post|message)|the\s+(?:doctor|physician)\s+(?:also\s+)?(?:states|mentions|notes|"
+    r"says|tells\s+you|explains|wants)|original\s+draft|the\s+story\s+from|hook\s+idea)\b"
+    r"[^.!?\n]*[.!?:]?\s*"
+)
 _SENTENCE_END = regex.compile(r"(?<=[.!?])\s+")
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 BatchFn = Callable[
