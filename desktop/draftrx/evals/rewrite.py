@@ -288,10 +288,10 @@ def run(
     how many guesses a step verifies depends on kernel timings measured in the process, so
     the batch shapes and with them the float rounding change from run to run (7 of 15
     holdout posts came out the same in two runs with it, 15 of 15 without). Each case
-    also starts from an empty cache: a prompt whose prefix was cached by the case before
-    is computed in other batch shapes, so a change to one case's prompt moved the text of
-    the next (8 of 24 unchanged holdout prompts wrote differently after the dev set's
-    reply prompts changed). A change's effect is then the change's, not the run's."""
+    also starts from an empty cache, so that what ran before cannot change its text: with
+    the previous case's prefix reused, 8 of 24 holdout posts whose prompts had not changed
+    wrote differently once the dev set's reply prompts changed; with the reset, two runs
+    agreed on 29 of 30. A change's effect is then the change's, not the run's."""
     from draftrx.compose.pipeline import Composer, MessageFound, Request, VariantDone
     from draftrx.compose.platforms import choose, load_platforms
     from draftrx.compose.readability import grade
