@@ -44,6 +44,7 @@ def test_a_claim_is_turned_round(claim: str, turned: str) -> None:
         "if you don't have a fever you aren't contagious",  # denials inside a condition
         "it's not a heart attack if there's no chest pain",
         "you're fine if you don't have chest pain",
+        "you should never wake a sleeping baby",  # a denial the rules cannot undo
     ],
 )
 def test_a_claim_the_rules_cannot_read_gives_none(claim: str) -> None:

@@ -22,7 +22,7 @@ _ASKED = regex.compile(
 )
 # "People think X. They don't.", "Many parents believe that X. Not true."
 _BELIEVED = regex.compile(
-    r"(?i)\b(?!(?:I|we)\b)(?P<who>[\p{L}'.]+(?:\s+[\p{L}'.]+){0,2}?)\s+(?:still\s+|often\s+|all\s+)?"
+    r"(?i)\b(?!(?:I|we)\b)[\p{L}'.]+(?:\s+[\p{L}'.]+){0,2}?\s+(?:still\s+|often\s+|all\s+)?"
     r"(?:think|thinks|believe|believes|say|says|assume|assumes|tell\s+me|heard|swear|swears)\s+"
     r"(?:that\s+)?(?P<claim>[^.!?\n]{6,160})[.!]\s+(?:(?:it|they|that)\s+(?:doesn'?t|does\s+not|"
     r"don'?t|do\s+not|isn'?t|is\s+not|aren'?t|are\s+not|won'?t|can'?t)\b|(?:not\s+true|nope|"
@@ -56,10 +56,9 @@ _SECOND_CLAUSE = regex.compile(
     r"(?i)\b(?:so|therefore|thus|which|unless|until|otherwise|then|or\s+else|"
     r"and\s+(?:so|then|that))\b"
 )
-# The reason a myth is believed ("... is harmless because it's 'natural'") is cut off: the
-# claim is what comes before it, and its denial says nothing of the reason.
-# Only a claim about what something is ("honey is harmless because it's natural") loses its
-# reason; in "you can stop your inhaler because you feel fine" the reason is the condition.
+# The reason a myth is believed is cut off a claim about what something is ("honey is
+# harmless because it's natural": its denial says nothing of the reason); in "you can stop
+# your inhaler because you feel fine" the reason is the condition, and the claim is left.
 _REASON = regex.compile(r"(?i)\s+(?:because|since|as\s+long\s+as)\b")
 _IS = regex.compile(r"(?i)\b(?:is|are|'s|'re)\b")
 _DENIAL = regex.compile(r"(?i)\b(?:not|never|no)\b|n'?t\b")
@@ -80,7 +79,8 @@ def corrected(draft: str) -> tuple[int, str] | None:
 def turn_round(claim: str) -> str | None:
     """The claim denied, in the reader's person: "I need antibiotics for this cold" gives
     "You don't need antibiotics for this cold". None when the grammar is not plain: a second
-    clause, two denials, or a denial inside a condition."""
+    clause, two denials, a denial inside a condition or one it cannot undo, or a reason that
+    is the claim's condition."""
     claim = _ENUMERATOR.sub("", claim).strip(" \"'“”‘’")
     claim = regex.split(r"\s*(?:[,;:(\"“”]|\s[\p{Pd}]\s|\s->)", claim)[0]
     stated, *reason = _REASON.split(claim, maxsplit=1)
@@ -99,9 +99,9 @@ def turn_round(claim: str) -> str | None:
     claim = " ".join(_FIRST_PERSON.get(w.lower(), w) for w in words)
     if reason and not _IS.search(claim):
         return None  # "you can stop X because you feel fine": the reason is the condition
-    turned = _undo_denial(claim) or _deny(claim)
+    turned = _undo_denial(claim) if denials else _deny(claim)
     if turned is None:
-        return None
+        return None  # a denial the rules cannot undo ("never"): no second "not" on top
     return turned[:1].upper() + turned[1:] + "."
 
 

@@ -43,11 +43,11 @@ _EMERGENCY = regex.compile(
     r"(?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?blue|blue lips|"
     r"stiff neck and fever)"
 )
-# A medicine about to be changed without its prescriber: stopped, skipped, doubled, swapped.
 _MEDICINE = (
     r"(?:pills?|meds?|medicines?|medications?|tablets?|doses?|prescriptions?|inhalers?|insulin|"
     r"antibiotics?|blood thinners?|shots?|patch(?:es)?)"
 )
+# A medicine about to be changed without its prescriber: stopped, skipped, doubled, swapped.
 _CHANGE = regex.compile(
     r"(?i)\b(?:(?:stop|quit|skip|doubl|halv|swap|switch|replac|wean)\w*|come off|go off|"
     r"cut (?:it |them |the \w+ )?(?:in half|back)|take (?:two|2|an extra|extra|more)|"
@@ -125,9 +125,7 @@ def after(text: str, *, direct: bool) -> str:
         lines.append(BORROWED)
     if any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in _sentences(text)):
         lines.append(DOSE)
-    if any(
-        _CHANGE.search(s) and (_NAMED_MEDICINE.search(s) or drugs.find(s)) for s in _sentences(text)
-    ):
+    if any(_CHANGE.search(s) and _medicine(s) for s in _sentences(text)):
         lines.append(CHANGE)
     if direct and _PHOTO.search(text):
         lines.append(PHOTO)
