@@ -120,12 +120,12 @@ def before(text: str) -> str:
 def after(text: str, *, direct: bool) -> str:
     """What goes after the task's message: a medicine not to change or borrow, a dose to
     ask a pharmacist for, and (in a direct message) a photo that cannot be judged from afar."""
-    lines = []
-    if any(_BORROWED.search(s) and _medicine(s) for s in _sentences(text)):
+    lines, sentences = [], _sentences(text)
+    if any(_BORROWED.search(s) and _medicine(s) for s in sentences):
         lines.append(BORROWED)
-    if any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in _sentences(text)):
+    if any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in sentences):
         lines.append(DOSE)
-    if any(_CHANGE.search(s) and _medicine(s) for s in _sentences(text)):
+    if any(_CHANGE.search(s) and _medicine(s) for s in sentences):
         lines.append(CHANGE)
     if direct and _PHOTO.search(text):
         lines.append(PHOTO)
