@@ -142,7 +142,7 @@ def test_a_prefill_in_progress_never_holds_up_rewrite(qtbot, make_window) -> Non
     window = make_window(engine_factory=real_engine, platforms=["x", "bluesky"],
                          temperature=0.0, max_tokens=24)  # fmt: skip
     qtbot.waitUntil(lambda: window.model_ready and window.scanner_ready, timeout=120_000)
-    window.set_draft("\n\n".join([DRAFT] * 5))
+    window.set_draft("\n\n".join([DRAFT] * 30))  # about 1,300 tokens: seconds to prefill
     window._prefill_timer.stop()
     ended: list[bool] = []
     window.worker.prefilled.connect(ended.append)
