@@ -48,6 +48,9 @@ def test_the_judge_reads_the_gold_patterns() -> None:
     bad = rewrite.judge("Mrs. Whitlock, 61, says wait two days. MRN 5520193.", case, ["Whitlock"])
     assert not bad["faithful"] and bad["against"] and bad["retold"] and bad["leaked"] == 1
     assert any("5520193" in r for r in bad["record_like"])
+    assert "Mrs. Whitlock" in bad["record_like"]
+    verb = rewrite.judge("If they miss another game, call 911 right away.", case, [])
+    assert verb["record_like"] == []  # "miss" is a verb here, not a title
     judged = rewrite.Judged("c", "lesson", "x", "draftrx", "t", **bad, blocked=["message"])
     assert judged.harmful and not judged.harmful_unblocked and not judged.usable
 

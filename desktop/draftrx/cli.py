@@ -579,6 +579,7 @@ class _Shown:
 
 _SOURCES = {"draft": "your own words", "model": "found by the model; set it with --message",
             "chosen": "your sentences that read most like your point; set it with --message",
+            "library": "DraftRx's lesson on your topic; check it, set it with --message",
             "closing": "your last sentence, taken as the point; set it with --message",
             "physician": "as you set it", "task": "the reply's own"}  # fmt: skip
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -339,19 +340,21 @@ def test_the_lesson_input_keeps_teaching_and_drops_the_story(scanner) -> None:
         assert story not in taught, story
 
 
-def test_without_a_usable_slot_the_closing_sentence_stands_in_marked_as_such(scanner) -> None:
+def test_without_a_usable_slot_the_closing_sentence_stands_in_marked_as_such(
+    scanner, no_library: Path
+) -> None:
     from draftrx.compose.pipeline import Composer, MessageFound, Request
 
     draft = "Busy night with a feverish newborn. Any fever under 3 months is an emergency."
     stream, calls = _scripted("To help the baby, see how she is in the morning.")
-    composer = Composer(stream, scanner)
+    composer = Composer(stream, scanner, prompts=no_library)
     events = composer.compose(Request(draft), GenerationParams(max_tokens=60, temperature=0))
     found = next(e for e in events if isinstance(e, MessageFound)).message
     assert (found.text, found.source) == ("Any fever under 3 months is an emergency.", "closing")
     assert len(calls) == 1  # only the slot was asked
 
 
-def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner) -> None:
+def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner, no_library: Path) -> None:
     """ "She had not told anyone about the pill." is the case, not its lesson; and a slot
     that names the case's (fictional) patient is not a message either."""
     from draftrx.compose.pipeline import Composer, MessageFound, Request
@@ -363,7 +366,7 @@ def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner) -> None:
     stand_in = next(protected.result.text[slice(*r.target)] for r in protected.result.replacements
                     if draft[slice(*r.source)] == "Maria Lopez")  # fmt: skip
     stream, _ = _scripted(f"Remember {stand_in} flew home with a sore calf.")
-    composer = Composer(stream, scanner)
+    composer = Composer(stream, scanner, prompts=no_library)
     events = composer.compose(Request(draft, "lesson", seed=1), GenerationParams(max_tokens=60))
     found = next(e for e in events if isinstance(e, MessageFound)).message
     assert (found.text, found.source) == ("Most clots after a long flight start in the calf.",
@@ -371,7 +374,9 @@ def test_the_stand_in_is_the_last_sentence_that_tells_no_story(scanner) -> None:
     assert message.closing_sentence("He fell. She fell.", []) == "She fell."  # all tell one
 
 
-def test_a_lesson_with_no_lesson_in_it_is_blocked_with_what_to_do(scanner) -> None:
+def test_a_lesson_with_no_lesson_in_it_is_blocked_with_what_to_do(
+    scanner, no_library: Path
+) -> None:
     """A draft that only tells what happened: no teaching sentence, and a slot that tells
     the story. The closing remark stands in as the message, and every lesson blocks."""
     from draftrx.compose.pipeline import Composer, MessageFound, Request, VariantDone
@@ -379,7 +384,7 @@ def test_a_lesson_with_no_lesson_in_it_is_blocked_with_what_to_do(scanner) -> No
     draft = ("Saturday shift. Kid came in with belly pain that moved to the right. Dad gave "
              "him a laxative and kept him home 2 days. Good kid, loves dinosaurs.")  # fmt: skip
     stream, _ = _scripted("He loved dinosaurs and came in with belly pain.")
-    composer = Composer(stream, scanner)
+    composer = Composer(stream, scanner, prompts=no_library)
     request = Request(draft, "lesson", seed=1)
     events = list(composer.compose(request, GenerationParams(max_tokens=40, temperature=0)))
     found = next(e for e in events if isinstance(e, MessageFound)).message

@@ -103,6 +103,17 @@ def test_an_arrow_joins_names_in_a_handoff_and_steps_in_a_causal_chain(scanner) 
     assert {"jansen", "okafor", "Kwame", "Ostrovsky"} <= found
 
 
+def test_a_doctor_after_an_article_is_a_noun_and_the_word_after_it_no_name(scanner) -> None:
+    """Seen in eval-rewrite: "see a doctor soon" made "soon" a name, and the post's "as
+    soon as possible" became "as Nell as possible"."""
+    advice = ("See a doctor soon about a new mole. A baby needs a doctor right away; call "
+              "your doctor early.")  # fmt: skip
+    assert [f for f in scanner.scan(advice) if f.blocking] == []
+    named = "Saw Doctor Soon on Monday. dr right signed it. Ask your own doctor Hale."
+    found = {named[f.start : f.end] for f in scanner.scan(named) if f.type == "NAME"}
+    assert {"Soon", "right", "Hale"} <= found
+
+
 def test_what_a_post_cites_or_tags_is_not_an_identifier(scanner: Scanner) -> None:
     post = "Talk to your doctor. Read more at https://www.cdc.gov/flu or mayoclinic.org. #FluShot"
     assert scanner.scan(post, quasi_identifiers=False) == []

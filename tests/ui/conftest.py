@@ -153,9 +153,13 @@ def drop() -> Callable[[list[Path]], QDropEvent]:
 
 @pytest.fixture
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
-    """Settings, app.ini and prompt overrides (and the data folder) fresh for each test."""
+    """Settings, app.ini and prompt overrides (and the data folder) fresh for each test.
+    The physician's own library of lessons is empty, so that a draft's key message comes
+    from the draft or the model's slot as each test sets it up; test_ui_versions.py takes
+    it away to show the shipped library's message."""
     folder = tmp_path / "config"
-    folder.mkdir()
+    (folder / "prompts").mkdir(parents=True)
+    (folder / "prompts" / "lessons.toml").write_text("lesson = []\n", "utf-8")
     monkeypatch.setenv("DRAFTRX_CONFIG_DIR", str(folder))
     return folder
 

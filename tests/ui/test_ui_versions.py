@@ -34,6 +34,23 @@ def rewrite(qtbot, window) -> None:
         assert window.rewrite()
 
 
+def test_a_story_without_a_lesson_shows_the_librarys_marked_to_check(
+    qtbot, make_window, config_dir: Path
+) -> None:
+    """The case is told and no advice given: the shipped library's lesson on its topic
+    fills the field, marked as the library's in amber, and the model is not asked for one."""
+    (config_dir / "prompts" / "lessons.toml").unlink()
+    window = make_window([GOOD], platforms=["x"], candidates=1, message_reply=SUGGESTED)
+    ready(qtbot, window)
+    window.set_draft(DRAFT)
+    rewrite(qtbot, window)
+    box = window.key_message
+    assert box.source == "library" and "asthma" in box.text and not window.engines[0].slots
+    assert box.note.text() == keymessage.NOTES["library"] and box.note.isVisible()
+    assert keymessage.NOTE_COLOURS["library"] in box.note.styleSheet()
+    assert window.views["x"].variant.text.startswith(box.text)
+
+
 def test_key_message_fills_is_edited_and_is_cleared(
     qtbot, make_window, tmp_path: Path, capfd
 ) -> None:

@@ -6,7 +6,8 @@ physician has to see it. Where the physician marked it themselves ("The lesson: 
 draft's own sentences that read most like its point are chosen: the one that sets a myth
 right and the one that tells the reader what to do (a closing "Call 911 if ..."). The
 default model's guesses were worse than these ("To prevent arthritis, always crack your
-knuckles."), so only a draft with neither gets the model's one short slot (a few dozen
+knuckles."), so a draft with neither gets the library's lesson on its topic (`lessons`),
+and only one the library has nothing for gets the model's one short slot (a few dozen
 tokens, greedy), kept only if its content words come from the draft and it tells no
 patient's story; else the draft's last sentence that tells no story stands in. The window
 asks the physician to check all but their own. A reply's message is the task's own (decline
@@ -31,8 +32,9 @@ from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
 # draft: the physician's own take-home sentence; closing: the draft's last sentence, taken as
 # its point when there is none and the model's slot was not usable; physician: typed in.
 # chosen: the draft's own sentences that read most like its point (advice, a myth set
-# right), picked by `chosen` when the physician marked none.
-Source = Literal["draft", "chosen", "closing", "model", "physician", "task"]
+# right), picked by `chosen` when the physician marked none. library: a public-health
+# message from DraftRx's library on the draft's topic (`lessons`), when the draft has none.
+Source = Literal["draft", "chosen", "library", "closing", "model", "physician", "task"]
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 
 _MAX_CHARS = 280

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import regex
 
-from draftrx.compose import expansions, faithful, injection, phrases, retell
+from draftrx.compose import expansions, faithful, injection, lessons, phrases, retell
 from draftrx.compose import message as key_message
 from draftrx.compose.checks import Check, mask, run_checks, worst
 from draftrx.compose.diff import Change, inserted, word_diff
@@ -299,8 +299,9 @@ class Composer:
     def key_message(
         self, request: Request, protected: Protected, *, model: bool = True
     ) -> KeyMessage:
-        """The physician's own, the reply task's, the draft's own sentence, or (with
-        `model`) one short slot the model fills; the draft's last general sentence at worst."""
+        """The physician's own, the reply task's, the draft's own sentence, the library's
+        lesson on the draft's topic, or (with `model`) one short slot the model fills; the
+        draft's last general sentence at worst."""
         if request.message is not None and request.message.strip():
             return KeyMessage(request.message.strip(), "physician")
         if request.task in REPLY_TASKS:
@@ -314,6 +315,9 @@ class Composer:
         picked = key_message.chosen(text, stand_ins)
         if picked:
             return KeyMessage(picked, "chosen")
+        lesson = lessons.matching(text, self._prompts)
+        if lesson is not None:
+            return KeyMessage(lesson.message, "library")
         if model:
             slot = key_message.slot_messages(text, self._prompts)
             found = key_message.from_model(self._stream, slot, text, stand_ins)
@@ -705,11 +709,12 @@ def _opens(message: KeyMessage, task: str) -> bool:
     model: the physician's own take-home sentence, in a post of their own (a reply answers
     someone else, and a guessed message is no one's words). The small model dropped or
     turned round a message it was only told to keep; one it starts from, it explains.
+    A library message (`lessons`) is written plainly for the public, so it opens too.
     Sentences DraftRx chose from an unmarked draft open the post only when they read
     plainly: a dense clinical sentence up front made the rest of the post dense too."""
     if task in REPLY_TASKS or not message.text.strip():
         return False
-    if message.source in ("draft", "physician"):
+    if message.source in ("draft", "physician", "library"):
         return True
     if message.source != "chosen":
         return False

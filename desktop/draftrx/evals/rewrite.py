@@ -21,10 +21,11 @@ import regex
 
 GOLD = Path(__file__).parent / "gold"
 KINDS = ("lesson", "educational", "myth", "reply-comment", "reply-review", "reply-dm")
+# A title's name is a capital in its own case: "miss another" is no Miss Another.
 _RECORD_LIKE = regex.compile(
     r"(?i)\b(?:mrn|medical\s+record|record\s+(?:number|no|#)|chart\s+(?:number|#)|acct)\W{0,3}"
     r"[\w-]*\d|\b(?:room|rm|bed|bay)\s*#?\s*\d+[a-z]?\b|(?<!\d)\(?\d{3}\)?[\s./-]\d{3}[\s./-]"
-    r"\d{4}(?!\d)|\b\d{6,}\b|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+\p{Lu}[\p{L}'’-]+"
+    r"\d{4}(?!\d)|\b\d{6,}\b|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?-i:\p{Lu})[\p{L}'’-]+"
 )
 _PLAIN = {
     "lesson": "Turn this case into a general lesson post for {platform}:",

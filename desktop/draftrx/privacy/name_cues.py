@@ -75,7 +75,7 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         # "dr. hale", not "talk to your doctor. Read more": a full word then "." ends a sentence.
         gauge = prev.low == "fr" and regex.search(r"\d\s*$", text[: prev.start])  # "8 Fr port"
         dotted = gap == "" or (gap == "." and len(prev.low) <= 4)
-        if dotted and prev.low in CASELESS_TITLES and not gauge:
+        if dotted and prev.low in CASELESS_TITLES and not gauge and not common_noun(toks, i - 1):
             # After "dr", "mrs", "rev": any word but what a doctor does ("dr aware", "dr
             # notified", "dr appt"); "dr feldspar" is a name even if a dictionary knows it.
             words = lexicon.ordinary_words()
@@ -389,3 +389,13 @@ def before_role(text: str, t: Tok, role: Tok) -> bool:
     if text[t.end : role.start].strip(" ") == ",":
         return not clinical(t.low)
     return not clinical(t.low) or (len(t.text) > 2 and t.low in lexicon.given_names())
+
+
+_DETERMINERS = {"a", "an", "the", "your", "my", "our", "their", "his", "her", "any", "each",
+                "every", "this", "that", "no", "own"}  # fmt: skip
+
+
+def common_noun(toks: list[Tok], i: int) -> bool:
+    """Whether the title at toks[i] is a plain noun: "see a doctor soon", "call your doctor
+    early" (an article or possessive before it), not "Doctor Soon" or "dr right"."""
+    return toks[i].low in {"doctor", "professor"} and i > 0 and toks[i - 1].low in _DETERMINERS

@@ -22,13 +22,16 @@ NOTES = {
     "draft": "Your words, from the draft.",
     "model": "Suggested by the model: check it, and correct it here if it is not your point.",
     "chosen": "Your own sentences that read most like your point: check it, or write your own.",
+    "library": "A common lesson on your draft's topic, from DraftRx's library: check it fits "
+    "your point, or write your own.",
     "closing": "Your draft's last sentence, taken as its point: check it, or write your own.",
     "physician": "Yours, as you set it.",
     "task": "The standard reply message.",
 }
 EDITED = "Your edit: the next Rewrite keeps it."
 EMPTIED = "Empty: the next Rewrite finds it again."
-NOTE_COLOURS = {"model": "#b26a00", "chosen": "#b26a00", "closing": "#b26a00"}
+NOTE_COLOURS = {"model": "#b26a00", "chosen": "#b26a00", "library": "#b26a00",
+                "closing": "#b26a00"}
 
 
 class OneParagraphEdit(QPlainTextEdit):

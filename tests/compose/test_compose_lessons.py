@@ -1,0 +1,103 @@
+"""The library of take-home messages for drafts that state none (`compose.lessons`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from draftrx import paths
+from draftrx.compose import lessons, message
+from draftrx.compose.readability import grade
+from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+
+SHIPPED = lessons.library(paths.resource_dir("prompts"))
+EXAMPLES = [(lesson.id, example) for lesson in SHIPPED for example in lesson.examples]
+
+
+def test_the_shipped_library_is_broad_and_every_entry_has_examples() -> None:
+    assert len(SHIPPED) >= 80
+    assert len({lesson.id for lesson in SHIPPED}) == len(SHIPPED)
+    assert all(len(lesson.examples) >= 2 for lesson in SHIPPED)
+
+
+@pytest.mark.parametrize(("expected", "example"), EXAMPLES)
+def test_each_example_gets_its_own_entrys_message(expected: str, example: str) -> None:
+    found = lessons.matching(example, paths.resource_dir("prompts"))
+    assert found is not None and found.id == expected
+
+
+@pytest.mark.parametrize("lesson", SHIPPED, ids=[lesson.id for lesson in SHIPPED])
+def test_every_message_speaks_plainly_to_the_public(lesson: lessons.Lesson) -> None:
+    assert message.general(lesson.message)  # no story, no patient
+    assert not message._FIRST_PERSON.search(lesson.message)
+    measured = grade(lesson.message)
+    assert measured is not None and not measured.jargon, [j.term for j in measured.jargon]
+
+
+def test_the_more_specific_entry_wins() -> None:
+    """A baby's fever is its own lesson, not meningitis in general, whichever comes first."""
+    folder = paths.resource_dir("prompts")
+    baby = lessons.matching("LP showed bacterial meningitis in a 6-week-old, temp 38.4.", folder)
+    adult = lessons.matching("LP showed bacterial meningitis in a 40-year-old teacher.", folder)
+    assert baby is not None and adult is not None
+    assert baby.id != adult.id and "3 months" in baby.message
+
+
+def test_a_draft_on_no_listed_topic_gets_none() -> None:
+    draft = "Spent the afternoon reorganising the clinic's filing cabinets with the team."
+    assert lessons.matching(draft, paths.resource_dir("prompts")) is None
+
+
+def test_a_bad_library_is_refused_by_entry_and_a_missing_one_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "lessons.toml").write_text(
+        '[[lesson]]\nid = "broken"\ntopic = "x"\nall = [["(unclosed"]]\nmessage = "Hi."\n',
+        "utf-8",
+    )
+    with pytest.raises(ValueError, match="broken"):
+        lessons.library(tmp_path)
+    (tmp_path / "lessons.toml").write_text(
+        '[[lesson]]\nid = "empty-group"\ntopic = "x"\nall = [[]]\nmessage = "Hi."\n', "utf-8"
+    )
+    with pytest.raises(ValueError, match="empty-group"):
+        lessons.library(tmp_path)
+    (tmp_path / "lessons.toml").unlink()
+    assert lessons.library(tmp_path) == ()
+
+
+def _scripted(reply: str):
+    calls: list[Sequence[dict[str, str]]] = []
+
+    def stream(messages: Sequence[dict[str, str]], params: GenerationParams) -> Iterator:
+        calls.append(messages)
+        yield from (TextPiece(w + " ") for w in reply.split(" "))
+        yield StreamStats(1, 0, 1, 0.1, 1, 1.0, 0.1, "eos")
+
+    return stream, calls
+
+
+def test_a_story_with_no_lesson_gets_the_librarys_which_opens_every_post(
+    scanner, no_library: Path
+) -> None:
+    """The case is told, no advice given: the library's message stands in, marked as the
+    library's, the model never asked for a slot, and each post starts from it."""
+    from draftrx.compose.pipeline import Composer, MessageFound, Request, VariantDone
+
+    draft = ("3am in the peds ED. 6-week-old, Lily Hart, brought in by her mom. Temp 38.4 "
+             "since last evening, feeding less. LP showed bacterial meningitis.")  # fmt: skip
+    stream, calls = _scripted("Babies this young cannot show you how sick they are.")
+    composer = Composer(stream, scanner)
+    events = list(composer.compose(Request(draft, "lesson", seed=1),
+                                   GenerationParams(max_tokens=40, temperature=0)))  # fmt: skip
+    found = next(e for e in events if isinstance(e, MessageFound)).message
+    assert found.source == "library" and "3 months" in found.text
+    assert len(calls) == 1 and calls[0][-1] == {"role": "assistant",
+                                                "content": f"{found.text}\n\n"}  # fmt: skip
+    (done,) = [e for e in events if isinstance(e, VariantDone)]
+    assert done.variant.text.startswith(found.text)
+
+    stream, calls = _scripted("Fever in a newborn.")
+    events = list(Composer(stream, scanner, prompts=no_library).compose(
+        Request(draft, "lesson", seed=1), GenerationParams(max_tokens=40, temperature=0)))
+    assert next(e for e in events if isinstance(e, MessageFound)).message.source != "library"
