@@ -101,3 +101,24 @@ def test_a_story_with_no_lesson_gets_the_librarys_which_opens_every_post(
     events = list(Composer(stream, scanner, prompts=no_library).compose(
         Request(draft, "lesson", seed=1), GenerationParams(max_tokens=40, temperature=0)))
     assert next(e for e in events if isinstance(e, MessageFound)).message.source != "library"
+
+
+def test_a_dense_chosen_sentence_gives_way_to_the_library_and_a_plain_one_does_not(
+    scanner,
+) -> None:
+    """"Patients should discuss with prescriber (dose adjustment, alternate agent...)" would
+    not open a post; the library's plain message on statins does."""
+    from draftrx.compose.pipeline import Composer, Request
+
+    composer = Composer(_scripted("x")[0], scanner)
+    dense = ("Statin-associated muscle symptoms are commonly reported, yet blinded trials show "
+             "most are nocebo. Patients experiencing myalgia should discuss with prescriber "
+             "(dose adjustment, alternate agent, rechallenge) rather than self-discontinuation.")
+    plain = "Statins cut heart attacks. If your muscles ache, talk to your doctor, don't stop."
+
+    def found(draft: str) -> message.KeyMessage:
+        request = Request(draft, seed=1)
+        return composer.key_message(request, composer.protect(request), model=False)
+
+    assert found(dense).source == "library" and "statin" in found(dense).text.lower()
+    assert found(plain).source == "chosen"
