@@ -103,22 +103,21 @@ def test_a_story_with_no_lesson_gets_the_librarys_which_opens_every_post(
     assert next(e for e in events if isinstance(e, MessageFound)).message.source != "library"
 
 
-def test_a_dense_chosen_sentence_gives_way_to_the_library_and_a_plain_one_does_not(
-    scanner,
-) -> None:
-    """"Patients should discuss with prescriber (dose adjustment, alternate agent...)" would
-    not open a post; the library's plain message on statins does."""
+def test_a_myth_is_set_right_then_explained_by_the_library_on_its_topic(scanner) -> None:
+    """The denial is the draft's, turned round; the why and what to do are the library's,
+    but only where the myth itself is about the lesson's topic (matches its patterns)."""
     from draftrx.compose.pipeline import Composer, Request
 
     composer = Composer(_scripted("x")[0], scanner)
-    dense = ("Statin-associated muscle symptoms are commonly reported, yet blinded trials show "
-             "most are nocebo. Patients experiencing myalgia should discuss with prescriber "
-             "(dose adjustment, alternate agent, rechallenge) rather than self-discontinuation.")
-    plain = "Statins cut heart attacks. If your muscles ache, talk to your doctor, don't stop."
 
     def found(draft: str) -> message.KeyMessage:
         request = Request(draft, seed=1)
         return composer.key_message(request, composer.protect(request), model=False)
 
-    assert found(dense).source == "library" and "statin" in found(dense).text.lower()
-    assert found(plain).source == "chosen"
+    myth = found("Myth: antibiotics cure colds. 7-10d, abx kill bacteria, resistance, C diff.")
+    assert myth.source == "library" and myth.text.startswith("Antibiotics do not cure colds. ")
+    assert "virus" in myth.text.lower()
+    off_topic = found("Myth: tilt your head back for a nosebleed. Pinch the soft part. ED if "
+                      "on anticoagulants with heavy bleed, or after a head injury.")
+    assert off_topic.source == "chosen"  # the blood-thinner lesson is not the myth's topic
+    assert off_topic.text.startswith("Don't tilt your head back for a nosebleed.")

@@ -161,6 +161,14 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     return _tidy(" ".join(t[:1].upper() + t[1:] for _, t in sorted(picked)))
 
 
+def myth_denial(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
+    """The first myth the draft names, turned round (`myths`), or None."""
+    myth = myths.corrected(_HASHTAGS.sub("", draft.strip()))
+    if myth is None or not general(myth[1], stand_ins):
+        return None
+    return _tidy(myth[1])
+
+
 def for_the_public(draft: str) -> str:
     """The draft without what the physician says to DraftRx rather than to the public:
     short notes ("Make it TikTok-able.", "Pls shorten to a tweet lol") and labels ("Draft

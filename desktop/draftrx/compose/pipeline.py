@@ -299,10 +299,10 @@ class Composer:
     def key_message(
         self, request: Request, protected: Protected, *, model: bool = True
     ) -> KeyMessage:
-        """The physician's own, the reply task's, the draft's own sentence (chosen ones
-        only where they read plainly or the library has nothing), the library's lesson on
-        the draft's topic, or (with `model`) one short slot the model fills; the draft's
-        last general sentence at worst."""
+        """The physician's own, the reply task's, a myth the draft names turned round with
+        the library's lesson on it, the draft's own sentences, the library's lesson on the
+        draft's topic, or (with `model`) one short slot the model fills; the draft's last
+        general sentence at worst."""
         if request.message is not None and request.message.strip():
             return KeyMessage(request.message.strip(), "physician")
         if request.task in REPLY_TASKS:
@@ -313,11 +313,15 @@ class Composer:
             return KeyMessage(own, "draft")
         fictional = protected.result.text
         stand_ins = [fictional[a:b] for a, b in (r.target for r in protected.result.replacements)]
-        picked = key_message.chosen(text, stand_ins)
-        # The library's plain lesson beats a dense chosen sentence, which would not open
-        # the post ("Out-of-office measurement is superior to isolated office readings...").
         lesson = lessons.matching(text, self._prompts)
-        if picked and (lesson is None or _plain(picked)):
+        denial = key_message.myth_denial(text, stand_ins)
+        if denial and lesson and lesson.hits(denial):
+            # The myth set right, then why and what to do, in plain words, where the myth
+            # itself is about the lesson's topic: the draft's own advice beside a denial
+            # was often a figure or a list ("time it, ease to floor, cushion head").
+            return KeyMessage(f"{denial} {lesson.message}", "library")
+        picked = key_message.chosen(text, stand_ins)
+        if picked:
             return KeyMessage(picked, "chosen")
         if lesson is not None:
             return KeyMessage(lesson.message, "library")
@@ -719,12 +723,9 @@ def _opens(message: KeyMessage, task: str) -> bool:
         return False
     if message.source in ("draft", "physician", "library"):
         return True
-    return message.source == "chosen" and _plain(message.text)
-
-
-def _plain(sentence: str) -> bool:
-    """Reads at grade 8 or below, without jargon."""
-    measured = grade(sentence)
+    if message.source != "chosen":
+        return False
+    measured = grade(message.text)
     return measured is not None and not measured.too_hard and not measured.jargon
 
 
