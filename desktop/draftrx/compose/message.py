@@ -147,8 +147,8 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
                 - 0.15 * max(0, words - 20))  # fmt: skip
 
     picked: list[tuple[int, str]] = []
-    myth = myths.corrected(body)
-    if myth is not None and general(myth[1], stand_ins):
+    myth = _turned(body, stand_ins)
+    if myth is not None:
         picked.append(myth)  # the myth it names, turned round, sets it right plainest
     for kind in (_ADVICE,) if picked else (_CORRECTION, _ADVICE):
         scored = [(score(t), -at, at, t) for at, t in sentences
@@ -163,10 +163,14 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
 
 def myth_denial(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
     """The first myth the draft names, turned round (`myths`), or None."""
-    myth = myths.corrected(_HASHTAGS.sub("", draft.strip()))
-    if myth is None or not general(myth[1], stand_ins):
-        return None
-    return _tidy(myth[1])
+    myth = _turned(_HASHTAGS.sub("", draft.strip()), stand_ins)
+    return _tidy(myth[1]) if myth else None
+
+
+def _turned(body: str, stand_ins: Sequence[str]) -> tuple[int, str] | None:
+    """(offset, denial) of the first myth `body` names, unless the denial names the case."""
+    myth = myths.corrected(body)
+    return myth if myth is not None and general(myth[1], stand_ins) else None
 
 
 def for_the_public(draft: str) -> str:
