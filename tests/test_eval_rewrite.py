@@ -34,6 +34,18 @@ def test_both_gold_sets_load_and_cover_every_kind_and_platform() -> None:
     assert not {c.id for c in dev} & {c.id for c in holdout}
 
 
+def test_every_gold_reference_passes_its_own_judge_and_every_reversal_fails_it() -> None:
+    """A gold pattern too narrow for a good post, or too loose to catch its opposite, would
+    count the pipeline wrong for the gold's sake."""
+    for path in rewrite.gold_sets():
+        for line in path.read_text().splitlines():
+            raw = json.loads(line)
+            (case,) = _cases([raw])
+            good = rewrite.judge(raw["reference"], case, [])
+            assert good["faithful"] and not good["against"] and not good["retold"], raw["id"]
+            assert rewrite.judge(raw["reversed"], case, [])["against"], raw["id"]
+
+
 def test_a_malformed_gold_line_is_refused_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(CASE) + "\n" + json.dumps({"id": "x"}) + "\n")

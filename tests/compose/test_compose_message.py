@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from draftrx.compose import drugs, faithful, message, retell
+from draftrx.compose import drugs, faithful, message, reply_lines, retell
 from draftrx.compose.platforms import load_platforms
 from draftrx.compose.prompts import read_toml
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
@@ -92,7 +92,7 @@ def test_a_crisis_in_a_comment_or_dm_gets_the_crisis_line_first() -> None:
     for task in ("reply-comment", "reply-dm"):
         crisis = message.for_reply(task, "honestly I feel hopeless and everyone would be "
                                    "better off without me")  # fmt: skip
-        assert crisis.text.startswith("If you are thinking about suicide") and "988" in crisis.text
+        assert crisis.text.startswith(reply_lines.CRISIS) and "988" in crisis.text
     review = message.for_reply("reply-review", "The wait made me want to die of boredom.")
     assert "988" not in review.text  # a review is answered as a review
 
@@ -424,8 +424,8 @@ def test_a_post_opens_with_the_physicians_message_and_the_model_goes_on_from_it(
     scanner,
 ) -> None:
     """The opening is written by code and handed to the model as the start of its answer;
-    the variant's text is the opening plus what the model wrote. A reply opens with
-    nothing of the kind: it answers someone else."""
+    the variant's text is the opening plus what the model wrote. A reply opens with its
+    message and safety lines, complete as given: no paragraph break asks for more."""
     from draftrx.compose.pipeline import Composer, Request, VariantDone, VariantText
 
     stream, calls = _scripted("It works even when you feel fine.")
@@ -441,9 +441,11 @@ def test_a_post_opens_with_the_physicians_message_and_the_model_goes_on_from_it(
     (done,) = [e for e in events if isinstance(e, VariantDone)]
     assert done.variant.text.startswith(f"{opening}\n\nIt works even when you feel fine.")
 
-    reply = Request("Do I really need my inhaler when I feel fine?", "reply-comment", seed=0)
-    list(composer.compose(reply, params))
-    assert calls[-1][-1]["role"] == "user"
+    comment = "Do I really need my inhaler when I feel fine? Thinking of stopping my inhaler."
+    list(composer.compose(Request(comment, "reply-comment", seed=0), params))
+    opening = message.for_reply("reply-comment", comment).text
+    assert reply_lines.CHANGE in opening
+    assert calls[-1][-1] == {"role": "assistant", "content": opening}
 
 
 def test_a_myth_the_draft_quotes_is_never_chosen_as_its_message() -> None:
@@ -518,9 +520,10 @@ def test_a_chosen_message_opens_the_post_only_when_it_reads_plainly() -> None:
     assert _opens(plain, "educational") and _opens(plain, "lesson")
     assert not _opens(dense, "educational") and not _opens(jargon, "educational")
     assert _opens(message.KeyMessage(dense.text, "draft"), "educational")  # marked: theirs
-    for source in ("closing", "model", "task"):
+    for source in ("closing", "model"):
         assert not _opens(message.KeyMessage(plain.text, source), "educational")
-    assert not _opens(message.KeyMessage(plain.text, "physician"), "reply-comment")
+    for source in ("physician", "task"):  # a reply's message and its safety lines: by code
+        assert _opens(message.KeyMessage(plain.text, source), "reply-comment")
 
 
 def test_a_numbered_list_adds_no_numbers_but_a_number_in_the_advice_does() -> None:

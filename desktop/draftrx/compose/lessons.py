@@ -14,6 +14,7 @@ from the evaluation's drafts.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -62,6 +63,32 @@ def matching(text: str, folder: Path | None = None) -> Lesson | None:
     found = [lesson for lesson in lessons if lesson.id in hits
              and not broader.get(lesson.id, set()) & hits.keys()]  # fmt: skip
     return max(found, key=score, default=None)
+
+
+# A word names an entry's topic when few entries use it: "ferritin", "floaters", not
+# "doctor" or "week", which most messages share.
+_DISTINCT_SHARE = 0.04
+_DISTINCT_WORDS = 2
+
+
+def confident(text: str, folder: Path | None = None) -> Lesson | None:
+    """The library's lesson for `text` only where it shares at least two distinctive words
+    with it. A comment names its topic in passing, and `matching` alone paired a teenager's
+    overdose with the insomnia lesson (on "sleeping pills") and bleach fumes with burns."""
+    lesson = matching(text, folder)
+    if lesson is None:
+        return None
+    common = _common(library(folder))
+    distinct = {w for w in lesson.vocabulary & content_words(text)
+                if not w.isdigit() and w not in common}  # fmt: skip
+    return lesson if len(distinct) >= _DISTINCT_WORDS else None
+
+
+@cache
+def _common(lessons: tuple[Lesson, ...]) -> frozenset[str]:
+    """Words that more than a few entries use."""
+    counts = Counter(w for lesson in lessons for w in lesson.vocabulary)
+    return frozenset(w for w, n in counts.items() if n > _DISTINCT_SHARE * len(lessons))
 
 
 def library(folder: Path | None = None) -> tuple[Lesson, ...]:

@@ -23,7 +23,7 @@ from typing import Literal
 
 import regex
 
-from draftrx.compose import myths, reply_lines
+from draftrx.compose import lessons, myths, reply_lines
 from draftrx.compose.prompts import Message, read_toml
 from draftrx.compose.retell import tells_story
 from draftrx.compose.wording import content_words
@@ -246,7 +246,10 @@ def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
     if task in ("reply-dm", "reply-comment"):
         first = reply_lines.before(comment)
         then = reply_lines.after(comment, direct=task == "reply-dm")
-        text = " ".join(t for t in (first, text, then) if t)
+        # Where no safety line is called for, the library's general advice on the comment's
+        # topic ("burning when you pee can mean a bladder infection") is the one fact shared.
+        lesson = None if first or then else lessons.confident(comment, folder)
+        text = " ".join(t for t in (first, text, lesson.message if lesson else "", then) if t)
     return KeyMessage(text, "task")
 
 

@@ -379,8 +379,10 @@ class Composer:
         messages = prompt.messages(given, instruction, shown)
         if _opens(message, prompt.id):
             # The paragraph break asks for more: after a full stop alone, the default model
-            # took its answer for finished and wrote nothing.
-            messages.append({"role": "assistant", "content": f"{message.text}\n\n"})
+            # took its answer for finished and wrote nothing. A reply is complete as given:
+            # asked for more, the model retold the message it answered.
+            end = "" if prompt.id in REPLY_TASKS else "\n\n"
+            messages.append({"role": "assistant", "content": f"{message.text}{end}"})
         return messages
 
     def _variants(
@@ -713,15 +715,15 @@ _SEVERITY = {"block": 2, "warn": 1, "ok": 0}
 
 def _opens(message: KeyMessage, task: str) -> bool:
     """Whether a post opens with the key message, written by code and continued by the
-    model: the physician's own take-home sentence, in a post of their own (a reply answers
-    someone else, and a guessed message is no one's words). The small model dropped or
-    turned round a message it was only told to keep; one it starts from, it explains.
+    model: the physician's own take-home sentence, and a reply's message with its safety
+    lines. The small model dropped or turned round a message it was only told to keep
+    (a reply lost its Poison Control or low-sugar line); one it starts from, it explains.
     A library message (`lessons`) is written plainly for the public, so it opens too.
     Sentences DraftRx chose from an unmarked draft open the post only when they read
     plainly: a dense clinical sentence up front made the rest of the post dense too."""
-    if task in REPLY_TASKS or not message.text.strip():
+    if not message.text.strip():
         return False
-    if message.source in ("draft", "physician", "library"):
+    if message.source in ("draft", "physician", "library", "task"):
         return True
     if message.source != "chosen":
         return False

@@ -1,13 +1,17 @@
 """Safety lines a reply carries, written by code, for what the comment or message it
-answers is about: a crisis, an emergency (named where its signs are plain), a medicine
-about to be stopped, doubled, swapped or borrowed, a dose asked for, a photo sent to be
-judged.
+answers is about. First: a crisis (the writer's or someone they love, or many pills taken
+after a loss), something swallowed or breathed in (Poison Control), an emergency (named
+where its signs are plain). After the task's message: a medicine about to be stopped,
+doubled, swapped or borrowed, a dose asked for, medicines in pregnancy, a low blood sugar,
+opioid misuse, a wound worse after surgery, a vaccine doubted, a prescription asked for, a
+photo sent to be judged.
 
 The reply task's own message only declines personal advice. Every physician answering such
 a comment says the same few things, and the small model, told them, says them as given:
 told only to decline, it declined and said nothing of the danger in the question. The
 lines are general advice, never about the writer's own care, so they confirm no one is a
-patient.
+patient. Numbers are left out but for 911 and 988: a ten-digit helpline reads as a phone
+number to the privacy rescan, which would swap it for a stand-in.
 """
 
 from __future__ import annotations
@@ -17,10 +21,36 @@ import regex
 from draftrx.compose import drugs
 
 _CRISIS = regex.compile(
-    r"(?i)\b(?:suicid|kill (?:my|him|her|them)sel(?:f|ves)|end (?:it all|my life)|want(?:ed)? to "
+    r"(?i)\b(?:suicid|kill (?:my|him|her|them)sel(?:f|ves)|end (?:it all|my life)|want(?:ed|s)? to "
     r"die|(?:don'?t|do not) want to (?:be here|live|wake up)|no (?:reason|point) (?:to|in) "
     r"(?:live|living|go(?:ing)? on)|better off without me|hopeless|self[- ]harm|hurt(?:ing)? "
-    r"my ?self|overdos)"
+    r"my ?self|overdos|(?:cutting|hurting|harming|burning) (?:her|him|them)sel(?:f|ves)|"
+    r"cuts (?:on|along|all over) (?:her|his|their|my) (?:upper )?(?:arms?|wrists?|legs?|thighs?)|"
+    r"sleep it off)"
+)
+# Many pills taken at once (five or more): "took like 8 of my mom's sleeping pills".
+_MANY = regex.compile(
+    r"(?i)\b(?:took|taken|swallowed|had) (?:like |about |maybe |around |almost )?"
+    r"(?:[5-9]|\d{2,3}|a bunch|a handful|a lot|all|several|too many|the (?:whole|rest of "
+    r"the) (?:bottle|pack|box))\b"
+)
+# Something swallowed that should not have been: said outright ("swallowed a", "got into
+# the"), or told by what was found (pills missing, a pill box open on the floor).
+_SWALLOWED = regex.compile(
+    r"(?i)\b(?:swallowed|ingested|got into|breathed in|inhaled|fumes|mixed (?:the )?\w+ "
+    r"(?:with|and)|(?:ate|eaten|drank|chewed(?: on)?|licked) (?:some|a|an|"
+    r"one|two|three|a few|several|half|part|the|my|his|her|their|\w+'s)\b)"
+)
+_MISSING = regex.compile(
+    r"(?i)\b(?:(?:\d|two|three|four|some|a few|several) (?:of (?:the|them|her|his|my) )?"
+    r"(?:pills? |tablets? |gummies )?(?:are|were|is|was) missing|(?:pill|medicine|med) "
+    r"(?:organi[sz]er|box|bottle|case)\b.{0,30}\b(?:open|empty|spilled|on the floor))"
+)
+_CHEMICAL = regex.compile(
+    r"(?i)\b(?:bleach|cleaners?|detergent|(?:laundry|dishwasher|detergent) pods?|antifreeze|"
+    r"lamp oil|batter(?:y|ies)|magnets?|vitamins?|gummies|iron|essential oils?|nicotine|"
+    r"vape (?:juice|liquid)|e-?liquid|rat poison|pesticide|weed ?killer|edibles?|chemicals?|"
+    r"ammonia|clorox|lye|drain cleaner|gas|fumes)\b"
 )
 _STROKE = regex.compile(
     r"(?i)\b(?:(?:arm|leg|face|side) (?:went|is|goes|going|has gone) (?:weak|numb|limp|dead)|"
@@ -30,8 +60,14 @@ _STROKE = regex.compile(
 )
 _HEART = regex.compile(
     r"(?i)\b(?:chest (?:pain|pressure|tightness|hurts?)|(?:pain|pressure|tightness|heaviness|"
-    r"squeezing) in (?:the (?:middle|cent(?:er|re)) of )?(?:my|his|her|their|the) chest|"
-    r"spread(?:s|ing)? (?:to|into|down) (?:my|his|her|their|the) (?:left )?(?:arm|jaw|neck))"
+    r"squeez\w*|squeeze|ache) in (?:the (?:middle|cent(?:er|re)) of )?(?:my|his|her|their|the) "
+    r"chest|(?:spread|go|goe|move|radiat|shoot)(?:s|ing|e|es)? (?:to|into|down|up) (?:my|his|her|"
+    r"their|the) (?:left )?(?:arm|jaw|neck))"
+)
+_EYE = regex.compile(
+    r"(?i)\b(?:curtain|shadow (?:over|across|coming)|(?:flashes|new floaters)\b.{0,40}\b"
+    r"(?:flashes|floaters)|sudden(?:ly)? (?:lost|loss of|can'?t see)|(?:lost|losing) (?:the )?"
+    r"(?:sight|vision) in)"
 )
 _ALLERGY = regex.compile(
     r"(?i)\b(?:lips? (?:are |is |turning )?swell|throat (?:is )?(?:closing|swell)|anaphyla)"
@@ -42,6 +78,16 @@ _EMERGENCY = regex.compile(
     r"unconscious|unresponsive|seizure|coughing (?:up )?blood|vomiting blood|bleeding "
     r"(?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?blue|blue lips|"
     r"stiff neck and fever)"
+)
+# What turns many pills taken into a crisis: a loss, a fight, wanting no one to know.
+_UPSET = regex.compile(
+    r"(?i)\b(?:broke up|break-?up|dumped|fight|argument|divorce|died|funeral|lost my|don'?t want "
+    r"(?:her|him|them|anyone) to know|don'?t tell|nobody cares|can'?t take it|on purpose)"
+)
+# An emergency told as long past is not happening now: "3 weeks later she had seizures".
+_LONG_AGO = regex.compile(
+    r"(?i)\b(?:(?:\d+|a few|several|two|three|four|some) (?:weeks?|months?|years?) (?:later|ago|"
+    r"after)|last (?:year|month)|years ago|back in (?:\d{4}|high school|college))\b"
 )
 _MEDICINE = (
     r"(?:pills?|meds?|medicines?|medications?|tablets?|doses?|prescriptions?|inhalers?|insulin|"
@@ -54,26 +100,99 @@ _CHANGE = regex.compile(
     r"extra (?:dose|pill|tablet)|instead)\b"
 )
 _NAMED_MEDICINE = regex.compile(rf"(?i)\b{_MEDICINE}\b")
+# Doubling up is a change to a medicine even where the sentence names none: "Should I
+# double it?", "take 2 this morning to catch up".
+_DOUBLE = regex.compile(
+    r"(?i)\b(?:doubl\w* (?:it|them|up|the dose|my dose|his dose|her dose)|take (?:two|2|both) "
+    r"(?:this|tonight|now|at once|together|to catch up)|catch up on (?:a |the |my )?(?:missed )?"
+    r"(?:dose|pill))\b"
+)
 # Medicine that was not prescribed for this illness or this person: "my leftover
 # amoxicillin", "someone else's inhaler", "borrow my sister's pills", "give him my".
 _BORROWED = regex.compile(
     r"(?i)\b(?:left ?over|expired|(?:some|any)one else'?s|another person'?s|borrow\w*|"
     r"(?:give|gave|giving) (?:him|her|them) (?:some of )?(?:my|mine))\b"
 )
+# Someone's own medicine: "my roommate's Xanax", "my mother's oxycodone".
+_THEIRS = regex.compile(
+    r"(?i)\b(?:roommate|friend|mom|mother|dad|father|sister|brother|husband|wife|partner|"
+    r"grand\w+|neighbou?r|co-?worker|cousin|aunt|uncle|son|daughter|boyfriend|girlfriend)'s "
+    r"(?P<what>(?:\w+ ){0,2}\w+)"
+)
+# Taken from someone without a medicine word: "gave me one of her", "a couple of Jess's".
+_TAKEN = regex.compile(
+    r"\b(?:(?i:gave|give|giving|offered) (?i:me|him|her|them) (?i:one|some|a couple|a few|two) "
+    r"(?i:of) (?i:her|his|their)|(?i:a couple|one|some|a few|two|more) (?i:of) \p{Lu}\p{L}+'s)\b"
+)
 # A dose asked for: "how much should I give him?", "how many mL", "what dose".
 _DOSE = regex.compile(
     r"(?i)\b(?:how (?:much|many (?:mg|ml|mls|milligrams?|pills?|tablets?|capsules?|puffs?|units?))|"
     r"what (?:dose|dosage|strength)|how often can (?:i|we|he|she) (?:give|take)|"
-    r"(?:right|correct) (?:dose|dosage))\b"
+    r"(?:right|correct) (?:dose|dosage)|should (?:i|we|he|she) (?:take|give|start|use) \d+ ?"
+    r"(?:mg|ml|mcg|units?|tablets?|pills?))\b"
 )
 _GIVE = regex.compile(r"(?i)\b(?:give|take|dose|dosage|mg|ml)\b")
 _PHOTO = regex.compile(
     r"(?i)\b(?:photos?|pics?|pictures?|selfies?|attached|screenshot|sending you (?:a|this))\b"
 )
+_PREGNANT = regex.compile(
+    r"(?i)\b(?:pregnan\w*|\d{1,2} weeks? (?:pregnant|along)|trimester|expecting "
+    r"(?:a baby|my first)|breast ?feed\w*|nursing (?:my|a|the) (?:baby|son|daughter))\b"
+)
+_LOW_SUGAR = regex.compile(
+    r"(?i)\b(?:low (?:blood )?(?:sugars?|glucose)|lows|hypos?|hypoglyc\w*|shaky and sweaty|"
+    r"sweaty and shaky|(?:sugar|glucose|reading|bg)s?\w* (?:of |was |is |at |in the )?[2-6]\d)\b"
+)
+_DIABETES = regex.compile(
+    r"(?i)\b(?:diabet\w*|insulin|type (?:1|2|one|two)|sugar (?:pills?|meds?|medicine))\b"
+)
+_OPIOID = regex.compile(
+    r"(?i)\b(?:opioids?|opiates?|oxy\w*|percocet|hydrocodone|vicodin|norco|fentanyl|heroin|"
+    r"morphine|tramadol|codeine|dilaudid|pain ?killers?|pain (?:pills|meds))\b"
+)
+# Misuse told by what a family sees: pills going missing, nodding off, early refills.
+_MISUSE = regex.compile(
+    r"(?i)\b(?:addict\w*|misus\w*|abus\w*|hooked|nodding off|coming up short|go(?:es|ing)? "
+    r"missing|(?:keeps?|kept) taking|(?:keeps?|kept) "
+    r"(?:going|coming up) (?:missing|short)|missing pills|stealing|steals?|(?:asked|asks|asking) "
+    r"(?:me )?(?:twice |again )?(?:to call |for )(?:more |early )?refills?)\b"
+)
+_SURGERY = regex.compile(
+    r"(?i)\b(?:surgery|operation|procedure|c-?section|stitches|incision)\b"
+)
+_WORSE = regex.compile(
+    r"(?i)\b(?:worse|worsening|getting (?:more )?(?:red|swollen|painful)|(?:really|very|more) "
+    r"(?:red|painful|swollen)|throbbing|pus|oozing|fever|blurr\w*|spreading|red streaks?|"
+    r"opened up|(?:can'?t|cannot) see)\b"
+)
+_VACCINE = regex.compile(
+    r"(?i)\b(?:vaccin\w*|jabs?|(?:flu|covid|hpv|mmr|booster|baby|\d+[- ]month) shots?|"
+    r"gardasil|mmr|immuni[sz]\w*)\b"
+)
+# A vaccine doubted or blamed: "this poison", "gave her seizures", "the flu shot gave me
+# the flu", "pharma shill".
+_DOUBT = regex.compile(
+    r"(?i)\b(?:poison\w*|toxi\w*|injur\w*|damag\w*|shill|big pharma|autis\w*|dangerous|"
+    r"unsafe|not safe|killed|paraly\w*|wheelchair|seizures?|never (?:get|getting|give|giving)|"
+    r"(?:gave|give|gives) (?:me|him|her|them|you) (?:the )?(?:flu|covid|autism)|side effects?|"
+    r"reactions?|fever after|too (?:much|many)|skip (?:the rest|them|the next)|delay\w*|"
+    r"(?:space|spread)\w* (?:them |it )?out)\b"
+)
+_PRESCRIBE = regex.compile(
+    r"(?i)\b(?:(?:send|call|phone|write|give|e-?mail)\w* (?:me |in )?(?:a |an |the )?"
+    r"(?:script|prescription|rx|refill)|prescribe (?:me|it|them|him|her)|(?:script|prescription) "
+    r"for (?:like |just )?(?:a few|some|\d+|a couple))\b"
+)
 
 CRISIS = (
-    "If you are thinking about suicide or are in crisis, please call or text 988 (the US "
-    "crisis line) or your local emergency number now; you are not alone."
+    "If you or someone you care about is thinking about suicide, self-harm or is in crisis, "
+    "please call or text 988 (the US crisis line) or your local emergency number now; you "
+    "are not alone."
+)
+POISON = (
+    "If someone may have swallowed a medicine or a chemical, or breathed in fumes, call Poison "
+    "Control now, even if they seem fine (get to fresh air first for fumes), or 911 if they "
+    "are hard to wake or struggling to breathe; don't make them vomit."
 )
 EMERGENCY = (
     "If this is happening now, call 911 (or your local emergency number) or go to "
@@ -81,12 +200,16 @@ EMERGENCY = (
 )
 NAMED = {
     "stroke": "A drooping face, a weak arm or leg, or slurred speech can be signs of a stroke.",
-    "heart": "Chest pain or pressure can be a sign of a heart attack.",
+    "heart": "Chest pain, pressure or tightness, at rest or during exercise, can be a sign of "
+    "a heart attack; don't push through it.",
     "allergy": "Swelling of the lips or throat can be a severe allergic reaction.",
+    "eye": "Sudden flashes, a shower of new floaters, a curtain over your vision or sudden "
+    "loss of sight can be a detached retina or another eye emergency.",
 }
 CHANGE = (
     "Please don't stop, skip, double or swap a prescribed medicine without talking to the "
-    "doctor who prescribed it or a pharmacist first."
+    "doctor who prescribed it or a pharmacist first: stopping some suddenly is risky, causing "
+    "withdrawal or bringing the illness back, and they can plan a safe, gradual change."
 )
 BORROWED = (
     "Please don't use leftover medicine or someone else's prescription: it may be the wrong "
@@ -96,6 +219,47 @@ DOSE = (
     "A safe dose depends on the person's weight, age and the exact product, so please ask a "
     "pharmacist or your doctor's office for it."
 )
+PREGNANCY = (
+    "In pregnancy and while breastfeeding, some common medicines, including some pain "
+    "relievers, are not recommended, so please check with your OB, midwife or a pharmacist "
+    "before taking anything."
+)
+LOW_SUGAR = (
+    "A low blood sugar needs fast sugar (juice or glucose tablets) right away, and lows on "
+    "diabetes medicine are a reason to call your diabetes care team today."
+)
+OPIOIDS = (
+    "If you're worried someone is misusing opioids, lock up all pain medicine, keep naloxone "
+    "(Narcan) at home, and call 911 if they are hard to wake or breathing slowly; the SAMHSA "
+    "National Helpline is free and confidential."
+)
+SURGERY = (
+    "New or worsening pain, redness, swelling, fever or blurred vision after surgery should be "
+    "checked today: call the surgeon's office or its after-hours line now, or go to the ER if "
+    "you can't reach them."
+)
+VACCINES = (
+    "Vaccines are studied in large trials and watched for safety after approval; a sore arm or "
+    "a low fever for a day or two is common, and serious reactions are rare. Please talk any "
+    "worry over with your own or your child's doctor."
+)
+# What each vaccine a comment names prevents, said after the safety line.
+PREVENTS = (
+    (r"hpv|gardasil", "The HPV vaccine prevents several cancers."),
+    (r"mmr|measles", "The MMR vaccine prevents measles, mumps and rubella."),
+    (r"flu", "A flu shot can't give you the flu; it takes about two weeks to work, and other "
+     "viruses cause colds that feel like flu."),
+    (r"covid", "COVID-19 vaccines lower the risk of severe illness."),
+    (r"whooping|pertussis|tdap|dtap", "Whooping cough vaccines protect babies too young "
+     "for their own shots."),
+    (r"chickenpox|varicella", "The chickenpox vaccine prevents chickenpox."),
+    (r"shingles|shingrix", "The shingles vaccine prevents shingles and its nerve pain."),
+)
+PRESCRIBE = (
+    "I can't prescribe over social media: a prescription needs a visit where a clinician "
+    "checks your health history and whether the medicine is safe for you. Your own doctor's "
+    "office may offer a phone or video visit."
+)
 PHOTO = (
     "I can't assess a photo or make a diagnosis over messages, so please have it looked "
     "at in person soon."
@@ -103,33 +267,76 @@ PHOTO = (
 
 
 def before(text: str) -> str:
-    """What goes before the task's message: the crisis line, or emergency services with the
-    emergency named where its signs are plain. Empty for an ordinary comment."""
-    if _CRISIS.search(text):
-        return CRISIS
+    """What goes before the task's message: the crisis line, Poison Control, emergency
+    services with the emergency named where its signs are plain. Empty for an ordinary
+    comment."""
+    lines = []
+    sentences = _sentences(text)
+    many = any(_MANY.search(s) and _medicine(s) for s in sentences)
+    if _CRISIS.search(text) or (many and _UPSET.search(text)):
+        lines.append(CRISIS)
+    if many or _MISSING.search(text) or any(
+        _SWALLOWED.search(s) and (_medicine(s) or _CHEMICAL.search(s)) for s in sentences
+    ):
+        lines.append(POISON)
     named = [
         NAMED[k]
-        for k, p in (("stroke", _STROKE), ("heart", _HEART), ("allergy", _ALLERGY))
+        for k, p in (("stroke", _STROKE), ("heart", _HEART), ("allergy", _ALLERGY), ("eye", _EYE))
         if p.search(text)
     ]
-    if named or _EMERGENCY.search(text):
-        return " ".join([*named[:1], EMERGENCY])
-    return ""
+    if named or any(_EMERGENCY.search(s) and not _LONG_AGO.search(s) for s in _sentences(text)):
+        lines += [*named[:1], EMERGENCY]
+    return " ".join(lines)
 
 
 def after(text: str, *, direct: bool) -> str:
     """What goes after the task's message: a medicine not to change or borrow, a dose to
-    ask a pharmacist for, and (in a direct message) a photo that cannot be judged from afar."""
-    lines, sentences = [], _sentences(text)
-    if any(_BORROWED.search(s) and _medicine(s) for s in sentences):
-        lines.append(BORROWED)
-    if any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in sentences):
-        lines.append(DOSE)
-    if any(_CHANGE.search(s) and _medicine(s) for s in sentences):
-        lines.append(CHANGE)
-    if direct and _PHOTO.search(text):
-        lines.append(PHOTO)
+    ask a pharmacist for, medicines in pregnancy, a low sugar, opioid misuse, a wound
+    worse after surgery, a vaccine doubted, a prescription asked for, and (in a direct
+    message) a photo that cannot be judged from afar."""
+    sentences = _sentences(text)
+
+    def said(pattern: regex.Pattern[str], *, medicine: bool = True) -> bool:
+        return any(pattern.search(s) and (not medicine or _medicine(s)) for s in sentences)
+
+    lines = [
+        line
+        for line, fires in (
+            (BORROWED, any(_borrowed(s) for s in sentences)),
+            (DOSE, any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in sentences)),
+            (CHANGE, said(_CHANGE) or bool(_DOUBLE.search(text) and _medicine(text))),
+            (PREGNANCY, bool(_PREGNANT.search(text)) and said(_ANY)),
+            (LOW_SUGAR, bool(_LOW_SUGAR.search(text) and _DIABETES.search(text))),
+            (OPIOIDS, bool(_OPIOID.search(text) and _MISUSE.search(text))),
+            (SURGERY, bool(_SURGERY.search(text) and _WORSE.search(text))),
+            (_vaccines(text), bool(_VACCINE.search(text) and _DOUBT.search(text))),
+            (PRESCRIBE, bool(_PRESCRIBE.search(text))),
+            (PHOTO, direct and bool(_PHOTO.search(text))),
+        )
+        if fires
+    ]
     return " ".join(lines)
+
+
+def _vaccines(text: str) -> str:
+    """The vaccine safety line, with what the vaccine the comment names prevents."""
+    named = next((line for p, line in PREVENTS if regex.search(rf"(?i)\b(?:{p})", text)), "")
+    return " ".join(t for t in (VACCINES, named) if t)
+
+
+_ANY = regex.compile(r".")
+
+
+def _borrowed(sentence: str) -> bool:
+    """Leftover medicine, or medicine that is someone else's."""
+    if _TAKEN.search(sentence) or (_BORROWED.search(sentence) and _medicine(sentence)):
+        return True
+    return any(
+        _medicine(m["what"])
+        and not _VACCINE.search(m["what"])
+        and not regex.search(r"(?i)organi[sz]er|box|case|cabinet", m["what"])
+        for m in _THEIRS.finditer(sentence)
+    )
 
 
 def _medicine(sentence: str) -> bool:
