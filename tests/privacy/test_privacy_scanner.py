@@ -114,6 +114,17 @@ def test_a_doctor_after_an_article_is_a_noun_and_the_word_after_it_no_name(scann
     assert {"Soon", "right", "Hale"} <= found
 
 
+def test_a_place_or_a_name_inside_a_things_name_identifies_no_one(scanner) -> None:
+    """Seen in eval-rewrite: "St. John's wort can make birth control pills less effective"
+    came out as "Larchmere Falls John's wort"; the saint, the town and the hospital stay."""
+    advice = ("St. John's wort weakens the pill. Ticks spread Lyme disease and Rocky Mountain "
+              "spotted fever. Soak in Epsom salts; eat Brussels sprouts with Dijon mustard.")
+    assert scanner.scan(advice) == []
+    named = "Admitted to St. John's on Friday, then moved from Epsom to Dijon."
+    found = {named[f.start : f.end] for f in scanner.scan(named)}
+    assert {"St. John's", "Epsom"} <= found and any(f.startswith("Dijon") for f in found)
+
+
 def test_what_a_post_cites_or_tags_is_not_an_identifier(scanner: Scanner) -> None:
     post = "Talk to your doctor. Read more at https://www.cdc.gov/flu or mayoclinic.org. #FluShot"
     assert scanner.scan(post, quasi_identifiers=False) == []

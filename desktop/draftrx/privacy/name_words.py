@@ -227,3 +227,16 @@ def in_dict(low: str) -> bool:
     """In the census lists; every part of a double name ("smith-jones", not "wc-bound")."""
     parts = [p for p in low.split("-") if len(p) > 1]
     return bool(parts) and all(p in lexicon.given_names() or p in lexicon.surnames() for p in parts)
+
+
+# Things named after a place or a person: a herb, a food, an illness. The name in them
+# identifies no one, and fictionalised it garbled the advice ("Larchmere Falls John's wort
+# can make birth control pills less effective").
+NAMED_THINGS = regex.compile(
+    r"(?i)\b(?:st\.?|saint)\s+john['’]?s\s+wort|rocky\s+mountain\s+spotted\s+fever|epsom\s+"
+    r"salts?|dijon\s+mustard|brussels?\s+sprouts?|west\s+nile(?:\s+(?:virus|fever))?|lyme\s+"
+    r"disease|norwalk\s+virus|coxsackie(?:\s*virus)?|spanish\s+flu|german\s+measles|petri\s+"
+    r"dish(?:es)?|tommy\s+john\s+surgery|pap\s+(?:smear|test)|ace\s+(?:bandage|wrap)|"
+    r"mediterranean\s+diet|greek\s+yogh?urt|swiss\s+cheese|french\s+fries|turkey\s+(?:sandwich|"
+    r"bacon|burger)|hawaiian\s+pizza"
+)

@@ -24,6 +24,7 @@ from draftrx.privacy import codes, lexicon, names, places, quasi, shorthand, tag
 from draftrx.privacy.findings import Finding, resolve_overlaps
 from draftrx.privacy.folding import fold
 from draftrx.privacy.kinds import TYPES
+from draftrx.privacy.name_words import NAMED_THINGS
 
 # spaCy refuses longer texts by default; drafts this long are scanned in pieces.
 CHUNK = 50_000
@@ -130,7 +131,10 @@ class Scanner:
         found += _repeats(text, found, {text[f.start : f.end] for f in abbreviations})
         if not quasi_identifiers:
             found = [f for f in found if f.blocking]
-        return resolve_overlaps(found)
+        things = [m.span() for m in NAMED_THINGS.finditer(text)]
+        return resolve_overlaps(
+            [f for f in found if not any(a <= f.start and f.end <= b for a, b in things)]
+        )
 
     def _ensure(self) -> AnalyzerEngine:
         if self._analyzer is None:
