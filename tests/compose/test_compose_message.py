@@ -179,6 +179,8 @@ def test_numbers_and_drugs_are_compared_with_what_the_model_was_given() -> None:
     assert bad.severity == "block"
     assert all(w in bad.message for w in ("dose", "five", "Tylenol"))
     assert [name for *_, name in drugs.find("Tylenol or acetaminophen")] == ["acetaminophen"] * 2
+    # "SITS" abbreviates a research chemical in the dictionary; "it sits there" names none.
+    assert drugs.find("Gum just sits in your stomach, then passes.") == []
 
 
 def _gold(name: str) -> list[dict]:
@@ -200,10 +202,12 @@ def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
     lacks; one gold message lists what not to do as "not to give aspirin, wait, or ..."),
     71 of 74 reversed posts blocked (two reviews break privacy, not the message: other
     checks' work; one recasts "green mucus does not mean antibiotics" as a new claim). The
-    seven drafts moved in from the holdout: all seven kept, all seven blocked."""
+    seven drafts moved in from the holdout: all seven kept, all seven blocked.
+    The 72 drafts three sets written later from briefs added: 55 kept (most of the rest add
+    a helpline's number, a year or a drug class the draft lacks), 67 blocked."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 74 and kept >= 69 and blocked >= 71
+    assert len(cases) == 146 and kept >= 69 + 55 and blocked >= 71 + 67
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:

@@ -99,6 +99,7 @@ def test_lines_go_around_the_task_message_in_order_and_reviews_get_none() -> Non
         "Found my toddler with grandpa's pill box open on the floor, 2 are missing.",
         "I mixed bleach with another cleaner and now I'm coughing from the fumes.",
         "He swallowed a few of my iron tablets about an hour ago.",
+        "She got into the diffuser oils and drank some, now she's coughing.",
     ],
 )
 def test_something_swallowed_or_breathed_in_gets_poison_control_first(comment: str) -> None:
@@ -115,6 +116,12 @@ def test_something_swallowed_or_breathed_in_gets_poison_control_first(comment: s
 )
 def test_a_routine_dose_or_a_meal_is_no_poisoning(comment: str) -> None:
     assert reply_lines.POISON not in reply_lines.before(comment)
+
+
+def test_a_baby_moving_less_in_pregnancy_is_checked_the_same_day() -> None:
+    text = "I'm 36 weeks along and she's barely moved today. My OB is closed, can I wait?"
+    assert reply_lines.before(text) == reply_lines.KICKS
+    assert reply_lines.before("My toddler barely moved off the couch all day, so lazy") == ""
 
 
 def test_many_pills_after_a_loss_get_the_crisis_line_and_poison_control() -> None:
@@ -147,6 +154,10 @@ def test_an_emergency_told_as_long_past_is_not_happening_now() -> None:
         ("Can you just call in a prescription for Ozempic for me?", reply_lines.PRESCRIBE),
         ("The chickenpox vaccine is poison and gave my nephew seizures, never again.",
          reply_lines.VACCINES),
+        ("Formula costs too much, can my 6 month old just have whole milk?",
+         reply_lines.INFANT_MILK),
+        ("Since the divorce I feel empty and have no energy for anything.", reply_lines.MOOD),
+        ("I'm on sertraline and feel great. Can I just stop?", reply_lines.CHANGE),
     ],
 )
 def test_each_situation_gets_its_own_line(comment: str, line: str) -> None:

@@ -98,6 +98,18 @@ def test_recheck_blocks_copies_near_copies_and_new_identifiers(scanner: Scanner)
     assert recheck("Insulin needs planning. Ask your own clinician.", r.mapping, scanner) == []
 
 
+def test_a_plain_word_in_a_practices_name_in_another_form_is_no_near_copy(
+    scanner: Scanner,
+) -> None:
+    """Seen in eval-rewrite: a reply's "not tested like medicines" was blocked as a near copy
+    of "Medicine" in "Riverside Family Medicine"."""
+    draft = "My results came from Riverside Family Medicine on Oct 2. - Priya S."
+    r = fictionalise(draft, scanner.scan(draft), seed=1)
+    assert recheck("Supplements are not tested like medicines.", r.mapping, scanner) == []
+    leaks = {x.reason for x in recheck("Riversid Family Medicine agreed.", r.mapping, scanner)}
+    assert leaks  # the name itself, or one letter off, still is
+
+
 _GIVEN = sorted(n.title() for n in lexicon.given_names() if not lexicon.is_common_word(n))[:300]
 _FAMILY = sorted(n.title() for n in lexicon.surnames() if not lexicon.is_common_word(n))[:300]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import regex
 
-from draftrx.privacy.lexicon import drug_names
+from draftrx.privacy.lexicon import drug_names, ordinary_words
 
 _TOKEN = regex.compile(r"\p{L}[\p{L}\p{N}-]*|\p{N}+")
 
@@ -25,10 +25,16 @@ def find(text: str) -> list[tuple[int, int, str]]:
             found.append((tokens[i].start(), tokens[i + 1].end(), names[pair]))
             used.update((i, i + 1))
     for i, token in enumerate(tokens):
-        name = names.get(token.group().lower())
-        if name and i not in used:
+        low = token.group().lower()
+        name = names.get(low)
+        if name and i not in used and not _verb_or_plural(low):
             found.append((token.start(), token.end(), name))
     return sorted(found)
+
+
+def _verb_or_plural(low: str) -> bool:
+    """An ordinary word with an "s" ("sits", a chemical's abbreviation SITS in the data)."""
+    return low.endswith("s") and low[:-1] in ordinary_words()
 
 
 def warm() -> None:

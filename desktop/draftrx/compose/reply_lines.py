@@ -50,7 +50,8 @@ _CHEMICAL = regex.compile(
     r"(?i)\b(?:bleach|cleaners?|detergent|(?:laundry|dishwasher|detergent) pods?|antifreeze|"
     r"lamp oil|batter(?:y|ies)|magnets?|vitamins?|gummies|iron|essential oils?|nicotine|"
     r"vape (?:juice|liquid)|e-?liquid|rat poison|pesticide|weed ?killer|edibles?|chemicals?|"
-    r"ammonia|clorox|lye|drain cleaner|gas|fumes)\b"
+    r"ammonia|clorox|lye|drain cleaner|gas|fumes|(?:diffuser|essential|eucalyptus|tea tree|"
+    r"lamp|baby) oils?)\b"
 )
 _STROKE = regex.compile(
     r"(?i)\b(?:(?:arm|leg|face|side) (?:went|is|goes|going|has gone) (?:weak|numb|limp|dead)|"
@@ -79,6 +80,11 @@ _EMERGENCY = regex.compile(
     r"(?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?blue|blue lips|"
     r"stiff neck and fever)"
 )
+# A baby in the womb moving less: "barely moved since this morning", "fewer kicks".
+_FEWER_KICKS = regex.compile(
+    r"(?i)\b(?:(?:barely|hardly|not|hasn'?t|stopped|isn'?t) (?:been )?(?:mov|kick)\w*|(?:less|"
+    r"fewer|reduced|decreased|no) (?:fetal )?(?:movements?|moving|kicks?))\b"
+)
 # What turns many pills taken into a crisis: a loss, a fight, wanting no one to know.
 _UPSET = regex.compile(
     r"(?i)\b(?:broke up|break-?up|dumped|fight|argument|divorce|died|funeral|lost my|don'?t want "
@@ -103,7 +109,9 @@ _NAMED_MEDICINE = regex.compile(rf"(?i)\b{_MEDICINE}\b")
 # Doubling up is a change to a medicine even where the sentence names none: "Should I
 # double it?", "take 2 this morning to catch up".
 _DOUBLE = regex.compile(
-    r"(?i)\b(?:doubl\w* (?:it|them|up|the dose|my dose|his dose|her dose)|take (?:two|2|both) "
+    r"(?i)\b(?:(?:can|should|could) (?:i|we|he|she) (?:just )?(?:stop|quit|skip|come off|cut "
+    r"back)\b(?! (?:by|at|in|for|to)\b)|doubl\w* (?:it|them|up|the dose|my dose|his dose|"
+    r"her dose)|take (?:two|2|both) "
     r"(?:this|tonight|now|at once|together|to catch up)|catch up on (?:a |the |my )?(?:missed )?"
     r"(?:dose|pill))\b"
 )
@@ -136,7 +144,8 @@ _PHOTO = regex.compile(
     r"(?i)\b(?:photos?|pics?|pictures?|selfies?|attached|screenshot|sending you (?:a|this))\b"
 )
 _PREGNANT = regex.compile(
-    r"(?i)\b(?:pregnan\w*|\d{1,2} weeks? (?:pregnant|along)|trimester|expecting "
+    r"(?i)\b(?:pregnan\w*|\d{1,2} weeks? (?:pregnant|along|with)|trimester|midwife|(?:my|her) "
+    r"OB|OB ?-?GYN|expecting "
     r"(?:a baby|my first)|breast ?feed\w*|nursing (?:my|a|the) (?:baby|son|daughter))\b"
 )
 _LOW_SUGAR = regex.compile(
@@ -156,6 +165,16 @@ _MISUSE = regex.compile(
     r"missing|(?:keeps?|kept) taking|(?:keeps?|kept) "
     r"(?:going|coming up) (?:missing|short)|missing pills|stealing|steals?|(?:asked|asks|asking) "
     r"(?:me )?(?:twice |again )?(?:to call |for )(?:more |early )?refills?)\b"
+)
+_COWS_MILK = regex.compile(
+    r"(?i)\b(?:cow'?s milk|whole milk|evaporated milk|homemade formula|goat'?s milk|almond milk|"
+    r"oat milk|water(?:ed)? down (?:the |her |his )?formula|stretch (?:the |her |his )?formula)\b"
+)
+_INFANT = regex.compile(r"(?i)\b(?:[1-9]|1[01]) ?(?:months?|mo)\b|\bnewborn|\binfant")
+_LOW_MOOD = regex.compile(
+    r"(?i)\b(?:depress\w*|low mood|(?:feel|feeling|felt) (?:down|empty|numb|worthless)|no "
+    r"(?:energy|motivation)|lost interest|stopped (?:going|caring|enjoying)|anxious all|panic "
+    r"attacks?)\b"
 )
 _SURGERY = regex.compile(
     r"(?i)\b(?:surgery|operation|procedure|c-?section|stitches|incision)\b"
@@ -194,6 +213,10 @@ POISON = (
     "Control now, even if they seem fine (get to fresh air first for fumes), or 911 if they "
     "are hard to wake or struggling to breathe; don't make them vomit."
 )
+KICKS = (
+    "In pregnancy, a baby moving less than usual should be checked the same day: call your "
+    "labor and delivery unit or go to the hospital now, rather than waiting to see."
+)
 EMERGENCY = (
     "If this is happening now, call 911 (or your local emergency number) or go to "
     "the nearest emergency department right away; don't wait to see if it passes."
@@ -209,7 +232,8 @@ NAMED = {
 CHANGE = (
     "Please don't stop, skip, double or swap a prescribed medicine without talking to the "
     "doctor who prescribed it or a pharmacist first: stopping some suddenly is risky, causing "
-    "withdrawal or bringing the illness back, and they can plan a safe, gradual change."
+    "withdrawal or bringing the illness back, and they can plan a safe, gradual change or "
+    "review all the medicines together."
 )
 BORROWED = (
     "Please don't use leftover medicine or someone else's prescription: it may be the wrong "
@@ -255,6 +279,14 @@ PREVENTS = (
     (r"chickenpox|varicella", "The chickenpox vaccine prevents chickenpox."),
     (r"shingles|shingrix", "The shingles vaccine prevents shingles and its nerve pain."),
 )
+INFANT_MILK = (
+    "Babies under 12 months need breast milk or formula, not cow's milk or homemade formula; "
+    "if formula is hard to get, the baby's doctor, WIC or a food bank can help."
+)
+MOOD = (
+    "Weeks of low mood, poor sleep or losing interest can be depression, which is common and "
+    "treatable: a doctor or counselor can help. If things ever feel unsafe, call or text 988."
+)
 PRESCRIBE = (
     "I can't prescribe over social media: a prescription needs a visit where a clinician "
     "checks your health history and whether the medicine is safe for you. Your own doctor's "
@@ -284,6 +316,8 @@ def before(text: str) -> str:
         for k, p in (("stroke", _STROKE), ("heart", _HEART), ("allergy", _ALLERGY), ("eye", _EYE))
         if p.search(text)
     ]
+    if _PREGNANT.search(text) and _FEWER_KICKS.search(text):
+        lines.append(KICKS)
     if named or any(_EMERGENCY.search(s) and not _LONG_AGO.search(s) for s in _sentences(text)):
         lines += [*named[:1], EMERGENCY]
     return " ".join(lines)
@@ -310,6 +344,8 @@ def after(text: str, *, direct: bool) -> str:
             (OPIOIDS, bool(_OPIOID.search(text) and _MISUSE.search(text))),
             (SURGERY, bool(_SURGERY.search(text) and _WORSE.search(text))),
             (_vaccines(text), bool(_VACCINE.search(text) and _DOUBT.search(text))),
+            (INFANT_MILK, bool(_COWS_MILK.search(text) and _INFANT.search(text))),
+            (MOOD, bool(_LOW_MOOD.search(text))),
             (PRESCRIBE, bool(_PRESCRIBE.search(text))),
             (PHOTO, direct and bool(_PHOTO.search(text))),
         )

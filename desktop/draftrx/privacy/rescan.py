@@ -130,7 +130,9 @@ def _copies(output: str, mapping: Mapping) -> dict[tuple[int, int], Leak]:
             for m in _DIGITS.finditer(output):
                 if digits in regex.sub(r"\D", "", m.group()) and m.span() not in found:
                     found[m.span()] = Leak(m.start(), m.end(), type_, NEAR)
-        if len(original) >= 5 and original.isalpha():
+        # A near copy of a plain word ("Medicine" of "Riverside Family Medicine") is that
+        # word in another form ("medicines"), not a misspelt identifier.
+        if len(original) >= 5 and original.isalpha() and not lexicon.is_common_word(original):
             for m in _WORD.finditer(output):
                 word = m.group()
                 if m.span() in found or word.lower() == original.lower() or len(word) < 4:
