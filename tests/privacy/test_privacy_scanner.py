@@ -118,7 +118,8 @@ def test_a_place_or_a_name_inside_a_things_name_identifies_no_one(scanner) -> No
     """Seen in eval-rewrite: "St. John's wort can make birth control pills less effective"
     came out as "Larchmere Falls John's wort"; the saint, the town and the hospital stay."""
     advice = ("St. John's wort weakens the pill. Ticks spread Lyme disease and Rocky Mountain "
-              "spotted fever. Soak in Epsom salts; eat Brussels sprouts with Dijon mustard.")
+              "spotted fever. Soak in Epsom salts; eat Brussels sprouts with Dijon mustard. "
+              "IBS is diagnosed by the Rome IV criteria; the San Francisco syncope rule.")
     assert scanner.scan(advice) == []
     named = "Admitted to St. John's on Friday, then moved from Epsom to Dijon."
     found = {named[f.start : f.end] for f in scanner.scan(named)}

@@ -238,5 +238,7 @@ NAMED_THINGS = regex.compile(
     r"disease|norwalk\s+virus|coxsackie(?:\s*virus)?|spanish\s+flu|german\s+measles|petri\s+"
     r"dish(?:es)?|tommy\s+john\s+surgery|pap\s+(?:smear|test)|ace\s+(?:bandage|wrap)|"
     r"mediterranean\s+diet|greek\s+yogh?urt|swiss\s+cheese|french\s+fries|turkey\s+(?:sandwich|"
-    r"bacon|burger)|hawaiian\s+pizza"
+    r"bacon|burger)|hawaiian\s+pizza|rome\s+(?:i{1,3}|iv|[1-4])\b(?:\s+criteria)?|san\s+francisco\s+"
+    r"syncope\s+rule|ottawa\s+(?:ankle|knee|subarachnoid)(?:\s+\w+)?\s+rules?|canadian\s+"
+    r"(?:c-?spine|ct\s+head)\s+rules?|new\s+york\s+heart\s+association|framingham\s+(?:risk|score|heart)"
 )
