@@ -1,10 +1,11 @@
 """Safety lines a reply carries, written by code, for what the comment or message it
 answers is about. First: a crisis (the writer's or someone they love, or many pills taken
 after a loss), something swallowed or breathed in (Poison Control), an emergency (named
-where its signs are plain). After the task's message: a medicine about to be stopped,
-doubled, swapped or borrowed, a dose asked for, medicines in pregnancy, a low blood sugar,
-opioid misuse, a wound worse after surgery, a vaccine doubted, a prescription asked for, a
-photo sent to be judged.
+where its signs are plain), a baby moving less before birth. After the task's message: a
+medicine about to be stopped, doubled, swapped or borrowed, a dose asked for, medicines in
+pregnancy, a low blood sugar, opioid misuse, a wound worse after surgery, a vaccine
+doubted, cow's milk for a baby, low mood, a prescription asked for, a photo sent to be
+judged.
 
 The reply task's own message only declines personal advice. Every physician answering such
 a comment says the same few things, and the small model, told them, says them as given:
@@ -106,8 +107,8 @@ _CHANGE = regex.compile(
     r"extra (?:dose|pill|tablet)|instead)\b"
 )
 _NAMED_MEDICINE = regex.compile(rf"(?i)\b{_MEDICINE}\b")
-# Doubling up is a change to a medicine even where the sentence names none: "Should I
-# double it?", "take 2 this morning to catch up".
+# A change asked outright is one even where the sentence names no medicine: "Can I just
+# stop?", "Should I double it?", "take 2 this morning to catch up".
 _DOUBLE = regex.compile(
     r"(?i)\b(?:(?:can|should|could) (?:i|we|he|she) (?:just )?(?:stop|quit|skip|come off|cut "
     r"back)\b(?! (?:by|at|in|for|to)\b)|doubl\w* (?:it|them|up|the dose|my dose|his dose|"
@@ -299,9 +300,9 @@ PHOTO = (
 
 
 def before(text: str) -> str:
-    """What goes before the task's message: the crisis line, Poison Control, emergency
-    services with the emergency named where its signs are plain. Empty for an ordinary
-    comment."""
+    """What goes before the task's message: the crisis line, Poison Control, a baby moving
+    less, emergency services with the emergency named where its signs are plain. Empty for
+    an ordinary comment."""
     lines = []
     sentences = _sentences(text)
     many = any(_MANY.search(s) and _medicine(s) for s in sentences)
@@ -318,7 +319,7 @@ def before(text: str) -> str:
     ]
     if _PREGNANT.search(text) and _FEWER_KICKS.search(text):
         lines.append(KICKS)
-    if named or any(_EMERGENCY.search(s) and not _LONG_AGO.search(s) for s in _sentences(text)):
+    if named or any(_EMERGENCY.search(s) and not _LONG_AGO.search(s) for s in sentences):
         lines += [*named[:1], EMERGENCY]
     return " ".join(lines)
 
@@ -326,12 +327,14 @@ def before(text: str) -> str:
 def after(text: str, *, direct: bool) -> str:
     """What goes after the task's message: a medicine not to change or borrow, a dose to
     ask a pharmacist for, medicines in pregnancy, a low sugar, opioid misuse, a wound
-    worse after surgery, a vaccine doubted, a prescription asked for, and (in a direct
-    message) a photo that cannot be judged from afar."""
+    worse after surgery, a vaccine doubted, cow's milk for a baby, low mood, a
+    prescription asked for, and (in a direct message) a photo that cannot be judged from
+    afar."""
     sentences = _sentences(text)
 
-    def said(pattern: regex.Pattern[str], *, medicine: bool = True) -> bool:
-        return any(pattern.search(s) and (not medicine or _medicine(s)) for s in sentences)
+    def said(pattern: regex.Pattern[str]) -> bool:
+        """In a sentence that names a medicine."""
+        return any(pattern.search(s) and _medicine(s) for s in sentences)
 
     lines = [
         line
@@ -339,7 +342,7 @@ def after(text: str, *, direct: bool) -> str:
             (BORROWED, any(_borrowed(s) for s in sentences)),
             (DOSE, any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in sentences)),
             (CHANGE, said(_CHANGE) or bool(_DOUBLE.search(text) and _medicine(text))),
-            (PREGNANCY, bool(_PREGNANT.search(text)) and said(_ANY)),
+            (PREGNANCY, bool(_PREGNANT.search(text)) and _medicine(text)),
             (LOW_SUGAR, bool(_LOW_SUGAR.search(text) and _DIABETES.search(text))),
             (OPIOIDS, bool(_OPIOID.search(text) and _MISUSE.search(text))),
             (SURGERY, bool(_SURGERY.search(text) and _WORSE.search(text))),
@@ -358,9 +361,6 @@ def _vaccines(text: str) -> str:
     """The vaccine safety line, with what the vaccine the comment names prevents."""
     named = next((line for p, line in PREVENTS if regex.search(rf"(?i)\b(?:{p})", text)), "")
     return " ".join(t for t in (VACCINES, named) if t)
-
-
-_ANY = regex.compile(r".")
 
 
 def _borrowed(sentence: str) -> bool:
