@@ -24,6 +24,9 @@ IDENTIFIERS = [
     "{given} states pain better", "micu {n1} overnight", "plate 3HX {n3}", "s/p tka 10/3",
     "cross cover 5/5 0230", "home in Castle Fen", "seen at Lakewood Surgical Center",
     "faxed to Rosewood", "- kt rn", "pt jk, 34m",
+    "interpreter id #{n5} used", "inmate seen in cell {n1}", "paged renal (pgr 8 {n4})",
+    "pt {surname}, {given} in ED", "mrs {surname} 94, comfort care", "AGE: 93 per facesheet",
+    "transcribed by kt", "labs drawn at LabCorp", "next visit fri 6/9",
 ]  # fmt: skip
 # Clinical shorthand that is none, in the places notes put it.
 SHORTHAND = [
@@ -34,6 +37,9 @@ SHORTHAND = [
     "pain (will reassess)", "referred to physiatry", "sent to cysto", "icu 2 days",
     "hypok resolved", "MOLST on chart", "serosang drainage", "pt (ok) with plan",
     "pateint recieved meds", "retaped dressing", "family to choose funeral home",
+    "ate 3/4 of lunch", "STOP-BANG 6/8", "naming 14/20 (8/20 at eval)", "abx day 12/42",
+    "IMPELLA CP in place", "on sema 1mg weekly", "hoyer lift ordered", "Lachman neg",
+    "OOB to chair a few times", "post-tavr, stable",
 ]  # fmt: skip
 SURNAMES = ["Kowalski", "Okafor", "Lindqvist", "Novak", "Haverford", "Abernathy", "Oyelaran"]
 GIVEN = ["Mateo", "Lena", "Rosa", "Keisha", "Dmitri", "Grace", "Tobias"]

@@ -113,6 +113,17 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         )
     ):
         return 0.85  # "PATIENT MARIA GONZALEZ", "pt: ruiz"
+    if (
+        prev is not None
+        and prev.low in {"pt", "patient", "name"}
+        and text[prev.end : t.start].strip(" ") in {"", ":"}
+        and before_given(text, t)
+    ):
+        return 0.85  # "pt Park, Seo-Yeon", "Patient: Ward, Elijah"
+    if prev is not None and LABELLED.search(text, max(0, t.start - 40), t.start) and before_given(
+        text, prev
+    ):
+        return 0.85  # the given name after such a surname
     if NAMED.search(text, max(0, t.start - 40), t.start) and (not clinical(t.low) or given(t)):
         return 0.85  # "his name is mateo", "his name was walt", "identified himself as dmitri"
     if GREETING.search(text, max(0, t.start - 24), t.start) and given(t) and CLOSED.match(
@@ -130,6 +141,7 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
     if SIGN_OUT.search(text, max(0, t.start - 16), t.start) and (
         (name_word(t.low) and t.low not in lexicon.ordinary_words())
         or (AGE_SEX.match(text, t.end) and t.low not in shorthand.SETTINGS)
+        or before_given(text, t)
     ):
         return 0.85  # a sign-out: "rm 304 mcbride - hold heparin", "bed 8 stone 54f"
     if nxt and nxt.low in ROLE_AFTER and before_role(text, t, nxt):
@@ -145,7 +157,8 @@ def cue_score(text: str, toks: list[Tok], i: int) -> float:
         and (
             nxt is None
             or nxt.low in ROLE_AFTER
-            or text[t.end : nxt.start].strip(" ") in {",", "\n"}
+            or (text[t.end : nxt.start].strip(" ") == "," and not PREFIXED_WORD.match(t.text))
+            or text[t.end : nxt.start].strip(" ") == "\n"
         )
     ):
         return 0.8  # a note signed: "-obi", "— Teixeira, PMHNP"
@@ -283,9 +296,15 @@ GREETING = regex.compile(r"(?i)(?:^|[\s(])(?:hi|hey|hello|thanks|thank\s+you|con
 # Who said or was told something: "a message from Gareth, the man", "tell dotty".
 ADDRESSED = regex.compile(r"(?i)\b(?:from|tell|told|ask|asked|hope|thank)\s+$")
 FROM_SOMEWHERE = regex.compile(r"\s+from\s+(?:the\s+|our\s+)?(?=\p{L})")
-SIGN_OUT = regex.compile(r"(?i)\b(?:rm|room|bed|bay)\s*\d{1,4}[a-z]?\s*[-:,]?\s*$")
+SIGN_OUT = regex.compile(
+    r"(?:(?i:\b(?:rm|room|bed|bay))\s*\d{1,4}|(?m:^)[ \t]*(?:[-•*▪]|\d{1,2}[.)])?[ \t]*\d{3,4})"
+    r"(?i:[a-z])?\s*[-–:,]?\s*$"
+)
+# A surname before its given name, as lists and labels write them: "NOWAK, TERESA 81 F".
+LAST_FIRST = regex.compile(r",[ \t]*(?P<first>\p{L}[\p{L}'’-]+)")
 
 
+PREFIXED_WORD = regex.compile(r"(?i)(?:post|pre|non|anti|peri|intra|trans|sub|re)-")
 SIGNED = regex.compile(r"(?:^|\s)(?:-{1,2}|—|–)\s?$")
 
 
@@ -301,6 +320,27 @@ DETERMINERS = {"the", "a", "an", "his", "her", "their", "my", "our", "your", "th
 
 # A sign-out line: "bed 8 stone 54f", "RM 523 BELLWEATHER - 97F".
 AGE_SEX = regex.compile(r"\s*[-–—,]?\s*\d{1,3}\s?(?i:yo|y/o|[mf])\b")
+
+
+LABELLED = regex.compile(r"(?i)\b(?:pt|patient|name)[ \t]*:?[ \t]+\p{L}[\p{L}'’-]+,[ \t]*$")
+
+
+def before_given(text: str, t: Tok) -> bool:
+    """A surname written before a given name and a comma ("WARD, ELIJAH"), any word but
+    shorthand or a function word."""
+    m = LAST_FIRST.match(text, t.end)
+    if m is None or (t.low in lexicon.ordinary_words() and not m["first"][0].isupper()):
+        return False  # "pt satisfied, aide following"; but "pt Park, Seo-Yeon"
+    first = m["first"].lower()
+    return (
+        len(t.text) > 1
+        and first in lexicon.given_names()
+        and first not in STOP_WORDS | KIN | CARE_ROLES | shorthand.SETTINGS
+        and not lexicon.is_inflection(t.low)
+        and t.low not in STOP_WORDS | KIN | CARE_ROLES | shorthand.SETTINGS
+        and t.low not in shorthand.ABBREVIATIONS
+        and not drug(t.low)
+    )
 
 
 def full_name(toks: list[Tok], i: int, text: str) -> bool:

@@ -20,7 +20,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from draftrx.privacy import lexicon
+from draftrx.privacy import lexicon, shorthand
 from draftrx.privacy.name_cues import (
     CONJUNCTIONS,
     LIST_GLUE,
@@ -59,6 +59,19 @@ _CUED_INITIALS = regex.compile(
     r"(?i)(?<![\w.])(?P<i>(?:\p{L}\.){2,3})(?=\s*,?\s*(?:rn|np|md|pa|lpn|cna|rt|sw|ma|pct)\b)"
     r"|\b(?:pt|patient)\s+(?P<j>\p{L}{2,3})(?=,?\s+\d{1,3}\s?(?:yo|y/o|[mf])\b)"
     r"|\b(?:pt|patient)\s*\(\s*(?P<k>\p{L}{2,3})\s*\)"
+)
+# Who signed or took a note, by initials: a sign-off line ("- jr", "-- MN, CMA", "- s.o."),
+# the note's last word after a dash, initials before a role at a line's end ("JT LPN"), and
+# who wrote down or acknowledged it ("TRANSCRIBED BY KLM", "ack: js/mk", "TAKEN BY KIM").
+_SIGNED_INITIALS = regex.compile(
+    r"(?m)(?:(?P<own>^[ \t]*(?:-{1,2}|—|–|~)(?:[ \t]?(?i:thx|thanks|ty|cheers),)?"
+    r"|(?i:\b(?:thx|thanks|ty|cheers)),)"
+    r"|(?<=\s)(?:-{1,2}|—|–)(?=[ \t]?\p{L}[\p{L}.]{1,11}[ \t]*\Z))[ \t]?"
+    r"(?P<s>(?:\p{L}\.){2,3}|\p{L}{2,12}\b)(?=[ \t]*(?:,[ \t]*\p{L}{2,7}\.?)?[ \t]*$)"
+    r"|(?<![\w.])(?P<r>\p{Lu}{2,3})(?!\p{L})"
+    r"(?=[ \t]*,?[ \t]*(?:RN|NP|MD|PA|LPN|CNA|RT|SW|MA|CMA|PCT|RRT|SLP|OT)[ \t]*$)"
+    r"|(?i:\b(?:transcribed|dictated|taken|received|entered|documented|recorded|relayed|read\s+back"
+    r"|acknowledged|ack)\b[^.\n]{0,12}?(?:\bby|:)[ \t]*)(?P<b>\p{L}{2,3}(?:/\p{L}{2,3})*)\b"
 )
 
 
@@ -119,6 +132,8 @@ class NameRecognizer(EntityRecognizer):
             letters = m.group(group).lower().replace(".", "")
             if letters not in ROLE_AFTER | _NOT_INITIALS | STOP_WORDS and lexicon.zipf(letters) < 4:
                 out.append(RecognizerResult("NAME", m.start(group), m.end(group), 0.8))
+        for m in _SIGNED_INITIALS.finditer(text):
+            out.extend(_signed(m))
         offset = 0
         lower_text = _lower_text(text)
         for line in text.splitlines(keepends=True):
@@ -352,12 +367,37 @@ _NICKNAME_CUES = {"client", "friend", "pt", "patient", "resident", "aka", "nickn
                   "boyfriend", "girlfriend", "buddy"}  # fmt: skip
 
 _NOT_INITIALS = {"ok", "yes", "no", "ama", "dnr", "dni", "npo", "prn", "hcp", "poa", "sob", "lol",
-                 "ie", "eg", "am", "pm", "us", "uk", "nb", "ps"}  # fmt: skip
+                 "ie", "eg", "am", "pm", "us", "uk", "nb", "ps", "thx", "ty", "fyi", "pls",
+                 "plz"}  # fmt: skip
 
 _ABBREVIATIONS = {
     "US", "UK", "EU", "UN", "MD", "DO", "RN", "NP", "PA", "AM", "PM", "BC", "AD", "ER", "IV",
     "OR", "DC", "PT", "OT", "ED", "ST", "OK", "TV", "PS", "NB", "ID", "EG", "IE", "VS", "PO",
 }  # fmt: skip
+
+
+def _signed(m: regex.Match[str]) -> list[RecognizerResult]:
+    """Initials, or a given name where a note is signed ("- sunny"); a sign-off line may be
+    initials that are also a word ("- jr"), dots always make them initials ("- s.o.")."""
+    group = next(g for g in ("s", "r", "b") if m.group(g))
+    out = []
+    for part in regex.finditer(r"[\p{L}.]+", m.group(group)):
+        word = part.group()
+        letters = word.lower().replace(".", "")
+        if letters in ROLE_AFTER | _NOT_INITIALS | shorthand.SETTINGS:
+            continue
+        given = len(letters) > 2 and letters in lexicon.given_names()
+        if group == "s" and not m.group("own") and not given and "." not in word and (
+            letters in lexicon.clinical_words() or letters in lexicon.ordinary_words()
+        ):
+            continue  # "switched to po - iv": shorthand ends the line, no one signs it
+        listed = "/" in m.group(group)  # "ack: js/mk": initials, whatever else they spell
+        if "." in word or (letters not in STOP_WORDS and (
+            given or (len(letters) <= 3 and (group == "s" or listed or lexicon.zipf(letters) < 4))
+        )):  # fmt: skip
+            start = m.start(group) + part.start()
+            out.append(RecognizerResult("NAME", start, start + len(word), 0.8))
+    return out
 
 
 def _is_abbreviation(initials: str) -> bool:

@@ -182,7 +182,10 @@ _FACILITY_ANY_CASE = (
     r"|soup\s+kitchen|food\s+(?:bank|pantry)|dentistry|dental|midwifery|infusion"
     r"|sports\s+medicine|rehabilitation|recovery\s+(?:center|centre|house)|sober\s+house"
     r"|(?:treatment|wellness|recovery|community|senior|care)\s+(?:ctr|center|centre)|mission"
-    r"|medical\s+supply|residential|authority"
+    r"|medical\s+supply|residential|authority|infirmary|tabernacle|cathedral|ministries"
+    r"|elementary|(?:elementary|middle|high|primary|secondary|grade)\s+school|academy"
+    r"|(?:birth|breast|sleep|vascular|access|imaging|surgical|wound|infusion|dialysis)\s+(?:center|centre|ctr)"
+    r"|radiology(?:\s+partners)?"
     r"|family\s+(?:med|care))"
 )
 _CARE_VERB = (
@@ -330,7 +333,8 @@ _WEAK_FACILITY = {"general", "gen", "memorial", "mem", "snf", "clinic", "imaging
                   "logistics", "factory", "warehouse", "foods", "lutheran", "baptist",
                   "methodist", "catholic", "presbyterian", "synagogue", "temple", "mosque",
                   "dentistry", "dental", "midwifery", "infusion", "rehabilitation", "mission",
-                  "residential", "authority"}  # fmt: skip
+                  "residential", "authority", "tabernacle", "cathedral", "ministries",
+                  "elementary", "academy", "radiology"}  # fmt: skip
 
 
 def _naming(word: str) -> bool:
@@ -435,6 +439,9 @@ RULES = [
     # A town by its prefix after a word that places someone: "from NEW BALFOUR", "in north verlow".
     Rule("LOCATION", rx(r"\b(?i:in|from|near|outside|to)\s+(?P<t>(?i:new|north|south|east|west|port|fort|mount|mt\.?|lake|glen|upper|lower|old|little|great)\s+\p{L}[\p{L}'’-]+)"), 0.75, group="t", check=_prefixed_town),
     Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
+    # Companies that serve patients at home or by phone, and the largest employers: a note
+    # names them as it names a hospital ("Lincare will deliver", "drawn at LabCorp").
+    Rule("FACILITY", rx(r"(?<![\w-])(?i:quest(?:\s+diagnostics)?|labcorp|bioreference|lincare|apria|option\s+care|coram|rotech|adapthealth|optum\s?rx|express\s+scripts|caremark|accredo|visiting\s+angels|comfort\s+keepers|brightstar(?:\s+care)?|amedisys|bayada|interim\s+health\s?care|cyracom|pacific\s+interpreters|modivcare|logisticare|medicab|stop\s+(?:&|and)\s+shop|fedex|amazon)\b|\bUPS\b"), 0.75),
     Rule("FACILITY", rx(rf"(?i)\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+(?!(?i:w/))[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
 ]  # fmt: skip
 

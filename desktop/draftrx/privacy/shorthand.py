@@ -49,4 +49,16 @@ ABBREVIATIONS = frozenset({
     "bipap", "cpap", "hfnc", "peg", "trach", "hemiwalker", "powerport", "portacath",
     "headstrike", "walkup", "abbrev", "urosource", "mhw", "cysto", "angio", "echo", "derm",
     "melanin", "ort",
+    # Drugs as notes shorten them, and brands a drug list may lack.
+    "sema", "dula", "tirz", "lira", "mica", "caspo", "vori", "posa", "doxy", "spiro", "furo",
+    "amio", "metop", "carvedil", "vanc", "mero", "cefe", "azithro", "clinda", "dapto",
+    "levoflox", "moxi", "roxanol", "roxi", "nexplanon", "mirena", "depo", "paxlovid",
+    "ozempic", "wegovy", "mounjaro", "zepbound", "trulicity", "jardiance", "farxiga", "entresto",
+    "eliquis", "xarelto", "narcan", "suboxone", "sublocade", "vivitrol",
+    # Devices, studies and inhaler classes.
+    "impella", "hsat", "psg", "laba", "lama", "saba", "ics", "maba", "cuffless", "cuffed",
+    "pleurx", "dobhoff", "corpak", "yankauer", "hemovac", "shiley", "passy-muir", "omnipod",
+    # The words of a note's paperwork, messages and staff.
+    "opat", "edipi", "pgy", "lmom", "lmtcb", "neph", "extub", "reintub", "facesheet",
+    "covermymeds", "allscripts", "cerner", "meditech", "ack", "eta", "shoutout", "mychart",
 })  # fmt: skip

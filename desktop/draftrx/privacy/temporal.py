@@ -28,7 +28,10 @@ _MONTH_CONTEXT = {
     "visit", "seen", "dose", "shot",
 }  # fmt: skip
 _FRACTION_CONTEXT = {"pain", "rated", "scale", "score", "rates", "rating", "gcs", "relief",
-                     "ha", "headache"}  # fmt: skip
+                     "ha", "headache", "ate", "eaten", "consumed", "drank", "took", "naming",
+                     "recall", "stop-bang", "bang", "epworth", "centor", "rotterdam", "jones",
+                     "monofilament", "mmse", "moca", "slums", "audit", "cage", "berg", "phq-9",
+                     "gad-7", "ecog", "criteria", "scored"}  # fmt: skip
 _FRACTION_AFTER = {
     "tab",
     "tabs",
@@ -48,6 +51,18 @@ _FRACTION_AFTER = {
     "mile",
     "miles",
     "pain",
+    "lunch",
+    "breakfast",
+    "dinner",
+    "supper",
+    "meal",
+    "meals",
+    "tray",
+    "criteria",
+    "points",
+    "pts",
+    "correct",
+    "items",
 }
 
 
@@ -64,6 +79,8 @@ def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     glued = m.start() > 0 and text[m.start() - 1] in "/."
     if before and before[-1] in _DATE_CONTEXT and not glued:
         return True  # "seen 3/10 for pain", "on 4/5": a word that dates it comes first
+    if _DAY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        return True  # "next visit Fri 5/5", "step-down 12/29-1/2": a weekday or a range's end
     if _TIME_AFTER.match(text, m.end()) or _AFTER_PROCEDURE.search(text, max(0, m.start() - 40),
                                                                      m.start()):
         return True  # "cross cover 5/5 0230", "S/P R TKA 10/3": a day, not a score
@@ -74,6 +91,8 @@ def _numeric_date(text: str, m: regex.Match[str]) -> bool:
     if m.group().endswith("/10") and _TEN_SCALE.search(text, max(0, m.start() - 40), m.end() + 20):
         return False  # "anxiety like 6/10", "7/10 pressure", "latch 8/10"
     if any(w in _FRACTION_CONTEXT for w in before) or word_after(text, m.end()) in _FRACTION_AFTER:
+        return False
+    if _scores_in_a_row(text, m):
         return False
     # 120/80, 3/4 of the way: a date needs the digit run to stand alone.
     if m.start() > 0 and text[m.start() - 1] in "/.":
@@ -107,8 +126,22 @@ _SCORE_AFTER = {"sem", "hsm", "murmur", "bilat", "bilaterally", "throughout", "x
                 "way", "groups", "rails", "sessions", "doses", "meals"}  # fmt: skip
 
 
+_DAY_BEFORE = regex.compile(
+    r"(?:\b(?i:mon|tues?|wed|thu|thurs?|fri|sat|sun)(?i:day)?\.?,?|\b\d{1,2}/\d{1,2}\s?[-–])\s*$"
+)
 _TIME_AFTER = regex.compile(r"\s+(?:[01]\d|2[0-3])[0-5]\d(?!\d|\s*(?i:mg|ml|cc|g\b|kg|units?))")
 _AFTER_PROCEDURE = regex.compile(r"(?i)\bs/p\s+(?:[\w&-]+\s+){1,3}$")
+
+
+def _scores_in_a_row(text: str, m: regex.Match[str]) -> bool:
+    """ "naming 14/20 (8/20 at eval)", "EPWORTH 16/24, STOP-BANG 6/8": beside a score out of
+    the same total that cannot be a date, a fraction is a score too."""
+    total = int(m.group().rsplit("/", 1)[-1])
+    near = text[max(0, m.start() - 25) : m.start()] + " " + text[m.end() : m.end() + 25]
+    return any(
+        int(o["a"]) > 12 or total > 31
+        for o in regex.finditer(rf"(?<![\d/])(?P<a>\d{{1,2}})/{total}(?![\d/])", near)
+    )
 
 
 def _score(a: int, b: int, before: str, after: str) -> bool:
@@ -168,6 +201,8 @@ def _month_year(text: str, m: regex.Match[str]) -> bool:
     before = words_before(text, m.start(), 2)
     if any(w in _FRACTION_CONTEXT for w in before) or word_after(text, m.end()) in _FRACTION_AFTER:
         return False
+    if before and before[-1] in {"day", "d", "cycle", "dose", "week", "wk"}:
+        return False  # "abx day 12/42"
     return not (m.start() > 0 and text[m.start() - 1] in "/.")
 
 
@@ -208,29 +243,31 @@ RULES = [
     Rule("DATE", rx(rf"\b(?:the\s+)?\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH_CI}\b\.?{_YEAR}"), 0.9),
     Rule("DATE", rx(rf"\b{_MONTH_CI}\.?,?\s+(?:\d{{4}}\b|['’]\d{{2}}\b)"), 0.85),
     Rule("DATE", rx(rf"\b\d{{1,2}}-{_MONTH_CI}\b(?:-(?:\d{{4}}|\d{{2}})\b)?"), 0.85),
-    # An age over 89 in brackets after a name: "wife Eulalia (95)".
-    Rule("AGE_90_PLUS", rx(r"(?<=\p{L}\s)\((?P<n>9\d|1[01]\d)(?:\)|!|,\s)"), 0.75, group="n"),
+    # An age over 89 in brackets after a name, or with its unit: "wife Eulalia (95)", "(93 Y)".
+    Rule("AGE_90_PLUS", rx(r"(?:(?<=\p{L}\.?\s)\((?P<n>9\d|1[01]\d)(?:\)|!|,\s)|\((?P<n>9\d|1[01]\d)\s?(?i:y|yo|yrs?|y/o)\))"), 0.75, group="n"),
     Rule("DATE", rx(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:january|february|march|april|may|june|july|august|september|october|november|december)\b"), 0.7, check=_month_alone),
     Rule("DATE", rx(r"\b(?i:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?"), 0.7, check=_month_short),
     Rule("DATE", rx(rf"\b{_WEEKDAY}\b"), 0.9),
     Rule("DATE", rx(r"\b(?i:mon|tues?|wed|thu|thur|thurs|fri|sat|sun)\b\.?"), 0.75, check=_weekday_short),
     Rule("DATE", rx(rf"\b(?i:{HOLIDAYS})\b"), 0.85),
-    Rule("DATE", rx(r"\b(?i:on|since|from|until|by)\s+(?i:the)\s+(\d{1,2}(?i:st|nd|rd|th))\b"), 0.8, group=1),
+    Rule("DATE", rx(r"\b(?i:on|since|from|until|till|by|after|before)\s+(?i:the)\s+((?:[12]?\d|3[01])(?i:st|nd|rd|th))\b(?!\s+(?i:floor|percentile|grade|time|day|week|month|year|cycle|dose|line|degree|rib|toe|finger|ics|intercostal|trimester|birthday|attempt|round|generation|century))"), 0.8, group=1),
     Rule("TIME_CUE", rx(r"(?<![\w:.])(?:[01]?\d|2[0-3]):[0-5]\d(?:\s?(?i:[ap]\.?m\.?))?(?![\w:])"), 0.8),
     Rule("TIME_CUE", rx(r"\b(?:1[0-2]|0?[1-9])\s?(?i:[ap]\.?m\b\.?)"), 0.8),
     Rule("TIME_CUE", rx(r"\b(?:at|around|@)\s+((?:[01]\d|2[0-3])[0-5]\d)(?:\s?(?i:h|hrs|hours))?\b"), 0.75, group=1),
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})(?:\s|-)?(?i:years?|yrs?|y)(?:\s|-)?(?i:old|o\b\.?|/o)"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?P<n>\d{1,3})\s?(?i:yo|y\.o\.)(?:[mf]\b)?"), 0.9, check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"(?<![\w$.])(?P<n>\d{1,3})\s?(?i:[mf])\b"), 0.75, check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)\s+(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"\b(?i:aged?|age\sof|turned|turning|turns)(?:\s*:\s*|\s+)(?P<n>\d{1,3})\b"), 0.85, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE", rx(r"\b(?:(?i:she|he|they|who|patient|pt)(?:\s+(?i:is|was)|['’](?i:s))|(?i:i\s+am|i['’]m)(?:\s+(?i:now))?)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|percent|kg|lb|cm|mm|weeks|days|months|hours|minutes|times|pounds))"), 0.75, group="n", check=_age, retypes=("AGE_90_PLUS",)),
-    Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
+    Rule("AGE", rx(r"(?<=\p{L}\.?,\s)(?P<n>\d{1,3})(?=[,)]|\s(?:came|comes|was|is|presented|with|from|had|who|and|[-–—]\s))"), 0.7, group="n", check=_age, retypes=("AGE_90_PLUS",)),
     Rule("AGE_90_PLUS", rx(r"\b(?i:in\s(?:her|his|their)\s)(?P<n>(?:9\d|1[01]\d)s|nineties)\b"), 0.85, group="n"),
     # "Harold Jennings was 97, a retired machinist", "grandma was 93 and dying".
     Rule("AGE_90_PLUS", rx(r"(?:\b\p{Lu}\p{Ll}+,?\s+(?i:was|is|turned|turns)|\b(?i:grandma|grandpa|granny|grandad|nana|nan|gran|baba|mama|papa|mom|mum|dad|mother|father|wife|husband|aunt|uncle|she|he|who|shes|hes)(?:\s+(?i:was|is|turned|turns))?)\s+(?P<n>9\d|1[01]\d)(?=\s*(?:[,.!;)]|(?i:and|when|but|yrs?|years)\b))"), 0.8, group="n"),
     Rule("AGE_90_PLUS", rx(r"\b(?P<n>9\d|1[01]\d)\s+(?i:years?|yrs?)\s+(?i:young|old)\b"), 0.85, group="n"),
     Rule("AGE_90_PLUS", rx(r"(?<=\)\s?,\s)(?P<n>9\d|1[01]\d)(?=,)"), 0.75, group="n"),
+    # After a titled name, as sign-outs list patients: "mrs gallo 95, comfort care".
+    Rule("AGE_90_PLUS", rx(r"\b(?i:mr|mrs|ms|miss|mx)\.?\s+\p{L}[\p{L}'’-]+,?\s+(?P<n>9\d|1[01]\d)(?=\s*[,;)]|\s?(?i:[mf]|yo|y/o)\b)"), 0.8, group="n"),
 ]  # fmt: skip
 
 recognizer = RuleRecognizer("dates_and_ages", RULES)
