@@ -28,12 +28,12 @@ FLOORS = {
     "clinical_dev": (0.98, 0.99, 0.80, 0.90),
     "clinical_holdout": (0.98, 0.99, 0.80, 0.90),
     "notes_dev": (0.98, 0.99, 0.92, None),
-    "notes_holdout": (0.97, 0.98, 0.93, None),
+    "notes_holdout": (0.98, 0.985, 0.94, None),
     "shorthand_dev": (0.98, 0.99, 0.97, None),
-    "shorthand_holdout": (0.96, 0.97, 0.93, None),
+    "shorthand_holdout": (0.975, 0.98, 0.93, None),
     "social_dev": (0.95, 0.98, 0.92, None),
-    "social_holdout": (0.88, 0.94, 0.91, None),
-    "social2_holdout": (0.89, 0.88, 0.89, None),
+    "social_holdout": (0.89, 0.95, 0.92, None),
+    "social2_holdout": (0.90, 0.89, 0.90, None),
 }
 
 

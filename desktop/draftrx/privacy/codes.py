@@ -11,7 +11,10 @@ from draftrx.privacy.rules import Rule, RuleRecognizer, rx, words_before
 
 # A code after a cue word: at least three digits, letters and dashes allowed.
 _CODE = r"(?P<code>(?=[\w-]*\d[\w-]*\d[\w-]*\d)[A-Za-z0-9]+(?:[-./][A-Za-z0-9]+)*)"
-_LEAD = r"(?:\s*(?i:number|num|no\.?|nbr|id|\#|code))?(?:\s*(?:is|was|:|\#|-))?\s*\#?\s*"
+_LEAD = (
+    r"(?:\s*(?i:last\s+(?:4|four)(?:\s+digits)?|ending(?:\s+in)?))?"
+    r"(?:\s*(?i:number|num|no\.?|nbr|id|\#|code))?(?:\s*(?:is|was|:|\#|-))?\s*\#?\s*"
+)
 
 _CUES = {
     "VEHICLE": r"license\splate|licence\splate|plate(?:\snumber)?|tag\snumber|vin|vehicle|rego|reg",
@@ -80,7 +83,7 @@ def _generic_code(text: str, m: regex.Match[str]) -> bool:
 
 _PHONE_CUES = {"call", "phone", "ph", "tel", "fax", "cell", "mobile", "text", "pager", "ext",
                "at", "number", "dial", "contact", "reached", "cb", "callback", "home", "work",
-               "paged", "page", "pgr", "pg", "beeper", "x", "rn", "np", "md", "dr"}  # fmt: skip
+               "paged", "page", "pgr", "pg", "beeper", "x", "rn", "np", "md", "dr", "p"}  # fmt: skip
 
 
 def _phone_cued(text: str, m: regex.Match[str]) -> bool:
@@ -122,8 +125,9 @@ RULES = [
     Rule("IP_ADDRESS", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, check=_ip),
     Rule("IP_ADDRESS", rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::?[0-9A-Fa-f]{1,4}){1,7})(?![\w:])"), 0.8, check=_ip),
     Rule("SSN", rx(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"), 0.9),
-    Rule("PHONE", rx(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}\s?[\s./-]\s?)\d{3}\s?[\s./-]\s?\d{4}(?:,?\s*(?i:ext\.?|x|extension)\s*\d{1,5})?(?![\w-])"), 0.9),
+    Rule("PHONE", rx(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)[\s-]?|\d{3}\s?[\s./*-]\s?)\d{3}\s?[\s./*-]\s?\d{4}(?:,?\s*(?i:ext\.?|x|extension)\s*\d{1,5})?(?![\w-])"), 0.9),
     Rule("PHONE", rx(r"(?<![\w-])\d{10}(?![\w-])"), 0.8, check=_phone_cued),
+    Rule("PHONE", rx(r"(?<![\w-])\(\d{3}\)\s?\d{7}(?![\w-])"), 0.9),
     Rule("PHONE", rx(r"(?<![\w])(?i:pager|pgr|pg|beeper|bpr|paged|p(?=\s?\#)|ext|extension)\.?\s*(?:\#|(?i:no)\.?|(?i:number))?\s*:?\s*\#?\s*(?P<p>\d(?:[- ]?\d){3,9})(?![\w-])"), 0.85, group="p"),
     Rule("PHONE", rx(r"(?<![\w-])\+(?:[2-9]\d{0,2})[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){2,5}\d{2,4}(?![\w-])"), 0.75),
     Rule("PHONE", rx(r"(?<![\w-])\d{3}[-.]\d{4}(?:\s?(?i:x|ext\.?)\s?\d{1,5})?(?![\w-]|\.\d)"), 0.7, check=_local_number),
@@ -135,16 +139,20 @@ RULES = [
     Rule("PHONE", rx(r"(?<![\w])(?i:p)\s?(?P<p>\d{5})(?![\w-])"), 0.75, group="p"),
     Rule("ACCOUNT", rx(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])"), 0.8, check=_luhn),
     *[_cued(t, c) for t, c in _CUES.items()],
-    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus|chair|fast\s+track|trauma|theatre|cell|isolette|crib|warmer)\.?\s*\#?\s*(?P<code>\d{1,4}-\d{1,4}|\d{1,4}(?:-?[A-Za-z])?|(?![xX]\d)[A-Za-z]{1,4}-?\d{1,4}|[B-D](?=\s+\S)|[A-D](?=\s+(?:w/|with)\b|[.,;:)]|\s*$))(?![\w-])"), 0.9, group="code"),
+    Rule("ROOM", rx(r"(?<![\w])(?<!(?i:family|conference|waiting|break|quiet)\s)(?i:room|rm|bed|bay|cubicle|stretcher|suite|apt|apartment|ldr|resus|chair|fast\s+track|trauma|theatre|cell|isolette|crib|warmer|bldg|building|hall(?:way)?(?=\s*\d{1,2}\b))\.?\s*\#?\s*(?P<code>\d{1,4}-\d{1,4}|\d{1,2}[A-Za-z]{1,2}-\d{1,4}|\d{1,4}(?:-?[A-Za-z])?|(?![xX]\d)[A-Za-z]{1,4}-?\d{1,4}|[B-D](?=\s+\S)|[A-D](?=\s+(?:w/|with)\b|[.,;:)]|\s*$)|[b-d](?=[.,;:)]|\s*$))(?![\w-])"), 0.9, group="code"),
     # A patient placed by a bare number: "pt in 612", "mr. haddad in 9", "my pt in 11".
     Rule("ROOM", rx(r"(?i:\bpts?|\bpatient|\bgentleman|\blady|\bresident|\bmum|\bmom|\bdoing\s+great|\b(?:mr|mrs|ms)\.?\s+[\p{L}'’-]+)\s+(?i:in)\s+(?P<code>\d{1,4}[A-Za-z]?)\b(?!\s*(?:%|/|\.\d|(?i:mg|ml|min|hours?|hrs?|days?|weeks?|wks?|months?|yrs?|years?|am|pm)\b))"), 0.75, group="code"),
     # An ICU bed by its unit: "micu 6", "CICU 2", not "icu 2 days" or "icu x2".
-    Rule("ROOM", rx(r"(?<![\w])(?i:[a-z]{1,3}icu|ccu|pacu|sdu|pcu|imcu|tcu)\s?\#?(?P<code>\d{1,3}[A-Za-z]?)(?![\w-])(?!\s*(?i:days?|d\b|hrs?|h\b|hours?|wks?|weeks?))"), 0.8, group="code"),
+    Rule("ROOM", rx(r"(?<![\w])(?i:[a-z]{1,3}icu|ccu|pacu|sdu|pcu|imcu|tcu)(?:\s?\#?|-)(?P<code>\d{1,3}[A-Za-z]?)(?![\w-])(?!\s*(?i:days?|d\b|hrs?|h\b|hours?|wks?|weeks?))"), 0.8, group="code"),
     # A sign-out list that opens each line with the room: "- 5102 ferreira-lopes 55f",
     # "1. 2231 - NOWAK, TERESA 81 F": the number before a patient's age and sex.
     Rule("ROOM", rx(r"(?m)^[ \t]*(?:[-•*▪]|\d{1,2}[.)])?[ \t]*(?P<code>\d{3,4}[A-Za-z]?)(?=[ \t]*[-–—:]?[ \t]+\p{L}[^\n]{0,50}?\b\d{1,3}[ \t]?(?i:[mf]|yo|y/o)\b)"), 0.8, group="code"),
     # Numbers that name a person elsewhere: "interpreter id #4412", "DOC #884213", "vet ID 7712".
     Rule("ID", rx(rf"(?<![\w])(?i:(?:interpreter|inmate|doc|offender|employee|staff|vet|veteran|client|case|ticket|confirmation|reference|ref|tracking|edipi)(?:\s+id)?|id(?=\s*[\#:\d]|\s+(?:number|no\.)))(?!\w){_LEAD}{_CODE}(?![\w-])"), 0.85, group="code", check=_not_a_date_or_measure),
+    # An operating room by its number, in capitals: "OR 7", not "5 OR 7 DAYS".
+    Rule("ROOM", rx(r"(?<!\b\d{1,2}\s)\bOR\s?(?P<code>\d{1,2})\b(?!\s*(?i:days?|times|hours?|hrs?|weeks?|wks?|mg|ml|more|less|so|lbs?|kg|g|pounds?|in|cm|mm|x|mins?|minutes)\b|\s*[%/.-]\d)"), 0.8, group="code"),
+    # An interpreter by number: "interpreter used (#22817)", "int #2291".
+    Rule("ID", rx(r"(?i:\binterpreter|\bint)\b[^\n\#]{0,25}\#\s?(?P<code>\d{3,8})\b"), 0.8, group="code"),
     # A plate written in two groups: "MA PLATE 3HX 771", "(plate 8HRT 552)".
     Rule("VEHICLE", rx(r"(?i:plate|tag|reg|rego)\s*(?:\#|number|no\.?)?\s*:?\s*(?P<code>(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9]{2,4}[ -][A-Za-z0-9]{2,4})(?![\w-])"), 0.8, group="code"),
     Rule("ID", rx(r"(?<![\w-])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"), 0.6, check=_generic_code),

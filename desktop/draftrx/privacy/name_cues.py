@@ -201,7 +201,8 @@ def bracketed(text: str, t: Tok, prev: Tok | None) -> bool:
     (BRANDT)", "lactation (Honey, IBCLC)". A word that is also English ("Will", "Honey")
     only where a role or a service names who it is ("biomed (Gus)", not "(will call)")."""
     opened = text[max(0, t.start - 2) : t.start].rstrip(" ").endswith("(")
-    listed = regex.match(r"\s*,\s*\p{L}[\p{L}'’-]*\s*\)", text[t.end :])
+    listed = regex.match(r"\s*,\s*(?:\p{L}[\p{L}'’-]*|(?i:x|ext\.?|pgr|p)\s?\d[\d-]{2,})\s*\)",
+                         text[t.end :])
     if not (opened or (prev is not None and listed and text[prev.end : t.start].strip() == ","
                        and IN_PARENTHESES.match(text, max(0, prev.start - 2)))):  # fmt: skip
         return False
@@ -332,9 +333,10 @@ def before_given(text: str, t: Tok) -> bool:
     if m is None or (t.low in lexicon.ordinary_words() and not m["first"][0].isupper()):
         return False  # "pt satisfied, aide following"; but "pt Park, Seo-Yeon"
     first = m["first"].lower()
+    unknown = m["first"].isascii() is False and not clinical(first)  # "jaramillo, cristóbal"
     return (
         len(t.text) > 1
-        and first in lexicon.given_names()
+        and (first in lexicon.given_names() or unknown)
         and first not in STOP_WORDS | KIN | CARE_ROLES | shorthand.SETTINGS
         and not lexicon.is_inflection(t.low)
         and t.low not in STOP_WORDS | KIN | CARE_ROLES | shorthand.SETTINGS

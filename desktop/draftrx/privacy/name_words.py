@@ -56,7 +56,8 @@ KIN = {
     "cousin", "sponsor", "boy", "girl", "son-in-law", "daughter-in-law", "sister-in-law",
     "brother-in-law", "mother-in-law", "father-in-law", "stepmother", "stepfather", "grandma",
     "grandpa", "granny", "nana", "godson", "goddaughter", "ex-wife", "ex-husband", "roommate",
-    "landlord", "landlady", "stepmom", "stepdad", "fiancee",
+    "landlord", "landlady", "stepmom", "stepdad", "fiancee", "dil", "sil", "coworker",
+    "co-worker", "great-grandson", "great-granddaughter", "grandniece", "grandnephew",
 }  # fmt: skip
 
 KIN_PLURAL = {
@@ -111,7 +112,9 @@ EPONYMS = {
     "lachman", "mcmurray", "hoyer", "huber", "phalen", "tinel", "finkelstein",
     "spurling", "romberg", "rovsing", "homans", "sengstaken", "blakemore", "penrose",
     "malecot", "swan-ganz", "jackson-pratt", "durkan", "lhermitte", "hallpike", "dix-hallpike",
-    "epley", "rinne",
+    "epley", "rinne", "janeway", "osler", "hickman", "hartmann", "brugada", "cheyne",
+    "cheyne-stokes", "hasson", "kussmaul", "virchow", "trousseau", "chvostek", "quincke",
+    "horner", "bouchard", "heberden", "dupuytren", "charcot", "roux-en-y",
     "tylenol", "advil", "zarit", "rogers",
     "motrin", "benadryl", "lipitor", "ozempic", "wegovy", "botox", "lasix", "xanax", "zoloft",
     "prozac", "narcan", "epipen", "sudafed", "claritin", "zyrtec", "aleve", "aspirin",

@@ -54,25 +54,40 @@ _TOKEN = regex.compile(r"\p{L}[\p{L}'’-]*")
 _POSSESSIVE = regex.compile(r"(?:['’]s|s['’]|['’])$")
 _INITIALS = regex.compile(r"(?<![\w.])(?:\p{Lu}\.\s?){2,3}(?!\w)")
 # Initials in any case where a role or a patient's age says whose: "report from k.l. rn",
-# "pt jk, 34m", "Pt (JR) isolative".
-_CUED_INITIALS = regex.compile(
-    r"(?i)(?<![\w.])(?P<i>(?:\p{L}\.){2,3})(?=\s*,?\s*(?:rn|np|md|pa|lpn|cna|rt|sw|ma|pct)\b)"
-    r"|\b(?:pt|patient)\s+(?P<j>\p{L}{2,3})(?=,?\s+\d{1,3}\s?(?:yo|y/o|[mf])\b)"
-    r"|\b(?:pt|patient)\s*\(\s*(?P<k>\p{L}{2,3})\s*\)"
-)
+# "pt jk, 34m", "Pt (JR) isolative", "rn (kb)", "gb rn to jl rn". One pattern per form:
+# alternatives in one pattern cost the regex engine more than the patterns apart.
+_CUED_INITIALS = [
+    regex.compile(r"(?i)(?<![\w.])(?P<i>(?:\p{L}\.){2,3})(?=\s*,?\s*(?:rn|np|md|pa|lpn|cna|rt|sw|ma|pct)\b)"),
+    regex.compile(r"(?i)\b(?:pt|patient)\s+(?P<j>\p{L}{2,3})(?=,?\s+\d{1,3}\s?(?:yo|y/o|[mf])\b)"),
+    regex.compile(
+        r"(?i)\b(?:pt|patient|rn|np|md|pa|lpn|cna|rt|sw|cm|ma|pct|tech|pharm|pharmd|rph|desk|clerk"
+        r"|nurse|scribe|sitter)\s*\(\s*(?P<k>\p{L}{2,3})\s*\)"
+    ),
+    regex.compile(r"(?i)(?<![\w.])(?P<l>\p{L}{2})(?=\s+(?:rn|lpn|cna|np|rrt|pct)\b)"),
+]
 # Who signed or took a note, by initials: a sign-off line ("- jr", "-- MN, CMA", "- s.o."),
 # the note's last word after a dash, initials before a role at a line's end ("JT LPN"), and
 # who wrote down or acknowledged it ("TRANSCRIBED BY KLM", "ack: js/mk", "TAKEN BY KIM").
-_SIGNED_INITIALS = regex.compile(
-    r"(?m)(?:(?P<own>^[ \t]*(?:-{1,2}|—|–|~)(?:[ \t]?(?i:thx|thanks|ty|cheers),)?"
-    r"|(?i:\b(?:thx|thanks|ty|cheers)),)"
-    r"|(?<=\s)(?:-{1,2}|—|–)(?=[ \t]?\p{L}[\p{L}.]{1,11}[ \t]*\Z))[ \t]?"
-    r"(?P<s>(?:\p{L}\.){2,3}|\p{L}{2,12}\b)(?=[ \t]*(?:,[ \t]*\p{L}{2,7}\.?)?[ \t]*$)"
-    r"|(?<![\w.])(?P<r>\p{Lu}{2,3})(?!\p{L})"
-    r"(?=[ \t]*,?[ \t]*(?:RN|NP|MD|PA|LPN|CNA|RT|SW|MA|CMA|PCT|RRT|SLP|OT)[ \t]*$)"
-    r"|(?i:\b(?:transcribed|dictated|taken|received|entered|documented|recorded|relayed|read\s+back"
-    r"|acknowledged|ack)\b[^.\n]{0,12}?(?:\bby|:)[ \t]*)(?P<b>\p{L}{2,3}(?:/\p{L}{2,3})*)\b"
-)
+_SIGNED_INITIALS = [
+    regex.compile(
+        r"(?m)(?:(?P<own>^[ \t]*(?:-{1,2}|—|–|~)(?:[ \t]?(?i:thx|thanks|ty|cheers"
+        r"|rn|np|md|pa|sw|cm|lpn|cna|rt|ma|pt|ot|slp|msw|lcsw|licsw|pharmd|rph),)?"
+        r"|(?i:\b(?:thx|thanks|ty|cheers)),)"
+        r"|(?<=\s)(?:-{1,2}|—|–)(?=[ \t]?\p{L}[\p{L}.]{1,11}[ \t]*\Z))[ \t]?"
+        r"(?P<s>(?:\p{L}\.){2,3}|\p{L}{2,12}\b)"
+        r"(?=[ \t]*(?:,[ \t]*(?:\p{L}{2,7}\.?|(?i:pgy-?\d|ms\d|md|do|rn|np|pa)\b[^\n]{0,30}))?"
+        r"[ \t]*$)"
+    ),
+    regex.compile(
+        r"(?m)(?<![\w.])(?P<r>\p{Lu}{2,3})(?!\p{L})"
+        r"(?=[ \t]*,?[ \t]*(?:RN|NP|MD|PA|LPN|CNA|RT|SW|MA|CMA|PCT|RRT|SLP|OT)[ \t]*$)"
+    ),
+    regex.compile(
+        r"(?i:\b(?:transcribed|dictated|taken|received|entered|documented|recorded|relayed"
+        r"|read\s+back|acknowledged|ack)\b[^.\n]{0,12}?(?:\bby|:)[ \t]*)"
+        r"(?P<b>\p{L}{2,3}(?:/\p{L}{2,3})*)\b"
+    ),
+]
 
 
 class _Case(Enum):
@@ -125,14 +140,18 @@ class NameRecognizer(EntityRecognizer):
         for m in _TITLED_LETTER.finditer(text):  # "mrs h on bay 4", "when mr b in 12 says"
             out.append(RecognizerResult("NAME", m.start(), m.end(), 0.8))
         for m in _NICKNAME.finditer(text):  # "Javier "Javi" Montañez", "client 'smoke'"
-            if m.group("before").lower() in _NICKNAME_CUES or known_name(m.group("before").lower()):
+            before = m.group("before").lower()
+            goes_by = before == "by" and text[: m.start()].rstrip().lower().endswith("goes")
+            if before in _NICKNAME_CUES or goes_by or known_name(before):
                 out.append(RecognizerResult("NAME", m.start("n"), m.end("n"), 0.8))
-        for m in _CUED_INITIALS.finditer(text):
-            group = next(g for g in ("i", "j", "k") if m.group(g))
+        for m in (m for p in _CUED_INITIALS for m in p.finditer(text)):
+            group = next(iter(m.re.groupindex))
             letters = m.group(group).lower().replace(".", "")
+            if group in "kl" and letters in shorthand.SETTINGS | shorthand.ABBREVIATIONS:
+                continue  # "ed rn", "or rn", "RN (GI)": which nurse, not who
             if letters not in ROLE_AFTER | _NOT_INITIALS | STOP_WORDS and lexicon.zipf(letters) < 4:
                 out.append(RecognizerResult("NAME", m.start(group), m.end(group), 0.8))
-        for m in _SIGNED_INITIALS.finditer(text):
+        for m in (m for p in _SIGNED_INITIALS for m in p.finditer(text)):
             out.extend(_signed(m))
         offset = 0
         lower_text = _lower_text(text)
@@ -165,7 +184,8 @@ class NameRecognizer(EntityRecognizer):
             while (
                 hi + 1 < len(toks)
                 and _joins(text, toks[hi], toks[hi + 1])
-                and (scores[hi + 1] > 0 or _part(text, toks[hi + 1], case))
+                and (scores[hi + 1] > 0 or _part(text, toks[hi + 1], case)
+                     or _surname_after(text, toks, hi))
             ):
                 hi += 1
             start, end = toks[lo].start, _end_with_initial(text, toks[hi])
@@ -330,11 +350,40 @@ def _part(text: str, t: Tok, case: _Case) -> bool:
     if not shape(t.text) or (case is _Case.SIGNAL and acronym(t.text)):
         return False
     if not t.cap or case in {_Case.UPPER, _Case.LOWER}:
-        return len(t.text) > 1 and known_name(t.low) and (t.cap or case is _Case.LOWER)
+        named = known_name(t.low) or _double_barrelled(t.low)
+        return len(t.text) > 1 and named and (t.cap or case is _Case.LOWER)
     if len(t.text) == 1:
         return True
     rare = lexicon.zipf(t.low) < (3.0 if case is _Case.SIGNAL else 2.5)
     return in_dict(t.low) or (rare and t.low not in lexicon.clinical_words())
+
+
+def _surname_after(text: str, toks: list[Tok], i: int) -> bool:
+    """ "DR. TERRENCE WALKER": after a title and a given name, a surname even if it is also a
+    word, but not what the doctor did ("dr ruth aware", "dr sam will call")."""
+    nxt = toks[i + 1]
+    return (
+        i > 0
+        and toks[i - 1].low in CASELESS_TITLES
+        and toks[i].low in lexicon.given_names()
+        and nxt.low in lexicon.surnames()
+        and nxt.low not in STOP_WORDS
+        and nxt.low not in shorthand.SETTINGS | shorthand.ABBREVIATIONS
+        and not (lexicon.is_inflection(nxt.low) and nxt.low.endswith(("ed", "ing", "s")))
+        and nxt.low not in lexicon.verbs()
+    )
+
+
+def _double_barrelled(low: str) -> bool:
+    """ "patel-okonjo", "ADEYEMI-BANKS": names joined by a hyphen, one of them known, none a
+    clinical word ("post-tavr")."""
+    parts = low.split("-")
+    surnames = lexicon.surnames()
+    return (
+        len(parts) == 2
+        and all(len(p) > 1 and (known_name(p) or p in surnames or not clinical(p)) for p in parts)
+        and any(known_name(p) or p in surnames for p in parts)
+    )
 
 
 def _joins(text: str, a: Tok, b: Tok) -> bool:
@@ -379,7 +428,7 @@ _ABBREVIATIONS = {
 def _signed(m: regex.Match[str]) -> list[RecognizerResult]:
     """Initials, or a given name where a note is signed ("- sunny"); a sign-off line may be
     initials that are also a word ("- jr"), dots always make them initials ("- s.o.")."""
-    group = next(g for g in ("s", "r", "b") if m.group(g))
+    group = next(g for g in ("s", "r", "b") if g in m.re.groupindex)
     out = []
     for part in regex.finditer(r"[\p{L}.]+", m.group(group)):
         word = part.group()

@@ -435,13 +435,16 @@ RULES = [
     # ... or before its staff, records or services: "BCH MRN", "PHH RN", "GSH case manager".
     Rule("FACILITY", rx(r"\b(?P<f>[A-Z]{1,3}(?:MC|H|MH|GH|RH|CH|UH|RMC))\s+(?:RN|NP|MD|SW|CM|MRN|ED|ER|CASE\s+MANAGER|RECORDS|OFFICE|SERVICES|INTAKE|ADMISSIONS)\b"), 0.7, group="f", check=_hospital_initials),
     # A town's police or fire department: "bib westbury pd", "ORCHARD HEIGHTS PD".
-    Rule("LOCATION", rx(r"\b(?P<t>\p{L}[\p{L}'’-]+(?:\s\p{L}[\p{L}'’-]+)?)\s+(?i:pd|police|fd|fire\s+dep(?:t|artment))\b"), 0.75, group="t", check=_town_department),
+    Rule("LOCATION", rx(r"\b(?P<t>\p{L}[\p{L}'’-]+(?:\s\p{L}[\p{L}'’-]+)?)\s+(?i:pd|police|fd|fire\s+dep(?:t|artment)|ems)\b"), 0.75, group="t", check=_town_department),
+    Rule("LOCATION", rx(r"\b(?i:by|bib|per|from|called|w/)\s+(?P<t>\p{L}[\p{L}'’-]+)\s+(?i:pd|police|fd|fire\s+dep(?:t|artment)|ems)\b"), 0.75, group="t", check=_town_department),
+    # A visiting-nurse or elder-services agency named for its area: "VNA of Boston".
+    Rule("FACILITY", rx(r"\b(?:(?i:vna|visiting\s+nurses?\s+(?:association|service)|elder\s+services|home\s+care|hospice)\s+(?i:of)\s+(?:(?i:the)\s+)?\p{Lu}[\p{L}'’.-]*(?:\s\p{Lu}[\p{L}'’.-]*){0,2})"), 0.8),
     # A town by its prefix after a word that places someone: "from NEW BALFOUR", "in north verlow".
     Rule("LOCATION", rx(r"\b(?i:in|from|near|outside|to)\s+(?P<t>(?i:new|north|south|east|west|port|fort|mount|mt\.?|lake|glen|upper|lower|old|little|great)\s+\p{L}[\p{L}'’-]+)"), 0.75, group="t", check=_prefixed_town),
     Rule("FACILITY", rx(r"\b(?i:cvs|walgreens|rite\s?aid|duane\s+reade|walmart|costco|kroger|publix|safeway|meijer|wegmans)\b"), 0.75),
     # Companies that serve patients at home or by phone, and the largest employers: a note
     # names them as it names a hospital ("Lincare will deliver", "drawn at LabCorp").
-    Rule("FACILITY", rx(r"(?<![\w-])(?i:quest(?:\s+diagnostics)?|labcorp|bioreference|lincare|apria|option\s+care|coram|rotech|adapthealth|optum\s?rx|express\s+scripts|caremark|accredo|visiting\s+angels|comfort\s+keepers|brightstar(?:\s+care)?|amedisys|bayada|interim\s+health\s?care|cyracom|pacific\s+interpreters|modivcare|logisticare|medicab|stop\s+(?:&|and)\s+shop|fedex|amazon)\b|\bUPS\b"), 0.75),
+    Rule("FACILITY", rx(r"(?<![\w-])(?i:quest(?:\s+diagnostics)?|labcorp|bioreference|lincare|apria|option\s+care|coram|rotech|adapthealth|optum\s?rx|express\s+scripts|caremark|accredo|visiting\s+angels|comfort\s+keepers|brightstar(?:\s+care)?|amedisys|bayada|interim\s+health\s?care|home\s+instead|medline|pharmerica|omnicare|cyracom|pacific\s+interpreters|modivcare|logisticare|medicab|stop\s+(?:&|and)\s+shop|fedex|amazon)\b|\bUPS\b"), 0.75),
     Rule("FACILITY", rx(rf"(?i)\b(?:{_CARE_VERB})\s+(?:to|from|at|into|in|by)\s+(?:the\s+)?(?P<f>[\p{{L}}][\p{{L}}'’&-]*(?:\s+(?!(?i:w/))[\p{{L}}][\p{{L}}'’&-]*)?)"), 0.75, group="f", check=_after_care_verb),
 ]  # fmt: skip
 

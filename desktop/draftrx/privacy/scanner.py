@@ -19,12 +19,13 @@ import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.recognizer_registry import RecognizerRegistry
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from draftrx.privacy import codes, lexicon, names, places, quasi, shorthand, tagger, temporal
 from draftrx.privacy.findings import Finding, resolve_overlaps
 from draftrx.privacy.folding import fold
 from draftrx.privacy.kinds import TYPES
-from draftrx.privacy.name_words import NAMED_THINGS
+from draftrx.privacy.name_words import EPONYMS, NAMED_THINGS
 
 # spaCy refuses longer texts by default; drafts this long are scanned in pieces.
 CHUNK = 50_000
@@ -126,7 +127,7 @@ class Scanner:
             found = [f for f in found if f.type != "OCCUPATION"]
         abbreviations = _abbreviated(text, found)
         found += abbreviations + _town_after(text, found)
-        found += [t for t in extra if not _case_slip(text, t)
+        found += [t for t in extra if not _case_slip(text, t) and not _jargon(text, t)
                   and not any(t.start < f.end and f.start < t.end for f in found)]  # fmt: skip
         found += _repeats(text, found, {text[f.start : f.end] for f in abbreviations})
         if not quasi_identifiers:
@@ -183,11 +184,36 @@ def _repeats(text: str, found: list[Finding], abbreviations: set[str]) -> list[F
 
 
 def _case_slip(text: str, found: Finding) -> bool:
-    """A tagger finding all in lower case on a line whose writer capitalises names ("detox
-    teas", "urgent care", "the bill"): the tagger reads no case, and there a word left
-    uncapitalised is most likely not a name."""
+    """A tagger finding all in lower case, or opening with a lower-case word, on a line whose
+    writer capitalises names ("detox teas", "urgent care", "the bill", "economy of the White
+    Stripes' home city"): the tagger reads no case, and there a word left uncapitalised is
+    most likely not a name."""
     words = _NAME_WORD.findall(text, found.start, found.end)
-    return all(w.islower() for w in words) and names.capitals_are_evidence(text, found.start)
+    opens_low = bool(words) and words[0].islower() and words[0] not in STOP_WORDS
+    return (all(w.islower() for w in words) or opens_low) and names.capitals_are_evidence(
+        text, found.start
+    )
+
+
+def _jargon(text: str, found: Finding) -> bool:
+    """A tagger name that is one clinical word, eponym or typo ("rn. perfusion (kowalski)",
+    "hoyer lift", "pateint"), dropped in any case so that a note in capitals or lower case
+    loses it too; initials ("JT", "rk") and words the name lists know stay."""
+    low = text[found.start : found.end].lower()
+    if found.type != "NAME" or len(low) < 4 or low in lexicon.given_names():
+        return False
+    if low in EPONYMS or _swapped(low):
+        return True
+    return low not in lexicon.surnames() and low in lexicon.clinical_words()
+
+
+def _swapped(low: str) -> bool:
+    """A common word with two letters swapped ("pateint", "recieved"): a typo, not a name."""
+    return any(
+        lexicon.zipf(low[:i] + low[i + 1] + low[i] + low[i + 2 :]) >= 4.0
+        for i in range(len(low) - 1)
+        if low[i] != low[i + 1]
+    )
 
 
 _AFTER = regex.compile(r"\s*\(\s*(\p{L}{2,6})\s*\)")

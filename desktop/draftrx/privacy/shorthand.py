@@ -22,7 +22,7 @@ SETTINGS = frozenset({
     "community", "rec", "ot", "respite", "residential", "detox", "geri", "geriatric", "adult",
     "pediatric", "peds", "chair", "van", "wheelchair", "medical", "private", "br", "bsc",
     "bathroom", "commode", "restroom", "shower", "pt's", "vna", "va", "hh", "hha", "skilled",
-    "inpt", "outpt", "ip", "op", "iop", "php", "sar", "pcp", "admits", "admit", "idt",
+    "inpt", "outpt", "ip", "op", "iop", "php", "sar", "pcp", "admits", "admit", "idt", "pd",
 })  # fmt: skip
 
 # Abbreviations Philter's list lacks, seen in progress notes.
@@ -61,4 +61,11 @@ ABBREVIATIONS = frozenset({
     # The words of a note's paperwork, messages and staff.
     "opat", "edipi", "pgy", "lmom", "lmtcb", "neph", "extub", "reintub", "facesheet",
     "covermymeds", "allscripts", "cerner", "meditech", "ack", "eta", "shoutout", "mychart",
+    "tbsa", "midaz", "lacrilube", "prevena", "popf", "ipu", "heliox", "imn", "phototx",
+    "cardiohelp", "lifevest", "lada", "sensi", "pansens", "pansensitive", "tobii", "sosm",
+    "uosm", "una", "endocatch", "prevalon", "cwocn", "woc", "wocn", "ltvv", "medflight",
+    "nocturnist", "atty", "sbt", "biomed", "wound-vac", "kci", "mepilex", "allevyn", "aquacel",
+    # Insurers, as a note names the plan.
+    "bcbs", "aetna", "cigna", "humana", "wellcare", "uhc", "anthem", "centene",
+    "ambetter", "tricare", "champva", "carefirst", "highmark", "premera",
 })  # fmt: skip

@@ -265,6 +265,8 @@ RULES = [
     # "Harold Jennings was 97, a retired machinist", "grandma was 93 and dying".
     Rule("AGE_90_PLUS", rx(r"(?:\b\p{Lu}\p{Ll}+,?\s+(?i:was|is|turned|turns)|\b(?i:grandma|grandpa|granny|grandad|nana|nan|gran|baba|mama|papa|mom|mum|dad|mother|father|wife|husband|aunt|uncle|she|he|who|shes|hes)(?:\s+(?i:was|is|turned|turns))?)\s+(?P<n>9\d|1[01]\d)(?=\s*(?:[,.!;)]|(?i:and|when|but|yrs?|years)\b))"), 0.8, group="n"),
     Rule("AGE_90_PLUS", rx(r"\b(?P<n>9\d|1[01]\d)\s+(?i:years?|yrs?)\s+(?i:young|old)\b"), 0.85, group="n"),
+    # "GUILLERMO REYES, 91 YRS.": years alone that cannot be a span of time lived through.
+    Rule("AGE_90_PLUS", rx(r"(?<!(?i:for|x|smoked|smoking|over|past|last|than|about|nearly|almost|~)\s)\b(?P<n>9\d|1[01]\d)\s?(?i:yrs?|years?)\b(?!\s+(?i:ago|of|since|later|before|after|prior|earlier|history|hx|duration|in|with|w/|on|smoking|now))"), 0.8, group="n"),
     Rule("AGE_90_PLUS", rx(r"(?<=\)\s?,\s)(?P<n>9\d|1[01]\d)(?=,)"), 0.75, group="n"),
     # After a titled name, as sign-outs list patients: "mrs gallo 95, comfort care".
     Rule("AGE_90_PLUS", rx(r"\b(?i:mr|mrs|ms|miss|mx)\.?\s+\p{L}[\p{L}'’-]+,?\s+(?P<n>9\d|1[01]\d)(?=\s*[,;)]|\s?(?i:[mf]|yo|y/o)\b)"), 0.8, group="n"),
