@@ -4,6 +4,8 @@ trains only on dev sets, and that its cached model is trusted only when intact."
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,28 @@ def test_new_training_data_replaces_the_old_model(small_training: Path) -> None:
     tagger.load()
     [new] = _models(small_training)
     assert new != old and not old.exists()
+
+
+def test_training_stops_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window closing on its first start stops the training: nothing is cached, nothing
+    half-written is left, and the next start trains again."""
+    monkeypatch.setenv("DRAFTRX_CACHE_DIR", str(tmp_path))
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            tagger.load()
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    started = time.monotonic()
+    worker.start()
+    time.sleep(1.0)
+    tagger.stop_training()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and time.monotonic() - started < 15
+    assert len(outcome) == 1 and isinstance(outcome[0], tagger.TrainingStopped)
+    assert list(tmp_path.glob("tagger-*")) == []
+    assert not tagger._STOP.is_set()

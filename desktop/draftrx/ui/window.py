@@ -1077,8 +1077,11 @@ class MainWindow(QMainWindow):
         self.scan_thread.quit()
         self.engine_thread.wait(10_000)
         # On the first start the scan thread trains the identifier tagger (privacy/tagger.py,
-        # seconds); the window goes at once, the process when the model is cached.
+        # about 20 seconds): the window goes at once, and the training stops at its next step
+        # or does not start; the next start trains again.
         self.hide()
+        if not self.scanner_ready:
+            imported("draftrx.privacy.tagger").stop_training()
         self.scan_thread.wait(120_000)
         self.history.close()  # the draft goes into the history, never into a plain file
         self.prefs.task = self.task.currentData()

@@ -464,6 +464,8 @@ class ScanWorker(QObject):
         except (OSError, ValueError) as exc:
             self.failed.emit(f"The privacy scanner could not start: {exc}")
             return
+        except imported("draftrx.privacy.tagger").TrainingStopped:
+            return  # the window is closing
         self.ready.emit()
 
     @Slot(int, str)
