@@ -333,7 +333,7 @@ def before_given(text: str, t: Tok) -> bool:
     if m is None or (t.low in lexicon.ordinary_words() and not m["first"][0].isupper()):
         return False  # "pt satisfied, aide following"; but "pt Park, Seo-Yeon"
     first = m["first"].lower()
-    unknown = m["first"].isascii() is False and not clinical(first)  # "jaramillo, cristóbal"
+    unknown = not m["first"].isascii() and not clinical(first)  # "jaramillo, cristóbal"
     return (
         len(t.text) > 1
         and (first in lexicon.given_names() or unknown)
