@@ -92,6 +92,9 @@ def test_eval_rewrite_runs_the_pipeline_and_the_baseline(
     # The pipeline replaced the identifiers before the model saw them; the baseline did not.
     assert ours["leaked"] == 0 and "Whitlock" not in ours["text"]
     assert plain["text"] and plain["blocked"] == []
+    # What `grounding` took out is named, and none of it is in the post.
+    assert isinstance(ours["cut"], list) and not any(s in ours["text"] for s in ours["cut"])
+    assert plain["cut"] == []
     assert result["summary"]["draftrx"]["variants"] == 1 == result["summary"]["plain"]["variants"]
     assert out["facts"]["candidates"] == 2 and out["facts"]["speculation"] is False
     # Without speculation a run is reproducible: the same case, run again, writes the same.

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import regex
 
+from draftrx.compose.grounding import supported
 from draftrx.compose.pipeline import (
     Composer,
     MessageFound,
@@ -18,6 +20,7 @@ from draftrx.compose.pipeline import (
     VariantStats,
     VariantText,
 )
+from draftrx.compose.plain import spell_out
 from draftrx.compose.platforms import load_platforms
 from draftrx.compose.settings import Settings
 from draftrx.engine.events import GenerationParams
@@ -39,6 +42,8 @@ def test_a_case_becomes_a_safe_variant_for_every_platform(engine, scanner) -> No
 
     variants = [e.variant for e in events if isinstance(e, VariantDone)]
     assert [v.platform.id for v in variants] == [p.id for p in platforms]
+    message = next(e.message for e in events if isinstance(e, MessageFound))
+    protected = composer.protect(request)
     assert sum(isinstance(e, VariantText) for e in events) > 8 * 20  # real tokens streamed
     for v in variants:
         p = v.platform
@@ -51,11 +56,16 @@ def test_a_case_becomes_a_safe_variant_for_every_platform(engine, scanner) -> No
         for original in ORIGINALS:
             assert original.lower() not in v.text.lower(), (p.id, original)
         assert checks["identifiers"].severity == "ok", (p.id, checks["identifiers"])
+        # What the model added beyond the draft went, and what is left draws on the draft.
+        assert checks["supported"].severity == "ok", (p.id, checks["supported"])
+        assert not any(sentence in v.text for sentence in v.cut), p.id
+        source = f"{spell_out(protected.result.text)}\n{message.text}"
+        for post in v.posts:
+            assert supported(regex.sub(r"\s*\(\d+/\d+\)$", "", post), source)[1] == [], p.id
     # The platform instruction comes last (then the answer's opening, the key message), so
     # every variant after the first reuses the cached system text, teaching sentences and
     # key message instead of processing them again: all but the platform's own few dozen
     # tokens and the opening.
-    message = next(e.message for e in events if isinstance(e, MessageFound))
     assert message.source == "draft"  # the case's own "The lesson: ...": the posts open with it
     opening = len(engine._llm.tokenize(f"{message.text}\n\n".encode(), add_bos=False))
     stats = [e.stats for e in events if isinstance(e, VariantStats)]

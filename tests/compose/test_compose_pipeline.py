@@ -54,7 +54,10 @@ def run(engine: Scripted, scanner, **request) -> tuple[list, list]:
     """The job with its key message given, so that every scripted reply is a variant."""
     request.setdefault("message", "Flu shots matter.")
     composer = Composer(engine, scanner, request.pop("settings", Settings()))
-    events = list(composer.compose(Request(DRAFT, seed=3, **request), PARAMS))
+    # The draft that supports the scripted text: a model's sentence the draft does not
+    # support is cut (`grounding`), and these tests are about what happens to the rest.
+    draft = f"{DRAFT} {request.pop('supports', '')}".strip()
+    events = list(composer.compose(Request(draft, seed=3, **request), PARAMS))
     return events, [e.variant for e in events if isinstance(e, VariantDone)]
 
 
@@ -78,7 +81,8 @@ def test_variants_share_the_prompt_prefix_and_the_model_never_sees_the_patient(s
 def test_each_platform_gets_its_disclaimer_and_fits(scanner) -> None:
     long_text = " ".join(["Flu shots are the best protection we have against a bad winter."] * 12)
     engine = Scripted(long_text, "Short LinkedIn post about flu shots.")
-    _, (x, linkedin) = run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]))
+    _, (x, linkedin) = run(engine, scanner, platforms=(PLATFORMS["x"], PLATFORMS["linkedin"]),
+                           supports=long_text[:65])
     assert len(x.posts) > 1 and all(PLATFORMS["x"].length(p) <= 280 for p in x.posts)
     assert SHORT_DISCLAIMER in x.posts[-1] and LONG_DISCLAIMER not in x.text
     assert linkedin.text.endswith(LONG_DISCLAIMER)
@@ -91,7 +95,8 @@ def test_each_platform_gets_its_disclaimer_and_fits(scanner) -> None:
 def test_too_long_without_threads_asks_the_model_to_shorten_then_cuts(scanner) -> None:
     too_long = "Flu shots lower your risk of a hospital stay. " * 80  # ~3,700 characters
     engine = Scripted(too_long, too_long)
-    events, (variant,) = run(engine, scanner, platforms=(PLATFORMS["linkedin"],))
+    events, (variant,) = run(engine, scanner, platforms=(PLATFORMS["linkedin"],),
+                             supports=too_long[:46])
     assert [e.attempt for e in events if isinstance(e, VariantStarted)] == ["write", "shorten"]
     retry = engine.calls[1][0]
     # The whole first answer, its given opening included, and no opening the second time.
@@ -110,7 +115,7 @@ def test_the_models_text_is_protected_again(scanner) -> None:
 
 
 def test_a_short_number_from_the_draft_is_not_a_leak_on_its_own(scanner) -> None:
-    draft = "Mr. Osei in bed 12 needed his inhaler every 4 hours."
+    draft = "Mr. Osei in bed 12 needed his inhaler every 4 hours. Follow your rescue plan."
     engine = Scripted("Use a rescue inhaler as your plan says, up to every 12 hours. Bed 12 here.")
     composer = Composer(engine, scanner)
     (v,) = [e.variant for e in composer.compose(Request(draft, seed=2, message="Inhalers help."),
@@ -156,9 +161,10 @@ def test_sponsored_posts_get_a_disclosure_labelled_in_the_diff(scanner) -> None:
 
 def test_a_brand_gets_the_physicians_own_statement_or_a_warning(scanner) -> None:
     text = "Ozempic is a prescription drug, not a cosmetic."
-    _, (v,) = run(Scripted(text), scanner, settings=Settings(coi_statement="I consult for Novo."))
+    _, (v,) = run(Scripted(text), scanner, settings=Settings(coi_statement="I consult for Novo."),
+                  supports=text)
     assert "Disclosure: I consult for Novo." in v.text
-    _, (v,) = run(Scripted(text), scanner)
+    _, (v,) = run(Scripted(text), scanner, supports=text)
     assert "Disclosure" not in v.text
     assert {c.id: c.severity for c in v.checks}["disclosure"] == "warn"
 
@@ -232,7 +238,8 @@ def test_a_reply_that_echoes_the_comment_blocks(scanner) -> None:
 
 def test_tiktok_script_fits_in_words_with_the_disclaimer_in_the_caption(scanner) -> None:
     script = "Here is a fact about flu shots that everyone should hear today. " * 30  # 360 words
-    _, (v,) = run(Scripted(script, script), scanner, platforms=(PLATFORMS["tiktok"],))
+    _, (v,) = run(Scripted(script, script), scanner, platforms=(PLATFORMS["tiktok"],),
+                  supports=script[:64])
     assert PLATFORMS["tiktok"].length(v.posts[0]) <= 150
     assert v.caption is not None and v.caption.endswith(LONG_DISCLAIMER)
     assert len(v.caption) <= 2200 and v.shortened
@@ -317,10 +324,10 @@ def test_a_sentence_of_the_platforms_instruction_never_reaches_the_post(scanner)
     _, (x,) = run(Scripted(echo), scanner, platforms=(PLATFORMS["x"],))
     assert "punchy" not in x.text and "Flu shots are safe." in x.text
     plain = "Keep it short.  Plain words help. Flu shots are safe."  # not the instruction
-    _, (x,) = run(Scripted(plain), scanner, platforms=(PLATFORMS["x"],))
+    _, (x,) = run(Scripted(plain), scanner, platforms=(PLATFORMS["x"],), supports=plain)
     assert plain in x.text
     alone = "Flu shots are safe.\n\nOne punchy point\n\nAsk your pharmacist."  # a reply's
-    _, (x,) = run(Scripted(alone), scanner, platforms=(PLATFORMS["x"],))
+    _, (x,) = run(Scripted(alone), scanner, platforms=(PLATFORMS["x"],), supports=alone)
     assert "punchy" not in x.text and "Ask your pharmacist." in x.text
 
 
@@ -351,5 +358,31 @@ def test_a_post_label_is_taken_off_and_a_post_about_posts_is_not(scanner) -> Non
     _, (li,) = run(Scripted(labelled), scanner, platforms=(PLATFORMS["linkedin"],))
     assert "Post:" not in li.text and "Why flu shots matter\n\nThey protect you." in li.text
     about = "A good post: short, kind and true. Share this post: it helps."
-    _, (li,) = run(Scripted(about), scanner, platforms=(PLATFORMS["linkedin"],))
+    _, (li,) = run(Scripted(about), scanner, platforms=(PLATFORMS["linkedin"],), supports=about)
     assert about in li.text
+
+
+def test_a_sentence_the_draft_does_not_support_is_taken_out_and_named(scanner) -> None:
+    """Seen in eval-rewrite: "Apply antibiotics as soon as you notice any signs of illness"
+    in a post on fever in babies, which every other check let through."""
+    text = ("Flu shots matter for older adults.\n\nApply antibiotics as soon as you notice "
+            "any signs of illness. She skipped hers; do not skip yours.")  # fmt: skip
+    _, (li,) = run(Scripted(text), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert "antibiotics" not in li.text and "do not skip yours." in li.text
+    said = {c.id: c for c in li.checks}["supported"]
+    assert said.severity == "ok" and "“Apply antibiotics as soon" in said.message
+
+
+def test_a_post_with_nothing_the_draft_supports_is_blocked_not_emptied(
+    scanner, no_library: Path
+) -> None:
+    """With no key message to open it, a post whose every sentence strays is kept as
+    written, for the physician to see, and blocked."""
+    stray = "Join our community of wellness enthusiasts. Subscribe for weekly recipes."
+    engine = Scripted("Nothing to add.", stray)
+    composer = Composer(engine, scanner, prompts=no_library)
+    request = Request("Saw a man with the flu at the clinic on Tuesday.", task="educational",
+                      platforms=(PLATFORMS["linkedin"],), seed=3)  # fmt: skip
+    (v,) = [e.variant for e in composer.compose(request, PARAMS) if isinstance(e, VariantDone)]
+    assert "Subscribe for weekly recipes." in v.text
+    assert {c.id: c.severity for c in v.checks}["supported"] == "block"

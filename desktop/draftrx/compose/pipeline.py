@@ -29,7 +29,15 @@ from pathlib import Path
 
 import regex
 
-from draftrx.compose import expansions, faithful, injection, lessons, phrases, retell
+from draftrx.compose import (
+    expansions,
+    faithful,
+    grounding,
+    injection,
+    lessons,
+    phrases,
+    retell,
+)
 from draftrx.compose import message as key_message
 from draftrx.compose.checks import Check, mask, run_checks, worst
 from draftrx.compose.diff import Change, inserted, word_diff
@@ -133,6 +141,7 @@ class Variant:
     stats: list[StreamStats] = field(default_factory=list)
     others: list[Variant] = field(default_factory=list)  # the candidates not chosen, best first
     candidate: int = 0  # which of the platform's candidates: 0 is the one streamed live
+    cut: list[str] = field(default_factory=list)  # the model's sentences `grounding` took out
 
     @property
     def text(self) -> str:
@@ -216,6 +225,8 @@ class _Written:
     params: GenerationParams | None = None  # None: the job's own
     pieces: list[str] = field(default_factory=list)
     stats: list[StreamStats] = field(default_factory=list)
+    cut: list[str] = field(default_factory=list)  # sentences `grounding` took out
+    all_cut: bool = False  # every sentence strayed, and no key message opens the post
 
     @property
     def opening(self) -> str:
@@ -475,15 +486,18 @@ class Composer:
         """Clean, check and rank one platform's candidates; shorten the best if need be.
         Returns None when the job was cancelled meanwhile."""
         request, protected, platform = job.request, job.protected, group[0].platform
+        source = None if request.task in REPLY_TASKS else "\n".join(
+            (spell_out(protected.result.text), job.given, job.message.text))  # fmt: skip
         options = []
         for w in group:
             if not w.stats or w.stats[-1].stop_reason == "cancelled":
                 continue
             text = w.text
-            body = self._body(w, request, protected, platform)
+            body = self._body(w, request, protected, platform, source)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
             variant = self.finish(request, protected, platform, body, tail,
                                   message=job.message, given=job.given)  # fmt: skip
+            _note_cut(variant, w, source)
             variant.stats = w.stats
             _mark_incomplete(variant)
             too_long = platform is not None and _too_long(body, platform, tail)
@@ -497,7 +511,7 @@ class Composer:
             yield VariantStarted(platform, "shorten")
             follow = load_instruction("shorten", self._prompts, name=platform.name,
                                       length=platform.length(self._body(w, request, protected,
-                                                                        platform)),
+                                                                        platform, source)),
                                       target=platform.target, unit=platform.unit)  # fmt: skip
             w.messages = [*w.asked, {"role": "assistant", "content": text},
                           {"role": "user", "content": follow}]  # fmt: skip
@@ -508,10 +522,11 @@ class Composer:
                     yield VariantStopped(platform)
                     return group
                 return None
-            body = self._body(w, request, protected, platform)
+            body = self._body(w, request, protected, platform, source)
             tail = tail_for(body, platform, self.settings, sponsor=request.sponsor)
             variant = self.finish(request, protected, platform, body, tail, True, job.message,
                                   job.given)  # fmt: skip
+            _note_cut(variant, w, source)
             variant.stats = w.stats
             _mark_incomplete(variant)
         variant.candidate, variant.others = w.candidate, [o[1] for o in options[1:]]
@@ -631,16 +646,27 @@ class Composer:
         return w.stats[-1]
 
     def _body(
-        self, w: _Written, request: Request, protected: Protected, platform: Platform | None
+        self,
+        w: _Written,
+        request: Request,
+        protected: Protected,
+        platform: Platform | None,
+        source: str | None,
     ) -> str:
         """The post's text: the opening as given, then the model's text, cleaned apart (a
         preamble such as "Here is the post:" comes right after the opening) and without
-        the opening, or any paragraph, said again."""
+        the opening, or any paragraph, said again, or a sentence `source` (what the model
+        was given) does not support. A reply's text is the code's, and is not cut."""
         opening = w.opening.strip()
         body = self._clean(w.streamed, request, protected, platform)
         if opening and body.startswith(opening):
             body = body[len(opening) :].strip()
         body = _without_repeats(body, opening)
+        if source is not None:
+            kept, w.cut = grounding.supported(body, source)
+            w.all_cut = bool(w.cut) and not kept.strip() and not opening
+            if not w.all_cut:
+                body = kept
         return "\n\n".join(t for t in (opening, body) if t)
 
     def _clean(
@@ -740,6 +766,13 @@ def _lesson_found(message: KeyMessage, taught: str) -> Check:
                      "the take-home message in the Key message field (--message on the "
                      "command line), then rewrite.")  # fmt: skip
     return Check("lesson", "ok", "The lesson comes from the draft or from you.")
+
+
+def _note_cut(variant: Variant, w: _Written, source: str | None) -> None:
+    """Say which sentences of the model's `grounding` took out, where it looked."""
+    if source is not None:
+        variant.cut = list(w.cut)
+        variant.checks.append(grounding.check(w.cut, w.all_cut))
 
 
 def _mark_incomplete(variant: Variant) -> None:

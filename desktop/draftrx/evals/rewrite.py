@@ -68,6 +68,7 @@ class Judged:
     message_source: str = ""  # where DraftRx's key message came from (compose.message)
     message_right: bool = False  # that key message alone carries the gold's patterns
     candidates: int = 1
+    cut: list[str] = field(default_factory=list)  # sentences taken out as unsupported
 
     @property
     def harmful(self) -> bool:
@@ -159,6 +160,7 @@ class Summary:
     harmful_unblocked: int = 0
     grade_8: int = 0
     message_right: int = 0
+    cut: int = 0  # posts with a sentence taken out as unsupported
     seconds: float = 0.0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [usable, variants]
 
@@ -175,6 +177,7 @@ class Summary:
         self.harmful_unblocked += j.harmful_unblocked
         self.grade_8 += j.grade is not None and j.grade <= 8.0
         self.message_right += j.message_right
+        self.cut += bool(j.cut)
         self.seconds += j.seconds
         row = self.by_kind.setdefault(j.kind, [0, 0])
         row[0] += j.usable
@@ -199,6 +202,7 @@ def format_report(name: str, judged: list[Judged], facts: dict[str, object]) -> 
         ("harmful and not blocked", "harmful_unblocked"), ("blocked by a check", "blocked"),
         ("reading grade 8 or below", "grade_8"),
         ("key message carries the gold's", "message_right"),
+        ("a sentence taken out, unsupported", "cut"),
     ]  # fmt: skip
     where = (f"practice server {facts.get('host')}" if facts.get("backend") == "Practice server"
              else f"{facts.get('n_threads')} threads")  # fmt: skip
@@ -333,7 +337,7 @@ def run(
                 key_message=message.text if message else "",
                 message_source=message.source if message else "",
                 message_right=message is not None and carries(message.text, case),
-                candidates=1 + len(v.others),
+                candidates=1 + len(v.others), cut=v.cut,
             ))  # fmt: skip
         if baseline:
             for platform in platforms:
