@@ -52,8 +52,30 @@ def test_only_the_stray_sentences_go_and_a_label_left_empty_goes_with_them() -> 
     text, cut = supported(body, FEVER)
     assert text == ("A baby under 3 months with a fever needs a doctor the same day.\n\n"
                     "Take the temperature rectally.\n\n#fever #babies")  # fmt: skip
-    assert cut == ["- Drink plenty of fluids to support the immune system.",
+    assert cut == ["Drink plenty of fluids to support the immune system.",
                    "Join our community of health enthusiasts today!"]  # fmt: skip
+
+
+def test_a_list_item_or_heading_left_empty_goes_and_a_short_last_sentence_stays() -> None:
+    """Seen in eval-rewrite: "Why It's Important" over numbers "1." to "4." with nothing
+    after them, once their items had gone."""
+    body = ("Why It's Important\n\nHow to Reduce Fever\n1. Use Antihistamines: they block "
+            "harmful substances.\n2. Stay Hydrated: drinking plenty of water is crucial.\n\n"
+            "Take the temperature rectally.\n- Fever under 3 months: see a doctor the same "
+            "day. Join our community today!\n\nSee a doctor the same day")  # fmt: skip
+    text, cut = supported(body, FEVER)
+    assert text == ("How to Reduce Fever\n\nTake the temperature rectally.\n- Fever under 3 "
+                    "months: see a doctor the same day.\n\nSee a doctor the same day")  # fmt: skip
+    assert len(cut) == 3
+
+
+def test_a_numbered_list_is_counted_again_where_items_went() -> None:
+    body = ("1. Fever under 3 months needs a doctor the same day.\n2. Stay Hydrated: drinking "
+            "plenty of water is crucial.\n3. Take the temperature rectally.\n\n5. Even a "
+            "baby who seems well needs a doctor.")  # fmt: skip
+    assert supported(body, FEVER)[0] == (
+        "1. Fever under 3 months needs a doctor the same day.\n2. Take the temperature "
+        "rectally.\n\n5. Even a baby who seems well needs a doctor.")  # fmt: skip
 
 
 def test_a_supported_body_comes_back_as_it_was() -> None:

@@ -32,7 +32,10 @@ _GENERIC = content_words(
     "follow plan reader everyone anyone important"
 )
 _SENTENCE = regex.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)\]]*|$)")
-_LABEL_ONLY = regex.compile(r"^[\s\-*•]*[\p{L} ]{1,40}:\s*$")  # "When to get help:" alone
+_MARK = regex.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "- ": a list item's
+_NUMBERED = regex.compile(r"^(?P<indent>\s*)(?P<number>\d{1,2})[.)]\s")
+_LABEL = regex.compile(r"^[\s\-*•]*[\p{L} ']{1,40}:\s*$")  # "When to get help:" alone
+_HEADING = regex.compile(r"^[\s\-*•]*(?:[\p{L}\p{N}'’&/-]+[ \t]*){1,8}$")  # no sentence's end
 _HASHTAGS_ONLY = regex.compile(r"^\s*(?:#\w+\s*)+$")
 _QUOTED = 90  # characters of each cut sentence the check quotes
 
@@ -45,36 +48,70 @@ def strays(sentence: str, given: set[str]) -> bool:
 
 
 def supported(body: str, source: str) -> tuple[str, list[str]]:
-    """`body` without the sentences that stray from `source`, and those sentences. A label
-    left with nothing under it ("Tips:") goes with them; hashtags stay."""
+    """`body` without the sentences that stray from `source`, and those sentences. What
+    they leave empty goes with them: a list item's number, a label ("Tips:") or a heading
+    ("Why It's Important") with nothing left under it. Hashtags stay."""
     given = content_words(source)
     cut: list[str] = []
-    lines = []
+    lines: list[str | None] = []  # None: a line that went
     for line in body.split("\n"):
-        if _HASHTAGS_ONLY.match(line) or _LABEL_ONLY.match(line):  # no claim in either
-            lines.append(line)
+        if _HASHTAGS_ONLY.match(line) or _LABEL.match(line):
+            lines.append(line)  # no claim in either
             continue
-        kept = line
-        for sentence in _SENTENCE.findall(line):
+        mark = _MARK.match(line)
+        head, rest = (line[: mark.end()], line[mark.end() :]) if mark else ("", line)
+        kept = rest
+        for sentence in _SENTENCE.findall(rest):
             if sentence.strip() and strays(sentence, given):
                 cut.append(sentence.strip())
                 kept = kept.replace(sentence, "", 1)
-        kept = kept.rstrip()
-        if kept != line and not kept.strip(" -*•"):
-            continue  # the line was all stray
-        lines.append(kept)
+        lines.append(line if kept == rest else f"{head}{kept.strip()}" if kept.strip() else None)
     if not cut:
         return body, []
-    lines = [line for i, line in enumerate(lines)
-             if not (_LABEL_ONLY.match(line) and _nothing_under(lines[i + 1 :]))]  # fmt: skip
-    text = regex.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return text, cut
+    left = [line for i, line in enumerate(lines) if line is not None
+            and not ((_LABEL.match(line) or _heading(line)) and _emptied(lines, i))]  # fmt: skip
+    return regex.sub(r"\n{3,}", "\n\n", "\n".join(_renumbered(left))).strip(), cut
 
 
-def _nothing_under(rest: list[str]) -> bool:
-    """Whether a label has no line right under it: a blank line, another label or the
-    end follows."""
-    return not rest or not rest[0].strip() or bool(_LABEL_ONLY.match(rest[0]))
+def _renumbered(lines: list[str]) -> list[str]:
+    """A numbered list counted again where items went: "1.", "3." becomes "1.", "2."."""
+    out: list[str] = []
+    previous: int | None = None
+    for line in lines:
+        item = _NUMBERED.match(line)
+        if item and previous is not None:
+            previous += 1
+            line = f"{item['indent']}{previous}{line[item.end('number') :]}"
+        elif item:
+            previous = int(item["number"])
+        else:
+            previous = None
+        out.append(line)
+    return out
+
+
+def _emptied(lines: list[str | None], at: int) -> bool:
+    """Whether the label or heading at `at` stands over nothing now: every line under it
+    went, or there was none. A label ("Tips:") stands over the lines up to the next blank
+    one; a heading, up to the next heading or label. Hashtags are not what it stood over."""
+    label = bool(_LABEL.match(lines[at] or ""))
+    under: list[str | None] = []
+    for line in lines[at + 1 :]:
+        if line is not None and (_LABEL.match(line) or _heading(line)):
+            break
+        if label and line is not None and not line.strip():
+            break
+        if line is None or (line.strip() and not _HASHTAGS_ONLY.match(line)):
+            under.append(line)
+    return all(line is None for line in under)
+
+
+def _heading(line: str) -> bool:
+    """A short line in title case with no sentence's end: "Why It's Important", "Tips for
+    Early Detection", not "Get your flu shot today"."""
+    if not _HEADING.match(line):
+        return False
+    return all(w[0].isupper() or not w[0].isalpha() for w in line.split() if len(w) > 3)
 
 
 def check(cut: list[str], everything: bool) -> Check:
