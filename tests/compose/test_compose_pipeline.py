@@ -386,3 +386,24 @@ def test_a_post_with_nothing_the_draft_supports_is_blocked_not_emptied(
     (v,) = [e.variant for e in composer.compose(request, PARAMS) if isinstance(e, VariantDone)]
     assert "Subscribe for weekly recipes." in v.text
     assert {c.id: c.severity for c in v.checks}["supported"] == "block"
+
+
+def test_best_of_n_prefers_the_candidate_that_strayed_less(scanner) -> None:
+    """Two candidates that pass every check alike: the one with a sentence taken out as
+    unsupported ranks second, though it reads as easily."""
+
+    def batch(messages, params):
+        texts = ["She skipped hers. Join our wellness community for weekly recipes today.",
+                 "She skipped hers; flu shots matter."]  # fmt: skip
+        for i, text in enumerate(texts):
+            yield SequenceEvent(i, TextPiece(text))
+            yield SequenceEvent(i, StreamStats(10, 0, 10, 0.1, 5, 30.0, 0.3, "eos"))
+
+    composer = Composer(Scripted(), scanner, batch=batch)
+    request = Request(DRAFT, platforms=(PLATFORMS["linkedin"],), message="Flu shots matter.",
+                      candidates=2)  # fmt: skip
+    (variant,) = [e.variant for e in composer.compose(request, PARAMS)
+                  if isinstance(e, VariantDone)]  # fmt: skip
+    assert variant.candidate == 1 and variant.cut == []
+    (other,) = variant.others
+    assert other.cut == ["Join our wellness community for weekly recipes today."]

@@ -786,14 +786,17 @@ def _mark_incomplete(variant: Variant) -> None:
         ))  # fmt: skip
 
 
-def _rank(variant: Variant, too_long: bool) -> tuple[int, int, bool, int, float]:
-    """Lower is better: nothing blocking, fits, fewest warnings, easiest to read."""
+def _rank(variant: Variant, too_long: bool) -> tuple[int, int, bool, int, int, float]:
+    """Lower is better: nothing blocking, fits, fewest warnings, fewest sentences taken out
+    as unsupported (a candidate that strayed less strayed less in what is left, too),
+    easiest to read."""
     checks = variant.checks
     return (
         _SEVERITY[worst(checks)],
         sum(c.severity == "block" for c in checks),
         too_long,
         sum(c.severity == "warn" for c in checks),
+        len(variant.cut),
         reading_score(variant.text),
     )
 
