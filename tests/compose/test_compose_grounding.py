@@ -93,7 +93,7 @@ def test_the_check_quotes_what_went_and_blocks_only_when_nothing_is_left() -> No
     assert check(cut, everything=True).severity == "block"
 
 
-def test_on_sentences_a_physician_labelled_blind_what_goes_is_rarely_supported() -> None:
+def test_on_sentences_labelled_blind_what_goes_is_rarely_supported() -> None:
     """120 sentences the default model wrote in dev posts, half of them cut by an earlier
     run of this rule and half kept, shuffled and labelled by a reader who saw only each
     draft: S supported, G generic filler, U a claim the draft lacks, W wrong or not post

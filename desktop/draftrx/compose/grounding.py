@@ -20,7 +20,7 @@ from draftrx.compose.wording import content_words
 
 # A sentence goes when at least this many of its content words, and this share of them,
 # are in nothing the model was given. Read on the dev set's posts (README, "How good are
-# the posts"): at 2 and a half, nearly every sentence cut was padding or wrong.
+# the posts"): at two words and half, 55 of 60 sentences cut were nothing the draft said.
 MIN_NEW = 2
 NEW_SHARE = 0.5
 _GENERIC = content_words(
