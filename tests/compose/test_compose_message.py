@@ -537,6 +537,8 @@ def test_a_numbered_list_adds_no_numbers_but_a_number_in_the_advice_does() -> No
     message = "Call 911 for chest pain that spreads to the jaw."
     listed = "Chest pain spreading to the jaw?\n1. Call 911.\n2. Don't drive yourself.\n"
     assert faithful.check(listed, message, source, words=False).severity == "ok"
+    bare = "Call 911.\n\nWhat to do\n1.\n2.\n3.\n4."  # a list left without items
+    assert faithful.check(bare, message, source, words=False).severity == "ok"
     counted = "Chest pain spreading to the jaw? Call 911 within 2 hours."
     found = faithful.check(counted, message, source, words=False)
     assert found.severity == "block" and "adds numbers" in found.message and "(2)" in found.message

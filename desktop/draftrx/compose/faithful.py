@@ -67,7 +67,7 @@ _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                  "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50",
                  "hundred": "100"}  # fmt: skip
 _ANY_NUMBER_WORD = regex.compile(rf"(?i)\b(?:{'|'.join(_NUMBER_WORDS)})\b")
-_LIST_MARK = regex.compile(r"(?m)^[ \t]*(\d{1,2})[.)](?=[ \t])")
+_LIST_MARK = regex.compile(r"(?m)^[ \t]*(\d{1,2})[.)](?=[ \t]|$)")  # "2." alone on a line too
 _SAFE_NUMBERS = {"911", "999", "112", "988", "111", "1", "24", "7"}  # emergency lines, "24/7"
 _DOSE = regex.compile(r"(?i)\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|ml|units?|iu|tabs?|tablets?|pills?|capsules?|puffs?|drops?)\b")  # fmt: skip
 
