@@ -7,7 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-DRAFT = "Saw Jenna Alvarez in room 412 on March 3 with a bad asthma attack. Controllers work."
+# The last sentence supports what the scripted model writes (`compose.grounding`).
+DRAFT = ("Saw Jenna Alvarez in room 412 on March 3 with a bad asthma attack. Controllers work."
+         " Controller inhalers calm the airways over weeks, not hours; patients who keep "
+         "taking them daily, even on good days, do well even when they feel well.")  # fmt: skip
 X_REPLY = "Controller inhalers work even when you feel well."
 BSKY_REPLY = "Keep taking your controller inhaler daily, even on good days."
 

@@ -13,16 +13,19 @@ from PySide6.QtWidgets import QListWidgetItem
 from draftrx.compose.settings import DEFAULT_CANDIDATES
 from draftrx.ui import keymessage, preferences
 
+# The last sentence supports what the scripted model writes (`compose.grounding`).
 DRAFT = ("Saw Jenna Alvarez in room 412 on March 3 with a bad asthma attack. She had stopped "
-         "her controller inhaler because she felt fine.")  # fmt: skip
+         "her controller inhaler because she felt fine. It calms the airways.")  # fmt: skip
 LESSON = " The lesson: keep taking your controller inhaler even when you feel fine."
 SUGGESTED = "Asthma controller inhalers work even when you feel fine."
 MINE = "Never stop a controller inhaler without asking your doctor."
 GOOD = "Keep taking your controller inhaler even when you feel fine. It calms the airways."
 # The post: the key message opens it (written by code), and the model's echo of it goes.
 POSTED = "Keep taking your controller inhaler even when you feel fine.\n\nIt calms the airways."
-# Candidate 1 of the version tests: a dose and a drug the draft never gave, and a bed.
-BAD = "Keep taking your controller inhaler. Patients in bed 12 take 40 mg prednisone zebra."
+# Candidate 1 of the version tests: a dose and a drug the draft never gave, and a bed, in a
+# sentence otherwise the draft's (one mostly not the draft's would be cut, not blocked).
+BAD = ("Keep taking your controller inhaler. After a bad asthma attack in bed 12, 40 mg "
+       "prednisone calms the airways.")  # fmt: skip
 
 
 def ready(qtbot, window) -> None:

@@ -16,7 +16,10 @@ from draftrx.compose.settings import LONG_DISCLAIMER, SHORT_DISCLAIMER
 from draftrx.ui import preferences
 from draftrx.ui.worker import REPAINT_INTERVAL_S
 
-DRAFT = "Saw Jenna Alvarez in room 412 on March 3 with a bad asthma attack. Controllers work."
+# The last sentence supports what the scripted model writes (`compose.grounding`).
+DRAFT = ("Saw Jenna Alvarez in room 412 on March 3 with a bad asthma attack. Controllers work."
+         " Controller inhalers calm the airways over weeks, not hours; patients who keep "
+         "taking them daily, even on good days, do well even when they feel well.")  # fmt: skip
 LONG_REPLY = " ".join(["Controller inhalers calm the airways over weeks."] * 80)
 
 

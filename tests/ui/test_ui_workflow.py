@@ -20,8 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# The last sentence supports what the scripted model writes (`compose.grounding`).
 DRAFT = ("Saw Jenna Alvarez (MRN 4471902) in room 412 at St. Mary's on March 3 with a bad "
-         "asthma attack. Controllers work even when you feel well.")  # fmt: skip
+         "asthma attack. Controllers work even when you feel well. Controller inhalers calm the "
+         "airways over weeks, not hours; patients who keep taking them daily, even on good "
+         "days, do well even when they feel well.")  # fmt: skip
 IDENTIFIERS = ["Jenna", "Alvarez", "4471902", "412", "St. Mary", "March 3"]
 REPLY = "Controller inhalers work even when you feel well. Keep taking them daily."
 
