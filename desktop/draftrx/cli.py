@@ -581,7 +581,8 @@ _SOURCES = {"draft": "your own words", "model": "found by the model; set it with
             "chosen": "your sentences that read most like your point; set it with --message",
             "library": "DraftRx's lesson on your topic; check it, set it with --message",
             "closing": "your last sentence, taken as the point; set it with --message",
-            "physician": "as you set it", "task": "the reply's own"}  # fmt: skip
+            "physician": "as you set it", "task": "the reply's own",
+            "reply": "your point, with the reply's standard words and safety lines"}  # fmt: skip
 
 
 def _variant_json(variant) -> dict[str, object]:

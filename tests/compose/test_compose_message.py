@@ -97,6 +97,25 @@ def test_a_crisis_in_a_comment_or_dm_gets_the_crisis_line_first() -> None:
     assert "988" not in review.text  # a review is answered as a review
 
 
+def test_a_physicians_point_for_a_reply_keeps_the_safety_lines_around_it() -> None:
+    comment = "honestly I feel hopeless and everyone would be better off without me"
+    point = "Feeling this way is more common than people say, and it can get better."
+    reply = message.for_reply("reply-comment", comment, point=point)
+    assert reply.source == "reply" and reply.text.startswith(reply_lines.CRISIS)
+    assert point in reply.text and "personal medical advice" in reply.text
+    # The whole reply given back (as the window offers it) is kept as it is.
+    again = message.for_reply("reply-comment", comment, point=reply.text)
+    assert again.text == reply.text and again.source == "physician"
+    # A sentence the physician took out of the standard words comes back; theirs stay.
+    edited = reply.text.replace("Thank you for sharing. ", "")
+    back = message.for_reply("reply-comment", comment, point=edited)
+    assert back.source == "reply" and "Thank you for sharing." in back.text
+    review = message.for_reply("reply-review", "Waited 2 hours.", point="We're fixing the "
+                               "schedule.")  # fmt: skip
+    assert "can't discuss anyone's care in public" in review.text
+    assert review.text.endswith("We're fixing the schedule.")
+
+
 def _scripted(reply: str):
     calls: list[Sequence[dict[str, str]]] = []
 
@@ -149,6 +168,20 @@ def test_a_myth_the_draft_denies_blocks_even_beside_another_message() -> None:
     check = faithful.check(post, "Support your liver.", draft, words=False)
     assert check.severity == "block" and "draft denies" in check.message
     assert faithful.check("Detox teas do not remove toxins.", "x", draft).severity == "ok"
+
+
+def test_what_a_draft_says_does_nothing_may_not_come_back_as_crucial() -> None:
+    """The default model wrote "Antibiotics are crucial for colds." in a post on a draft
+    saying "antibiotics do nothing for colds", beside a message about side effects."""
+    draft = "PSA: antibiotics do nothing for colds. Colds are caused by viruses."
+    message_ = "Antibiotics you don't need give you side effects."
+    post = f"{message_} Antibiotics are crucial for colds. Rest and fluids help."
+    check = faithful.check(post, message_, draft, words=False)
+    assert check.severity == "block" and "draft denies" in check.message
+    for kept in ("Antibiotics are not needed for colds.", "Antibiotics do nothing for colds.",
+                 "Antibiotics are crucial for bacterial pneumonia, not for colds."):
+        assert faithful.check(f"{message_} {kept}", message_, draft,
+                              words=False).severity == "ok", kept  # fmt: skip
     quoted = 'Wet hair won\'t "give you" the flu. A virus does, and winter spreads it.'
     assert faithful.check(quoted, "Flu comes from a virus.", "Cold air won't \"give you\" the flu.",
                           words=False).severity == "ok"  # fmt: skip

@@ -88,3 +88,19 @@ def test_rewrite_streams_each_variant_then_its_final_text_diff_and_checks(
     assert not any(o.lower() in final.lower() for o in ORIGINALS)
     assert "<identifier>" in out and "<disclaimer>" in out and "checks:" in out
     assert "NAME" in result.stderr and "Jenna" not in result.stderr
+
+
+def test_a_reply_with_the_physicians_point_keeps_its_crisis_line(engine, scanner) -> None:
+    """The real model continues a reply that opens with the physician's point inside the
+    crisis line and the standard words; what it adds never loses them."""
+    composer = Composer(engine.stream, scanner, Settings(), cancel=engine.cancel)
+    comment = "Honestly some nights I want to die. Does therapy even work for people like me?"
+    point = "Talking therapies help many people, and it is worth asking your doctor for one."
+    platforms = (load_platforms()["x"], load_platforms()["facebook"])
+    request = Request(comment, "reply-comment", platforms, message=point, seed=1)
+    events = list(composer.compose(request, GenerationParams(max_tokens=60, temperature=0)))
+    message = next(e.message for e in events if isinstance(e, MessageFound))
+    assert message.source == "reply" and point in message.text
+    for v in (e.variant for e in events if isinstance(e, VariantDone)):
+        assert "988" in v.text and point in v.text, v.platform.id
+        assert v.severity != "block", [c for c in v.checks if c.severity == "block"]

@@ -24,8 +24,21 @@ from draftrx.compose import message, myths
             "hearing loss is just part of getting old, nothing to do about it",
             "Hearing loss is not just part of getting old.",
         ),
+        # The adverb stays with the verb it qualifies, after the denial.
+        ("reading in dim light permanently damages your eyesight",
+         "Reading in dim light does not permanently damage your eyesight."),
+        # How the myth says it works is not denied with it, nor a second alternative.
+        ("antiperspirants cause breast cancer by blocking lymphatic drainage",
+         "Antiperspirants do not cause breast cancer."),
+        ("eating carrots will improve your vision / let you see in the dark",
+         "Eating carrots will not improve your vision."),
+        ("a shot of whiskey warms you up when you're cold",
+         "A shot of whiskey does not warm you up when you're cold."),
+        # "warm" after "in" is no verb: the claim's verb is "is".
+        ("honey in warm water is harmless for babies", "Honey in warm water is not harmless "
+         "for babies."),
     ],
-)
+)  # fmt: skip
 def test_a_claim_is_turned_round(claim: str, turned: str) -> None:
     assert myths.turn_round(claim) == turned
 
@@ -33,7 +46,8 @@ def test_a_claim_is_turned_round(claim: str, turned: str) -> None:
 @pytest.mark.parametrize(
     "claim",
     [
-        "butter/oil/toothpaste/ice on burns",  # no verb to deny
+        "butter/oil/toothpaste/ice on burns",  # no verb to deny ("burns" is a noun here)
+        "a pat of butter on burns",
         "vaccines overload a baby's immune system",  # a verb the rules do not know
         "you need 8 glasses of water a day",  # figures: the denial would assert a number
         "sugar",  # too short to be a claim
@@ -89,3 +103,16 @@ def test_a_belief_the_draft_denies_or_numbers_is_a_myth(draft: str, turned: str)
 def test_a_belief_the_draft_does_not_deny_is_no_myth() -> None:
     assert myths.corrected("Patients tell me they feel fine on statins. That's great.") is None
     assert myths.corrected("I think the rash is eczema. It isn't, it's psoriasis.") is None
+
+
+@pytest.mark.parametrize(
+    ("draft", "picked"),
+    [
+        ("No, going outside with wet hair won't \"give you\" the flu. A virus does.",
+         "No, going outside with wet hair won't \"give you\" the flu."),
+        ("PSA since it's that time of year: antibiotics do nothing for colds. Rest helps.",
+         "Antibiotics do nothing for colds."),
+    ],
+)  # fmt: skip
+def test_a_correction_is_chosen_however_it_is_said(draft: str, picked: str) -> None:
+    assert message.chosen(draft) == picked

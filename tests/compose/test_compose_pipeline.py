@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import regex
 
+from draftrx.compose import reply_lines
 from draftrx.compose.diff import format_diff
 from draftrx.compose.pipeline import (
     Composer,
+    MessageFound,
     Request,
     VariantDone,
     VariantStarted,
@@ -220,6 +222,20 @@ def test_a_reply_carries_no_hashtags(scanner) -> None:
                            "#4th Floor"), scanner, task="reply-dm")  # fmt: skip
     assert "#" not in v.text and "Floor" not in v.text
     assert "Please call 911 now. Stay safe, friends." in v.posts[0]
+
+
+def test_the_physicians_point_for_a_reply_goes_out_with_its_safety_lines(scanner) -> None:
+    comment = "I feel hopeless lately and want to die. Does therapy even work?"
+    point = "Talking therapies help many people, and it is worth asking for one."
+    engine = Scripted("")  # the reply is the code's: the model may add nothing
+    events = list(Composer(engine, scanner).compose(
+        Request(comment, "reply-comment", message=point), PARAMS))  # fmt: skip
+    (found,) = [e.message for e in events if isinstance(e, MessageFound)]
+    (v,) = [e.variant for e in events if isinstance(e, VariantDone)]
+    assert found.source == "reply" and found.text.startswith(reply_lines.CRISIS)
+    opening = engine.calls[0][0][-1]  # (messages, params): what the model is given
+    assert opening["role"] == "assistant" and point in opening["content"]
+    assert "988" in v.text and point in v.text and v.severity != "block"
 
 
 def test_a_reply_that_echoes_the_comment_blocks(scanner) -> None:

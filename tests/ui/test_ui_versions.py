@@ -107,6 +107,28 @@ def test_key_message_fills_is_edited_and_is_cleared(
     assert not [t for t in (SUGGESTED, MINE) if t in out + err]  # never logged
 
 
+def test_a_point_typed_for_a_reply_keeps_the_replys_safety_lines(qtbot, make_window) -> None:
+    """The physician replaces the standard reply with their own point: the Rewrite puts the
+    crisis line and the standard words back around it, says so, and keeps it after."""
+    window = make_window([""], platforms=["x"], candidates=1)
+    ready(qtbot, window)
+    window.task.setCurrentIndex(window.task.findData("reply-comment"))
+    window.set_draft("Some days I want to die. Does therapy even help?")
+    rewrite(qtbot, window)
+    box = window.key_message
+    assert box.source == "task" and "988" in box.text
+    point = "Talking therapies help many people."
+    box.edit.setPlainText(point)
+    rewrite(qtbot, window)
+    assert window._request.message == point
+    assert box.source == "reply" and box.note.text() == keymessage.NOTES["reply"]
+    assert "988" in box.text and point in box.text
+    assert "988" in window.views["x"].variant.text
+    shown = box.text
+    rewrite(qtbot, window)  # the whole reply, as shown, is the physician's now
+    assert window._request.message == shown and box.text == shown
+
+
 def test_a_late_key_message_does_not_land_on_a_new_draft(qtbot, make_window) -> None:
     from draftrx.compose.message import KeyMessage
 

@@ -302,7 +302,7 @@ def _negation_flips(post: str, message: str) -> list[Finding]:
 
 _CLAIM_FAMILIES = {
     "cause": r"cause[sd]?|caus(?:ing)|put[s]?\s+(?:the\s+)?idea|plant[s]?\s+(?:the\s+)?idea|make[s]?|lead[s]?\s+to|give[s]?|turn[s]?\s+into|spread[s]?",
-    "effect": r"cure[sd]?|treat[s]?|help[s]?|work[s]?|shorten[s]?|fix(?:es)?|remove[s]?|flush(?:es)?(?:\s+out)?|boost[s]?|kill[s]?|clear[s]?|speed[s]?\s+up",
+    "effect": r"cure[sd]?|treat[s]?|help[s]?|work[s]?|shorten[s]?|fix(?:es)?|remove[s]?|flush(?:es)?(?:\s+out)?|boost[s]?|kill[s]?|clear[s]?|speed[s]?\s+up|(?:crucial|essential|needed|necessary|required|vital)\s+for|do(?:es)?\s+nothing\s+for",
     "protect": r"prevent[s]?|protect[s]?|lower[s]?\s+(?:the\s+)?risk",
     "harm": r"harm[s]?|damage[s]?|wear[s]?\s+out|hurt[s]?|weaken[s]?",
 }
@@ -314,6 +314,7 @@ _LOCAL_NEG = regex.compile(
     r"(?i)(?:\b(?:not|never|no\s+longer|cannot|won['’]?t)|n['’]?t)[\s\"“”]+(?:[\w\"“”]+\s+){0,2}[\"“”]*$"
 )
 _SENTENCES = regex.compile(r"[^.!?\n]+[.!?]*")
+_SET_APART = regex.compile(r"(?i),?\s+(?:but\s+)?not\b|\s+(?:rather\s+than|instead\s+of)\b")
 _PARTS = regex.compile(r"[^;:—–()]+")
 
 
@@ -344,8 +345,10 @@ def _sentence_claims(sentence):  # -> Iterator[claim], as _claims yields
         body, offset = part.group(), sentence.start() + part.start()
         for verb in _CLAIM_VERB.finditer(body):
             family = next(k for k, v in verb.groupdict().items() if v)
-            negated = bool(_LOCAL_NEG.search(body[: verb.start()]))
-            subject, obj = _terms(body[: verb.start()]), _terms(body[verb.end() :])
+            negated = (bool(_LOCAL_NEG.search(body[: verb.start()]))
+                       != ("nothing" in verb.group().lower()))  # "do nothing for colds"
+            after = _SET_APART.split(body[verb.end() :], maxsplit=1)[0]  # "..., not colds"
+            subject, obj = _terms(body[: verb.start()]), _terms(after)
             if subject:
                 yield (offset, offset + len(body)), family, negated, subject, obj
 

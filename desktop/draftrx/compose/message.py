@@ -34,7 +34,9 @@ from draftrx.engine.events import GenerationParams, StreamEvent, TextPiece
 # chosen: the draft's own sentences that read most like its point (advice, a myth set
 # right), picked by `chosen` when the physician marked none. library: a public-health
 # message from DraftRx's library on the draft's topic (`lessons`), when the draft has none.
-Source = Literal["draft", "chosen", "library", "closing", "model", "physician", "task"]
+# reply: the physician's point for a reply, with the reply's standard words and the safety
+# lines its comment calls for put around it where it does not say them already.
+Source = Literal["draft", "chosen", "library", "closing", "model", "physician", "task", "reply"]
 StreamFn = Callable[[Sequence[Message], GenerationParams], Iterator[StreamEvent]]
 
 _MAX_CHARS = 280
@@ -66,12 +68,13 @@ _ADVICE = regex.compile(
     r"|\b(?:should|must|needs?\s+to|never|always)\b"
 )
 _FIRST_PERSON = regex.compile(r"(?i)\b(?:I|I'm|I've|my|me)\b")
-# A sentence that sets a myth right: "does not cause", "NOT a marker", "no link".
+# A sentence that sets a myth right: "does not cause", "NOT a marker", "no link", "won't
+# 'give you' the flu", "do nothing for colds".
 _CORRECTION = regex.compile(
     r"(?i)\b(?:(?:does|do|did|is|are|was|were|will|can)(?:\s+not|n'?t)|won'?t|not|no|never)\s+"
-    r"(?:\w+\s+){0,2}?(?:cause[sd]?|mean[st]?|work|help|need|link|evidence|difference|benefit|"
+    r"[\"“'‘]?(?:\w+\s+){0,2}?(?:cause[sd]?|mean[st]?|work|help|need|link|evidence|difference|benefit|"
     r"marker|protect|prevent|give|put|belong|accelerate|wear|affect|infect)\w*"
-    r"|\bmyth\b|\bno\s+(?:link|association|connection)\b"
+    r"|\bmyth\b|\bno\s+(?:link|association|connection)\b|\bdo(?:es)?\s+nothing\s+for\b"
 )
 # What the physician says to the editor, not to the public: "Make it TikTok-able."
 _TO_EDITOR = regex.compile(
@@ -85,7 +88,7 @@ _NOTE_WORDS = 12  # a note to the editor is short; a long sentence with these wo
 _NOTE_FIGURE = regex.compile(
     r"\d(?![\d,]*\s*(?:words?|characters?|chars|seconds?|secs?|s|min|minutes?)\b)"
 )
-_LABEL = regex.compile(r"^[\w ,/&-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
+_LABEL = regex.compile(r"^[\w ,/&'’-]{1,40}:\s+(?=\S)")  # "Draft for IG: "
 # A label that says the claim after it is the myth, not its correction: "Myth:", "Myth I
 # hear every day:", "Claim:" (but "Myth check:" and "Myth busting:" set it right).
 _CLAIMED = regex.compile(
@@ -107,7 +110,7 @@ class KeyMessage:
     def trusted(self) -> bool:
         """Said by the physician (or the reply task), not guessed: only such a message is
         put to the model beside a draft, and only its words are required in every post."""
-        return self.source in ("draft", "physician", "task")
+        return self.source in ("draft", "physician", "task", "reply")
 
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "source": self.source, "trusted": self.trusted}
@@ -238,19 +241,37 @@ def _topic(text: str, size: int = 4) -> set[str]:
     return {w for w in ranked[:size] if counts[w] > 1}
 
 
-def for_reply(task: str, comment: str, folder=None) -> KeyMessage:
+def for_reply(task: str, comment: str, folder=None, point: str | None = None) -> KeyMessage:
     """A reply carries the task's message, with the safety lines its comment calls for
     (`reply_lines`): a crisis line or emergency services first, a medicine not to change
-    or borrow and a photo not to be judged after. A review is answered as a review."""
+    or borrow and a photo not to be judged after. A review is answered as a review.
+
+    The physician's own `point` takes the place of the library's general advice: the
+    standard words and the safety lines go around it, but for the sentences it already
+    says (the window offers the whole reply to edit). Set alone, a point dropped the 988
+    line from a reply to a comment about suicide."""
     text = str(read_toml(task, folder).get("message", "")).strip()
+    first = then = ""
     if task in ("reply-dm", "reply-comment"):
         first = reply_lines.before(comment)
         then = reply_lines.after(comment, direct=task == "reply-dm")
+    if point:
+        said = regex.sub(r"\s+", " ", point)
+        added = [_unsaid(first, said), _unsaid(text, said), _unsaid(then, said)]
+        whole = " ".join(t for t in (added[0], added[1], point, added[2]) if t)
+        return KeyMessage(whole, "reply" if any(added) else "physician")
+    if task in ("reply-dm", "reply-comment"):
         # Where no safety line is called for, the library's general advice on the comment's
         # topic ("burning when you pee can mean a bladder infection") is the one fact shared.
         lesson = None if first or then else lessons.confident(comment, folder)
         text = " ".join(t for t in (first, text, lesson.message if lesson else "", then) if t)
     return KeyMessage(text, "task")
+
+
+def _unsaid(lines: str, said: str) -> str:
+    """The sentences of `lines` that `said` does not already contain."""
+    sentences = regex.split(r"(?<=[.!?])\s+", lines.strip()) if lines.strip() else []
+    return " ".join(s for s in sentences if s not in said)
 
 
 def slot_messages(draft: str, folder=None) -> list[Message]:

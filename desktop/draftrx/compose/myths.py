@@ -42,8 +42,21 @@ _UNDO = (
 )
 _THIRD_PERSON = regex.compile(
     r"(?i)(?<=\w\s+)\b(cause|give|make|mean|lead|help|work|cure|prevent|protect|raise|lower|"
-    r"increase|reduce|damage|weaken|kill|remove|treat|stop|need|spread|trigger)(s)?\b"
+    r"increase|reduce|damage|weaken|kill|remove|treat|stop|need|spread|trigger|warm|improve|"
+    r"boost|heal|clean|detox|block|clog|strengthen|burn|sharpen|thin)(s)?\b"
 )
+# An adverb just before the verb goes after the denial: "permanently damages your eyes"
+# is denied as "does not permanently damage", not "permanently does not damage".
+_ADVERB = regex.compile(r"(?i)\b(?:\w+ly|always|really|actually|ever|even)\s+$")
+# After these a verb's form is a noun or an adjective: "butter on burns", "in warm water".
+_NOUN_BEFORE = regex.compile(
+    r"(?i)\b(?:a|an|the|of|on|in|for|with|to|at|from|and|or|your|my|his|her|their|its|"
+    r"some|any|no)\s+$"
+)
+# How the myth says it works is no part of what is denied: "antiperspirants cause cancer
+# by blocking toxins" is denied as "antiperspirants do not cause cancer"; of alternatives
+# ("improve your vision / let you see in the dark") the first is denied.
+_MECHANISM = regex.compile(r"(?i)\s+(?:by\s+\w+ing|via|through\s+\w+ing)\b|\s+/\s+")
 _IMPERATIVE = regex.compile(
     r"(?i)^(?:tilt|put|use|take|give|apply|rub|pop|drink|eat|feed|starve|sweat|wait|skip|let|"
     r"keep|avoid|lie|ice|stay|sleep)\b"
@@ -83,6 +96,7 @@ def turn_round(claim: str) -> str | None:
     is the claim's condition."""
     claim = _ENUMERATOR.sub("", claim).strip(" \"'“”‘’")
     claim = regex.split(r"\s*(?:[,;:(\"“”]|\s[\p{Pd}]\s|\s->)", claim)[0]
+    claim = _MECHANISM.split(claim)[0]
     stated, *reason = _REASON.split(claim, maxsplit=1)
     claim = stated.strip(" \"'“”‘’.!?")  # why they believe it is no part of the claim
     words = claim.split()
@@ -117,11 +131,15 @@ def _deny(claim: str) -> str | None:
     if _IMPERATIVE.match(claim):
         return f"don't {claim[:1].lower()}{claim[1:]}"
     be = _BE_OR_MODAL.search(claim)
-    verb = _THIRD_PERSON.search(claim)
+    verb = next((m for m in _THIRD_PERSON.finditer(claim)
+                 if not _NOUN_BEFORE.search(claim, 0, m.start())), None)  # fmt: skip
     if be and (verb is None or be.start() < verb.start()):
         joined = "cannot" if be.group().lower() == "can" else f"{be.group()} not"
         return f"{claim[: be.start()]}{joined}{claim[be.end() :]}"
     if verb:
         helper = "does not" if verb.group(2) else "do not"
-        return f"{claim[: verb.start()]}{helper} {verb.group(1).lower()}{claim[verb.end() :]}"
+        adverb = _ADVERB.search(claim, 0, verb.start())
+        at = adverb.start() if adverb and adverb.start() > 0 else verb.start()
+        between = claim[at : verb.start()].lower()
+        return f"{claim[:at]}{helper} {between}{verb.group(1).lower()}{claim[verb.end() :]}"
     return None

@@ -314,10 +314,11 @@ class Composer:
         the library's lesson on it, the draft's own sentences, the library's lesson on the
         draft's topic, or (with `model`) one short slot the model fills; the draft's last
         general sentence at worst."""
-        if request.message is not None and request.message.strip():
-            return KeyMessage(request.message.strip(), "physician")
+        point = request.message.strip() if request.message is not None else ""
         if request.task in REPLY_TASKS:
-            return key_message.for_reply(request.task, request.draft, self._prompts)
+            return key_message.for_reply(request.task, request.draft, self._prompts, point)
+        if point:
+            return KeyMessage(point, "physician")
         text = spell_out(protected.result.text)
         own = key_message.own_sentence(text)
         if own:
@@ -749,7 +750,7 @@ def _opens(message: KeyMessage, task: str) -> bool:
     plainly: a dense clinical sentence up front made the rest of the post dense too."""
     if not message.text.strip():
         return False
-    if message.source in ("draft", "physician", "library", "task"):
+    if message.source in ("draft", "physician", "library", "task", "reply"):
         return True
     if message.source != "chosen":
         return False

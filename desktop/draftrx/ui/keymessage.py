@@ -27,6 +27,8 @@ NOTES = {
     "closing": "Your draft's last sentence, taken as its point: check it, or write your own.",
     "physician": "Yours, as you set it.",
     "task": "The standard reply message.",
+    "reply": "Your point, with the reply's standard words and the safety lines its comment "
+    "calls for.",
 }
 EDITED = "Your edit: the next Rewrite keeps it."
 EMPTIED = "Empty: the next Rewrite finds it again."
@@ -107,7 +109,7 @@ class KeyMessageBox(QWidget):
     def message(self) -> str | None:
         """What the next Rewrite should pass as Request.message; None: find it again."""
         text = self.text
-        if text and (text != self._found or self._source == "physician"):
+        if text and (text != self._found or self._source in ("physician", "reply")):
             return text
         return None
 
