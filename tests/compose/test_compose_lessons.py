@@ -117,7 +117,11 @@ def test_a_myth_is_set_right_then_explained_by_the_library_on_its_topic(scanner)
     myth = found("Myth: antibiotics cure colds. 7-10d, abx kill bacteria, resistance, C diff.")
     assert myth.source == "library" and myth.text.startswith("Antibiotics do not cure colds. ")
     assert "virus" in myth.text.lower()
-    off_topic = found("Myth: tilt your head back for a nosebleed. Pinch the soft part. ED if "
+    nosebleed = found("Myth: tilt your head back for a nosebleed. Pinch the soft part. ED if "
                       "on anticoagulants with heavy bleed, or after a head injury.")
+    assert nosebleed.source == "library" and "lean forward" in nosebleed.text
+    assert nosebleed.text.startswith("Don't tilt your head back for a nosebleed. ")
+    off_topic = found("Myth: you should pop a blood blister to help it heal. Leave it covered. "
+                      "See a doctor if on anticoagulants and it keeps growing.")
     assert off_topic.source == "chosen"  # the blood-thinner lesson is not the myth's topic
-    assert off_topic.text.startswith("Don't tilt your head back for a nosebleed.")
+    assert off_topic.text.startswith("You should not pop a blood blister")

@@ -27,6 +27,8 @@ from draftrx.compose import message, myths
         # The adverb stays with the verb it qualifies, after the denial.
         ("reading in dim light permanently damages your eyesight",
          "Reading in dim light does not permanently damage your eyesight."),
+        ("taking aspirin daily prevents strokes", "Taking aspirin daily does not prevent "
+         "strokes."),  # a time word, not an adverb of the verb
         # How the myth says it works is not denied with it, nor a second alternative.
         ("antiperspirants cause breast cancer by blocking lymphatic drainage",
          "Antiperspirants do not cause breast cancer."),

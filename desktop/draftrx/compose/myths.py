@@ -47,7 +47,12 @@ _THIRD_PERSON = regex.compile(
 )
 # An adverb just before the verb goes after the denial: "permanently damages your eyes"
 # is denied as "does not permanently damage", not "permanently does not damage".
-_ADVERB = regex.compile(r"(?i)\b(?:\w+ly|always|really|actually|ever|even)\s+$")
+# Listed, not any "-ly" word: "my family causes", "taking aspirin daily prevents".
+_ADVERB = regex.compile(
+    r"(?i)\b(?:permanently|really|actually|always|ever|even|only|directly|automatically|"
+    r"eventually|naturally|quickly|slowly|completely|totally|definitely|necessarily|truly|"
+    r"seriously|instantly|immediately|gradually|somehow|magically)\s+$"
+)
 # After these a verb's form is a noun or an adjective: "butter on burns", "in warm water".
 _NOUN_BEFORE = regex.compile(
     r"(?i)\b(?:a|an|the|of|on|in|for|with|to|at|from|and|or|your|my|his|her|their|its|"
