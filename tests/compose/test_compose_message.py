@@ -170,6 +170,19 @@ def test_a_myth_the_draft_denies_blocks_even_beside_another_message() -> None:
     assert faithful.check("Detox teas do not remove toxins.", "x", draft).severity == "ok"
 
 
+def test_advice_to_take_what_the_draft_says_does_nothing_blocks() -> None:
+    """The default model wrote "If you have a high fever, take more antibiotics." after a
+    key message saying antibiotics do nothing for colds."""
+    key = "Antibiotics do nothing for colds. See us if you have a high fever."
+    draft = f"PSA: {key.lower()} Colds are viruses."
+    check = faithful.check(f"{key} If you have a high fever, take more antibiotics.", key,
+                           draft)  # fmt: skip
+    assert check.severity == "block" and "does not work" in check.message
+    for kept in ("Take antibiotics only if your doctor prescribes them for bacteria.",
+                 "Don't take antibiotics for a cold.", "Take rest and fluids."):
+        assert faithful.check(f"{key} {kept}", key, draft).severity == "ok", kept
+
+
 def test_what_a_draft_says_does_nothing_may_not_come_back_as_crucial() -> None:
     """The default model wrote "Antibiotics are crucial for colds." in a post on a draft
     saying "antibiotics do nothing for colds", beside a message about side effects."""

@@ -173,6 +173,8 @@ def _reversed(post: str, message: str, source: str = "") -> list[Finding]:
         found += _negation_flips(post, f"{message}\n{source}")
     if not found:
         found += _alternative_advised(post, message)
+    if not found:
+        found += _denied_advised(post, f"{message}\n{source}")
     return found
 
 
@@ -260,6 +262,26 @@ _SETTING_ASIDE = regex.compile(r"(?i)\b(?:not|no|never|don'?t|avoid|skip|rather\
 
 def _alternative_advised(post: str, message: str) -> list[Finding]:
     alternatives = {w for m in _SET_ASIDE.finditer(message) for w in _terms(m["alt"])}
+    return _advised(post, alternatives, "the post advises what the message sets aside")
+
+
+# Use that fits what the draft denies: "only if your doctor prescribes them", "for bacteria".
+_FITTING_USE = regex.compile(r"(?i)\b(?:only|prescrib\w*|doctor|clinician|bacteri\w*|not|never)\b")
+
+
+def _denied_advised(post: str, said: str) -> list[Finding]:
+    """Advice to take what the draft says does nothing: "antibiotics do nothing for colds"
+    came back as "If you have a high fever, take more antibiotics." A clause that says when
+    it is right ("only if your doctor prescribes them") is no such advice."""
+    denied = {w for _, family, negated, subject, _ in _claims(said)
+              if negated and family == "effect" for w in subject}  # fmt: skip
+    fitting = "".join(c.group() for c in _CLAUSE.finditer(post) if _FITTING_USE.search(c.group()))
+    found = _advised(post, denied, "the post advises taking what the draft says does not work")
+    return [f for f in found if all(post[a:b] not in fitting for a, b in f.spans)]
+
+
+def _advised(post: str, alternatives: set[str], detail: str) -> list[Finding]:
+    """Advice in `post` to use one of `alternatives`, not set aside where it is said."""
     if not alternatives:
         return []
     for clause in _CLAUSE.finditer(post):
@@ -273,8 +295,7 @@ def _alternative_advised(post: str, message: str) -> list[Finding]:
                 continue
             around = body[max(0, advice.start() - 12) : advice.end()] + near[: near.index(hit)]
             if not _SETTING_ASIDE.search(around):
-                return [Finding("reversed", "the post advises what the message sets aside",
-                                (clause.span(),))]  # fmt: skip
+                return [Finding("reversed", detail, (clause.span(),))]
     return []
 
 
