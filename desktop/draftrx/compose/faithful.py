@@ -10,8 +10,10 @@ judge that (nor can an NLI model, which is weak on negation), so this is rule wo
   go now vs wait, or the message's own verb negated the other way ("vaccines cause",
   where the message says they don't), skipping clauses that report a myth ("some say");
   a concern played down ("probably just anxiety", "fine to skip the test") where the
-  message asks for action; doubt cast on it ("the science is still debated"); or advice
-  to do what the message sets aside ("rather than juice" → "give sports drinks");
+  message asks for action; doubt cast on it ("the science is still debated"); advice to
+  do what the message sets aside ("rather than juice" → "give sports drinks"); or advice
+  to take what the draft says does not work ("antibiotics do nothing for colds" → "take
+  more antibiotics");
 - **introduced**: a number, dose or drug name that neither the draft nor the message has.
 
 Each finding blocks, with its spans, because a post that says the opposite of what the
