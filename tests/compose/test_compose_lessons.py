@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from draftrx import paths
-from draftrx.compose import lessons, message
+from draftrx.compose import faithful, lessons, message
 from draftrx.compose.readability import grade
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
 
@@ -34,6 +34,21 @@ def test_every_message_speaks_plainly_to_the_public(lesson: lessons.Lesson) -> N
     assert not message._FIRST_PERSON.search(lesson.message)
     measured = grade(lesson.message)
     assert measured is not None and not measured.jargon, [j.term for j in measured.jargon]
+
+
+@pytest.mark.parametrize("lesson", SHIPPED, ids=[lesson.id for lesson in SHIPPED])
+def test_no_message_contradicts_itself_by_the_message_check(lesson: lessons.Lesson) -> None:
+    """A message opens every post it is the key message of; read as self-contradicting
+    ("detox teas, cleanses and flushes don't help", where "flushes" reads as a verb), it
+    blocked every one of them."""
+    assert faithful.check(lesson.message, lesson.message, lesson.message).severity == "ok"
+
+
+def test_a_shingles_draft_that_names_chickenpox_gets_no_chickenpox_lesson() -> None:
+    draft = ("Rash on one side of the forehead, eye red. Never got the Shingrix because he "
+             "had already had chickenpox.")  # fmt: skip
+    found = lessons.matching(draft, paths.resource_dir("prompts"))
+    assert found is not None and found.id == "shingles-vaccine"
 
 
 def test_the_more_specific_entry_wins() -> None:
