@@ -181,6 +181,8 @@ def test_advice_to_take_what_the_draft_says_does_nothing_blocks() -> None:
     for kept in ("Take antibiotics only if your doctor prescribes them for bacteria.",
                  "Don't take antibiotics for a cold.", "Take rest and fluids."):
         assert faithful.check(f"{key} {kept}", key, draft).severity == "ok", kept
+    later = f"{key} Take antibiotics only if prescribed. For a fever, take more antibiotics."
+    assert faithful.check(later, key, draft).severity == "block"  # the fitting use, then not
 
 
 def test_what_a_draft_says_does_nothing_may_not_come_back_as_crucial() -> None:

@@ -277,18 +277,19 @@ def _denied_advised(post: str, said: str) -> list[Finding]:
     it is right ("only if your doctor prescribes them") is no such advice."""
     denied = {w for _, family, negated, subject, _ in _claims(said)
               if negated and family == "effect" for w in subject}  # fmt: skip
-    fitting = "".join(c.group() for c in _CLAUSE.finditer(post) if _FITTING_USE.search(c.group()))
-    found = _advised(post, denied, "the post advises taking what the draft says does not work")
-    return [f for f in found if all(post[a:b] not in fitting for a, b in f.spans)]
+    return _advised(post, denied, "the post advises taking what the draft says does not work",
+                    fitting=_FITTING_USE)  # fmt: skip
 
 
-def _advised(post: str, alternatives: set[str], detail: str) -> list[Finding]:
-    """Advice in `post` to use one of `alternatives`, not set aside where it is said."""
+def _advised(post: str, alternatives: set[str], detail: str,
+             fitting: regex.Pattern[str] | None = None) -> list[Finding]:  # fmt: skip
+    """Advice in `post` to use one of `alternatives`, not set aside where it is said, in a
+    clause that reports no myth and (with `fitting`) says nothing of when it is right."""
     if not alternatives:
         return []
     for clause in _CLAUSE.finditer(post):
         body = clause.group()
-        if _REPORTED.search(body):
+        if _REPORTED.search(body) or (fitting is not None and fitting.search(body)):
             continue
         for advice in _ADVISE.finditer(body):
             near = regex.match(r"\W*(?:\w+(?:\W+|$)){0,5}", body[advice.end() :]).group()
