@@ -147,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
         "--message",
         default=None,
         metavar="TEXT",
-        help="the key message every variant must keep (default: found in the draft)",
+        help="the key message every variant must keep (default: found in the draft); "
+        "for a reply, your point, kept inside the reply's safety lines",
     )
     p.add_argument(
         "--candidates",
