@@ -252,7 +252,8 @@ def for_reply(task: str, comment: str, folder=None, point: str | None = None) ->
     line from a reply to a comment about suicide."""
     text = str(read_toml(task, folder).get("message", "")).strip()
     first = then = ""
-    if task in ("reply-dm", "reply-comment"):
+    answers = task in ("reply-dm", "reply-comment")  # a review is answered as a review
+    if answers:
         first = reply_lines.before(comment)
         then = reply_lines.after(comment, direct=task == "reply-dm")
     if point:
@@ -260,7 +261,7 @@ def for_reply(task: str, comment: str, folder=None, point: str | None = None) ->
         added = [_unsaid(first, said), _unsaid(text, said), _unsaid(then, said)]
         whole = " ".join(t for t in (added[0], added[1], point, added[2]) if t)
         return KeyMessage(whole, "reply" if any(added) else "physician")
-    if task in ("reply-dm", "reply-comment"):
+    if answers:
         # Where no safety line is called for, the library's general advice on the comment's
         # topic ("burning when you pee can mean a bladder infection") is the one fact shared.
         lesson = None if first or then else lessons.confident(comment, folder)
