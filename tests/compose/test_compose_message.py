@@ -252,20 +252,24 @@ def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
     checks' work; one recasts "green mucus does not mean antibiotics" as a new claim). The
     seven drafts moved in from the holdout: all seven kept, all seven blocked.
     The 72 drafts three sets written later from briefs added: 55 kept (most of the rest add
-    a helpline's number, a year or a drug class the draft lacks), 67 blocked."""
+    a helpline's number, a year or a drug class the draft lacks), 67 blocked. The 18 reply
+    drafts moved in from the holdout on 2026-12-01, once their posts were read: 16 kept, 18
+    blocked."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 146 and kept >= 69 + 55 and blocked >= 71 + 67
+    assert len(cases) == 164 and kept >= 69 + 55 + 16 and blocked >= 71 + 67 + 18
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
     """A floor, not a target, on rules that never saw the set (its misses are not looked
     at): 24 of 27 kept and 21 of 27 blocked. Seven drafts whose posts were read went to
     dev; the six new ones written from a brief in their place: 5 of 6 kept, 3 blocked.
-    Twenty more written from a brief on 2026-12-01 (ids `m-`): 16 kept, 19 blocked."""
+    Twenty more written from a brief on 2026-12-01 (ids `m-`). Later that day the 18 reply
+    drafts whose posts were read went to dev; the 29 left: 24 kept, 22 blocked. Twenty new
+    replies written from a brief in their place (ids `n-`): 20 kept, 20 blocked."""
     cases = _gold("holdout")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 47 and kept >= 24 + 16 and blocked >= 21 + 19
+    assert len(cases) == 49 and kept >= 24 + 20 and blocked >= 22 + 20
 
 
 @pytest.mark.parametrize(

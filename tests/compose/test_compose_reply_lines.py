@@ -200,3 +200,100 @@ def test_a_reply_with_no_line_shares_the_librarys_advice_on_a_clear_topic() -> N
     assert "bladder infection" in text
     vague = message.for_reply("reply-comment", "Can't sleep, any tips? Love the channel.")
     assert vague.text == str(message.read_toml("reply-comment").get("message"))
+
+
+@pytest.mark.parametrize(
+    ("comment", "named"),
+    [
+        ("My daughter (4) fell off the top bunk and hit the back of her head. Now she's thrown "
+         "up 3 times and keeps wanting to sleep. Can I let her sleep?", "head"),
+        ("my son is 14 and woke up with really bad pain in his left testicle, hes thrown up "
+         "twice. can we just give him ibuprofen and wait??", "testicle"),
+        ("coach just called, my son is at 2-a-day football practice in the heat, he's confused "
+         "and throwing up. can he sleep it off at home?", "heat"),
+    ],
+)
+def test_an_emergency_told_by_its_signs_gets_named_and_911(comment: str, named: str) -> None:
+    lines = reply_lines.before(comment)
+    assert reply_lines.NAMED[named] in lines and reply_lines.EMERGENCY in lines
+    assert reply_lines.CRISIS not in lines  # "sleep it off" here is no crisis
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "He bumped his head on the table yesterday and he's totally fine, playing now.",
+        "I'm so confused by the new screening guidelines, can you explain?",
+        "Testicular cancer awareness month: how should my son check himself?",
+        "Had too many beers at the game, I'll just sleep it off.",
+        "Is it ok to run outside in the heat if I drink enough water?",
+    ],
+)
+def test_ordinary_comments_get_no_emergency_line(comment: str) -> None:
+    assert reply_lines.before(comment) == ""
+
+
+def test_medicine_someone_has_and_the_writer_asks_to_take_is_borrowed() -> None:
+    asked = ("My husband Rick has gabapentin 300mg from his neuropathy, half a bottle left. "
+             "Can I just take 2 at night for my back?")  # fmt: skip
+    assert reply_lines.BORROWED in reply_lines.after(asked, direct=True)
+    told = "My husband has gabapentin for his neuropathy and it helps him a lot."
+    assert reply_lines.BORROWED not in reply_lines.after(told, direct=True)
+    other = "My wife has diabetes. Can I take a walk with her after dinner?"
+    assert reply_lines.BORROWED not in reply_lines.after(other, direct=True)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "my son is 9 months old and teething, can i give him half an adult advil crushed?",
+        "Can I rub whiskey on my baby's gums like my mom did?",
+    ],
+)
+def test_adult_medicine_or_alcohol_for_a_baby_gets_its_own_line(comment: str) -> None:
+    lines = reply_lines.after(comment, direct=True)
+    assert reply_lines.FOR_ADULTS in lines and reply_lines.DOSE not in lines
+
+
+def test_a_glass_of_wine_while_breastfeeding_is_not_alcohol_for_the_baby() -> None:
+    lines = reply_lines.after("I had a glass of wine, can I still breastfeed my baby?", direct=True)
+    assert reply_lines.FOR_ADULTS not in lines
+
+
+def test_a_doctor_far_off_gets_the_sooner_line_unless_it_is_an_emergency() -> None:
+    far = "Found a lump and can't get in to my doctor until next month. Can I wait?"
+    assert reply_lines.sooner(far) == reply_lines.SOONER
+    assert reply_lines.sooner("Our pediatrician is closed till Monday, he fainted twice.") == ""
+    assert reply_lines.sooner("My doctor is great and I see her every year.") == ""
+
+
+@pytest.mark.parametrize(
+    ("review", "praised"),
+    [
+        ("Five stars for Dr. Reyes and the team. Forever grateful!!!", True),
+        ("Highly recommend, the nurses were so kind to my mom.", True),
+        ("Dr. Lee is amazing but the front desk was rude and I waited an hour.", False),
+        ("Worst clinic ever. Thanks for nothing.", False),
+        ("Called three times about my bill.", False),
+    ],
+)
+def test_only_a_review_that_praises_and_complains_of_nothing_is_thanked(
+    review: str, praised: bool
+) -> None:
+    assert reply_lines.praised(review) is praised
+
+
+def test_family_refused_health_details_hear_why_in_the_review_reply() -> None:
+    refused = ("The front desk refused to tell me anything about my mom's biopsy even though "
+               "I'm her daughter!!")  # fmt: skip
+    assert reply_lines.for_review(refused) == reply_lines.WITHHELD
+    meds = "The doctor refused to give my son his ADHD meds on the first visit."
+    assert reply_lines.for_review(meds) == ""
+
+
+def test_a_review_reply_is_thanks_or_apology_as_the_review_calls_for() -> None:
+    toml = message.read_toml("reply-review")
+    praise = message.for_reply("reply-review", "Five stars, the whole team was wonderful.")
+    assert praise.text == toml["praised"]
+    family = message.for_reply("reply-review", "They wouldn't share my husband's results with me.")
+    assert family.text == f"{toml['message']} {reply_lines.WITHHELD}"

@@ -116,7 +116,8 @@ def test_education_without_a_patient_has_no_identifiers(scanner: Scanner) -> Non
     text = (
         "Parkinson's disease is more than a tremor. Pain 7/10 after surgery is common; BP "
         "120/80 is normal. Take 1/2 tab if told to. COVID-19 vaccines and vitamin B12 are safe. "
-        "Most colds clear in 7 to 10 days. May is a good month to check your skin."
+        "Most colds clear in 7 to 10 days. May is a good month to check your skin. The HPV "
+        "vaccine works best at age 9 to 12."  # "works ... at age": no workplace
     )
     assert [f for f in scanner.scan(text) if f.blocking] == []
 

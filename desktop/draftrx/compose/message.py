@@ -244,28 +244,38 @@ def _topic(text: str, size: int = 4) -> set[str]:
 def for_reply(task: str, comment: str, folder=None, point: str | None = None) -> KeyMessage:
     """A reply carries the task's message, with the safety lines its comment calls for
     (`reply_lines`): a crisis line or emergency services first, a medicine not to change
-    or borrow and a photo not to be judged after. A review is answered as a review.
+    or borrow and a photo not to be judged after. A review is answered as a review:
+    thanked where it only praises, and told why where family were refused health details.
 
     The physician's own `point` takes the place of the library's general advice: the
     standard words and the safety lines go around it, but for the sentences it already
     says (the window offers the whole reply to edit). Set alone, a point dropped the 988
     line from a reply to a comment about suicide."""
-    text = str(read_toml(task, folder).get("message", "")).strip()
-    first = then = ""
+    toml = read_toml(task, folder)
+    text = str(toml.get("message", "")).strip()
+    first = then = last = ""
     answers = task in ("reply-dm", "reply-comment")  # a review is answered as a review
     if answers:
         first = reply_lines.before(comment)
         then = reply_lines.after(comment, direct=task == "reply-dm")
+        last = reply_lines.sooner(comment)
+    elif task == "reply-review":
+        if reply_lines.praised(comment):
+            text = str(toml.get("praised", text)).strip()
+        then = reply_lines.for_review(comment)
     if point:
         said = regex.sub(r"\s+", " ", point)
-        added = [_unsaid(first, said), _unsaid(text, said), _unsaid(then, said)]
-        whole = " ".join(t for t in (added[0], added[1], point, added[2]) if t)
+        added = [_unsaid(t, said) for t in (first, text, then, last)]
+        whole = " ".join(t for t in (*added[:2], point, *added[2:]) if t)
         return KeyMessage(whole, "reply" if any(added) else "physician")
     if answers:
         # Where no safety line is called for, the library's general advice on the comment's
         # topic ("burning when you pee can mean a bladder infection") is the one fact shared.
         lesson = None if first or then else lessons.confident(comment, folder)
-        text = " ".join(t for t in (first, text, lesson.message if lesson else "", then) if t)
+        lesson_text = lesson.message if lesson else ""
+        text = " ".join(t for t in (first, text, lesson_text, then, last) if t)
+    else:
+        text = " ".join(t for t in (text, then) if t)
     return KeyMessage(text, "task")
 
 

@@ -26,8 +26,7 @@ _CRISIS = regex.compile(
     r"die|(?:don'?t|do not) want to (?:be here|live|wake up)|no (?:reason|point) (?:to|in) "
     r"(?:live|living|go(?:ing)? on)|better off without me|hopeless|self[- ]harm|hurt(?:ing)? "
     r"my ?self|overdos|(?:cutting|hurting|harming|burning) (?:her|him|them)sel(?:f|ves)|"
-    r"cuts (?:on|along|all over) (?:her|his|their|my) (?:upper )?(?:arms?|wrists?|legs?|thighs?)|"
-    r"sleep it off)"
+    r"cuts (?:on|along|all over) (?:her|his|their|my) (?:upper )?(?:arms?|wrists?|legs?|thighs?))"
 )
 # Many pills taken at once (five or more): "took like 8 of my mom's sleeping pills".
 _MANY = regex.compile(
@@ -79,7 +78,32 @@ _EMERGENCY = regex.compile(
     r"(?:to )?breath|short(?:ness)? of breath|worst headache|pass(?:ed|ing) out|faint(?:ed|ing)|"
     r"unconscious|unresponsive|seizure|coughing (?:up )?blood|vomiting blood|bleeding "
     r"(?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?blue|blue lips|"
-    r"stiff neck and fever)"
+    r"stiff neck and fever|(?:hard|difficult|harder) to (?:wake|rouse)|(?:won'?t|can'?t|couldn'?t|"
+    r"not) (?:fully )?wak(?:e|ing) (?:up|him|her|them)|(?:he|she|they)(?:'s| is| was| seems| "
+    r"seemed| got| are|'re| were| keeps? getting) (?:\w+ )?(?:confused|disoriented)|"
+    r"acting (?:confused|strange|drunk))"
+)
+# A head injury, told with the signs that make it an emergency: "hit her head ... thrown up".
+_HEAD = regex.compile(
+    r"(?i)\b(?:(?:hit|bumped|banged|smacked|struck|cracked) (?:the (?:back|side|front) of )?"
+    r"(?:his|her|their|my|the) head|head (?:injury|bump|hit)|fell (?:off|from|down)\b.{0,60}"
+    r"\bhead)"
+)
+_HEAD_SIGNS = regex.compile(
+    r"(?i)\b(?:throw(?:n|ing)? up|threw up|vomit\w*|puk\w*|(?:hard|difficult) to wake|sleepy|"
+    r"drowsy|confused|won'?t stop crying|seizure|unequal pupils|passed out|knocked out)"
+)
+# Sudden testicle pain: torsion, hours to save the testicle.
+_TESTICLE = regex.compile(r"(?i)\b(?:testic\w*|scrotum|scrotal)\b")
+# Heat illness turning to heatstroke: hot, dry skin, or confusion or vomiting in the heat.
+_HEAT = regex.compile(
+    r"(?i)\b(?:heat ?stroke|heat exhaustion|hot and dry|stopped sweating|(?:practice|practise|"
+    r"training|running|working|work|game|run|hike|hiking|field|outside) in (?:the )?(?:heat|sun)|"
+    r"(?:heat|sun) (?:all day|for hours)|\d+ ?degrees|two-?a-?days?|2-?a-?days?)"
+)
+_HEAT_SIGNS = regex.compile(
+    r"(?i)\b(?:confus\w*|disoriented|throw(?:n|ing)? up|threw up|vomit\w*|hot and dry|"
+    r"stopped sweating|pass(?:ed|ing) out|faint\w*|collaps\w*)"
 )
 # A baby in the womb moving less: "barely moved since this morning", "fewer kicks".
 _FEWER_KICKS = regex.compile(
@@ -128,6 +152,17 @@ _THEIRS = regex.compile(
     r"grand\w+|neighbou?r|co-?worker|cousin|aunt|uncle|son|daughter|boyfriend|girlfriend)'s "
     r"(?P<what>(?:\w+ ){0,2}\w+)"
 )
+# Someone's medicine told as theirs, then asked for: "My husband Rick has gabapentin from
+# his neuropathy ... Can I just take 2 at night?"
+_THEY_HAVE = regex.compile(
+    r"(?i)\b(?:roommate|friend|mom|mother|dad|father|sister|brother|husband|wife|partner|"
+    r"grand\w+|neighbou?r|co-?worker|cousin|aunt|uncle|boyfriend|girlfriend)(?: \p{Lu}\p{L}+)?"
+    r" (?:still )?(?:has|had|got|keeps) (?P<what>(?:\w+ ){0,3}\w+)"
+)
+_ASKS_TO_TAKE = regex.compile(
+    r"(?i)\b(?:can|could|should|is it (?:ok|okay|safe) (?:if|to)) (?:i|we|he|she)? ?(?:just )?"
+    r"(?:take|use|try|give)\b"
+)
 # Taken from someone without a medicine word: "gave me one of her", "a couple of Jess's".
 _TAKEN = regex.compile(
     r"\b(?:(?i:gave|give|giving|offered) (?i:me|him|her|them) (?i:one|some|a couple|a few|two) "
@@ -139,6 +174,22 @@ _DOSE = regex.compile(
     r"what (?:dose|dosage|strength)|how often can (?:i|we|he|she) (?:give|take)|"
     r"(?:right|correct) (?:dose|dosage)|should (?:i|we|he|she) (?:take|give|start|use) \d+ ?"
     r"(?:mg|ml|mcg|units?|tablets?|pills?))\b"
+)
+# A child given what is made for adults: an adult tablet, or alcohol rubbed on the gums.
+_CHILD = regex.compile(
+    r"(?i)\b(?:bab(?:y|ies)|infants?|newborns?|toddlers?|(?:[1-9]|1[0-7]) ?(?:months?|mos?|yo|y/o|"
+    r"years? old|year-old|month-old))\b"
+)
+_FOR_ADULTS = regex.compile(
+    r"(?i)\b(?:adult (?:\w+ )?(?:advil|tylenol|motrin|aleve|aspirin|ibuprofen|acetaminophen|"
+    r"dose|tablets?|pills?|strength|version|one|medicine|meds?)|(?:rub|dab|put|give|giving)\w* "
+    r"(?:\w+ ){0,3}(?:whiske?y|brandy|bourbon|rum|vodka|liquor|alcohol))\b"
+)
+# A visit far off: "can't get in to my doctor until next month", "closed till Monday".
+_NO_VISIT = regex.compile(
+    r"(?i)\b(?:can'?t get (?:in|an appointment|seen|a visit)|(?:no|next) (?:appointments?|"
+    r"available|opening)|(?:closed|booked|booked up|out) (?:till|until|til)|(?:not|can'?t|"
+    r"couldn'?t) (?:be )?seen (?:till|until|til)|wait(?:ing)? ?list)\b"
 )
 _GIVE = regex.compile(r"(?i)\b(?:give|take|dose|dosage|mg|ml)\b")
 _PHOTO = regex.compile(
@@ -204,6 +255,35 @@ _PRESCRIBE = regex.compile(
     r"for (?:like |just )?(?:a few|some|\d+|a couple))\b"
 )
 
+# A review that only praises is thanked, not apologised to.
+_PRAISE = regex.compile(
+    r"(?i)\b(?:(?:5|five) stars?|thank(?:s| you)|grateful|amazing|wonderful|excellent|"
+    r"fantastic|best (?:doctor|clinic|care|team|nurses?|staff|experience)|highly recommend|"
+    r"recommend (?:her|him|them|this|dr)|saved (?:my|his|her|our)|so kind|above and beyond|"
+    r"caring|compassionate)\b"
+)
+_COMPLAINT = regex.compile(
+    r"(?i)\b(?:worst|rude|terrible|awful|horrible|ridiculous|unprofessional|refus\w*|never "
+    r"(?:again|called|got)|waited|waiting|(?:1|one|zero|0|two|2) stars?|disappoint\w*|"
+    r"incompetent|useless|dismiss\w*|ignored|charged|overcharg\w*|bill(?:ed|ing)?|scam|avoid|"
+    r"negligen\w*|misdiagnos\w*|missed|no one|nobody|(?:didn'?t|did not|wouldn'?t|won'?t) "
+    r"(?:listen|care|call|help)|angry|furious|upset|shame\w*|but)\b"
+)
+# Health details withheld from family: "refused to tell me anything even though I'm her
+# daughter". Privacy law is the reason, and the patient's written permission the way.
+_FAMILY = regex.compile(
+    r"(?i)\b(?:(?:my|our) (?:mom|mother|dad|father|wife|husband|son|daughter|sister|brother|"
+    r"partner|grand\w+|aunt|uncle|parents?|family)|(?:i'?m|i am) (?:her|his|their) (?:daughter|"
+    r"son|wife|husband|mother|father|mom|dad|sister|brother|partner))\b"
+)
+_WITHHELD = regex.compile(
+    r"(?i)\b(?:(?:refus\w*|wouldn'?t|won'?t|would not|will not|couldn'?t|could not|can'?t|"
+    r"cannot|not allowed)\b[^.!?]{0,40}\b(?:(?:tell|talk to|talk with|speak to|speak with) "
+    r"(?:me|us)|(?:share|give|release|discuss|send)\w* (?:me |us )?(?:her |his |their |the |any "
+    r"|my \w+'s )?(?:results?|records?|information|info|details|updates?|anything|reports?|"
+    r"chart))|hipaa)\b"
+)
+
 CRISIS = (
     "If you or someone you care about is thinking about suicide, self-harm or is in crisis, "
     "please call or text 988 (the US crisis line) or your local emergency number now; you "
@@ -227,6 +307,12 @@ NAMED = {
     "heart": "Chest pain, pressure or tightness, at rest or during exercise, can be a sign of "
     "a heart attack; don't push through it.",
     "allergy": "Swelling of the lips or throat can be a severe allergic reaction.",
+    "head": "Vomiting, being hard to wake or confused after a blow to the head needs "
+    "emergency care; don't let them sleep it off at home.",
+    "testicle": "Sudden, severe pain in a testicle can be torsion, which needs surgery "
+    "within hours to save the testicle.",
+    "heat": "Confusion, vomiting or hot, dry skin after exercise in the heat can be "
+    "heatstroke: start cooling them at once with cold water, ice packs and shade.",
     "eye": "Sudden flashes, a shower of new floaters, a curtain over your vision or sudden "
     "loss of sight can be a detached retina or another eye emergency.",
 }
@@ -243,6 +329,11 @@ BORROWED = (
 DOSE = (
     "A safe dose depends on the person's weight, age and the exact product, so please ask a "
     "pharmacist or your doctor's office for it."
+)
+FOR_ADULTS = (
+    "Never give a baby or child a medicine made for adults, crushed or cut down, or alcohol, "
+    "even rubbed on the gums; a pharmacist or the child's doctor can suggest a children's "
+    "product and the right dose for their weight."
 )
 PREGNANCY = (
     "In pregnancy and while breastfeeding, some common medicines, including some pain "
@@ -293,6 +384,15 @@ PRESCRIBE = (
     "checks your health history and whether the medicine is safe for you. Your own doctor's "
     "office may offer a phone or video visit."
 )
+WITHHELD = (
+    "To protect patients' privacy, staff can share a patient's results or health details, "
+    "even with close family, only with the patient's written permission; the office can "
+    "help set that permission up."
+)
+SOONER = (
+    "If your own doctor can't see you soon, ask the office for a cancellation list, a nurse "
+    "line or another clinician rather than waiting."
+)
 PHOTO = (
     "I can't assess a photo or make a diagnosis over messages, so please have it looked "
     "at in person soon."
@@ -312,11 +412,16 @@ def before(text: str) -> str:
         _SWALLOWED.search(s) and (_medicine(s) or _CHEMICAL.search(s)) for s in sentences
     ):
         lines.append(POISON)
-    named = [
-        NAMED[k]
-        for k, p in (("stroke", _STROKE), ("heart", _HEART), ("allergy", _ALLERGY), ("eye", _EYE))
-        if p.search(text)
-    ]
+    signs = {
+        "stroke": bool(_STROKE.search(text)),
+        "heart": bool(_HEART.search(text)),
+        "head": bool(_HEAD.search(text) and _HEAD_SIGNS.search(text)),
+        "testicle": bool(_TESTICLE.search(text) and regex.search(r"(?i)\bpain|hurts?\b", text)),
+        "heat": bool(_HEAT.search(text) and _HEAT_SIGNS.search(text)),
+        "allergy": bool(_ALLERGY.search(text)),
+        "eye": bool(_EYE.search(text)),
+    }
+    named = [NAMED[k] for k, fires in signs.items() if fires]
     if _PREGNANT.search(text) and _FEWER_KICKS.search(text):
         lines.append(KICKS)
     if named or any(_EMERGENCY.search(s) and not _LONG_AGO.search(s) for s in sentences):
@@ -331,6 +436,8 @@ def after(text: str, *, direct: bool) -> str:
     prescription asked for, and (in a direct message) a photo that cannot be judged from
     afar."""
     sentences = _sentences(text)
+    asked = bool(_ASKS_TO_TAKE.search(text))
+    adults = bool(_CHILD.search(text) and _FOR_ADULTS.search(text))  # the dose line is in it
 
     def said(pattern: regex.Pattern[str]) -> bool:
         """In a sentence that names a medicine."""
@@ -339,8 +446,11 @@ def after(text: str, *, direct: bool) -> str:
     lines = [
         line
         for line, fires in (
-            (BORROWED, any(_borrowed(s) for s in sentences)),
-            (DOSE, any(_DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in sentences)),
+            (BORROWED, any(_borrowed(s, asked) for s in sentences)),
+            (FOR_ADULTS, adults),
+            (DOSE, not adults and any(
+                _DOSE.search(s) and (_medicine(s) or _GIVE.search(s)) for s in sentences
+            )),
             (CHANGE, said(_CHANGE) or bool(_DOUBLE.search(text) and _medicine(text))),
             (PREGNANCY, bool(_PREGNANT.search(text)) and _medicine(text)),
             (LOW_SUGAR, bool(_LOW_SUGAR.search(text) and _DIABETES.search(text))),
@@ -357,15 +467,34 @@ def after(text: str, *, direct: bool) -> str:
     return " ".join(lines)
 
 
+def sooner(text: str) -> str:
+    """The last line: how to be seen sooner, where the writer's doctor is far off and
+    nothing calls for emergency care."""
+    return SOONER if _NO_VISIT.search(text) and not before(text) else ""
+
+
+def praised(review: str) -> bool:
+    """A review that praises and complains of nothing, to be thanked."""
+    return bool(_PRAISE.search(review)) and not _COMPLAINT.search(review)
+
+
+def for_review(review: str) -> str:
+    """What goes after a review's reply: why health details were not shared with family."""
+    return WITHHELD if _FAMILY.search(review) and _WITHHELD.search(review) else ""
+
+
 def _vaccines(text: str) -> str:
     """The vaccine safety line, with what the vaccine the comment names prevents."""
     named = next((line for p, line in PREVENTS if regex.search(rf"(?i)\b(?:{p})", text)), "")
     return " ".join(t for t in (VACCINES, named) if t)
 
 
-def _borrowed(sentence: str) -> bool:
-    """Leftover medicine, or medicine that is someone else's."""
+def _borrowed(sentence: str, asked: bool = False) -> bool:
+    """Leftover medicine, or medicine that is someone else's: said as theirs, or, where
+    the text `asked` to take something, said to be what they have."""
     if _TAKEN.search(sentence) or (_BORROWED.search(sentence) and _medicine(sentence)):
+        return True
+    if asked and any(_medicine(m["what"]) for m in _THEY_HAVE.finditer(sentence)):
         return True
     return any(
         _medicine(m["what"])

@@ -597,7 +597,7 @@ _NOT_WORKPLACE = {"home", "work", "night", "nights", "least", "all", "once", "fi
                   "lunch", "dinner", "breakfast", "shift", "change", "handoff", "walmart",
                   "length", "speed", "full", "half", "max", "minimum", "maximum", "rounds",
                   "huddle", "report", "conference", "meeting", "discharge", "admission",
-                  "morning", "evening", "signout", "sign-out"}  # fmt: skip
+                  "morning", "evening", "signout", "sign-out", "age", "ages"}  # fmt: skip
 
 
 def _workplaces(text: str):
