@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import regex
 
+from draftrx.compose import reply_lines
 from draftrx.compose.grounding import supported
 from draftrx.compose.pipeline import (
     Composer,
@@ -103,4 +104,23 @@ def test_a_reply_with_the_physicians_point_keeps_its_crisis_line(engine, scanner
     assert message.source == "reply" and point in message.text
     for v in (e.variant for e in events if isinstance(e, VariantDone)):
         assert "988" in v.text and point in v.text, v.platform.id
+        assert v.severity != "block", [c for c in v.checks if c.severity == "block"]
+
+
+def test_an_emergency_told_by_its_signs_goes_out_with_911_on_the_real_model(
+    engine, scanner
+) -> None:
+    """A head injury with vomiting and a child hard to wake, never called an emergency in
+    the message: every variant names the danger and says to call 911, and blocks nothing."""
+    composer = Composer(engine.stream, scanner, Settings(), cancel=engine.cancel)
+    dm = ("So sorry to bother you on a Sunday night. My daughter Maisie (4) fell off the top "
+          "bunk and hit her head on the floor. She's thrown up 3 times and is hard to wake. "
+          "Can I let her sleep and check on her?")  # fmt: skip
+    platforms = (load_platforms()["x"], load_platforms()["facebook"])
+    request = Request(dm, "reply-dm", platforms, seed=1)
+    events = list(composer.compose(request, GenerationParams(max_tokens=60, temperature=0)))
+    message = next(e.message for e in events if isinstance(e, MessageFound))
+    assert message.text.startswith(reply_lines.NAMED["head"])
+    for v in (e.variant for e in events if isinstance(e, VariantDone)):
+        assert "911" in v.text and "Maisie" not in v.text, v.platform.id
         assert v.severity != "block", [c for c in v.checks if c.severity == "block"]

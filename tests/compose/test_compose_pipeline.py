@@ -238,6 +238,18 @@ def test_the_physicians_point_for_a_reply_goes_out_with_its_safety_lines(scanner
     assert "988" in v.text and point in v.text and v.severity != "block"
 
 
+def test_a_review_that_only_praises_is_thanked_and_names_no_one(scanner) -> None:
+    review = ("Five stars for Dr. Amara Reyes at Maple Grove Clinic. She did CPR on my "
+              "dad Henry Kim until the ambulance came. Forever grateful!!!")  # fmt: skip
+    engine = Scripted("")
+    events = list(Composer(engine, scanner).compose(Request(review, "reply-review"), PARAMS))
+    (found,) = [e.message for e in events if isinstance(e, MessageFound)]
+    (v,) = [e.variant for e in events if isinstance(e, VariantDone)]
+    assert found.source == "task" and found.text.startswith("Thank you so much for the kind words")
+    assert "sorry" not in v.text and v.severity != "block"
+    assert not any(name in v.text for name in ("Reyes", "Henry", "Kim", "Maple Grove"))
+
+
 def test_a_reply_that_echoes_the_comment_blocks(scanner) -> None:
     comment = "Thank you for fixing my rash last week! Should I keep using the cream twice a day?"
     engine = Scripted("Should I keep using the cream twice a day? Glad to hear it.")

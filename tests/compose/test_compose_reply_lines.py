@@ -272,6 +272,7 @@ def test_a_doctor_far_off_gets_the_sooner_line_unless_it_is_an_emergency() -> No
     [
         ("Five stars for Dr. Reyes and the team. Forever grateful!!!", True),
         ("Highly recommend, the nurses were so kind to my mom.", True),
+        ("I was so nervous but Dr. Patel was wonderful and explained everything.", True),
         ("Dr. Lee is amazing but the front desk was rude and I waited an hour.", False),
         ("Worst clinic ever. Thanks for nothing.", False),
         ("Called three times about my bill.", False),

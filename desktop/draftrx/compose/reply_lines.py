@@ -267,7 +267,7 @@ _COMPLAINT = regex.compile(
     r"(?:again|called|got)|waited|waiting|(?:1|one|zero|0|two|2) stars?|disappoint\w*|"
     r"incompetent|useless|dismiss\w*|ignored|charged|overcharg\w*|bill(?:ed|ing)?|scam|avoid|"
     r"negligen\w*|misdiagnos\w*|missed|no one|nobody|(?:didn'?t|did not|wouldn'?t|won'?t) "
-    r"(?:listen|care|call|help)|angry|furious|upset|shame\w*|but)\b"
+    r"(?:listen|care|call|help)|angry|furious|upset|shame\w*)\b"
 )
 # Health details withheld from family: "refused to tell me anything even though I'm her
 # daughter". Privacy law is the reason, and the patient's written permission the way.
