@@ -137,6 +137,9 @@ def test_the_recommendation_is_the_best_measured_model_that_fits() -> None:
     assert recommend([small, big], 2**29) is None
     twin = _measured("twin", 0.3, 2.0, 0.7)
     assert recommend([small, twin], 8 * 2**30) is twin  # a tie goes to the faster
+    near = _measured("near", 0.33, 0.4, 1.3)  # one post in 50 more is no real difference
+    assert recommend([small, near], 8 * 2**30) is small
+    assert recommend([small, _measured("far", 0.36, 0.4, 1.3)], 8 * 2**30).id == "far"
 
 
 def test_the_shipped_figures_recommend_by_memory() -> None:
