@@ -146,18 +146,19 @@ _BORROWED = regex.compile(
     r"(?i)\b(?:left ?over|expired|(?:some|any)one else'?s|another person'?s|borrow\w*|"
     r"(?:give|gave|giving) (?:him|her|them) (?:some of )?(?:my|mine))\b"
 )
-# Someone's own medicine: "my roommate's Xanax", "my mother's oxycodone".
-_THEIRS = regex.compile(
-    r"(?i)\b(?:roommate|friend|mom|mother|dad|father|sister|brother|husband|wife|partner|"
-    r"grand\w+|neighbou?r|co-?worker|cousin|aunt|uncle|son|daughter|boyfriend|girlfriend)'s "
-    r"(?P<what>(?:\w+ ){0,2}\w+)"
+# People whose medicine is not the writer's. A son or daughter counts only with a
+# possessive: "my son has amoxicillin, can I give it now?" is his own prescription.
+_KIN = (
+    r"(?:roommate|friend|mom|mother|dad|father|sister|brother|husband|wife|partner|grand\w+|"
+    r"neighbou?r|co-?worker|cousin|aunt|uncle|boyfriend|girlfriend)"
 )
+# Someone's own medicine: "my roommate's Xanax", "my mother's oxycodone".
+_THEIRS = regex.compile(rf"(?i)\b(?:{_KIN}|son|daughter)'s (?P<what>(?:\w+ ){{0,2}}\w+)")
 # Someone's medicine told as theirs, then asked for: "My husband Rick has gabapentin from
 # his neuropathy ... Can I just take 2 at night?"
 _THEY_HAVE = regex.compile(
-    r"(?i)\b(?:roommate|friend|mom|mother|dad|father|sister|brother|husband|wife|partner|"
-    r"grand\w+|neighbou?r|co-?worker|cousin|aunt|uncle|boyfriend|girlfriend)(?: \p{Lu}\p{L}+)?"
-    r" (?:still )?(?:has|had|got|keeps) (?P<what>(?:\w+ ){0,3}\w+)"
+    rf"(?i)\b{_KIN}(?: \p{{Lu}}\p{{L}}+)? (?:still )?(?:has|had|got|keeps) "
+    r"(?P<what>(?:\w+ ){0,3}\w+)"
 )
 _ASKS_TO_TAKE = regex.compile(
     r"(?i)\b(?:can|could|should|is it (?:ok|okay|safe) (?:if|to)) (?:i|we|he|she)? ?(?:just )?"
