@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import regex
 
-from draftrx.compose import drugs
+from draftrx.compose import drugs, ruled_out, urgency
 from draftrx.compose.checks import Check
 from draftrx.compose.wording import STOP, content_words, stem
 
@@ -44,7 +44,7 @@ _FAMILIES: dict[str, str] = {
     "continue": r"keep(?:\s+(?:taking|using|giving|on))?|continue|stay\s+on|stick\s+with|finish|take\s+(?:it|them|your\s+\w+)\s+every\s+day",
     "stop": r"stop(?!\s+(?:peeing|breathing|eating|drinking|feeding|responding|wetting|urinating|moving|making))(?:\s+(?:taking|using|giving))?|quit|skip|discontinue|come\s+off|cut\s+(?:back|out)",
     "urgent": r"call\s+(?:911|999|112|an\s+ambulance|for\s+help|emergency)|go\s+(?:straight\s+)?to\s+(?:the\s+)?(?:er|ed|emergency|hospital|a&e)|get\s+(?:emergency\s+|medical\s+|urgent\s+)?(?:help|care)\s+(?:now|right\s+away|immediately|fast|quickly)|seek\s+(?:emergency|urgent|immediate)|act\s+fast|rush",
-    "delay": r"wait(?:\s+(?:and\s+see|it\s+out|until|a\s+(?:day|few|couple|bit|while|week)|to\s+see|for|\w+\s+(?:days?|hours?|weeks?)))?|sleep\s+on\s+it|ride\s+it\s+out|hold\s+off|see\s+if\s+it\s+(?:passes|goes\s+away|improves|settles|gets\s+better)|tough\s+it\s+out|let\s+it\s+pass|watch\s+(?:it|them)\s+for",
+    "delay": r"wait(?:\s+(?:and\s+see|it\s+out|until|a\s+(?:day|few|couple|bit|while|week)|to\s+see|for|\w+\s+(?:days?|hours?|weeks?)))?|sleep\s+on\s+it|ride\s+it\s+out|hold\s+off|take\s+(?:your|their|his|her)\s+time|see\s+if\s+it\s+(?:passes|goes\s+away|improves|settles|gets\s+better)|tough\s+it\s+out|let\s+it\s+pass|watch\s+(?:it|them)\s+for",
 }  # fmt: skip
 _OPPOSITE = {"continue": "stop", "stop": "continue", "urgent": "delay", "delay": "urgent"}
 _CUES = {name: regex.compile(rf"(?i){_LEAD}(?P<cue>\b(?:{body})\b)") for name, body in _FAMILIES.items()}  # fmt: skip
@@ -60,6 +60,8 @@ _ANYWHERE = {
 _DISMISS = regex.compile(r"(?i)\b(?:(?:probably|most\s+likely|likely|usually|almost\s+always)\s+(?:just\s+)?(?:an?\s+)?(?:anxiety|stress|growing\s+pains|(?:tummy|stomach)\s+bug|gastro|virus|nothing|normal|fine|harmless)|just\s+(?:an?\s+)?(?:anxiety|stress|growing\s+pains|(?:tummy|stomach)\s+bug|gastro|nerves)|(?:is|are|'s|'re)\s+(?:completely\s+|totally\s+|perfectly\s+|usually\s+|often\s+)?(?:harmless|normal|nothing\s+to\s+worry\s+about|no\s+big\s+deal|not\s+(?:a\s+)?(?:big\s+deal|serious|dangerous|an\s+emergency))|(?:ok(?:ay)?|fine|safe|alright)\s+to\s+(?:wait|skip|stop|delay|hold\s+off|ignore|put\s+off|leave\s+it)|no\s+(?:need|rush|hurry)\s+(?:for|to)\b|before\s+bothering|skip\s+(?:the\s+)?(?:er|ed|emergency|doctor|test|visit|check)|off\s+the\s+table|(?:you'?re|you\s+are|they'?re)\s+cured|(?:can|may)\s+stop\s+(?:your|the|their|taking)|(?:play|push|tough)(?:ing)?\s+(?:it\s+)?through|through\s+the\s+pain|(?:watch|monitor)\s+(?:it|them)\s+(?:for|over)\s+(?:a|one|two|\d+)\s+(?:years?|months?|weeks?)|still\s+(?:there|around)\s+(?:next|in\s+a)\s+(?:week|month)|enough\s+for\s+most)\b")  # fmt: skip
 # Casting doubt on settled advice undoes any message, a myth's included.
 _DOUBT = regex.compile(r"(?i)\b(?:(?:science|evidence|research|jury)\s+is\s+(?:still\s+)?(?:out|debated|divided|mixed|unclear)|still\s+(?:debated|controversial|unsettled|up\s+for\s+debate)|space\s+(?:out|apart)\s+(?:the\s+)?(?:shots|vaccines|jabs)|to\s+be\s+(?:safe|on\s+the\s+safe\s+side),?\s+(?:skip|delay|wait|avoid))\b")  # fmt: skip
+# A myth called real: "The "sugar high" myth is a real condition", "it's not a myth".
+_MYTH_REAL = regex.compile(r"(?i)\bmyths?[\"'”’]?\s+(?:is|are)\s+(?:actually\s+|in\s+fact\s+)?(?:an?\s+)?(?:real|true|fact)\b|\b(?:is|are)(?:n['’]?t|\s+not)\s+(?:just\s+|really\s+|only\s+)?a\s+myth\b")  # fmt: skip
 _ACTION = regex.compile(r"(?i)\b(?:should|must|needs?\s+(?:urgent|emergency|medical|to\s+be)|get|see|call|check(?:ed)?|test(?:ed)?|seek|measured?|go\s+to|emergency|urgent|right\s+away|now)\b")  # fmt: skip
 _REPORTED = regex.compile(r"(?i)\b(?:myths?|claims?|claimed|some\s+(?:people|say|think|believe)|people\s+(?:say|think|believe)|you\s+(?:may|might)\s+have\s+heard|rumou?rs?|false|not\s+true|misconception|believe\s+that|think\s+that|the\s+idea\s+that|heard\s+that|fear\s+that|worry\s+that)\b")  # fmt: skip
 _NUMBER = regex.compile(r"(?<![\p{L}\d/])\d+(?:[.,]\d+)?(?![\p{L}\d])")
@@ -166,6 +168,12 @@ def _reversed(post: str, message: str, source: str = "") -> list[Finding]:
     if "doubt" in theirs and "doubt" not in mine:
         found.append(Finding("reversed", "the post casts doubt on the message",
                              tuple(theirs["doubt"])))  # fmt: skip
+    if (real := list(_MYTH_REAL.finditer(post))) and not _MYTH_REAL.search(message):
+        found.append(Finding("reversed", "the post calls real a myth the draft sets right",
+                             tuple(m.span() for m in real)))  # fmt: skip
+    if spans := tuple(urgency.downgraded(post, message)):
+        found.append(Finding("reversed", "the post sends to a doctor's visit what the message "
+                             "sends to emergency care", spans))  # fmt: skip
     for kind in mine.keys() - {"dismiss", "doubt"}:
         opposite = _OPPOSITE[kind]
         if opposite in theirs and opposite not in mine:  # "call 911; don't ... and wait"
@@ -173,10 +181,15 @@ def _reversed(post: str, message: str, source: str = "") -> list[Finding]:
                                  f"{_SAYS[opposite]}", tuple(theirs[opposite])))  # fmt: skip
     if not found:
         found += _negation_flips(post, f"{message}\n{source}")
+    if not found and source:
+        found += _risk_denied(post, f"{message}\n{source}")
     if not found:
         found += _alternative_advised(post, message)
     if not found:
         found += _denied_advised(post, f"{message}\n{source}")
+    if not found and (spans := tuple(ruled_out.restated(post, f"{message}\n{source}"))):
+        found.append(Finding("reversed", "the post offers again what the draft rules out",
+                             spans))  # fmt: skip
     return found
 
 
@@ -324,6 +337,33 @@ def _negation_flips(post: str, message: str) -> list[Finding]:
     return []
 
 
+# A harm denied in so many words, with what it is denied of just before: "smoking is not
+# a cause of", "X doesn't raise the risk of", "X isn't harmful", "X is harmless".
+_HARM_DENIED = regex.compile(
+    r"(?i)(?P<subject>[\p{L}][\p{L}\p{N}'’ -]{2,60}?)\s+(?:"
+    r"(?:is|are)(?:n['’]t|\s+not)\s+(?:a\s+|the\s+)?(?:cause|risk(?:\s+factor)?)\s+(?:of|for)"
+    r"|(?:does|do)(?:n['’]t|\s+not)\s+(?:cause|raise|increase)"
+    r"|(?:is|are)(?:n['’]t|\s+not)\s+(?:harmful|dangerous|risky|bad\s+for)"
+    r"|(?:is|are)\s+harmless)\b"
+)
+
+
+def _risk_denied(post: str, said: str) -> list[Finding]:
+    """A harm denied of something the draft never mentions: "Remember, smoking is not a
+    cause of heart disease or stroke risk." in a post on statins. A myth's own denial
+    ("vaccines don't cause autism") is of what its draft names."""
+    known = content_words(said)
+    for clause in _CLAUSE.finditer(post):
+        for m in _HARM_DENIED.finditer(clause.group()):
+            named = [w for w in m["subject"].split() if _terms(w)][-3:]  # its last nouns
+            subject = _terms(" ".join(named))
+            if subject and not subject & known and not _REPORTED.search(clause.group()):
+                at = clause.start()
+                return [Finding("reversed", "the post denies a harm the draft does not "
+                                "discuss", ((at + m.start(), at + m.end()),))]  # fmt: skip
+    return []
+
+
 _CLAIM_FAMILIES = {
     "cause": r"cause[sd]?|caus(?:ing)|put[s]?\s+(?:the\s+)?idea|plant[s]?\s+(?:the\s+)?idea|make[s]?|lead[s]?\s+to|give[s]?|turn[s]?\s+into|spread[s]?",
     "effect": r"cure[sd]?|treat[s]?|help[s]?|work[s]?|shorten[s]?|fix(?:es)?|remove[s]?|flush(?:es)?(?:\s+out)?|boost[s]?|kill[s]?|clear[s]?|speed[s]?\s+up|(?:crucial|essential|needed|necessary|required|vital)\s+for|do(?:es)?\s+nothing\s+for",
@@ -337,6 +377,9 @@ _CLAIM_VERB = regex.compile(
 _LOCAL_NEG = regex.compile(
     r"(?i)(?:\b(?:not|never|no\s+longer|cannot|won['’]?t)|n['’]?t)[\s\"“”]+(?:[\w\"“”]+\s+){0,2}[\"“”]*$"
 )
+# "There is no good evidence that any tea ... removes toxins", "No tea removes toxins".
+_NO_EVIDENCE = regex.compile(r"(?i)\bno\s+(?:\w+\s+){0,2}(?:evidence|proof|data|studies|research)\s+(?:that|shows?|to\s+show)\b")  # fmt: skip
+_NO_SUBJECT = regex.compile(r"(?i)\W*(?:no(?!\s*[,!.])|none\s+of|neither|nothing)\b")
 _SENTENCES = regex.compile(r"[^.!?\n]+[.!?]*")
 _SET_APART = regex.compile(r"(?i),?\s+(?:but\s+)?not\b|\s+(?:rather\s+than|instead\s+of)\b")
 _PARTS = regex.compile(r"[^;:—–()]+")
@@ -369,7 +412,9 @@ def _sentence_claims(sentence):  # -> Iterator[claim], as _claims yields
         body, offset = part.group(), sentence.start() + part.start()
         for verb in _CLAIM_VERB.finditer(body):
             family = next(k for k, v in verb.groupdict().items() if v)
-            negated = (bool(_LOCAL_NEG.search(body[: verb.start()]))
+            before = body[: verb.start()]
+            denied = _NO_EVIDENCE.search(before) or _NO_SUBJECT.match(before)
+            negated = (bool(_LOCAL_NEG.search(before) or denied)
                        != ("nothing" in verb.group().lower()))  # "do nothing for colds"
             after = _SET_APART.split(body[verb.end() :], maxsplit=1)[0]  # "..., not colds"
             subject, obj = _terms(body[: verb.start()]), _terms(after)
