@@ -34,6 +34,7 @@ HEART = "Heart attacks in women often show as nausea or jaw pain; call 911 right
         ("Saw a kid with a burn. Bottom line - keep hot drinks out of reach.", "Keep hot drinks"),
         ("What I want people to know is that a fever in a newborn is an emergency.", "A fever"),
         ("Please remember that insulin needs change when you are sick.", "Insulin needs change"),
+        ("Had another one this wk, no idea. Key msg: get your BP checked yearly.", "Get your BP"),
     ],
 )  # fmt: skip
 def test_the_physicians_own_sentence_is_the_message(draft: str, expected: str) -> None:
@@ -61,6 +62,9 @@ def test_a_story_without_a_lesson_has_no_own_sentence() -> None:
         ("Fever in a baby under 3 months means a temperature of 38.0 C or more. Parents should "
          "call their pediatrician right away, not wait for morning.",
          "Parents should call their pediatrician right away, not wait for morning."),
+        # "Please don't." alone says nothing a reader could keep.
+        ("Some make them throw up with salt water. Please don't. Induced vomiting does not "
+         "help and risks choking.", "Induced vomiting does not help and risks choking."),
     ],
 )  # fmt: skip
 def test_unmarked_advice_and_a_myth_set_right_are_chosen(draft: str, expected: str) -> None:
@@ -254,10 +258,11 @@ def test_on_the_dev_gold_set_references_pass_and_reversals_block() -> None:
     The 72 drafts three sets written later from briefs added: 55 kept (most of the rest add
     a helpline's number, a year or a drug class the draft lacks), 67 blocked. The 18 reply
     drafts moved in from the holdout on 2026-12-01, once their posts were read: 16 kept, 18
-    blocked."""
+    blocked. The six moved in on 2026-12-01 once a physician reviewer's verdicts on their
+    posts were read: 6 kept, 2 blocked."""
     cases = _gold("dev")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 164 and kept >= 69 + 55 + 16 and blocked >= 71 + 67 + 18
+    assert len(cases) == 170 and kept >= 69 + 55 + 16 + 6 and blocked >= 71 + 67 + 18 + 2
 
 
 def test_on_the_holdout_references_pass_and_reversals_block() -> None:
@@ -266,10 +271,13 @@ def test_on_the_holdout_references_pass_and_reversals_block() -> None:
     dev; the six new ones written from a brief in their place: 5 of 6 kept, 3 blocked.
     Twenty more written from a brief on 2026-12-01 (ids `m-`). Later that day the 18 reply
     drafts whose posts were read went to dev; the 29 left: 24 kept, 22 blocked. Twenty new
-    replies written from a brief in their place (ids `n-`): 20 kept, 20 blocked."""
+    replies written from a brief in their place (ids `n-`): 20 kept, 20 blocked. Six drafts
+    whose posts a physician reviewer flagged and whose verdicts were read then went to dev;
+    the 43 left: 38 kept, 40 blocked. Eight written from a brief in their place (ids `p-`):
+    8 kept, 8 blocked."""
     cases = _gold("holdout")
     kept, blocked = _kept_and_blocked(cases)
-    assert len(cases) == 49 and kept >= 24 + 20 and blocked >= 22 + 20
+    assert len(cases) == 51 and kept >= 38 + 8 and blocked >= 40 + 8
 
 
 @pytest.mark.parametrize(

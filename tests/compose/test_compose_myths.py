@@ -61,6 +61,8 @@ def test_a_claim_is_turned_round(claim: str, turned: str) -> None:
         "it's not a heart attack if there's no chest pain",
         "you're fine if you don't have chest pain",
         "you should never wake a sleeping baby",  # a denial the rules cannot undo
+        # Opens on its condition: turned, it read "If your BP was not high I'd feel it."
+        "If my BP was high I'd feel it",
     ],
 )
 def test_a_claim_the_rules_cannot_read_gives_none(claim: str) -> None:

@@ -19,6 +19,8 @@ from draftrx.compose.plain import spell_out
          "Reapply every 2 hours; antibiotics do nothing for colds."),
         ("NSAIDs and prior MIs", "Anti-inflammatory pain relievers and prior heart attacks"),
         ("Dx via PSG, w/o sedation.", "Diagnosis via a sleep study, without sedation."),
+        ("Key msg: feeling fine != normal BP.",
+         "Key msg: feeling fine does not mean normal blood pressure."),
     ],
 )  # fmt: skip
 def test_shorthand_and_jargon_are_spelled_out(draft: str, plain: str) -> None:

@@ -211,6 +211,11 @@ def test_a_reply_with_no_line_shares_the_librarys_advice_on_a_clear_topic() -> N
          "twice. can we just give him ibuprofen and wait??", "testicle"),
         ("coach just called, my son is at 2-a-day football practice in the heat, he's confused "
          "and throwing up. can he sleep it off at home?", "heat"),
+        ("my daughter is 4 months, runny nose since sunday and now shes breathing super fast "
+         "and you can see her ribs sucking in every breath. lips look kinda grayish. steam ok??",
+         "breathing"),
+        ("Grandpa's chest is pulling in with every breath and he's grunting, should we wait?",
+         "breathing"),
     ],
 )
 def test_an_emergency_told_by_its_signs_gets_named_and_911(comment: str, named: str) -> None:
@@ -227,6 +232,7 @@ def test_an_emergency_told_by_its_signs_gets_named_and_911(comment: str, named: 
         "Testicular cancer awareness month: how should my son check himself?",
         "Had too many beers at the game, I'll just sleep it off.",
         "Is it ok to run outside in the heat if I drink enough water?",
+        "I was breathing hard after my run and my lips felt dry, normal?",
     ],
 )
 def test_ordinary_comments_get_no_emergency_line(comment: str) -> None:

@@ -126,6 +126,11 @@ DETOX = ('There is no good evidence that any tea, foot pad, juice cleanse or "fl
          "Keep taking your statin.", "Statins lower heart attack risk.", True),
         ("An accidental swallow now and then is harmless.", "Swallowed gum passes.",
          "Occasional swallowing of gum is harmless.", False),
+        # A denial with no subject is known by what it denies.
+        ("The HPV vaccine is linked to earlier sex.", "HPV vaccine prevents cancers.",
+         "HPV vaccine prevents cancers. Not linked to earlier sex (multiple studies).", True),
+        ("Studies show the vaccine is not tied to earlier sex.", "HPV vaccine prevents cancers.",
+         "HPV vaccine prevents cancers. Not linked to earlier sex (multiple studies).", False),
     ],
 )  # fmt: skip
 def test_more_reversals(post: str, message: str, source: str, blocks: bool) -> None:

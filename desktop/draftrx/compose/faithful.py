@@ -327,9 +327,12 @@ def _negation_flips(post: str, message: str) -> list[Finding]:
     claims = list(_claims(message))
     for span, family, negated, subject, obj in _claims(post):
         for _, c_family, c_negated, c_subject, c_obj in claims:
-            if family != c_family or negated == c_negated or not subject & c_subject:
+            if family != c_family or negated == c_negated:
                 continue
-            if obj and c_obj and not obj & c_obj:
+            if not (subject and c_subject):  # a link denied is known by its object alone
+                if len(obj & c_obj) < 2:
+                    continue
+            elif not subject & c_subject or (obj and c_obj and not obj & c_obj):
                 continue
             said = ("the post claims what the draft denies" if c_negated
                     else "the post denies what the draft claims")  # fmt: skip
@@ -369,6 +372,7 @@ _CLAIM_FAMILIES = {
     "effect": r"cure[sd]?|treat[s]?|help[s]?|work[s]?|shorten[s]?|fix(?:es)?|remove[s]?|flush(?:es)?(?:\s+out)?|boost[s]?|kill[s]?|clear[s]?|speed[s]?\s+up|(?:crucial|essential|needed|necessary|required|vital)\s+for|do(?:es)?\s+nothing\s+for",
     "protect": r"prevent[s]?|protect[s]?|lower[s]?\s+(?:the\s+)?risk",
     "harm": r"harm[s]?|damage[s]?|wear[s]?\s+out|hurt[s]?|weaken[s]?",
+    "link": r"linked\s+(?:to|with)|tied\s+to|associated\s+with|link[s]?\s+(?:to|with)",
 }
 _CLAIM_VERB = regex.compile(
     "(?i)\\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CLAIM_FAMILIES.items()) + ")\\b"
@@ -418,7 +422,7 @@ def _sentence_claims(sentence):  # -> Iterator[claim], as _claims yields
                        != ("nothing" in verb.group().lower()))  # "do nothing for colds"
             after = _SET_APART.split(body[verb.end() :], maxsplit=1)[0]  # "..., not colds"
             subject, obj = _terms(body[: verb.start()]), _terms(after)
-            if subject:
+            if subject or (obj and family == "link"):  # "Not linked to earlier sex."
                 yield (offset, offset + len(body)), family, negated, subject, obj
 
 

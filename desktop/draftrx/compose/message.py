@@ -45,7 +45,7 @@ _MARKER = regex.compile(
     r"(?:(?:so,?\s+)?(?:the|my|our|a|one)\s+)?"
     r"(?:lessons?(?:\s+(?:here|learned|learnt|for\s+(?:all\s+of\s+)?(?:us|you|everyone)))?"
     r"|take[\s-]?(?:home|away)(?:\s+(?:message|point|lesson))?|takeaways?"
-    r"|bottom\s+line|moral\s+of\s+the\s+story|psa|key\s+(?:point|message)|the\s+point"
+    r"|bottom\s+line|moral\s+of\s+the\s+story|psa|key\s+(?:point|message|msg)|the\s+point"
     r"|what\s+I\s+(?:want|need|would\s+like|'d\s+like)\s+(?:people|you|everyone|all\s+of\s+you|"
     r"parents|readers)\s+to\s+(?:know|remember|take\s+away)(?:\s+is)?"
     r"|(?:please\s+)?remember(?:\s+this)?|tl;?dr)"
@@ -140,6 +140,7 @@ def chosen(draft: str, stand_ins: Sequence[str] = ()) -> str | None:
         if general(text, stand_ins) and not _TO_EDITOR.search(text)
         and not _FIRST_PERSON.search(text) and not text.endswith("?")
         and not _CLAIMED.search(label) and text[:1] not in _QUOTES
+        and len(content_words(text)) >= 2  # "Please don't." says nothing on its own
     ]  # fmt: skip
     topic = _topic(body)
 

@@ -97,8 +97,9 @@ def corrected(draft: str) -> tuple[int, str] | None:
 def turn_round(claim: str) -> str | None:
     """The claim denied, in the reader's person: "I need antibiotics for this cold" gives
     "You don't need antibiotics for this cold". None when the grammar is not plain: a second
-    clause, two denials, a denial inside a condition or one it cannot undo, or a reason that
-    is the claim's condition."""
+    clause, two denials, a denial inside a condition or one it cannot undo, a claim that
+    opens on its condition (its first verb is the condition's: "If your BP was not high I'd
+    feel it"), or a reason that is the claim's condition."""
     claim = _ENUMERATOR.sub("", claim).strip(" \"'“”‘’")
     claim = regex.split(r"\s*(?:[,;:(\"“”]|\s[\p{Pd}]\s|\s->)", claim)[0]
     claim = _MECHANISM.split(claim)[0]
@@ -113,8 +114,9 @@ def turn_round(claim: str) -> str | None:
         _SECOND_CLAUSE.search(claim)
         or len(denials) > 1
         or (denials and condition and denials[0] > condition.start())
+        or (condition and condition.start() == 0)
     ):
-        return None
+        return None  # a myth that opens on its condition: "If my BP was high I'd feel it"
     claim = " ".join(_FIRST_PERSON.get(w.lower(), w) for w in words)
     if reason and not _IS.search(claim):
         return None  # "you can stop X because you feel fine": the reason is the condition

@@ -105,6 +105,10 @@ def _table() -> tuple[regex.Pattern[str], dict[str, str]]:
     return pattern, {**plain, **capitals}
 
 
+# "feeling fine != normal BP": a "!" that ends no sentence.
+_NOT_EQUAL = regex.compile(r"\s*(?:!=|=/=|≠)\s*")
+
+
 def spell_out(text: str) -> str:
     """`text` with clinical shorthand and jargon in plain words, every other character kept."""
     pattern, table = _table()
@@ -120,4 +124,5 @@ def spell_out(text: str) -> str:
         return value
 
     text = _EVERY.sub(lambda m: f"every {m[1]} {_UNIT[m[2].lower()]}", text)
+    text = _NOT_EQUAL.sub(" does not mean ", text)
     return pattern.sub(plain, text)

@@ -77,7 +77,8 @@ _EMERGENCY = regex.compile(
     r"(?i)\b(?:can'?t (?:breathe|catch (?:my|his|her|their) breath)|(?:struggling|trouble|hard) "
     r"(?:to )?breath|short(?:ness)? of breath|worst headache|pass(?:ed|ing) out|faint(?:ed|ing)|"
     r"unconscious|unresponsive|seizure|coughing (?:up )?blood|vomiting blood|bleeding "
-    r"(?:heavily|a lot|won'?t stop)|lips? (?:are |is |turning )?blue|blue lips|"
+    r"(?:heavily|a lot|won'?t stop)|lips? (?:look |looks |are |is |turning )?(?:\w+ )?"
+    r"(?:blue|bluish|gr[ae]y|gr[ae]yish)|(?:blue|gr[ae]y) lips|"
     r"stiff neck and fever|(?:hard|difficult|harder) to (?:wake|rouse)|(?:won'?t|can'?t|couldn'?t|"
     r"not) (?:fully )?wak(?:e|ing) (?:up|him|her|them)|(?:he|she|they)(?:'s| is| was| seems| "
     r"seemed| got| are|'re| were| keeps? getting) (?:\w+ )?(?:confused|disoriented)|"
@@ -92,6 +93,18 @@ _HEAD = regex.compile(
 _HEAD_SIGNS = regex.compile(
     r"(?i)\b(?:throw(?:n|ing)? up|threw up|vomit\w*|puk\w*|(?:hard|difficult) to wake|sleepy|"
     r"drowsy|confused|won'?t stop crying|seizure|unequal pupils|passed out|knocked out)"
+)
+# Breathing trouble told by its signs: the skin between the ribs pulling in, flaring
+# nostrils, grunting; fast breathing in a baby or child.
+_WORK_OF_BREATHING = regex.compile(
+    r"(?i)\b(?:ribs? (?:are |is )?(?:\w+ )?(?:sucking|pulling|sinking|caving) in|(?:chest|skin|"
+    r"belly|tummy|neck) (?:is )?(?:\w+ )?(?:sucking|pulling|caving|sinking) in|sucking in "
+    r"(?:under|between|around) (?:the |her |his |their )?ribs|nostrils? (?:are |is )?flar\w*|"
+    r"grunt\w* (?:with|when|on) (?:each|every) breath)"
+)
+_FAST_BREATHING = regex.compile(
+    r"(?i)\b(?:breath\w* (?:super |really |very |so |way too |too )?(?:fast|quick\w*|hard)|"
+    r"fast breathing|panting)\b"
 )
 # Sudden testicle pain: torsion, hours to save the testicle.
 _TESTICLE = regex.compile(r"(?i)\b(?:testic\w*|scrotum|scrotal)\b")
@@ -314,6 +327,8 @@ NAMED = {
     "within hours to save the testicle.",
     "heat": "Confusion, vomiting or hot, dry skin after exercise in the heat can be "
     "heatstroke: start cooling them at once with cold water, ice packs and shade.",
+    "breathing": "Fast breathing, the skin between the ribs pulling in with each breath, or "
+    "grey or blue lips are signs of breathing trouble that needs emergency care.",
     "eye": "Sudden flashes, a shower of new floaters, a curtain over your vision or sudden "
     "loss of sight can be a detached retina or another eye emergency.",
 }
@@ -420,6 +435,8 @@ def before(text: str) -> str:
         "testicle": bool(_TESTICLE.search(text) and regex.search(r"(?i)\bpain|hurts?\b", text)),
         "heat": bool(_HEAT.search(text) and _HEAT_SIGNS.search(text)),
         "allergy": bool(_ALLERGY.search(text)),
+        "breathing": bool(_WORK_OF_BREATHING.search(text) or (
+            _FAST_BREATHING.search(text) and (_CHILD.search(text) or _INFANT.search(text)))),
         "eye": bool(_EYE.search(text)),
     }
     named = [NAMED[k] for k, fires in signs.items() if fires]
