@@ -31,14 +31,14 @@ def _verdict(post: dict) -> str:
 
 
 def test_reviewed_posts_harmful_ones_block_and_cleared_ones_pass() -> None:
-    """Measured: 12 of the 26 harmful posts block (none did before these rules: the rest
+    """Measured: 14 of the 26 harmful posts block (none did before these rules: the rest
     are garbled claims no pattern reads, such as "Children in high-risk siblings often
     experience unusual symptoms."), and all 176 cleared posts pass."""
     posts = _reviewed()
     harmful = [p for p in posts if p["harmful"]]
     cleared = [p for p in posts if not p["harmful"]]
     assert (len(harmful), len(cleared)) == (26, 176)
-    assert sum(_verdict(p) == "block" for p in harmful) >= 12
+    assert sum(_verdict(p) == "block" for p in harmful) >= 14
     assert [p["case"] for p in cleared if _verdict(p) == "block"] == []
 
 
@@ -126,6 +126,15 @@ DETOX = ('There is no good evidence that any tea, foot pad, juice cleanse or "fl
          "Keep taking your statin.", "Statins lower heart attack risk.", True),
         ("An accidental swallow now and then is harmless.", "Swallowed gum passes.",
          "Occasional swallowing of gum is harmless.", False),
+        # The verdict a myth hangs on, in other words.
+        ("Melatonin is a natural hormone, and it's not harmful to kids.",
+         "Keep melatonin out of children's reach.",
+         "Myth: 'melatonin gummies are natural so they're harmless.'", True),
+        ("Melatonin is not harmless: keep it out of children's reach.",
+         "Keep melatonin out of children's reach.",
+         "Myth: 'melatonin gummies are natural so they're harmless.'", False),
+        ("Hearing loss is not just part of getting old.", "Hearing loss is not just aging.",
+         "Myth: 'hearing loss is just part of getting old.'", False),
         # A denial with no subject is known by what it denies.
         ("The HPV vaccine is linked to earlier sex.", "HPV vaccine prevents cancers.",
          "HPV vaccine prevents cancers. Not linked to earlier sex (multiple studies).", True),

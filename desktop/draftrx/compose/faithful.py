@@ -224,11 +224,38 @@ def _myth_restated(post: str, message: str, source: str) -> list[Finding]:
     said_in_message = _ngrams(message)
     spans = [m.span() for m in _SENTENCE_SPAN.finditer(post)
              if not _NAMED_A_MYTH.search(m.group())
-             and any(_says(m.group(), c, said_in_message) for c in claims)]  # fmt: skip
+             and any(_says(m.group(), c, said_in_message) or _verdict_again(m.group(), c, message)
+                     for c in claims)]  # fmt: skip
     if not spans:
         return []
     return [Finding("reversed", "the post states as fact a myth the draft sets right",
                     tuple(spans))]  # fmt: skip
+
+
+# The verdict a myth hangs on, said in other words: "melatonin gummies are natural so
+# they're harmless" came back as "Melatonin is a natural hormone, and it's not harmful to
+# kids."; "hearing loss is just part of getting old" as "it's just part of your health".
+_VERDICTS = (
+    regex.compile(r"(?i)\b(?:harmless|(?:not|n['’]t|never)\s+(?:\w+\s+)?(?:harmful|dangerous)|"
+                  r"(?:completely|totally|perfectly|100%)\s+safe)\b"),
+    regex.compile(r"(?i)\b(?:just|simply|only|a\s+normal|a\s+natural)\s+(?:a\s+)?(?:normal\s+|"
+                  r"natural\s+)?part\s+of\b"),
+)  # fmt: skip
+_NEGATED_BEFORE = regex.compile(r"(?i)(?:\bnot|n['’]t|\bnever|\bno)\s+(?:\w+\s+)?$")
+
+
+def _verdict_again(sentence: str, claim: str, message: str) -> bool:
+    """Whether `sentence` gives the myth's verdict again, not negated, about its topic (a
+    word the claim and the message share)."""
+    topic = content_words(claim) & content_words(message)
+    if not topic & content_words(sentence):
+        return False
+    for verdict in _VERDICTS:
+        if verdict.search(claim) and any(
+            not _NEGATED_BEFORE.search(sentence, 0, m.start()) for m in verdict.finditer(sentence)
+        ):
+            return True
+    return False
 
 
 def _stems(text: str) -> list[str]:
