@@ -148,6 +148,17 @@ def test_a_slot_about_the_patient_is_not_a_message() -> None:
     assert message.from_model(story, message.slot_messages(draft), draft) is None
 
 
+def test_a_slot_that_copies_the_story_as_advice_is_not_a_message() -> None:
+    draft = ("Medical tent, half marathon. Said he'd 'drunk a full bottle at every water station "
+             "plus 2 liters before the start' bc he was scared. Na 124. Too much water is "
+             "dangerous.")  # fmt: skip
+    copied, _ = _scripted("People should focus on drinking a full bottle at every water "
+                          "station plus 2 liters before the start.")  # fmt: skip
+    assert message.from_model(copied, message.slot_messages(draft), draft) is None
+    taught, _ = _scripted("Too much water is dangerous, even at a half marathon.")
+    assert message.from_model(taught, message.slot_messages(draft), draft) is not None
+
+
 @pytest.mark.parametrize(
     ("key", "post"),
     [

@@ -320,7 +320,26 @@ def from_model(
     text = _tidy(_two_sentences(line))
     if not text or not grounded(text, draft) or not general(text, stand_ins):
         return None  # not from the draft, or about the patient rather than for the public
+    if _copies_story(text, draft):
+        return None
     return KeyMessage(text, "model")
+
+
+_COPIED_RUN = 6
+
+
+def _copies_story(text: str, draft: str) -> bool:
+    """Whether `text` copies six words in a row from a sentence of the draft that tells the
+    story. Asked for the lesson of a runner who "drunk a full bottle at every water station
+    plus 2 liters before the start", the default model answered that people "should focus
+    on drinking a full bottle at every water station plus 2 liters before the start": what
+    put him in intensive care, as advice."""
+    def runs(words: list[str]) -> set[tuple[str, ...]]:
+        return {tuple(words[i : i + _COPIED_RUN]) for i in range(len(words) - _COPIED_RUN + 1)}
+
+    said = runs(_WORDS.findall(text.lower()))
+    return any(said & runs(_WORDS.findall(s.lower()))
+               for _, s, _ in _sentences(draft) if tells_story(s))  # fmt: skip
 
 
 def general(text: str, stand_ins: Sequence[str] = ()) -> bool:
