@@ -103,7 +103,7 @@ _WORK_OF_BREATHING = regex.compile(
     r"grunt\w* (?:with|when|on) (?:each|every) breath)"
 )
 _FAST_BREATHING = regex.compile(
-    r"(?i)\b(?:breath\w* (?:super |really |very |so |way too |too )?(?:fast|quick\w*|hard)|"
+    r"(?i)\b(?:breath\w* (?:super |really |very |so |way too |too )?(?:fast|quick\w*)|"
     r"fast breathing|panting)\b"
 )
 # Sudden testicle pain: torsion, hours to save the testicle.
