@@ -49,7 +49,7 @@ _HARMS = regex.compile(
 # What the post may say around a ruled-out thing: a negation, setting it aside, or a harm.
 _SET_ASIDE = regex.compile(
     r"(?i)\b(?:not|no|never|avoid\w*|skip|stop\w*|rather\s+than|instead\s+of|without|limit\w*|"
-    r"less|fewer|harm\w*|damag\w*|clog\w*|occlud\w*|worse\w*|worsen\w*|irritat\w*|risk\w*|"
+    r"less|fewer|harm\w*|damag\w*|clog\w*|occlud\w*|worse\w*|irritat\w*|risk\w*|"
     r"danger\w*|unsafe|serious|die|dies|death|deadly|fatal|lose|loses|losing|late|later|"
     r"injur\w*|hurt\w*|myths?|false|untrue|outdated|delay\w*|problems?|complications?|caus\w*|"
     r"trigger\w*|precipitat\w*|side\s+effects?|toxic\w*|careful\w*|cauti\w*)\b"
