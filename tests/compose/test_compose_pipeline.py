@@ -117,7 +117,8 @@ def test_the_models_text_is_protected_again(scanner) -> None:
 
 
 def test_a_short_number_from_the_draft_is_not_a_leak_on_its_own(scanner) -> None:
-    draft = "Mr. Osei in bed 12 needed his inhaler every 4 hours. Follow your rescue plan."
+    draft = ("Mr. Osei in bed 12 needed his inhaler every 4 hours. Follow your rescue plan: "
+             "use the rescue inhaler as it says, up to every 12 hours.")
     engine = Scripted("Use a rescue inhaler as your plan says, up to every 12 hours. Bed 12 here.")
     composer = Composer(engine, scanner)
     (v,) = [e.variant for e in composer.compose(Request(draft, seed=2, message="Inhalers help."),
@@ -395,7 +396,8 @@ def test_a_sentence_the_draft_does_not_support_is_taken_out_and_named(scanner) -
     in a post on fever in babies, which every other check let through."""
     text = ("Flu shots matter for older adults.\n\nApply antibiotics as soon as you notice "
             "any signs of illness. She skipped hers; do not skip yours.")  # fmt: skip
-    _, (li,) = run(Scripted(text), scanner, platforms=(PLATFORMS["linkedin"],))
+    _, (li,) = run(Scripted(text), scanner, platforms=(PLATFORMS["linkedin"],),
+                   supports="Do not skip your flu shot.")  # fmt: skip
     assert "antibiotics" not in li.text and "do not skip yours." in li.text
     said = {c.id: c for c in li.checks}["supported"]
     assert said.severity == "ok" and "“Apply antibiotics as soon" in said.message

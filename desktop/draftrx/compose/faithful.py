@@ -63,7 +63,7 @@ _DOUBT = regex.compile(r"(?i)\b(?:(?:science|evidence|research|jury)\s+is\s+(?:s
 # A myth called real: "The "sugar high" myth is a real condition", "it's not a myth".
 _MYTH_REAL = regex.compile(r"(?i)\bmyths?[\"'”’]?\s+(?:is|are)\s+(?:actually\s+|in\s+fact\s+)?(?:an?\s+)?(?:real|true|fact)\b|\b(?:is|are)(?:n['’]?t|\s+not)\s+(?:just\s+|really\s+|only\s+)?a\s+myth\b")  # fmt: skip
 _ACTION = regex.compile(r"(?i)\b(?:should|must|needs?\s+(?:urgent|emergency|medical|to\s+be)|get|see|call|check(?:ed)?|test(?:ed)?|seek|measured?|go\s+to|emergency|urgent|right\s+away|now)\b")  # fmt: skip
-_REPORTED = regex.compile(r"(?i)\b(?:myths?|claims?|claimed|some\s+(?:people|say|think|believe)|people\s+(?:say|think|believe)|you\s+(?:may|might)\s+have\s+heard|rumou?rs?|false|not\s+true|misconception|believe\s+that|think\s+that|the\s+idea\s+that|heard\s+that|fear\s+that|worry\s+that)\b")  # fmt: skip
+REPORTED = regex.compile(r"(?i)\b(?:myths?|claims?|claimed|some\s+(?:people|say|think|believe)|people\s+(?:still\s+|often\s+|usually\s+)?(?:say|think|believe)|you\s+(?:may|might)\s+have\s+heard|rumou?rs?|false|not\s+true|misconception|believe\s+that|think\s+that|the\s+idea\s+that|heard\s+that|fear\s+that|worry\s+that)\b")  # fmt: skip
 _NUMBER = regex.compile(r"(?<![\p{L}\d/])\d+(?:[.,]\d+)?(?![\p{L}\d])")
 _NUMBER_WORD = regex.compile(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b(?=\s+(?:\w+\s+)?(?:days?|hours?|weeks?|months?|years?|minutes?|times?|doses?|pills?|tablets?|puffs?|glasses|cups|servings|percent|%))")  # fmt: skip
 _NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -126,7 +126,7 @@ def _polarities(text: str) -> dict[str, list[Span]]:
     out: dict[str, list[Span]] = {}
     for clause in _CLAUSE.finditer(text):
         body, offset = clause.group(), clause.start()
-        if _REPORTED.search(body):
+        if REPORTED.search(body):
             continue
         for name, pattern in _CUES.items():
             for m in pattern.finditer(body):
@@ -202,7 +202,7 @@ _LABELLED_CLAIM = regex.compile(
 _SENTENCE_SPAN = regex.compile(r"[^.!?\n]+[.!?]*")
 # A sentence that reports the claim rather than says it: quoted, asked, or called untrue.
 _NAMED_A_MYTH = regex.compile(
-    rf"{_REPORTED.pattern}"
+    rf"{REPORTED.pattern}"
     r"|(?<!\w)['‘\"“]|['’\"”](?!\w)|\?"
     r"|(?i:\b(?:not\s+(?:quite|so|really)|wrong|nope|untrue|debunk\w*|no\s+longer|"
     r"used\s+to\s+think)\b)"
@@ -218,7 +218,7 @@ def _myth_restated(post: str, message: str, source: str) -> list[Finding]:
     don't help." from "Myth: '... hearing aids don't help.'"; the draft's own words are no
     reversal to the other rules."""
     claims = [m["claim"] for m in _LABELLED_CLAIM.finditer(source)]
-    claims += [m["claim"] for m in _QUOTED_CLAIM.finditer(source) if _REPORTED.search(
+    claims += [m["claim"] for m in _QUOTED_CLAIM.finditer(source) if REPORTED.search(
         source[max(0, m.start() - 300) : m.start()].rsplit("\n", 1)[-1]
     )]  # a quote is a myth only where the draft says so: "when in doubt, sit them out" is not
     said_in_message = _ngrams(message)
@@ -329,7 +329,7 @@ def _advised(post: str, alternatives: set[str], detail: str,
         return []
     for clause in _CLAUSE.finditer(post):
         body = clause.group()
-        if _REPORTED.search(body) or (fitting is not None and fitting.search(body)):
+        if REPORTED.search(body) or (fitting is not None and fitting.search(body)):
             continue
         for advice in _ADVISE.finditer(body):
             near = regex.match(r"\W*(?:\w+(?:\W+|$)){0,5}", body[advice.end() :]).group()
@@ -387,7 +387,7 @@ def _risk_denied(post: str, said: str) -> list[Finding]:
         for m in _HARM_DENIED.finditer(clause.group()):
             named = [w for w in m["subject"].split() if _terms(w)][-3:]  # its last nouns
             subject = _terms(" ".join(named))
-            if subject and not subject & known and not _REPORTED.search(clause.group()):
+            if subject and not subject & known and not REPORTED.search(clause.group()):
                 at = clause.start()
                 return [Finding("reversed", "the post denies a harm the draft does not "
                                 "discuss", ((at + m.start(), at + m.end()),))]  # fmt: skip
@@ -425,7 +425,7 @@ def _claims(text: str):  # -> Iterator[(span, family, negated, subject terms, ob
             continue
         asked = regex.search(r"(?i)\b(?:asks?|asked|wonder(?:s|ed)?)\s+(?:me\s+)?(?:if|whether)\b",
                              sentence.group())  # fmt: skip
-        if sentence.group().rstrip().endswith("?") or (_REPORTED.search(sentence.group())
+        if sentence.group().rstrip().endswith("?") or (REPORTED.search(sentence.group())
                                                         and not asked):  # fmt: skip
             last = []
             continue

@@ -8,29 +8,23 @@ physician skimming a fluent post may not either. So each sentence the model wrot
 to what it was given: the draft (shorthand spelled out) and the key message. A sentence
 most of whose content words appear in neither says something the physician did not, and
 it goes; the check says which went. Words every health post uses ("doctor", "help",
-"symptoms") prove nothing either way and are left out of the count.
+"symptoms") prove nothing either way and are left out of the count. Advice is held closer
+still: to one sentence the model was given, the same way round (`advice`).
 """
 
 from __future__ import annotations
 
 import regex
 
+from draftrx.compose import advice
 from draftrx.compose.checks import Check
-from draftrx.compose.wording import content_words
+from draftrx.compose.wording import GENERIC, content_words
 
 # A sentence goes when at least this many of its content words, and this share of them,
 # are in nothing the model was given. Read on the dev set's posts (README, "How good are
 # the posts"): at two words and half, 55 of 60 sentences cut were nothing the draft said.
 MIN_NEW = 2
 NEW_SHARE = 0.5
-_GENERIC = content_words(
-    "help health healthy doctor medicine care seek attention symptom emergency quick talk "
-    "ask get feel sick time day week body life risk advice information general professional "
-    "possible person family friend condition problem issue stay keep good better best right "
-    "well start use try learn understand check avoid safe safety serious concern question "
-    "support common usually often sometimes early soon matter change new visit appointment "
-    "follow plan reader everyone anyone important"
-)
 _SENTENCE = regex.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)\]]*|$)")
 _MARK = regex.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])(?:\s+|$)")  # "1. ", "- ": a list item's
 _NUMBERED = regex.compile(r"^(?P<indent>\s*)(?P<number>\d{1,2})[.)]\s")
@@ -42,16 +36,18 @@ _QUOTED = 90  # characters of each cut sentence the check quotes
 
 def strays(sentence: str, given: set[str]) -> bool:
     """Whether most of what `sentence` says is in nothing the model was given."""
-    words = content_words(sentence) - _GENERIC
+    words = content_words(sentence) - GENERIC
     new = words - given
     return len(new) >= MIN_NEW and len(new) >= NEW_SHARE * len(words)
 
 
 def supported(body: str, source: str) -> tuple[str, list[str]]:
-    """`body` without the sentences that stray from `source`, and those sentences. What
-    they leave empty goes with them: a list item's number, a label ("Tips:") or a heading
-    ("Why It's Important") with nothing left under it. Hashtags stay."""
+    """`body` without the sentences that stray from `source` or advise what no sentence of
+    it advises (`advice`), and those sentences. What they leave empty goes with them: a
+    list item's number, a label ("Tips:") or a heading ("Why It's Important") with nothing
+    left under it. Hashtags stay."""
     given = content_words(source)
+    backing = advice.Backing(source)
     cut: list[str] = []
     lines: list[str | None] = []  # None: a line that went
     for line in body.split("\n"):
@@ -62,7 +58,8 @@ def supported(body: str, source: str) -> tuple[str, list[str]]:
         head, rest = (line[: mark.end()], line[mark.end() :]) if mark else ("", line)
         kept = rest
         for sentence in _SENTENCE.findall(rest):
-            if sentence.strip() and strays(sentence, given):
+            if sentence.strip() and (strays(sentence, given)
+                                     or advice.unbacked(sentence, backing)):
                 cut.append(sentence.strip())
                 kept = kept.replace(sentence, "", 1)
         lines.append(line if kept == rest else f"{head}{kept.strip()}" if kept.strip() else None)
@@ -126,7 +123,8 @@ def check(cut: list[str], everything: bool) -> Check:
                      "or the key message.")  # fmt: skip
     quoted = "; ".join(f"“{_short(s)}”" for s in cut)
     return Check("supported", "ok", f"Took out {len(cut)} sentence{'s' if len(cut) > 1 else ''}"
-                 f" the model added that neither your draft nor the key message supports: "
+                 f" the model added that neither your draft nor the key message supports, or "
+                 f"that advise what they do not: "
                  f"{quoted}.")  # fmt: skip
 
 

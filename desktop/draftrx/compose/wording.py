@@ -91,3 +91,15 @@ def content_words(text: str) -> set[str]:
         elif low not in STOP and (len(low) > 2 or low.isdigit()):
             found.add(s)
     return found
+
+
+# Words every health post uses ("doctor", "help", "symptoms"): they show neither that a
+# sentence is backed by the draft nor that it strays from it.
+GENERIC = content_words(
+    "help health healthy doctor medicine care seek attention symptom emergency quick talk "
+    "ask get feel sick time day week body life risk advice information general professional "
+    "possible person family friend condition problem issue stay keep good better best right "
+    "well start use try learn understand check avoid safe safety serious concern question "
+    "support common usually often sometimes early soon matter change new visit appointment "
+    "follow plan reader everyone anyone important experience"
+)

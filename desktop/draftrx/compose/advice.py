@@ -1,0 +1,148 @@
+"""Advice the model wrote must be advice the physician gave, the same way round.
+
+The `supported` cut (`grounding`) counts words over everything the model was given, and
+the default 0.5B model recombines those words into advice no one gave: "Remember to take
+your time when waiting for help." (the draft: don't wait), "Learn how to protect your ears
+from loud noise and avoid hearing aids", "If you are a runner, please stop having periods."
+Physician readers flagged such sentences in posts that every check passed, and no pattern
+for one topic catches the next. So a sentence that tells the reader what to do is held to
+one sentence of the draft or the key message, not to the whole bag of words:
+
+- **backed**: in each clause, at least half its content words (of two or more) stand
+  together in one sentence the model was given that tells no patient's story;
+- **the same way round**: each clause but a condition ("if you can't eat"), matched to the
+  given clauses sharing most of its words, is negated as often as they are ("don't stop" =
+  "keep"; "not wait" ≠ "wait"), a belief the draft reports ("people think", "myth")
+  counting as denied.
+
+A sentence that informs rather than advises is left to the other checks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import regex
+
+from draftrx.compose.faithful import REPORTED
+from draftrx.compose.retell import tells_story
+from draftrx.compose.wording import GENERIC, content_words
+
+_SHARE = 0.5  # of a sentence's (or clause's) content words that its backing must share
+_JUDGED = 2  # content words a clause needs before it can lack backing ("Get yours.")
+_VERBS = (
+    "use|take|give|stop|start|avoid|try|drink|eat|apply|put|keep|wait|skip|call|see|go|get|"
+    "clean|wash|rinse|check|ask|talk|let|make|consider|limit|protect|wear|seek|follow|"
+    "switch|continue|visit|schedule|book|bring|tell|rest|sleep|exercise|walk|stay|leave|"
+    "hold|treat|choose|learn|add|cut|reduce|increase|lower|raise|watch|monitor|store|lock|"
+    "share|buy|pick|press|place|lay|turn|cover|ice|soak|massage|squeeze|pop|scratch|rub|"
+    "spray|inject|swallow|chew|induce|throw|force|play|return|quit|double|halve|space|"
+    "delay|ignore|trust|rely|expect|feed|offer|test|measure|drive|run|lift|sit|stand|push|"
+    "pull|bathe|shower|dress|wrap|remove|be"
+)
+# A verb after the first word makes it a noun: "Exercise therapy is", "Rest helps".
+_FINITE = r"(?:is|are|was|were|can|could|will|may|might|helps?|works?|has|have)\b"
+# An imperative at the head of a clause: "Use ...", "Please don't give ...", "then call".
+_IMPERATIVE = regex.compile(
+    rf"(?i)(?:^|[:;,]\s+|\b(?:then|and|or|so)\s+)(?:(?:please|always|never|just|also|"
+    rf"instead,?|don'?t|do\s+not|remember\s+to|make\s+sure\s+(?:to|you)|be\s+sure\s+to|"
+    rf"try\s+to)\s+)*(?:{_VERBS})\b(?!\s+(?:\w+\s+)?{_FINITE})"
+)
+_ADVISES = regex.compile(
+    r"(?i)\b(?:you|we|parents?|patients?|everyone|anyone|people|adults?|kids|children|"
+    r"they)\s+(?:should(?:n'?t)?|must|needs?\s+to|have\s+to|may\s+want\s+to|"
+    r"ought\s+to|(?:don'?t|do\s+not)\s+need\s+to)\b|\byou\s+can\b"
+    r"|\b(?:it'?s|it\s+is)\s+(?:best|important|okay|ok|fine|safe|good|wise|better|"
+    r"essential|crucial)\s+to\b"
+    r"|\b(?:is|are)\s+(?:(?:highly|strongly)\s+)?(?:recommended|advised|encouraged)\b"
+)
+_NEGATION = regex.compile(
+    r"(?i)\b(?:don'?t|do\s+not|never|avoid|not|no|stop|skip|without|shouldn'?t|can'?t|"
+    r"cannot|won'?t|isn'?t|aren'?t|doesn'?t|instead\s+of|rather\s+than|quit|nothing|none|"
+    r"neither|nor)\b"
+)
+_SENTENCE = regex.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_CLAUSE = regex.compile(
+    r"[,;:/()—–]|\s-\s|\b(?:but|then|so|because|while|whereas|unless|instead)\b"
+)
+
+
+# A clause that only adds to the one before it takes that one's polarity: "never give
+# honey, not even on a pacifier", "avoid honey, even on a pacifier".
+_ADDS_TO = regex.compile(
+    r"(?i)^\s*(?:not\s+)?(?:even|especially|including|or|nor|like|such\s+as)\b"
+)
+# A condition says when, not what to do: "If you can't eat, call your team" keeps "eat".
+_CONDITION = regex.compile(r"(?i)^\s*(?:if|when|whenever|unless|once|before|after)\b")
+
+
+class Backing:
+    """The sentences and clauses of what the model was given that advice may stand on."""
+
+    def __init__(self, source: str) -> None:
+        told = [s for s in _SENTENCE.findall(source) if s.strip() and not tells_story(s)]
+        # A belief the draft reports ("People still think X. Please don't.") backs its
+        # words the other way round.
+        self.sentences = [(_words(s), _negated(s) != bool(REPORTED.search(s))) for s in told]
+        self.clauses = [(_words(c), negated != bool(REPORTED.search(s)))
+                        for s in told for c, negated in _clauses(s)]  # fmt: skip
+
+
+def advises(sentence: str) -> bool:
+    """Whether `sentence` tells the reader what to do."""
+    return bool(_IMPERATIVE.search(sentence.strip()) or _ADVISES.search(sentence))
+
+
+def unbacked(sentence: str, backing: Backing) -> bool:
+    """Whether `sentence` advises what no one sentence of the backing advises, clause by
+    clause, or the other way round."""
+    if not advises(sentence):
+        return False
+    return any(not _backed(c, backing)
+               or (not _CONDITION.match(c) and _flipped(c, negated, backing))
+               for c, negated in _clauses(sentence))  # fmt: skip
+
+
+def _clauses(sentence: str) -> list[tuple[str, bool]]:
+    """The sentence's clauses, each with whether it is negated."""
+    out: list[tuple[str, bool]] = []
+    for clause in _CLAUSE.split(sentence):
+        if not clause.strip():
+            continue
+        own = _negated(_ADDS_TO.sub("", clause))
+        adds = bool(out) and bool(_ADDS_TO.match(clause))
+        out.append((clause, out[-1][1] if adds else own))
+    return out
+
+
+def _backed(clause: str, backing: Backing) -> bool:
+    """Whether one given sentence holds at least half the clause's content words."""
+    words = _words(clause)
+    return len(words) < _JUDGED or any(len(words & given) >= _need(words)
+                                       for given, _ in backing.sentences)  # fmt: skip
+
+
+def _flipped(clause: str, negated: bool, backing: Backing) -> bool:
+    """Whether the given clauses that share most of `clause`'s words, else the given
+    sentences that do, all take the other polarity."""
+    words = _words(clause)
+    if not words:
+        return False
+    for given in (backing.clauses, backing.sentences):
+        shared = [(len(words & theirs), polarity) for theirs, polarity in given]
+        best = max((n for n, _ in shared), default=0)
+        if best >= _need(words):
+            return all(polarity != negated for n, polarity in shared if n == best)
+    return False
+
+
+def _negated(text: str) -> bool:
+    return len(_NEGATION.findall(text)) % 2 == 1
+
+
+def _need(words: set[str]) -> int:
+    return max(1, math.ceil(_SHARE * len(words)))
+
+
+def _words(text: str) -> set[str]:
+    return content_words(text) - GENERIC

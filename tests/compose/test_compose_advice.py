@@ -1,0 +1,81 @@
+"""Advice the model wrote is held to one sentence of what it was given, the same way round.
+The unbacked sentences are ones physician readers flagged in dev posts that every other
+check passed; the backed ones are faithful paraphrases that must stay."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from draftrx.compose.advice import Backing, advises, unbacked
+from draftrx.compose.grounding import strays
+from draftrx.compose.plain import spell_out
+from draftrx.compose.wording import content_words
+from draftrx.evals.rewrite import gold_sets, load
+
+LABELS = Path(__file__).parents[1] / "fixtures" / "grounding_labels.jsonl"
+
+HEART = ("Women's heart attacks often come without crushing chest pain. Don't wait to see if "
+         "it passes, and don't drive yourself: call 911.")  # fmt: skip
+HEARING = ("Hearing aids help, even for mild to moderate loss, and they keep people talking "
+           "with their families. Protect your ears from loud noise.")  # fmt: skip
+POISON = ("People still think the first thing to do when a kid swallows something toxic is to "
+          "make them throw up: finger down the throat, salt water, ipecac. Please don't. Salt "
+          "water can cause dangerous sodium levels. Call Poison Control instead.")  # fmt: skip
+MARATHON = ("He drank a full bottle at every water station plus 2 liters before the start. "
+            "Drink to thirst on race day.")  # fmt: skip
+HONEY = "Never give honey to babies under 12 months, not even a little on a pacifier."
+INHALER = "Don't stop your controller inhaler when you feel well; it keeps the swelling down."
+
+
+@pytest.mark.parametrize(("source", "sentence"), [
+    (HEART, "Remember to take your time when waiting for help."),  # the draft: don't wait
+    (HEARING, "Learn how to protect your ears from loud noise and avoid hearing aids."),
+    (POISON, "Please use salt water to make kids throw up at home instead of ipecac."),
+    (MARATHON, "Drink a full bottle at every water station plus 2 liters before the start."),
+    (MARATHON, "If you are a runner, please stop having periods."),
+    (INHALER, "Stop your controller inhaler once you feel well."),
+    (HONEY, "Give babies a little honey on a pacifier."),
+])  # fmt: skip
+def test_advice_no_sentence_gives_or_given_the_other_way_round_is_unbacked(
+    source: str, sentence: str
+) -> None:
+    assert advises(sentence)
+    assert unbacked(sentence, Backing(source))
+
+
+@pytest.mark.parametrize(("source", "sentence"), [
+    (HEART, "Don't wait for it to pass: call 911."),
+    (HEARING, "Protect your ears from loud noise, and consider hearing aids even for mild loss."),
+    (POISON, "Don't make a child throw up; call Poison Control."),
+    (MARATHON, "On race day, drink when you are thirsty."),
+    (HONEY, "Avoid honey for babies under 12 months, even on a pacifier."),
+    (INHALER, "Keep using your controller inhaler even when you feel well."),
+    (HEART, "Get yours checked."),  # too few words to judge: the other checks' business
+])  # fmt: skip
+def test_a_faithful_paraphrase_is_backed(source: str, sentence: str) -> None:
+    assert not unbacked(sentence, Backing(source))
+
+
+def test_only_advice_is_judged() -> None:
+    """A sentence that informs is left to the other checks, even one the draft never says."""
+    sentence = "Hearing aids are now sold over the counter in many countries."
+    assert not advises(sentence)
+    assert not unbacked(sentence, Backing(HEARING))
+
+
+def test_on_sentences_labelled_blind_advice_takes_out_nothing_supported() -> None:
+    """The 120 sentences a reader labelled from their drafts alone (`test_compose_grounding`):
+    of those the word count keeps, the advice rule takes out none labelled supported (S),
+    and at least the runner's "please stop having periods" (W)."""
+    drafts = {c.id: c.draft for c in load(gold_sets()[0])}
+    rows = [json.loads(line) for line in LABELS.read_text().splitlines()]
+    extra = []
+    for row in rows:
+        source = f"{spell_out(drafts[row['draft_id']])}\n{row['key_message']}"
+        if not strays(row["sentence"], content_words(source)) and unbacked(
+            row["sentence"], Backing(source)
+        ):
+            extra.append(row)
+    assert not [r for r in extra if r["label"] == "S"]
+    assert any("stop having periods" in r["sentence"] for r in extra)
