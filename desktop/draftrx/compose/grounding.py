@@ -9,14 +9,15 @@ to what it was given: the draft (shorthand spelled out) and the key message. A s
 most of whose content words appear in neither says something the physician did not, and
 it goes; the check says which went. Words every health post uses ("doctor", "help",
 "symptoms") prove nothing either way and are left out of the count. Advice is held closer
-still: to one sentence the model was given, the same way round (`advice`).
+still, to one sentence the model was given, the same way round; and no sentence may tell
+as fact a myth the draft reports (`backing`).
 """
 
 from __future__ import annotations
 
 import regex
 
-from draftrx.compose import advice
+from draftrx.compose import backing as backed
 from draftrx.compose.checks import Check
 from draftrx.compose.wording import GENERIC, content_words
 
@@ -42,12 +43,12 @@ def strays(sentence: str, given: set[str]) -> bool:
 
 
 def supported(body: str, source: str) -> tuple[str, list[str]]:
-    """`body` without the sentences that stray from `source` or advise what no sentence of
-    it advises (`advice`), and those sentences. What they leave empty goes with them: a
-    list item's number, a label ("Tips:") or a heading ("Why It's Important") with nothing
-    left under it. Hashtags stay."""
+    """`body` without the sentences that stray from `source`, advise what no sentence of it
+    advises or tell a myth it reports as fact (`backing`), and those sentences. What they
+    leave empty goes with them: a list item's number, a label ("Tips:") or a heading ("Why
+    It's Important") with nothing left under it. Hashtags stay."""
     given = content_words(source)
-    backing = advice.Backing(source)
+    backing = backed.Backing(source)
     cut: list[str] = []
     lines: list[str | None] = []  # None: a line that went
     for line in body.split("\n"):
@@ -59,7 +60,7 @@ def supported(body: str, source: str) -> tuple[str, list[str]]:
         kept = rest
         for sentence in _SENTENCE.findall(rest):
             if sentence.strip() and (strays(sentence, given)
-                                     or advice.unbacked(sentence, backing)):
+                                     or backed.unfounded(sentence, backing)):
                 cut.append(sentence.strip())
                 kept = kept.replace(sentence, "", 1)
         lines.append(line if kept == rest else f"{head}{kept.strip()}" if kept.strip() else None)
@@ -124,7 +125,7 @@ def check(cut: list[str], everything: bool) -> Check:
     quoted = "; ".join(f"“{_short(s)}”" for s in cut)
     return Check("supported", "ok", f"Took out {len(cut)} sentence{'s' if len(cut) > 1 else ''}"
                  f" the model added that neither your draft nor the key message supports, or "
-                 f"that advise what they do not: "
+                 f"that advise what they do not or tell a myth as fact: "
                  f"{quoted}.")  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Advice the model wrote must be advice the physician gave, the same way round.
+"""What the model wrote must stand on what the physician said: advice the same way round,
+and no myth the draft reports told as fact.
 
 The `supported` cut (`grounding`) counts words over everything the model was given, and
 the default 0.5B model recombines those words into advice no one gave: "Remember to take
@@ -15,7 +16,12 @@ one sentence of the draft or the key message, not to the whole bag of words:
   "keep"; "not wait" ≠ "wait"), a belief the draft reports ("people think", "myth")
   counting as denied.
 
-A sentence that informs rather than advises is left to the other checks.
+A sentence that informs is held only to the myths the draft reports: a clause whose
+closest given clause is the myth, said the same way round ("Melatonin is a natural
+hormone, and it's not harmful to kids.", "Aspirin is a crucial part of preventing heart
+attacks" in a post against daily aspirin for everyone). Other claims are left to the
+other checks: held to the draft's clauses the same way round, as advice is, a third of
+the sentences cut from dev posts were sound.
 """
 
 from __future__ import annotations
@@ -86,6 +92,8 @@ class Backing:
         self.sentences = [(_words(s), _negated(s) != bool(REPORTED.search(s))) for s in told]
         self.clauses = [(_words(c), negated != bool(REPORTED.search(s)))
                         for s in told for c, negated in _clauses(s)]  # fmt: skip
+        self.myths = [(_words(c), negated) for s in told if REPORTED.search(s)
+                      for c, negated in _clauses(s)]  # fmt: skip
 
 
 def advises(sentence: str) -> bool:
@@ -93,11 +101,11 @@ def advises(sentence: str) -> bool:
     return bool(_IMPERATIVE.search(sentence.strip()) or _ADVISES.search(sentence))
 
 
-def unbacked(sentence: str, backing: Backing) -> bool:
+def unfounded(sentence: str, backing: Backing) -> bool:
     """Whether `sentence` advises what no one sentence of the backing advises, clause by
-    clause, or the other way round."""
+    clause, or the other way round; or, advising nothing, tells a myth it reports as fact."""
     if not advises(sentence):
-        return False
+        return any(_repeats_myth(c, negated, backing) for c, negated in _clauses(sentence))
     return any(not _backed(c, backing)
                or (not _CONDITION.match(c) and _flipped(c, negated, backing))
                for c, negated in _clauses(sentence))  # fmt: skip
@@ -138,6 +146,18 @@ def _flipped(clause: str, negated: bool, backing: Backing) -> bool:
 
 def _negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
+
+
+def _repeats_myth(clause: str, negated: bool, backing: Backing) -> bool:
+    """Whether the given clauses closest to `clause` include a myth the draft reports,
+    said the same way round."""
+    words = _words(clause)
+    if len(words) < _JUDGED:
+        return False
+    best = max((len(words & given) for given, _ in backing.clauses), default=0)
+    return best >= _need(words) and any(
+        len(words & myth) == best and said == negated for myth, said in backing.myths
+    )
 
 
 def _need(words: set[str]) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from draftrx.compose.advice import Backing, advises, unbacked
+from draftrx.compose.backing import Backing, advises, unfounded
 from draftrx.compose.grounding import strays
 from draftrx.compose.plain import spell_out
 from draftrx.compose.wording import content_words
@@ -37,11 +37,11 @@ INHALER = "Don't stop your controller inhaler when you feel well; it keeps the s
     (INHALER, "Stop your controller inhaler once you feel well."),
     (HONEY, "Give babies a little honey on a pacifier."),
 ])  # fmt: skip
-def test_advice_no_sentence_gives_or_given_the_other_way_round_is_unbacked(
+def test_advice_no_sentence_gives_or_given_the_other_way_round_is_unfounded(
     source: str, sentence: str
 ) -> None:
     assert advises(sentence)
-    assert unbacked(sentence, Backing(source))
+    assert unfounded(sentence, Backing(source))
 
 
 @pytest.mark.parametrize(("source", "sentence"), [
@@ -54,14 +54,38 @@ def test_advice_no_sentence_gives_or_given_the_other_way_round_is_unbacked(
     (HEART, "Get yours checked."),  # too few words to judge: the other checks' business
 ])  # fmt: skip
 def test_a_faithful_paraphrase_is_backed(source: str, sentence: str) -> None:
-    assert not unbacked(sentence, Backing(source))
+    assert not unfounded(sentence, Backing(source))
 
 
-def test_only_advice_is_judged() -> None:
-    """A sentence that informs is left to the other checks, even one the draft never says."""
-    sentence = "Hearing aids are now sold over the counter in many countries."
+MELATONIN = ("Myth post: 'melatonin gummies are natural so they're harmless, give as many as "
+             "you want to get kids to sleep.' Reality: it's a hormone; actual content varies a "
+             "lot vs label. Store like medicine, out of reach.")  # fmt: skip
+ASPIRIN = ("Myth I hear constantly in clinic: 'Everyone over 50 should take a baby aspirin a "
+           "day to prevent heart attacks.' Not anymore. Bleeding risk offsets the modest "
+           "benefit. Don't start, or stop, aspirin without talking to your clinician.")  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "sentence"), [
+    (MELATONIN, "Melatonin gummies are natural, so they are harmless for kids."),
+    (ASPIRIN, "A baby aspirin a day prevents heart attacks for everyone over 50."),
+])  # fmt: skip
+def test_a_claim_that_tells_the_reported_myth_as_fact_is_unfounded(
+    source: str, sentence: str
+) -> None:
     assert not advises(sentence)
-    assert not unbacked(sentence, Backing(HEARING))
+    assert unfounded(sentence, Backing(source))
+
+
+@pytest.mark.parametrize(("source", "sentence"), [
+    (MELATONIN, "Melatonin gummies are not harmless just because they are natural."),
+    (ASPIRIN, "A daily baby aspirin is no longer advised for everyone over 50."),
+    (HEARING, "Hearing aids are now sold over the counter in many countries."),  # no myth
+])  # fmt: skip
+def test_a_claim_that_denies_the_myth_or_names_none_is_left_to_the_other_checks(
+    source: str, sentence: str
+) -> None:
+    assert not advises(sentence)
+    assert not unfounded(sentence, Backing(source))
 
 
 def test_on_sentences_labelled_blind_advice_takes_out_nothing_supported() -> None:
@@ -73,7 +97,7 @@ def test_on_sentences_labelled_blind_advice_takes_out_nothing_supported() -> Non
     extra = []
     for row in rows:
         source = f"{spell_out(drafts[row['draft_id']])}\n{row['key_message']}"
-        if not strays(row["sentence"], content_words(source)) and unbacked(
+        if not strays(row["sentence"], content_words(source)) and unfounded(
             row["sentence"], Backing(source)
         ):
             extra.append(row)
