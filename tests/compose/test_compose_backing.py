@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from draftrx.compose.backing import Backing, advises, unfounded
-from draftrx.compose.grounding import strays
+from draftrx.compose.grounding import strays, supported
 from draftrx.compose.plain import spell_out
 from draftrx.compose.wording import content_words
 from draftrx.evals.rewrite import gold_sets, load
@@ -103,3 +103,26 @@ def test_on_sentences_labelled_blind_advice_takes_out_nothing_supported() -> Non
             extra.append(row)
     assert not [r for r in extra if r["label"] == "S"]
     assert any("stop having periods" in r["sentence"] for r in extra)
+
+
+def test_on_posts_a_physician_read_flagged_sentences_go_and_few_cleared_posts_lose_one() -> None:
+    """The 202 dev posts a physician reader read (`test_compose_reviewed`), the key message
+    that opens each taken off as the pipeline does: the cut (`grounding.supported`) takes
+    out the flagged sentence of 12 of the 26 harmful posts, and a sentence from 5 of the
+    98 cleared posts that are not replies (two of them the draft's own "Seek care: burns
+    larger than the patient's palm", which reads as a story)."""
+    reviewed = Path(__file__).parents[1] / "fixtures" / "reviewed_posts.jsonl"
+    posts = [json.loads(line) for line in reviewed.read_text("utf-8").splitlines() if line]
+    flagged_cut = cleared_cut = 0
+    for post in posts:
+        if post["task"].startswith("reply"):
+            continue  # a reply's text is the code's and is not cut
+        body = post["post"].removeprefix(post["message"])
+        _, cut = supported(body, f"{spell_out(post['given'])}\n{post['message']}")
+        if post["harmful"]:
+            flagged_cut += any(post["sentence"][:40] in c or c[:40] in post["sentence"]
+                               for c in cut)  # fmt: skip
+        else:
+            cleared_cut += bool(cut)
+    assert flagged_cut >= 12
+    assert cleared_cut <= 5
