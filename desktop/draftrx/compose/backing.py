@@ -20,8 +20,8 @@ A sentence that informs is held only to the myths the draft reports: a clause wh
 closest given clause is the myth, said the same way round ("Melatonin is a natural
 hormone, and it's not harmful to kids.", "Aspirin is a crucial part of preventing heart
 attacks" in a post against daily aspirin for everyone). Other claims are left to the
-other checks: held to the draft's clauses the same way round, as advice is, a third of
-the sentences cut from dev posts were sound.
+other checks: held to the draft's clauses the same way round, as advice is, about as many
+of the sentences cut from read dev posts were sound as were flagged.
 """
 
 from __future__ import annotations
@@ -71,8 +71,6 @@ _SENTENCE = regex.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 _CLAUSE = regex.compile(
     r"[,;:/()—–]|\s-\s|\b(?:but|then|so|because|while|whereas|unless|instead)\b"
 )
-
-
 # A clause that only adds to the one before it takes that one's polarity: "never give
 # honey, not even on a pacifier", "avoid honey, even on a pacifier".
 _ADDS_TO = regex.compile(
@@ -86,13 +84,14 @@ class Backing:
     """The sentences and clauses of what the model was given that advice may stand on."""
 
     def __init__(self, source: str) -> None:
-        told = [s for s in _SENTENCE.findall(source) if s.strip() and not tells_story(s)]
         # A belief the draft reports ("People still think X. Please don't.") backs its
         # words the other way round.
-        self.sentences = [(_words(s), _negated(s) != bool(REPORTED.search(s))) for s in told]
-        self.clauses = [(_words(c), negated != bool(REPORTED.search(s)))
-                        for s in told for c, negated in _clauses(s)]  # fmt: skip
-        self.myths = [(_words(c), negated) for s in told if REPORTED.search(s)
+        told = [(s, bool(REPORTED.search(s))) for s in _SENTENCE.findall(source)
+                if s.strip() and not tells_story(s)]  # fmt: skip
+        self.sentences = [(_words(s), _negated(s) != myth) for s, myth in told]
+        self.clauses = [(_words(c), negated != myth)
+                        for s, myth in told for c, negated in _clauses(s)]  # fmt: skip
+        self.myths = [(_words(c), negated) for s, myth in told if myth
                       for c, negated in _clauses(s)]  # fmt: skip
 
 
