@@ -380,6 +380,21 @@ def test_a_paragraph_said_twice_or_about_the_prompt_is_taken_out(scanner) -> Non
     assert "Flu shots matter, and here is why." in li.text  # more than the opening: kept
 
 
+def test_a_paragraph_said_again_once_the_cut_is_done_or_cut_short_goes(scanner) -> None:
+    """Seen in eval-rewrite: a statin post that said one paragraph three times and started
+    it a fourth. The copies differed by a sentence the `supported` cut took out, and the
+    last stopped where the model ran out of tokens."""
+    said = "They protect you and the people around you, every single flu season of the year."
+    text = (f"{said}\n\n{said} Join our community of wellness enthusiasts today!\n\n"
+            "They protect you and the people around you, every single")  # fmt: skip
+    _, (li,) = run(Scripted(text), scanner, platforms=(PLATFORMS["linkedin"],),
+                   supports=f"Flu shots: {said}")  # fmt: skip
+    assert li.text.count("They protect you") == 1 and "community" not in li.text
+    short = "Flu shots matter.\n\nThey protect you.\n\nThey protect"
+    _, (li,) = run(Scripted(short), scanner, platforms=(PLATFORMS["linkedin"],))
+    assert "They protect you." in li.text  # a short start is no repeat on its own
+
+
 def test_a_post_label_is_taken_off_and_a_post_about_posts_is_not(scanner) -> None:
     """Seen in eval-rewrite: "Educational Post: Knee Osteoarthritis" heading a LinkedIn post,
     and "Educational Post:" again halfway down an X thread."""

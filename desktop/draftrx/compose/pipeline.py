@@ -667,7 +667,7 @@ class Composer:
             kept, w.cut = grounding.supported(body, source)
             w.all_cut = bool(w.cut) and not kept.strip() and not opening
             if not w.all_cut:
-                body = kept
+                body = _without_repeats(kept, opening)  # the cut can leave two the same
         return "\n\n".join(t for t in (opening, body) if t)
 
     def _clean(
@@ -846,17 +846,26 @@ def _without_repeats(body: str, opening: str) -> str:
     """The body without a paragraph it already said, the opening's included, and without
     a sentence about the prompt ("No warning signs needed for this key message."). The
     default model restated its opening under a label ("When you: ...") and the physician
-    would have had to delete it by hand."""
+    would have had to delete it by hand. A paragraph that starts one already said and
+    stops short, where the model ran out of tokens saying it again, is said again too."""
     seen = {_plain_words(_PARAGRAPH_LABEL.sub("", opening))} - {""}
     kept = []
     for paragraph in regex.split(r"\n\s*\n", body):
         paragraph = _META.sub("", paragraph).strip()
         words = _plain_words(_PARAGRAPH_LABEL.sub("", paragraph))
-        if words and words in seen:
+        if words and (words in seen or _cut_short(words, seen)):
             continue
         seen.add(words)
         kept.append(paragraph)
     return "\n\n".join(p for p in kept if p)
+
+
+_CUT_SHORT_WORDS = 8  # a shorter start ("Call 911 right away") is no repeat on its own
+
+
+def _cut_short(words: str, seen: set[str]) -> bool:
+    """Whether `words` is the start of a paragraph already said, long enough to tell."""
+    return len(words.split()) >= _CUT_SHORT_WORDS and any(s.startswith(words) for s in seen)
 
 
 def _plain_words(text: str) -> str:
