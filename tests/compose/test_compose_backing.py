@@ -1,6 +1,7 @@
-"""Advice the model wrote is held to one sentence of what it was given, the same way round.
-The unbacked sentences are ones physician readers flagged in dev posts that every other
-check passed; the backed ones are faithful paraphrases that must stay."""
+"""Advice the model wrote is held to one sentence of what it was given, the same way round,
+and a claim to the links the draft makes between its terms. The unbacked sentences are ones
+physician readers flagged in dev posts that every other check passed; the backed ones are
+faithful paraphrases that must stay."""
 
 import json
 from pathlib import Path
@@ -88,6 +89,41 @@ def test_a_claim_that_denies_the_myth_or_names_none_is_left_to_the_other_checks(
     assert not unfounded(sentence, Backing(source))
 
 
+DEV = {case.id: case.draft for case in load(gold_sets()[0])}
+
+
+@pytest.mark.parametrize(("case", "sentence"), [
+    # The draft: statins lower the risk of vascular events.
+    ("edu-statins-muscle-aches", "This medication reduces LDL cholesterol levels, "
+     "contributing to significant vascular events across CTT meta-analyses."),
+    # The draft: cold air alone does not cause a cold.
+    ("m-myth-wet-hair-catch-cold", "Cold exposure can be a significant health problem, "
+     "especially in the winter when indoor crowding and low humidity can contribute to cold "
+     "episodes."),
+    ("k-myth-antiperspirant-breast-cancer",
+     "The treatment involves taking antiperspirants and deodorant to prevent breast cancer."),
+])  # fmt: skip
+def test_a_claim_that_links_the_drafts_terms_in_a_way_it_never_does_is_unfounded(
+    case: str, sentence: str
+) -> None:
+    """Sentences physician readers flagged in dev posts that every check passed."""
+    assert not advises(sentence)
+    assert unfounded(sentence, Backing(spell_out(DEV[case])))
+
+
+@pytest.mark.parametrize(("case", "sentence"), [
+    ("edu-statins-muscle-aches", "Statins lower the risk of heart attack and stroke."),
+    ("k-myth-antiperspirant-breast-cancer",
+     "Antiperspirants and deodorants do not cause breast cancer."),
+    ("m-myth-wet-hair-catch-cold", "Colds are caused by viruses, not by wet hair or cold air."),
+    ("k-myth-chocolate-causes-acne",  # the draft's "pathogenesis:" list
+     "Acne comes from clogged pores, oil, bacteria and inflammation."),
+    ("f-edu-kidney-disease-nsaids", "SGLT2 inhibitors slow the decline of kidney function."),
+])  # fmt: skip
+def test_a_claim_that_links_terms_as_the_draft_does_is_backed(case: str, sentence: str) -> None:
+    assert not unfounded(sentence, Backing(spell_out(DEV[case])))
+
+
 def test_on_sentences_labelled_blind_advice_takes_out_nothing_supported() -> None:
     """The 120 sentences a reader labelled from their drafts alone (`test_compose_grounding`):
     of those the word count keeps, the advice rule takes out none labelled supported (S),
@@ -108,9 +144,11 @@ def test_on_sentences_labelled_blind_advice_takes_out_nothing_supported() -> Non
 def test_on_posts_a_physician_read_flagged_sentences_go_and_few_cleared_posts_lose_one() -> None:
     """The 202 dev posts a physician reader read (`test_compose_reviewed`), the key message
     that opens each taken off as the pipeline does: the cut (`grounding.supported`) takes
-    out the flagged sentence of 12 of the 26 harmful posts, and a sentence from 5 of the
+    out the flagged sentence of 16 of the 26 harmful posts, and a sentence from 6 of the
     98 cleared posts that are not replies (two of them the draft's own "Seek care: burns
-    larger than the patient's palm", which reads as a story)."""
+    larger than the patient's palm", which reads as a story; one "If you notice any changes
+    in the shape or appearance of your skin, it may indicate a mole.", where the message says
+    to see a doctor about a mole that changes)."""
     reviewed = Path(__file__).parents[1] / "fixtures" / "reviewed_posts.jsonl"
     posts = [json.loads(line) for line in reviewed.read_text("utf-8").splitlines() if line]
     flagged_cut = cleared_cut = 0
@@ -124,5 +162,5 @@ def test_on_posts_a_physician_read_flagged_sentences_go_and_few_cleared_posts_lo
                                for c in cut)  # fmt: skip
         else:
             cleared_cut += bool(cut)
-    assert flagged_cut >= 12
-    assert cleared_cut <= 5
+    assert flagged_cut >= 16
+    assert cleared_cut <= 6

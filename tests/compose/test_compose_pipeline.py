@@ -328,7 +328,7 @@ def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) 
 
     def batch(messages, params):
         prompts.append(len(messages))
-        yield SequenceEvent(0, TextPiece("Flu shots protect you and others."))
+        yield SequenceEvent(0, TextPiece("Flu shots matter for you and others."))
         yield SequenceEvent(0, StreamStats(10, 0, 10, 0.1, 5, 30.0, 0.3, "eos"))
         for _ in range(50):
             if 1 in cancelled:
@@ -343,7 +343,7 @@ def test_best_of_n_stops_a_candidate_that_runs_far_past_a_finished_one(scanner) 
     (variant,) = [e.variant for e in composer.compose(request, PARAMS)
                   if isinstance(e, VariantDone)]  # fmt: skip
     assert prompts == [2] and cancelled[:1] == [1]
-    assert variant.posts[0].startswith("Flu shots matter.\n\nFlu shots protect you")
+    assert variant.posts[0].startswith("Flu shots matter.\n\nFlu shots matter for you")
     assert variant.others == []
 
 

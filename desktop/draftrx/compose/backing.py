@@ -16,12 +16,16 @@ one sentence of the draft or the key message, not to the whole bag of words:
   "keep"; "not wait" ≠ "wait"), a belief the draft reports ("people think", "myth")
   counting as denied.
 
-A sentence that informs is held only to the myths the draft reports: a clause whose
-closest given clause is the myth, said the same way round ("Melatonin is a natural
-hormone, and it's not harmful to kids.", "Aspirin is a crucial part of preventing heart
-attacks" in a post against daily aspirin for everyone). Other claims are left to the
-other checks: held to the draft's clauses the same way round, as advice is, about as many
-of the sentences cut from read dev posts were sound as were flagged.
+A sentence that informs is held to the myths the draft reports: a clause whose closest
+given clause is the myth, said the same way round ("Melatonin is a natural hormone, and
+it's not harmful to kids.", "Aspirin is a crucial part of preventing heart attacks" in a
+post against daily aspirin for everyone). And a clause that links its terms (causes,
+prevents or lowers, raises, treats) must find that kind of link in a given sentence that
+holds its terms: "This medication reduces LDL cholesterol levels, contributing to
+significant vascular events" (the draft: statins lower the risk of them), "The treatment
+involves taking antiperspirants and deodorant to prevent breast cancer". Held to the
+draft's clauses the same way round, as advice is, about as many of the claims cut from
+read dev posts were sound as were flagged, so other claims are left to the other checks.
 """
 
 from __future__ import annotations
@@ -67,7 +71,9 @@ _NEGATION = regex.compile(
     r"cannot|won'?t|isn'?t|aren'?t|doesn'?t|instead\s+of|rather\s+than|quit|nothing|none|"
     r"neither|nor)\b"
 )
-_SENTENCE = regex.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+# A full stop ends a given sentence only before a capital, a figure or a quote, so "C.
+# acnes" and "e.g. fryer oil" stay in theirs.
+_SENTENCE_END = regex.compile(r"(?<=[.!?][\"'”’)\]]*)\s+(?=[\p{Lu}\d\"“'‘(])|\n+")
 _CLAUSE = regex.compile(
     r"[,;:/()—–]|\s-\s|\b(?:but|then|so|because|while|whereas|unless|instead)\b"
 )
@@ -78,6 +84,23 @@ _ADDS_TO = regex.compile(
 )
 # A condition says when, not what to do: "If you can't eat, call your team" keeps "eat".
 _CONDITION = regex.compile(r"(?i)^\s*(?:if|when|whenever|unless|once|before|after)\b")
+# The kinds of link a claim makes between its terms, each with the words that say it. To
+# lower a risk is to prevent; "=" and "->" are how a physician's note writes "means" and
+# "leads to".
+_LINKS = {
+    "causes": r"caus\w*|lead(?:s|ing)?\s+to|led\s+to|result\w*\s+in|trigger\w*|contribut\w*|"
+    r"responsible|characteri[sz]ed|marked\s+by|defin\w*|means?|signs?|indicat\w*|"
+    r"pathogen\w*|pathophysiolog\w*|a?etiolog\w*|mechanism\w*|risk\s+factors?|"
+    r"aris\w*\s+from|stem\w*\s+from|comes?\s+from|due\s+to|because|link\w*|associat\w*|"
+    r"makes?|made|=|->|→|=>",
+    "lowers": r"decreas\w*|reduc\w*|lower(?:s|ed|ing)|drop\w*|declin\w*|slow(?:s|ed|ing)|"
+    r"prevent\w*|protect\w*|guard\w*|avoid\w*|↓",
+    "raises": r"increas\w*|rais\w*|elevat\w*|boost\w*|worsen\w*|ris(?:e|es|ing)|rose|↑",
+    "treats": r"treat\w*|cur(?:e|es|ed|ing)|heal\w*|fix\w*|reliev\w*|manag\w*|therap\w*|"
+    r"remed\w*",
+}
+_LINK = {kind: regex.compile(rf"(?i)(?<!\w)(?:{words})(?!\w)") for kind, words in _LINKS.items()}
+_LIST_MARK = regex.compile(r"^[\s*•\p{Pd}\d.)]+")
 
 
 class Backing:
@@ -86,13 +109,14 @@ class Backing:
     def __init__(self, source: str) -> None:
         # A belief the draft reports ("People still think X. Please don't.") backs its
         # words the other way round.
-        told = [(s, bool(REPORTED.search(s))) for s in _SENTENCE.findall(source)
+        told = [(s, bool(REPORTED.search(s))) for s in _SENTENCE_END.split(source)
                 if s.strip() and not tells_story(s)]  # fmt: skip
         self.sentences = [(_words(s), _negated(s) != myth) for s, myth in told]
         self.clauses = [(_words(c), negated != myth)
                         for s, myth in told for c, negated in _clauses(s)]  # fmt: skip
         self.myths = [(_words(c), negated) for s, myth in told if myth
                       for c, negated in _clauses(s)]  # fmt: skip
+        self.links = [(_words(s), _links(s)) for s, _ in told]
 
 
 def advises(sentence: str) -> bool:
@@ -103,8 +127,9 @@ def advises(sentence: str) -> bool:
 def unfounded(sentence: str, backing: Backing) -> bool:
     """Whether `sentence` advises what no one sentence of the backing advises, clause by
     clause, or the other way round; or, advising nothing, tells a myth it reports as fact."""
-    if not advises(sentence):
-        return any(_repeats_myth(c, negated, backing) for c, negated in _clauses(sentence))
+    if not advises(_LIST_MARK.sub("", sentence)):
+        return any(_repeats_myth(c, negated, backing) or _unlinked(c, backing)
+                   for c, negated in _clauses(sentence))  # fmt: skip
     return any(not _backed(c, backing)
                or (not _CONDITION.match(c) and _flipped(c, negated, backing))
                for c, negated in _clauses(sentence))  # fmt: skip
@@ -157,6 +182,21 @@ def _repeats_myth(clause: str, negated: bool, backing: Backing) -> bool:
     return best >= _need(words) and any(
         len(words & myth) == best and said == negated for myth, said in backing.myths
     )
+
+
+def _unlinked(clause: str, backing: Backing) -> bool:
+    """Whether `clause` links its terms in a way no given sentence holding them does.
+    Terms no given sentence holds are left to the word count (`grounding.strays`)."""
+    kinds = _links(clause)
+    words = {w for w in _words(clause) if not any(p.fullmatch(w) for p in _LINK.values())}
+    if not kinds or len(words) < _JUDGED:
+        return False
+    near = [theirs for given, theirs in backing.links if len(words & given) >= _need(words)]
+    return bool(near) and not any(kinds & theirs for theirs in near)
+
+
+def _links(text: str) -> set[str]:
+    return {kind for kind, pattern in _LINK.items() if pattern.search(text)}
 
 
 def _need(words: set[str]) -> int:
