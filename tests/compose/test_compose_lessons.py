@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from draftrx import paths
 from draftrx.compose import faithful, lessons, message
 from draftrx.compose.readability import grade
 from draftrx.engine.events import GenerationParams, StreamStats, TextPiece
+from draftrx.evals.rewrite import gold_sets, load
 
 SHIPPED = lessons.library(paths.resource_dir("prompts"))
 EXAMPLES = [(lesson.id, example) for lesson in SHIPPED for example in lesson.examples]
@@ -77,8 +79,61 @@ def test_a_bad_library_is_refused_by_entry_and_a_missing_one_is_empty(tmp_path: 
     )
     with pytest.raises(ValueError, match="empty-group"):
         lessons.library(tmp_path)
+    (tmp_path / "lessons.toml").write_text(
+        '[[lesson]]\nid = "short-lay"\ntopic = "x"\nall = [["a"], ["b"]]\nlay = [["c"]]\n'
+        'message = "Hi."\n',
+        "utf-8",
+    )
+    with pytest.raises(ValueError, match="short-lay"):
+        lessons.library(tmp_path)
     (tmp_path / "lessons.toml").unlink()
     assert lessons.library(tmp_path) == ()
+
+
+LAY = Path(__file__).parents[1] / "fixtures" / "lay_messages.jsonl"
+
+
+def test_lay_messages_written_blind_get_their_topics_lesson_far_more_often() -> None:
+    """418 comments and direct messages, two per entry, that helpers wrote in everyday words
+    from the entries' topics alone, while other helpers, who never saw them, wrote the lay
+    patterns. With the lay patterns 296 match their own entry (198 without), and `confident`
+    gives a reply 195 of them against 17 other entries' lessons, most a near topic (a
+    stroke's for a mini-stroke)."""
+    rows = [json.loads(line) for line in LAY.read_text("utf-8").splitlines() if line]
+    assert len(rows) == 418
+    folder = paths.resource_dir("prompts")
+    own = {lay: 0 for lay in (False, True)}
+    right = wrong = 0
+    for row in rows:
+        for lay in own:
+            found = lessons.matching(row["text"], folder, lay=lay)
+            own[lay] += found is not None and found.id == row["topic"]
+        given = lessons.confident(row["text"], folder)
+        right += given is not None and given.id == row["topic"]
+        wrong += given is not None and given.id != row["topic"]
+    assert own == {False: 198, True: 296}
+    assert (right, wrong) == (195, 17)
+
+
+def test_a_reply_to_a_comment_in_everyday_words_carries_its_topics_lesson() -> None:
+    comment = ("my friend fell off a trampoline and landed on his neck, now his arms are "
+               "tingling. should we help him get up and walk it off??")  # fmt: skip
+    folder = paths.resource_dir("prompts")
+    assert lessons.matching(comment, folder) is None  # no clinical word in it
+    lesson = lessons.confident(comment, folder)
+    assert lesson is not None and lesson.id == "spinal-injury"
+    assert lesson.message in message.for_reply("reply-comment", comment, folder).text
+
+
+def test_lay_patterns_are_for_the_publics_words_never_a_physicians_draft() -> None:
+    """The marathon runner had "drunk a full bottle at every water station": read with the
+    lay patterns, the case is about alcohol."""
+    draft = {case.id: case.draft for case in load(gold_sets()[0])}["g-lesson-marathon-low-sodium"]
+    folder = paths.resource_dir("prompts")
+    lay = lessons.matching(draft, folder, lay=True)
+    assert lay is not None and lay.id == "alcohol"
+    found = lessons.matching(draft, folder)
+    assert found is None or found.id != "alcohol"
 
 
 def _scripted(reply: str):

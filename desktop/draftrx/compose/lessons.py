@@ -10,6 +10,12 @@ one (a TIA's message beats a stroke's), and the one sharing most words with the 
 The window and the command line say the message is the library's, for the physician to
 check. The library was written for DraftRx from public guidance (CDC, AAP, NHS, AHA), not
 from the evaluation's drafts.
+
+A comment or a direct message tells the same topic in everyday words ("his smile looked
+crooked and he was slurring", "my 5 week old feels hot"), so each group also has lay
+patterns (`lay`), written apart from the lay messages they were measured on, that only a
+member of the public's text is matched with: on physicians' drafts they read a marathon
+runner's water as alcohol.
 """
 
 from __future__ import annotations
@@ -34,25 +40,29 @@ class Lesson:
     groups: tuple[tuple[regex.Pattern[str], ...], ...]  # every group must match, any pattern in it
     message: str
     examples: tuple[str, ...]
+    lay: tuple[tuple[regex.Pattern[str], ...], ...] = ()  # added to the groups, for the public
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(content_words(" ".join((self.topic, self.message, *self.examples))))
 
-    def hits(self, text: str) -> int:
-        """How often the draft mentions the entry's patterns; 0 unless every group matches."""
-        counts = [sum(len(p.findall(text)) for p in group) for group in self.groups]
+    def hits(self, text: str, lay: bool = False) -> int:
+        """How often the text mentions the entry's patterns (and its lay ones, for a member
+        of the public's text); 0 unless every group matches."""
+        lay_groups = self.lay if lay and self.lay else ((),) * len(self.groups)
+        counts = [sum(len(p.findall(text)) for p in (*group, *extra))
+                  for group, extra in zip(self.groups, lay_groups, strict=True)]  # fmt: skip
         return sum(counts) if all(counts) else 0
 
 
-def matching(text: str, folder: Path | None = None) -> Lesson | None:
+def matching(text: str, folder: Path | None = None, lay: bool = False) -> Lesson | None:
     """The library's lesson for `text`: of the entries it matches (every group), leaving
     out one broader than another matched (a stroke's, when a TIA's matches too), the one
     that shares most with the draft: its patterns' hits and the content words of its
     topic, message and examples. A case booked as a panic attack that was a clot mentions
     anxiety more often than the clot, but far fewer of the clot's words."""
     lessons = library(folder)
-    hits = {lesson.id: n for lesson in lessons if (n := lesson.hits(text))}
+    hits = {lesson.id: n for lesson in lessons if (n := lesson.hits(text, lay))}
     broader = _broader(lessons)
     words = content_words(text)
 
@@ -72,10 +82,11 @@ _DISTINCT_WORDS = 2
 
 
 def confident(text: str, folder: Path | None = None) -> Lesson | None:
-    """The library's lesson for `text` only where it shares at least two distinctive words
-    with it. A comment names its topic in passing, and `matching` alone paired a teenager's
-    overdose with the insomnia lesson (on "sleeping pills") and bleach fumes with burns."""
-    lesson = matching(text, folder)
+    """The library's lesson for a member of the public's `text`, lay patterns included, only
+    where it shares at least two distinctive words with it. A comment names its topic in
+    passing, and `matching` alone paired a teenager's overdose with the insomnia lesson (on
+    "sleeping pills") and bleach fumes with burns."""
+    lesson = matching(text, folder, lay=True)
     if lesson is None:
         return None
     common = _common(library(folder))
@@ -120,19 +131,21 @@ def _load(path: Path, _mtime: int) -> tuple[Lesson, ...]:
     for n, entry in enumerate(raw, 1):
         name = entry.get("id", f"number {n}") if isinstance(entry, dict) else f"number {n}"
         try:
-            groups = tuple(
-                tuple(regex.compile(p, regex.IGNORECASE) for p in group)
-                for group in entry["all"]
-            )
+            groups, lay = _compiled(entry["all"]), _compiled(entry.get("lay", ()))
             lesson = Lesson(str(entry["id"]), str(entry["topic"]), groups,
                             str(entry["message"]).strip(),
-                            tuple(str(e) for e in entry.get("examples", ())))  # fmt: skip
+                            tuple(str(e) for e in entry.get("examples", ())), lay)  # fmt: skip
         except (KeyError, TypeError, regex.error) as exc:
             raise ValueError(f"The lesson {name} in {path} is not valid ({exc}).") from None
-        if not groups or not all(groups) or not 0 < len(lesson.message) <= _MAX_CHARS:
+        if (not groups or not all(groups) or not 0 < len(lesson.message) <= _MAX_CHARS
+                or (lay and len(lay) != len(groups))):  # fmt: skip
             raise ValueError(
-                f"The lesson {name} in {path} needs patterns in every group and a message "
-                f"of 1 to {_MAX_CHARS} characters."
+                f"The lesson {name} in {path} needs patterns in every group, as many lay "
+                f"groups as groups, if any, and a message of 1 to {_MAX_CHARS} characters."
             )
         lessons.append(lesson)
     return tuple(lessons)
+
+
+def _compiled(groups: list[list[str]]) -> tuple[tuple[regex.Pattern[str], ...], ...]:
+    return tuple(tuple(regex.compile(p, regex.IGNORECASE) for p in group) for group in groups)
