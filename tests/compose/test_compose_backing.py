@@ -164,3 +164,25 @@ def test_on_posts_a_physician_read_flagged_sentences_go_and_few_cleared_posts_lo
             cleared_cut += bool(cut)
     assert flagged_cut >= 16
     assert cleared_cut <= 6
+
+
+@pytest.mark.parametrize(("sentence", "cut"), [
+    # The default model's sign-off on a lesson about a sudden severe headache.
+    ("If you want to learn more about this, call 911 or your local emergency number at the "
+     "first sign of trouble.", True),
+    ("For more information, call 911.", True),
+    ("If you have any questions, go to the ER.", True),
+    ("Learn more about the signs of a stroke and call 911 fast if you see them.", False),
+    ("To learn more, talk to your doctor, and call 911 if you have chest pain.", False),
+    ("Call 911 or your local emergency number now, even if the pain starts to ease.", False),
+])  # fmt: skip
+def test_emergency_services_are_never_where_to_learn_more(sentence: str, cut: bool) -> None:
+    """Each sentence is backed word for word by the source; only the sign-offs go."""
+    backing = Backing(
+        "A sudden, severe headache can be bleeding in the brain. Call 911 or your local "
+        "emergency number now, even if the pain starts to ease, at the first sign of trouble. "
+        "Learn more about the signs of a stroke, and call 911 fast if you see them. Talk to "
+        "your doctor to learn more, and call 911 if you have chest pain. Any questions? Go "
+        "to the ER for information."
+    )
+    assert unfounded(sentence, backing) is cut

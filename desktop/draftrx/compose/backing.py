@@ -100,6 +100,15 @@ _LINKS = {
     r"remed\w*",
 }
 _LINK = {kind: regex.compile(rf"(?i)(?<!\w)(?:{words})(?!\w)") for kind, words in _LINKS.items()}
+# The default model's sign-off, with the draft's emergency number in it: "If you want to
+# learn more about this, call 911 or your local emergency number."
+_FOR_INFORMATION = regex.compile(
+    r"(?i)(?:\b(?:learn|find\s+out|know|read|hear)\s+more|\bmore\s+(?:info(?:rmation)?|details)"
+    r"|\b(?:any|have|with)\s+(?:\w+\s+)?questions)\b"
+    r"(?=(?:(?!doctor|pharmacist|nurse|provider|clinician|website|\b(?:if|and|then)\b)[^;.])*"
+    r"(?:\b(?:911|999|112|emergency\s+(?:number|services|line|room|department)|ambulance)|"
+    r"(?-i:\bER))\b)"
+)
 _LIST_MARK = regex.compile(r"^[\s*•\p{Pd}\d.)]+")
 
 
@@ -126,7 +135,11 @@ def advises(sentence: str) -> bool:
 
 def unfounded(sentence: str, backing: Backing) -> bool:
     """Whether `sentence` advises what no one sentence of the backing advises, clause by
-    clause, or the other way round; or, advising nothing, tells a myth it reports as fact."""
+    clause, or the other way round; or, advising nothing, tells a myth it reports as fact or
+    links its terms as no sentence of the backing does; or sends the reader to emergency
+    services to learn more."""
+    if _FOR_INFORMATION.search(sentence):
+        return True
     if not advises(_LIST_MARK.sub("", sentence)):
         return any(_repeats_myth(c, negated, backing) or _unlinked(c, backing)
                    for c, negated in _clauses(sentence))  # fmt: skip

@@ -9,8 +9,10 @@ to what it was given: the draft (shorthand spelled out) and the key message. A s
 most of whose content words appear in neither says something the physician did not, and
 it goes; the check says which went. Words every health post uses ("doctor", "help",
 "symptoms") prove nothing either way and are left out of the count. Advice is held closer
-still, to one sentence the model was given, the same way round; and no sentence may tell
-as fact a myth the draft reports (`backing`).
+still, to one sentence the model was given, the same way round; no sentence may tell as
+fact a myth the draft reports, link the draft's terms in a way it never does ("reduces LDL
+cholesterol, contributing to significant vascular events") or send the reader to 911 to
+learn more (`backing`).
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ def strays(sentence: str, given: set[str]) -> bool:
 
 
 def supported(body: str, source: str) -> tuple[str, list[str]]:
-    """`body` without the sentences that stray from `source`, advise what no sentence of it
-    advises or tell a myth it reports as fact (`backing`), and those sentences. What they
-    leave empty goes with them: a list item's number, a label ("Tips:") or a heading ("Why
-    It's Important") with nothing left under it. Hashtags stay."""
+    """`body` without the sentences that stray from `source` or that `backing` finds
+    unfounded, and those sentences. What they leave empty goes with them: a list item's
+    number, a label ("Tips:") or a heading ("Why It's Important") with nothing left under
+    it. Hashtags stay."""
     given = content_words(source)
     backing = backed.Backing(source)
     cut: list[str] = []
@@ -125,7 +127,8 @@ def check(cut: list[str], everything: bool) -> Check:
     quoted = "; ".join(f"“{_short(s)}”" for s in cut)
     return Check("supported", "ok", f"Took out {len(cut)} sentence{'s' if len(cut) > 1 else ''}"
                  f" the model added that neither your draft nor the key message supports, or "
-                 f"that advise what they do not or tell a myth as fact: "
+                 f"that advise what they do not, tell a myth as fact or link things in a way "
+                 f"they do not: "
                  f"{quoted}.")  # fmt: skip
 
 
